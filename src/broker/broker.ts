@@ -1,0 +1,119 @@
+import type { Durability, LogStore, TopicRow } from '../storage/log-store.js'
+import type { BrokerConfig } from './broker-config.js'
+import { FetchWaiters, type WaitResult } from './fetch-waiters.js'
+import { KafkaError, type Outcome } from './kafka-error.js'
+import { PartitionLog, type ProduceEntry } from './partition-log.js'
+import { TopicAdmin } from './topic-admin.js'
+import type {
+  AppendResult,
+  CreatedTopic,
+  FetchedPartition,
+  NamedOutcome,
+  OffsetAndTimestamp,
+  OffsetSpec,
+  PartitionNewCount,
+  TopicDescription,
+  TopicSpec,
+} from './types.js'
+
+export type { ProduceEntry } from './partition-log.js'
+
+/**
+ * The broker core: Kafka semantics over a LogStore. Both front ends — the embedded commands and the
+ * wire-protocol server — call this facade, so they share one set of rules and error outcomes.
+ * All methods are synchronous except the waits.
+ */
+export class Broker {
+  private readonly admin: TopicAdmin
+  private readonly log: PartitionLog
+  private readonly waiters: FetchWaiters
+  private closed = false
+
+  constructor(
+    private readonly store: LogStore,
+    readonly config: BrokerConfig,
+  ) {
+    this.admin = new TopicAdmin(store, config)
+    this.log = new PartitionLog(store, config)
+    this.waiters = new FetchWaiters(store)
+  }
+
+  get clusterId(): string {
+    return this.store.meta().clusterId
+  }
+
+  get nodeId(): number {
+    return this.store.meta().nodeId
+  }
+
+  // ---- topics
+
+  createTopics(specs: readonly TopicSpec[], opts?: { validateOnly?: boolean }): NamedOutcome<CreatedTopic>[] {
+    return this.admin.createTopics(specs, opts)
+  }
+
+  deleteTopics(names: readonly string[]): NamedOutcome<null>[] {
+    return this.admin.deleteTopics(names)
+  }
+
+  createPartitions(requests: readonly PartitionNewCount[], opts?: { validateOnly?: boolean }): NamedOutcome<number>[] {
+    return this.admin.createPartitions(requests, opts)
+  }
+
+  /** Every topic row, sorted by name. */
+  listTopics(): TopicRow[] {
+    return this.store.listTopics()
+  }
+
+  findTopic(name: string): TopicRow | undefined {
+    return this.store.findTopic(name)
+  }
+
+  /** The topic row, or UNKNOWN_TOPIC_OR_PARTITION. */
+  requireTopic(name: string): TopicRow {
+    const row = this.store.findTopic(name)
+    if (!row) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${name}' does not exist.`)
+    return row
+  }
+
+  describeTopic(row: TopicRow): TopicDescription {
+    return this.admin.describe(row)
+  }
+
+  // ---- records
+
+  /** Validates and appends batches in one transaction; wakes waiting consumers after the commit. */
+  produce(entries: readonly ProduceEntry[], durability: Durability): Outcome<AppendResult>[] {
+    const results = this.log.produce(entries, durability)
+    this.waiters.notify(entries.filter((_, i) => results[i]?.ok).map((e) => ({ topicId: e.topic.id, partition: e.partition })))
+    return results
+  }
+
+  read(topic: TopicRow, partition: number, fromOffset: number, maxBytes: number, maxBatches?: number): Outcome<FetchedPartition> {
+    return this.log.read(topic, partition, fromOffset, maxBytes, maxBatches)
+  }
+
+  offsets(topic: TopicRow, partition: number): Outcome<{ logStartOffset: number; highWatermark: number }> {
+    return this.log.offsets(topic, partition)
+  }
+
+  listOffset(topic: TopicRow, partition: number, spec: OffsetSpec): Outcome<OffsetAndTimestamp> {
+    return this.log.listOffset(topic, partition, spec)
+  }
+
+  /** Waits until one of the partitions may have new records (from this or another process). */
+  waitForData(
+    partitions: Iterable<{ topicId: number; partition: number }> | 'any',
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<WaitResult> {
+    return this.waiters.wait(partitions, timeoutMs, signal)
+  }
+
+  close(): void {
+    if (this.closed) return
+    this.closed = true
+    this.waiters.close()
+    this.store.close()
+  }
+}

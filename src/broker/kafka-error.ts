@@ -1,0 +1,36 @@
+import { ERRORS, type ErrorName } from '../protocol/error-codes.js'
+
+/**
+ * A Kafka-visible outcome: what the broker returns for one entity (a topic, a partition, a group).
+ * The server turns it into `errorCode`/`errorMessage`; the CLI prints `message`.
+ */
+export class KafkaError extends Error {
+  override name = 'KafkaError'
+  readonly code: number
+
+  constructor(
+    readonly errorName: ErrorName,
+    message?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message ?? ERRORS[errorName].message, options)
+    this.code = ERRORS[errorName].code
+  }
+
+  get retriable(): boolean {
+    return ERRORS[this.errorName].retriable
+  }
+}
+
+/** Per-entity result: every entity of a request gets one, so one failure never hides another. */
+export type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: KafkaError }
+
+export const ok = <T>(value: T): Outcome<T> => ({ ok: true, value })
+export const fail = <T = never>(error: KafkaError): Outcome<T> => ({ ok: false, error })
+
+/** Wraps an unexpected failure as UNKNOWN_SERVER_ERROR, keeping the cause for the log. */
+export function asKafkaError(err: unknown): KafkaError {
+  if (err instanceof KafkaError) return err
+  const message = err instanceof Error ? err.message : String(err)
+  return new KafkaError('UNKNOWN_SERVER_ERROR', message, { cause: err })
+}

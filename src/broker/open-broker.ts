@@ -1,0 +1,88 @@
+import os from 'node:os'
+import path from 'node:path'
+
+import { formatDataDir, inspectDataDir } from '../storage/data-dir.js'
+import { NewerFormatError, NotAStoreError, NotFormattedError } from '../storage/log-store.js'
+import { openSqliteLogStore } from '../storage/sqlite/sqlite-log-store.js'
+import { randomKafkaUuid } from '../util/kafka-uuid.js'
+import { Broker } from './broker.js'
+import { DEFAULT_BROKER_CONFIG, type BrokerConfig } from './broker-config.js'
+
+// Composition root: wires the SQLite store into the broker core. Commands and the server call this;
+// nothing else imports the SQLite adapter.
+
+/** A data directory that cannot be used; the message says why and what to do. */
+export class DataDirError extends Error {
+  override name = 'DataDirError'
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message)
+  }
+}
+
+export interface OpenBrokerOptions {
+  readonly dataDir: string
+  /** 'auto': initialise a missing or empty directory (embedded commands); 'never': refuse (server-start). */
+  readonly initialize: 'auto' | 'never'
+  readonly config?: BrokerConfig
+  /** Told once when a fresh store was created. */
+  readonly onInitialized?: (info: { dataDir: string; clusterId: string }) => void
+}
+
+/** The per-user default data directory (XDG data home), so every shell sees the same topics. */
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  const xdg = env['XDG_DATA_HOME']
+  const base = xdg && path.isAbsolute(xdg) ? xdg : path.join(os.homedir(), '.local', 'share')
+  return path.join(base, 'kafka-ts')
+}
+
+/** `--data-dir`, else KAFKA_TS_DATA_DIR, else the per-user default. */
+export function resolveDataDir(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  const chosen = flag ?? env['KAFKA_TS_DATA_DIR']
+  return path.resolve(chosen && chosen !== '' ? chosen : defaultDataDir(env))
+}
+
+export function openBroker(opts: OpenBrokerOptions): Broker {
+  const dir = opts.dataDir
+  const config = opts.config ?? DEFAULT_BROKER_CONFIG
+  const state = inspectDataDir(dir).state
+  if (state === 'foreign') {
+    throw new DataDirError(
+      `${dir} is not a kafka-ts data directory: it is not empty and has no meta.properties.`,
+      'Point --data-dir (or KAFKA_TS_DATA_DIR) at an empty or kafka-ts directory; nothing was changed.',
+    )
+  }
+  if (state === 'missing' || state === 'empty') {
+    if (opts.initialize === 'never') {
+      throw new DataDirError(
+        `No \`meta.properties\` found in ${dir} (have you run \`kafka-ts storage format\` to format the directory?)`,
+      )
+    }
+    const clusterId = randomKafkaUuid()
+    formatDataDir(dir, { clusterId, nodeId: config.nodeId >= 0 ? config.nodeId : 1 })
+    opts.onInitialized?.({ dataDir: dir, clusterId })
+  }
+  try {
+    return new Broker(openSqliteLogStore(dir), config)
+  } catch (err) {
+    if (err instanceof NotFormattedError || err instanceof NotAStoreError) {
+      throw new DataDirError(err.message, 'Nothing was changed. Check --data-dir, or format a new directory with `kafka-ts storage format`.')
+    }
+    if (err instanceof NewerFormatError) {
+      throw new DataDirError(err.message, 'This data directory was written by a newer kafka-ts; upgrade kafka-ts to use it.')
+    }
+    throw err
+  }
+}
+
+/** What `storage info` and `storage format` need to know about a directory. */
+export function inspectStorageDirectory(dir: string): { state: 'missing' | 'empty' | 'formatted' | 'foreign'; meta?: Map<string, string> } {
+  return inspectDataDir(dir)
+}
+
+/** `storage format` for one directory: creates the store and writes meta.properties last. */
+export function formatStorageDirectory(dir: string, ids: { clusterId: string; nodeId: number }): { directoryId: string } {
+  return formatDataDir(dir, ids)
+}

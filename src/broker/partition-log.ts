@@ -1,0 +1,225 @@
+import type { Durability, LogStore, TopicPartition, TopicRow } from '../storage/log-store.js'
+import { crc32c } from '../protocol/crc32c.js'
+import {
+  RecordBatchError,
+  forEachRecord,
+  patchBaseOffset,
+  patchPartitionLeaderEpoch,
+  validateBatch,
+  type BatchHeader,
+} from '../protocol/record-batch.js'
+import type { BrokerConfig } from './broker-config.js'
+import { KafkaError, asKafkaError, fail, ok, type Outcome } from './kafka-error.js'
+import { effectiveTopicConfig } from './topic-configs.js'
+import type { AppendResult, FetchedPartition, OffsetAndTimestamp, OffsetSpec } from './types.js'
+
+export interface ProduceEntry {
+  readonly topic: TopicRow
+  readonly partition: number
+  /** One RecordBatch v2 as the producer sent it; patched in place (base offset, leader epoch). */
+  readonly batch: Buffer
+}
+
+/** Single node: the leader epoch never changes. */
+const LEADER_EPOCH = 0
+const LOG_APPEND_TIME_BIT = 0x08
+
+/** The per-topic settings the write path consults; derived from the topic row once per row object. */
+interface WriteSettings {
+  readonly maxMessageBytes: number
+  readonly segmentBytes: number
+  readonly logAppendTime: boolean
+}
+
+export class PartitionLog {
+  private readonly settings = new WeakMap<TopicRow, WriteSettings>()
+
+  constructor(
+    private readonly store: LogStore,
+    private readonly config: BrokerConfig,
+  ) {}
+
+  /**
+   * Validates and appends batches, all in one write transaction (one fsync for all of them when
+   * `durability` is 'fsync': group commit). Offsets are assigned inside the transaction from the
+   * stored high watermark, so concurrent writer processes never collide.
+   */
+  produce(entries: readonly ProduceEntry[], durability: Durability): Outcome<AppendResult>[] {
+    const results: Outcome<AppendResult>[] = new Array(entries.length)
+    const valid: { index: number; entry: ProduceEntry; header: BatchHeader }[] = []
+    entries.forEach((entry, index) => {
+      try {
+        valid.push({ index, entry, header: this.check(entry) })
+      } catch (err) {
+        results[index] = fail(asKafkaError(err))
+      }
+    })
+    if (valid.length === 0) return results
+    this.store.atomically(() => {
+      for (const { index, entry, header } of valid) {
+        try {
+          results[index] = ok(this.appendOne(entry, header))
+        } catch (err) {
+          results[index] = fail(asKafkaError(err))
+        }
+      }
+    }, durability)
+    return results
+  }
+
+  private check(entry: ProduceEntry): BatchHeader {
+    const { topic, partition, batch } = entry
+    if (!Number.isInteger(partition) || partition < 0 || partition >= topic.partitionCount) {
+      throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION')
+    }
+    const settings = this.writeSettings(topic)
+    if (batch.length > settings.maxMessageBytes) {
+      throw new KafkaError(
+        'MESSAGE_TOO_LARGE',
+        `The record batch size in the append to ${topic.name}-${partition} is ${batch.length} bytes which exceeds the maximum configured value of ${settings.maxMessageBytes}.`,
+      )
+    }
+    if (batch.length > settings.segmentBytes) throw new KafkaError('RECORD_LIST_TOO_LARGE')
+    let header: BatchHeader
+    try {
+      header = validateBatch(batch)
+    } catch (err) {
+      if (err instanceof RecordBatchError) {
+        throw new KafkaError(err.kind === 'CORRUPT_MESSAGE' ? 'CORRUPT_MESSAGE' : 'INVALID_RECORD', err.message, { cause: err })
+      }
+      throw err
+    }
+    if (header.isControl) throw new KafkaError('INVALID_RECORD', 'Control batches cannot be produced by clients.')
+    return header
+  }
+
+  private appendOne(entry: ProduceEntry, header: BatchHeader): AppendResult {
+    const tp = { topicId: entry.topic.id, partition: entry.partition }
+    const { highWatermark, logStartOffset } = this.store.offsets(tp)
+    const batch = entry.batch
+    patchBaseOffset(batch, highWatermark)
+    patchPartitionLeaderEpoch(batch, LEADER_EPOCH)
+    let maxTimestamp = header.maxTimestamp
+    let logAppendTimeMs = -1
+    if (this.writeSettings(entry.topic).logAppendTime) {
+      logAppendTimeMs = Date.now()
+      maxTimestamp = logAppendTimeMs
+      stampLogAppendTime(batch, logAppendTimeMs)
+    }
+    this.store.append(tp, {
+      baseOffset: highWatermark,
+      lastOffset: highWatermark + header.lastOffsetDelta,
+      maxTimestamp,
+      recordCount: header.recordCount,
+      bytes: batch,
+    })
+    return { baseOffset: highWatermark, logAppendTimeMs, logStartOffset }
+  }
+
+  /** Whole batches from the one containing `fromOffset`, bounded by `maxBytes` (the first batch always comes). */
+  read(topic: TopicRow, partition: number, fromOffset: number, maxBytes: number, maxBatches?: number): Outcome<FetchedPartition> {
+    try {
+      const tp = this.partitionOf(topic, partition)
+      const { logStartOffset, highWatermark } = this.store.offsets(tp)
+      if (fromOffset < logStartOffset || fromOffset > highWatermark) {
+        return fail(
+          new KafkaError(
+            'OFFSET_OUT_OF_RANGE',
+            `Fetch position ${fromOffset} is out of range for partition ${topic.name}-${partition} (log start offset ${logStartOffset}, log end offset ${highWatermark}).`,
+          ),
+        )
+      }
+      const batches =
+        fromOffset === highWatermark
+          ? []
+          : this.store.read(tp, fromOffset, { maxBytes, ...(maxBatches === undefined ? {} : { maxBatches }) }).map((b) => b.bytes)
+      return ok({ batches, highWatermark, logStartOffset })
+    } catch (err) {
+      return fail(asKafkaError(err))
+    }
+  }
+
+  offsets(topic: TopicRow, partition: number): Outcome<{ logStartOffset: number; highWatermark: number }> {
+    try {
+      return ok(this.store.offsets(this.partitionOf(topic, partition)))
+    } catch (err) {
+      return fail(asKafkaError(err))
+    }
+  }
+
+  /** ListOffsets semantics: latest = high watermark, earliest = log start, a timestamp = first record at or after it. */
+  listOffset(topic: TopicRow, partition: number, spec: OffsetSpec): Outcome<OffsetAndTimestamp> {
+    try {
+      const tp = this.partitionOf(topic, partition)
+      const { logStartOffset, highWatermark } = this.store.offsets(tp)
+      if (spec === 'latest') return ok({ offset: highWatermark, timestamp: -1 })
+      if (spec === 'earliest') return ok({ offset: logStartOffset, timestamp: -1 })
+      if (spec === 'max-timestamp') return ok(this.maxTimestampOffset(tp, logStartOffset))
+      return ok(this.offsetForTimestamp(tp, spec, logStartOffset))
+    } catch (err) {
+      return fail(asKafkaError(err))
+    }
+  }
+
+  private offsetForTimestamp(tp: TopicPartition, timestampMs: number, logStartOffset: number): OffsetAndTimestamp {
+    const batch = this.store.firstBatchAtOrAfter(tp, timestampMs)
+    let found: OffsetAndTimestamp = { offset: -1, timestamp: -1 }
+    if (!batch) return found
+    forEachRecord(batch.bytes, (r) => {
+      if (r.offset >= logStartOffset && r.timestamp >= timestampMs) {
+        found = { offset: r.offset, timestamp: r.timestamp }
+        return false
+      }
+      return true
+    })
+    return found
+  }
+
+  /** Offset of the record with the largest timestamp (the first such record on ties), as ListOffsets -3. */
+  private maxTimestampOffset(tp: TopicPartition, logStartOffset: number): OffsetAndTimestamp {
+    let best: OffsetAndTimestamp = { offset: -1, timestamp: -1 }
+    let from = logStartOffset
+    for (;;) {
+      const batches = this.store.read(tp, from, { maxBytes: 8 << 20, maxBatches: 1000 })
+      if (batches.length === 0) return best
+      for (const b of batches) {
+        if (b.maxTimestamp > best.timestamp) {
+          forEachRecord(b.bytes, (r) => {
+            if (r.offset >= logStartOffset && r.timestamp > best.timestamp) best = { offset: r.offset, timestamp: r.timestamp }
+          })
+        }
+      }
+      const last = batches[batches.length - 1]
+      if (!last) return best
+      from = last.lastOffset + 1
+    }
+  }
+
+  private partitionOf(topic: TopicRow, partition: number): TopicPartition {
+    if (!Number.isInteger(partition) || partition < 0 || partition >= topic.partitionCount) {
+      throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION')
+    }
+    return { topicId: topic.id, partition }
+  }
+
+  private writeSettings(topic: TopicRow): WriteSettings {
+    let s = this.settings.get(topic)
+    if (!s) {
+      const get = (name: string) => effectiveTopicConfig(name, topic.configs, this.config)
+      s = {
+        maxMessageBytes: Number(get('max.message.bytes')),
+        segmentBytes: Number(get('segment.bytes')),
+        logAppendTime: get('message.timestamp.type') === 'LogAppendTime',
+      }
+      this.settings.set(topic, s)
+    }
+    return s
+  }
+}
+
+/** LogAppendTime topics: the broker's clock replaces maxTimestamp and the CRC must be recomputed. */
+function stampLogAppendTime(batch: Buffer, nowMs: number): void {
+  batch.writeInt16BE(batch.readInt16BE(21) | LOG_APPEND_TIME_BIT, 21)
+  batch.writeBigInt64BE(BigInt(nowMs), 35)
+  batch.writeUInt32BE(crc32c(batch, 21, batch.length), 17)
+}

@@ -1,0 +1,147 @@
+import type { Broker } from '../broker/broker.js'
+import { forEachRecord, readBatchHeader, type RecordCursor, type TopicRow } from '../broker/records.js'
+
+// The embedded consumer: reads the local store the way a Kafka consumer with manually assigned
+// partitions reads a broker — whole batches from each partition's position, records before the
+// position skipped, long-polling (via the broker's waiters) when caught up.
+
+export type StartPosition = 'earliest' | 'latest' | number
+
+export interface ConsumerOptions {
+  /** Topic names to read (one for --topic; the regex matches for --include, refreshed as topics appear). */
+  readonly topics: () => TopicRow[]
+  /** Only this partition (--partition), else all partitions of every topic. */
+  readonly partition?: number
+  readonly start: StartPosition
+  /** Where to go when a position falls outside the log (auto.offset.reset). */
+  readonly resetTo: 'earliest' | 'latest' | 'none'
+  readonly maxMessages?: number
+  /** Stop when no record arrived for this long. */
+  readonly timeoutMs?: number
+  readonly signal: AbortSignal
+}
+
+export type StopReason = 'max-messages' | 'timeout' | 'aborted' | 'consumer-stopped'
+
+interface Assignment {
+  readonly topic: TopicRow
+  readonly partition: number
+  position: number
+}
+
+/** Bytes read from one partition per round: keeps one read from starving the others or the event loop. */
+const MAX_BYTES_PER_READ = 1 << 20
+/** How often a caught-up consumer re-checks the topic list (new partitions, --include matches). */
+const REFRESH_MS = 1000
+
+export class EmbeddedConsumer {
+  private readonly assignments = new Map<string, Assignment>()
+  private consumed = 0
+
+  constructor(
+    private readonly broker: Broker,
+    private readonly opts: ConsumerOptions,
+  ) {}
+
+  get count(): number {
+    return this.consumed
+  }
+
+  /**
+   * Runs until max messages, timeout or abort. `onRecord` returns false to stop (e.g. stdout closed);
+   * `drain` is awaited after every round so output back-pressure slows the reads.
+   */
+  async run(onRecord: (r: RecordCursor, topic: TopicRow, partition: number) => boolean, drain: () => Promise<boolean>): Promise<StopReason> {
+    const { maxMessages, timeoutMs, signal } = this.opts
+    this.refreshAssignments(true)
+    let lastRecordAt = Date.now()
+    for (;;) {
+      if (signal.aborted) return 'aborted'
+      let progressed = false
+      let stop: StopReason | undefined
+      for (const a of this.assignments.values()) {
+        const res = this.broker.read(a.topic, a.partition, a.position, MAX_BYTES_PER_READ)
+        if (!res.ok) {
+          if (res.error.errorName === 'OFFSET_OUT_OF_RANGE') this.reset(a)
+          continue
+        }
+        for (const batch of res.value.batches) {
+          const header = readBatchHeader(batch)
+          forEachRecord(batch, (r) => {
+            if (r.offset < a.position) return true
+            a.position = r.offset + 1
+            this.consumed++
+            if (!onRecord(r, a.topic, a.partition)) {
+              stop = 'consumer-stopped'
+              return false
+            }
+            if (maxMessages !== undefined && this.consumed >= maxMessages) {
+              stop = 'max-messages'
+              return false
+            }
+            return true
+          })
+          if (stop) break
+          // Control batches and compaction gaps: the position moves past the whole batch.
+          a.position = Math.max(a.position, header.baseOffset + header.lastOffsetDelta + 1)
+          progressed = true
+        }
+        if (stop) break
+      }
+      if (!(await drain())) return 'consumer-stopped'
+      if (stop) return stop
+      const now = Date.now()
+      if (progressed) {
+        lastRecordAt = now
+        continue
+      }
+      let waitMs = REFRESH_MS
+      if (timeoutMs !== undefined) {
+        const left = lastRecordAt + timeoutMs - now
+        if (left <= 0) return 'timeout'
+        waitMs = Math.min(waitMs, left)
+      }
+      const woke = await this.broker.waitForData(
+        [...this.assignments.values()].map((a) => ({ topicId: a.topic.id, partition: a.partition })),
+        waitMs,
+        signal,
+      )
+      if (woke === 'aborted') return 'aborted'
+      if (woke === 'timeout') this.refreshAssignments(false)
+    }
+  }
+
+  private refreshAssignments(initial: boolean): void {
+    for (const topic of this.opts.topics()) {
+      const partitions = this.opts.partition === undefined ? range(topic.partitionCount) : [this.opts.partition]
+      for (const partition of partitions) {
+        const key = `${topic.id}:${partition}`
+        if (this.assignments.has(key) || partition >= topic.partitionCount) continue
+        // Partitions that appear later (new topic, --alter) are read from their beginning.
+        const a: Assignment = { topic, partition, position: 0 }
+        this.seek(a, initial ? this.opts.start : 'earliest')
+        this.assignments.set(key, a)
+      }
+    }
+  }
+
+  private seek(a: Assignment, start: StartPosition): void {
+    const offsets = this.broker.offsets(a.topic, a.partition)
+    if (!offsets.ok) return
+    if (start === 'earliest') a.position = offsets.value.logStartOffset
+    else if (start === 'latest') a.position = offsets.value.highWatermark
+    else if (start < offsets.value.logStartOffset || start > offsets.value.highWatermark) this.reset(a)
+    else a.position = start
+  }
+
+  private reset(a: Assignment): void {
+    if (this.opts.resetTo === 'none') {
+      throw new Error(`Offset ${a.position} is out of range for partition ${a.topic.name}-${a.partition} and auto.offset.reset is none`)
+    }
+    this.seek(a, this.opts.resetTo)
+  }
+}
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i)
+}

@@ -1,0 +1,151 @@
+import type { Broker } from '../broker/broker.js'
+import type { KafkaError } from '../broker/kafka-error.js'
+import { RecordBatchBuilder, partitionForKey, type CompressionCodec, type RecordHeader, type TopicRow } from '../broker/records.js'
+
+// The embedded producer: what Kafka's Java producer does between send() and the broker, done
+// in-process. Records are encoded straight into per-partition batch builders; full batches are
+// appended to the store in groups, one write transaction (and one fsync with acks=-1) per group.
+
+export interface ProducerSettings {
+  readonly acks: -1 | 0 | 1
+  readonly batchSize: number
+  readonly lingerMs: number
+  readonly compression: CompressionCodec
+}
+
+/** A failed send, reported the way Kafka's console producer logs it. */
+export interface SendFailure {
+  readonly error: KafkaError
+  readonly keyBytes: number | null
+  readonly valueBytes: number | null
+  readonly records: number
+}
+
+interface PendingBatch {
+  readonly partition: number
+  readonly batch: Buffer
+  readonly records: number
+  /** Sizes of the first record, for the error line when a lone oversized record fails. */
+  readonly keyBytes: number | null
+  readonly valueBytes: number | null
+}
+
+/** Group commit threshold: flush full batches once this much is pending. */
+const GROUP_COMMIT_BYTES = 4 << 20
+
+export class EmbeddedProducer {
+  private readonly builders: RecordBatchBuilder[]
+  private readonly firstKey: (number | null)[]
+  private readonly firstValue: (number | null)[]
+  private readonly pending: PendingBatch[] = []
+  private pendingBytes = 0
+  private stickyPartition: number
+  private lingerTimer: NodeJS.Timeout | undefined
+  private commitTimer: NodeJS.Timeout | undefined
+  private sent = 0
+
+  constructor(
+    private readonly broker: Broker,
+    private readonly topic: TopicRow,
+    private readonly settings: ProducerSettings,
+    private readonly onFailure: (failure: SendFailure) => void,
+  ) {
+    const n = topic.partitionCount
+    this.builders = Array.from({ length: n }, () => new RecordBatchBuilder(Math.min(settings.batchSize + 1024, 1 << 20)))
+    this.firstKey = new Array<number | null>(n).fill(null)
+    this.firstValue = new Array<number | null>(n).fill(null)
+    this.stickyPartition = Math.floor(Math.random() * n)
+  }
+
+  /** Records acknowledged so far. */
+  get acknowledged(): number {
+    return this.sent
+  }
+
+  /** Queues one record; keyed records go where Kafka's Java client would put them, others stick to one partition per batch. */
+  send(key: Buffer | null, value: Buffer | null, headers: readonly RecordHeader[] | undefined, timestamp: number): void {
+    const partition = key === null ? this.stickyPartition : partitionForKey(key, this.topic.partitionCount)
+    const builder = this.builders[partition]
+    if (!builder) throw new Error(`no batch builder for partition ${partition}`)
+    const recordSize = (key?.length ?? 0) + (value?.length ?? 0) + 32
+    if (builder.count > 0 && builder.sizeInBytes + recordSize > this.settings.batchSize) this.closeBatch(partition)
+    if (builder.count === 0) {
+      this.firstKey[partition] = key === null ? null : key.length
+      this.firstValue[partition] = value === null ? null : value.length
+    }
+    builder.append(timestamp, key, value, headers)
+    if (builder.sizeInBytes >= this.settings.batchSize) this.closeBatch(partition)
+    this.armLinger()
+  }
+
+  /** Called after each chunk of input: commits full batches in groups, never per record. */
+  afterChunk(): void {
+    if (this.pendingBytes >= GROUP_COMMIT_BYTES) this.commit()
+    else if (this.pending.length > 0 && !this.commitTimer) {
+      this.commitTimer = setTimeout(() => {
+        this.commitTimer = undefined
+        this.commit()
+      }, 2)
+    }
+  }
+
+  /** Closes every open batch and commits everything now (EOF, SIGINT, --sync, linger expiry). */
+  flush(): void {
+    for (let p = 0; p < this.builders.length; p++) if ((this.builders[p]?.count ?? 0) > 0) this.closeBatch(p)
+    this.commit()
+    if (this.lingerTimer) clearTimeout(this.lingerTimer)
+    this.lingerTimer = undefined
+  }
+
+  close(): void {
+    this.flush()
+    if (this.commitTimer) clearTimeout(this.commitTimer)
+    this.commitTimer = undefined
+  }
+
+  private closeBatch(partition: number): void {
+    const builder = this.builders[partition]
+    if (!builder || builder.count === 0) return
+    const records = builder.count
+    const batch = builder.build({ compression: this.settings.compression })
+    this.pending.push({
+      partition,
+      batch,
+      records,
+      keyBytes: this.firstKey[partition] ?? null,
+      valueBytes: this.firstValue[partition] ?? null,
+    })
+    this.pendingBytes += batch.length
+    if (partition === this.stickyPartition && this.topic.partitionCount > 1) {
+      // Kafka's sticky partitioner: move to another partition once a batch is complete.
+      const next = Math.floor(Math.random() * (this.topic.partitionCount - 1))
+      this.stickyPartition = next >= partition ? next + 1 : next
+    }
+  }
+
+  private commit(): void {
+    if (this.commitTimer) clearTimeout(this.commitTimer)
+    this.commitTimer = undefined
+    if (this.pending.length === 0) return
+    const batches = this.pending.splice(0)
+    this.pendingBytes = 0
+    const results = this.broker.produce(
+      batches.map((b) => ({ topic: this.topic, partition: b.partition, batch: b.batch })),
+      this.settings.acks === -1 ? 'fsync' : 'commit',
+    )
+    results.forEach((r, i) => {
+      const b = batches[i]
+      if (!b) return
+      if (r.ok) this.sent += b.records
+      else this.onFailure({ error: r.error, keyBytes: b.keyBytes, valueBytes: b.valueBytes, records: b.records })
+    })
+  }
+
+  private armLinger(): void {
+    if (this.lingerTimer) return
+    this.lingerTimer = setTimeout(() => {
+      this.lingerTimer = undefined
+      this.flush()
+    }, this.settings.lingerMs)
+  }
+}

@@ -1,0 +1,110 @@
+import { Command, Flags } from '@oclif/core'
+
+import type { Broker } from '../broker/broker.js'
+import { DataDirError, openBroker, resolveDataDir } from '../broker/open-broker.js'
+import { KafkaError } from '../broker/kafka-error.js'
+import { ExitRequest, UserError } from './errors.js'
+import { promptForMissing } from './prompts.js'
+import { stderrChalk } from './terminal.js'
+
+/**
+ * The base of every kafka-ts command. It owns the cross-cutting rules, once: connection flags and
+ * opening the broker, `--json`, stdout discipline, error rendering and exit codes, and closing the
+ * store however the command ends. Commands stay thin: parse → call the broker → render → return.
+ */
+export abstract class KafkaCommand<T> extends Command {
+  static override enableJsonFlag = true
+
+  /** Opt-in connection flags (not baseFlags: `storage random-uuid` needs none). */
+  static connectionFlags = {
+    'bootstrap-server': Flags.string({
+      summary: 'Kafka broker(s) to connect to (host:port[,host:port]); without it the local data directory is used.',
+      helpGroup: 'CONNECTION',
+    }),
+    'data-dir': Flags.string({
+      summary: 'Local data directory (default: $KAFKA_TS_DATA_DIR, else ~/.local/share/kafka-ts).',
+      helpGroup: 'CONNECTION',
+    }),
+    'command-config': Flags.string({
+      summary: 'Properties file with client settings (used with --bootstrap-server).',
+      helpGroup: 'CONNECTION',
+    }),
+  }
+
+  private broker: Broker | undefined
+
+  /** Opens the broker for the connection flags: the embedded store (remote mode comes with --bootstrap-server support). */
+  protected openBroker(flags: { 'bootstrap-server'?: string | undefined; 'data-dir'?: string | undefined }): Broker {
+    if (flags['bootstrap-server'] !== undefined && flags['data-dir'] !== undefined) {
+      throw new UserError('--bootstrap-server and --data-dir cannot be used together.', 'Use one: a remote broker or the local data directory.')
+    }
+    if (flags['bootstrap-server'] !== undefined) {
+      throw new UserError(
+        'Remote mode (--bootstrap-server) is not available in this build yet.',
+        'Omit --bootstrap-server to use the local data directory.',
+      )
+    }
+    if (!this.broker) {
+      this.broker = openBroker({
+        dataDir: resolveDataDir(flags['data-dir']),
+        initialize: 'auto',
+        onInitialized: ({ dataDir, clusterId }) => {
+          process.stderr.write(`Initialised a new kafka-ts data directory ${dataDir} with cluster id ${clusterId}.\n`)
+        },
+      })
+    }
+    return this.broker
+  }
+
+  /** Writes to stdout unless --json is on (then the returned value is the output). */
+  protected out(text: string): void {
+    if (!this.jsonEnabled()) process.stdout.write(text.endsWith('\n') || text === '' ? text : `${text}\n`)
+  }
+
+  /** A required value: the flag, else a prompt on a terminal, else Kafka's usage error. */
+  protected async required(value: string | undefined, question: string, usageMessage: string): Promise<string> {
+    if (value !== undefined && value !== '') return value
+    if (this.jsonEnabled()) throw new UserError(usageMessage)
+    return promptForMissing(question, usageMessage)
+  }
+
+  protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
+    if (err instanceof ExitRequest) {
+      process.exitCode = err.exitCode
+      return undefined
+    }
+    const chalk = await stderrChalk()
+    if (err instanceof UserError || err instanceof DataDirError || err instanceof KafkaError) {
+      const known: unknown = err
+      const hint = known instanceof UserError || known instanceof DataDirError ? known.hint : undefined
+      process.stderr.write(`${chalk.red(err.message)}${hint ? chalk.dim(` (${hint})`) : ''}\n`)
+      process.exitCode = err instanceof UserError ? err.exitCode : 1
+      return undefined
+    }
+    if (err.oclif?.exit !== undefined) {
+      // oclif's own parse errors (unknown flag, missing value): one line, oclif's exit code.
+      if (err.oclif.exit === 0) return undefined
+      process.stderr.write(`${chalk.red(err.message.split('\n')[0] ?? err.message)}\n`)
+      process.stderr.write(chalk.dim(`See: kafka-ts ${this.id ?? ''} --help\n`))
+      process.exitCode = err.oclif.exit
+      return undefined
+    }
+    const debug = process.env['DEBUG'] !== undefined && process.env['DEBUG'] !== ''
+    process.stderr.write(`${chalk.red(`Unexpected error: ${err.message}`)}\n`)
+    if (debug && err.stack) process.stderr.write(`${err.stack}\n`)
+    else process.stderr.write(chalk.dim('Run with DEBUG=kafka-ts for the stack trace.\n'))
+    process.exitCode = 1
+    return undefined
+  }
+
+  protected override async finally(err: Error | undefined): Promise<unknown> {
+    try {
+      this.broker?.close()
+    } finally {
+      this.broker = undefined
+    }
+    return super.finally(err)
+  }
+
+  abstract override run(): Promise<T>
+}

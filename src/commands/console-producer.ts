@@ -1,0 +1,206 @@
+import { Flags } from '@oclif/core'
+
+import type { Broker } from '../broker/broker.js'
+import { type CompressionCodec } from '../broker/records.js'
+import { EmbeddedProducer, type SendFailure } from '../cli/embedded-producer.js'
+import { UsageError, UserError } from '../cli/errors.js'
+import { keyValues, missingArgument, parseKeyValues } from '../cli/flags.js'
+import { KafkaCommand } from '../cli/kafka-command.js'
+import { LineParseError, LineReaderConfigError, lineReaderConfig, parseLine } from '../cli/line-reader.js'
+import { LineSplitter } from '../cli/line-splitter.js'
+import { readPropertiesFile } from '../cli/properties-file.js'
+
+const CODECS: readonly CompressionCodec[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd']
+
+export interface ProducerReport {
+  topic: string
+  records: number
+}
+
+export default class ConsoleProducer extends KafkaCommand<ProducerReport> {
+  static override summary = 'Read lines from standard input and publish them as records (kafka-console-producer.sh).'
+  static override examples = [
+    'echo hello | <%= config.bin %> <%= command.id %> --topic quickstart-events',
+    '<%= config.bin %> <%= command.id %> --topic orders --property parse.key=true --property key.separator=: < orders.txt',
+  ]
+  static override enableJsonFlag = false
+
+  static override flags = {
+    ...KafkaCommand.connectionFlags,
+    'broker-list': Flags.string({ summary: 'Deprecated alias of --bootstrap-server.', hidden: true }),
+    topic: Flags.string({ summary: 'The topic to produce messages to.' }),
+    sync: Flags.boolean({ summary: 'Send each record and wait for its acknowledgement before reading the next line.' }),
+    'compression-codec': Flags.string({ summary: "Compression codec: 'none', 'gzip', 'snappy', 'lz4' or 'zstd' (no value means gzip)." }),
+    'batch-size': Flags.integer({ summary: 'Bytes per batch (batch.size, default 16384).' }),
+    'max-partition-memory-bytes': Flags.integer({ summary: 'Also sets batch.size (applied after --batch-size).' }),
+    'message-send-max-retries': Flags.integer({ summary: 'retries (accepted; local appends do not retry).' }),
+    'retry-backoff-ms': Flags.integer({ summary: 'retry.backoff.ms (accepted).' }),
+    timeout: Flags.integer({ summary: 'linger.ms: how long a record may wait for its batch to fill (default 1000).' }),
+    'request-required-acks': Flags.string({ summary: 'acks: -1/all (fsync before acknowledging, default), 1 or 0.' }),
+    'request-timeout-ms': Flags.integer({ summary: 'request.timeout.ms (accepted).' }),
+    'metadata-expiry-ms': Flags.integer({ summary: 'metadata.max.age.ms (accepted).' }),
+    'max-block-ms': Flags.integer({ summary: 'max.block.ms (accepted).' }),
+    'max-memory-bytes': Flags.integer({ summary: 'buffer.memory (accepted).' }),
+    'socket-buffer-size': Flags.integer({ summary: 'send.buffer.bytes (accepted).' }),
+    'line-reader': Flags.string({ summary: 'Only the default kafka.tools.LineMessageReader is available.' }),
+    property: keyValues('Line reader property: parse.key, key.separator, parse.headers, headers.delimiter, headers.separator, headers.key.separator, null.marker, ignore.error.'),
+    'reader-config': Flags.string({ summary: 'Properties file of line reader properties (--property wins).' }),
+    'producer-property': keyValues('Producer config key=value (repeatable).'),
+    'producer.config': Flags.string({ summary: 'Producer config properties file (--producer-property wins).' }),
+  }
+
+  async run(): Promise<ProducerReport> {
+    const { flags } = await this.parse(ConsoleProducer, withOptionalCodecValue(this.argv))
+    const topicName = await this.required(flags.topic, 'Topic to produce to:', missingArgument('topic'))
+    if (flags['bootstrap-server'] === undefined && flags['broker-list'] !== undefined) {
+      this.openBroker({ 'bootstrap-server': flags['broker-list'], 'data-dir': flags['data-dir'] })
+    }
+    const reader = flags['line-reader']
+    if (reader !== undefined && !/(^|\.)LineMessageReader$/.test(reader)) {
+      throw new UserError(`Line reader class ${reader} is not available; kafka-ts supports the default LineMessageReader.`)
+    }
+
+    const props = new Map([...(flags['producer.config'] ? readPropertiesFile(flags['producer.config']) : []), ...parseKeyValues(flags['producer-property'])])
+    const setting = (flag: string | number | undefined, key: string, fallback: string) =>
+      flag !== undefined ? String(flag) : (props.get(key) ?? fallback)
+    const acks = parseAcks(setting(flags['request-required-acks'], 'acks', '-1'))
+    const batchSize = Number(setting(flags['max-partition-memory-bytes'] ?? flags['batch-size'], 'batch.size', '16384'))
+    const lingerMs = Number(setting(flags.timeout, 'linger.ms', '1000'))
+    const codec = (flags['compression-codec'] ?? props.get('compression.type') ?? 'none').toLowerCase()
+    const compression = (codec === 'uncompressed' ? 'none' : codec) as CompressionCodec
+    if (!CODECS.includes(compression)) {
+      throw new UsageError(`Invalid value ${codec} for configuration compression.type: String must be one of: none, gzip, snappy, lz4, zstd`)
+    }
+    if (!Number.isInteger(batchSize) || batchSize < 0) throw new UsageError(`Invalid value ${batchSize} for configuration batch.size`)
+    if (!Number.isFinite(lingerMs) || lingerMs < 0) throw new UsageError(`Invalid value ${lingerMs} for configuration linger.ms`)
+
+    let cfg
+    try {
+      const readerProps = new Map([...(flags['reader-config'] ? readPropertiesFile(flags['reader-config']) : []), ...parseKeyValues(flags.property)])
+      cfg = lineReaderConfig(readerProps)
+    } catch (err) {
+      if (err instanceof LineReaderConfigError) throw new UserError(err.message)
+      throw err
+    }
+
+    const broker = this.openBroker(flags)
+    const topic = resolveTopic(broker, topicName, props.get('allow.auto.create.topics') !== 'false')
+    const producer = new EmbeddedProducer(broker, topic, { acks, batchSize, lingerMs, compression }, (f) => reportFailure(topicName, f))
+
+    const fastPath = !cfg.parseKey && !cfg.parseHeaders && cfg.nullMarker === null
+    const prompt = process.stdin.isTTY === true && process.stdout.isTTY === true
+    const splitter = new LineSplitter()
+    let lineNumber = 0
+    let failure: Error | undefined
+    const onLine = (line: Buffer) => {
+      if (failure) return
+      lineNumber++
+      const now = Date.now()
+      if (fastPath) {
+        producer.send(null, line, undefined, now)
+      } else {
+        try {
+          const parsed = parseLine(line, lineNumber, cfg)
+          producer.send(parsed.key, parsed.value, parsed.headers, now)
+        } catch (err) {
+          failure = err as Error
+          return
+        }
+      }
+      if (flags.sync) producer.flush()
+    }
+
+    await new Promise<void>((resolve, reject) => {
+      const stdin = process.stdin
+      const finish = () => {
+        stdin.off('data', onData)
+        process.off('SIGINT', onSigint)
+        process.off('SIGTERM', onSigint)
+        resolve()
+      }
+      const onData = (chunk: Buffer) => {
+        try {
+          splitter.push(chunk, onLine)
+          producer.afterChunk()
+          if (failure) {
+            stdin.pause()
+            finish()
+          } else if (prompt) process.stdout.write('>')
+        } catch (err) {
+          reject(err as Error)
+        }
+      }
+      // Ctrl-C: what was read is flushed, then the tool exits (Kafka's shutdown hook closes the producer).
+      const onSigint = () => {
+        process.exitCode = 130
+        stdin.pause()
+        finish()
+      }
+      if (prompt) process.stdout.write('>')
+      stdin.on('data', onData)
+      stdin.once('end', () => {
+        if (!failure) splitter.end(onLine)
+        finish()
+      })
+      stdin.once('error', reject)
+      process.once('SIGINT', onSigint)
+      process.once('SIGTERM', onSigint)
+    })
+    producer.close()
+    process.stdin.destroy()
+
+    if (failure) {
+      if (failure instanceof LineParseError) throw new UserError(failure.message)
+      throw failure
+    }
+    if (failedSends > 0) process.exitCode = 1
+    return { topic: topicName, records: producer.acknowledged }
+  }
+}
+
+let failedSends = 0
+
+/** Kafka's async-send error line (the tool keeps going; exit status is non-zero at the end here). */
+function reportFailure(topic: string, f: SendFailure): void {
+  failedSends++
+  const size = (n: number | null) => (n === null ? 'null' : `${n} bytes`)
+  process.stderr.write(
+    `Error when sending message to topic ${topic} with key: ${size(f.keyBytes)}, value: ${size(f.valueBytes)} with error: ${f.error.message}\n`,
+  )
+}
+
+function parseAcks(value: string): -1 | 0 | 1 {
+  const v = value.trim().toLowerCase()
+  if (v === 'all' || v === '-1') return -1
+  if (v === '0') return 0
+  if (v === '1') return 1
+  throw new UsageError(`Invalid value ${value} for configuration acks: String must be one of: all, -1, 0, 1`)
+}
+
+/** The topic, auto-created with broker defaults like Kafka's metadata request does (unless disabled). */
+function resolveTopic(broker: Broker, name: string, allowAutoCreate: boolean) {
+  const existing = broker.findTopic(name)
+  if (existing) return existing
+  if (!allowAutoCreate || !broker.config.autoCreateTopicsEnable) {
+    throw new UserError(`Topic '${name}' does not exist.`, 'create it with `kafka-ts topics --create --topic ' + name + '`')
+  }
+  const [outcome] = broker.createTopics([{ name, numPartitions: -1, replicationFactor: -1, configs: new Map() }])
+  if (outcome && !outcome.ok && outcome.error.errorName !== 'TOPIC_ALREADY_EXISTS') throw new UserError(outcome.error.message)
+  const created = broker.findTopic(name)
+  if (!created) throw new UserError(`Topic '${name}' could not be created.`)
+  return created
+}
+
+/** `--compression-codec` takes an optional value in Kafka (gzip when absent); oclif needs one, so supply it. */
+function withOptionalCodecValue(argv: string[]): string[] {
+  const out: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? ''
+    out.push(arg)
+    if (arg === '--compression-codec') {
+      const next = argv[i + 1]
+      if (next === undefined || next.startsWith('--')) out.push('gzip')
+    }
+  }
+  return out
+}

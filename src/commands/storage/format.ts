@@ -1,0 +1,87 @@
+import fs from 'node:fs'
+import path from 'node:path'
+
+import { Flags } from '@oclif/core'
+
+import { brokerConfigFrom } from '../../broker/broker-config.js'
+import { formatStorageDirectory, inspectStorageDirectory } from '../../broker/open-broker.js'
+import { UsageError, UserError } from '../../cli/errors.js'
+import { KafkaCommand } from '../../cli/kafka-command.js'
+import { readPropertiesFile } from '../../cli/properties-file.js'
+
+const LATEST_METADATA_VERSION = '3.9-IV0'
+
+export interface FormatReport {
+  clusterId: string
+  formatted: string[]
+  skipped: string[]
+}
+
+export default class StorageFormat extends KafkaCommand<FormatReport> {
+  static override summary = 'Format the log directories named in a server.properties file (kafka-storage.sh format).'
+  static override examples = [
+    '<%= config.bin %> storage format -t "$(<%= config.bin %> storage random-uuid)" -c config/server.properties',
+  ]
+
+  static override flags = {
+    config: Flags.string({ char: 'c', summary: 'The Kafka configuration file to use (server.properties).' }),
+    'cluster-id': Flags.string({ char: 't', summary: 'The cluster ID to use (see storage random-uuid).' }),
+    'ignore-formatted': Flags.boolean({ char: 'g', summary: 'Skip directories that are already formatted.' }),
+    'release-version': Flags.string({ char: 'r', summary: 'The initial metadata.version (e.g. 3.9-IV0); recorded only.' }),
+    'add-scram': Flags.string({ char: 'S', multiple: true, summary: 'Accepted for compatibility; SCRAM credentials are not stored yet.' }),
+    feature: Flags.string({ char: 'f', multiple: true, summary: 'Accepted for compatibility (name=level).' }),
+    standalone: Flags.boolean({ char: 's', summary: 'Accepted for compatibility: a kafka-ts node is always its own quorum.' }),
+    'initial-controllers': Flags.string({ char: 'I', summary: 'Accepted for compatibility.' }),
+    'no-initial-controllers': Flags.boolean({ char: 'N', summary: 'Accepted for compatibility.' }),
+  }
+
+  async run(): Promise<FormatReport> {
+    const { flags } = await this.parse(StorageFormat)
+    const quorumFlags = [flags.standalone, flags['initial-controllers'] !== undefined, flags['no-initial-controllers']].filter(Boolean)
+    if (quorumFlags.length > 1) {
+      throw new UsageError('kafka-storage format: error: only one of --standalone, --initial-controllers, --no-initial-controllers may be given')
+    }
+    const configFile = await this.required(flags.config, 'Path of server.properties:', 'kafka-storage format: error: argument --config/-c is required')
+    const clusterId = await this.required(flags['cluster-id'], 'Cluster id (from `kafka-ts storage random-uuid`):', 'kafka-storage format: error: argument --cluster-id/-t is required')
+    const release = flags['release-version'] ?? LATEST_METADATA_VERSION
+    if (!/^\d+\.\d+(-IV\d+)?$/.test(release)) throw new UserError(`Unknown metadata.version ${release}.`)
+
+    const props = readPropertiesFile(configFile)
+    const config = brokerConfigFrom(props)
+    const nodeId = props.has('node.id') || props.has('broker.id') ? config.nodeId : 1
+    if (nodeId < 0) throw new UserError('The node.id must be set to a non-negative integer.')
+    const dirs = [...new Set(config.logDirs.map((d) => path.resolve(d)))].sort()
+    const metadataDir = path.resolve(props.get('metadata.log.dir') ?? config.logDirs[0] ?? '')
+
+    const unformatted: string[] = []
+    const skipped: string[] = []
+    for (const dir of dirs) {
+      const { state, meta } = inspectStorageDirectory(dir)
+      if (state === 'formatted') {
+        const storedId = meta?.get('cluster.id')
+        if (storedId !== undefined && storedId !== clusterId && !flags['ignore-formatted']) {
+          throw new UserError(`Invalid cluster.id in: ${path.join(dir, 'meta.properties')}. Expected ${clusterId}, but read ${storedId}`)
+        }
+        if (!flags['ignore-formatted']) {
+          throw new UserError(`Log directory ${dir} is already formatted. Use --ignore-formatted to ignore this directory and format the others.`)
+        }
+        skipped.push(dir)
+      } else if (state === 'foreign') {
+        throw new UserError(`${dir} is not empty and is not a kafka-ts data directory; refusing to format it.`, 'Nothing was changed.')
+      } else {
+        unformatted.push(dir)
+      }
+    }
+    if (unformatted.length === 0) {
+      this.out('All of the log directories are already formatted.')
+      return { clusterId, formatted: [], skipped }
+    }
+    for (const dir of unformatted) {
+      const kind = dir === metadataDir ? 'metadata directory' : 'data directory'
+      this.out(`Formatting ${kind} ${dir} with metadata.version ${release}.`)
+      fs.mkdirSync(dir, { recursive: true })
+      formatStorageDirectory(dir, { clusterId, nodeId })
+    }
+    return { clusterId, formatted: unformatted, skipped }
+  }
+}

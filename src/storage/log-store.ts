@@ -1,0 +1,172 @@
+// The persistence port between the broker core and a storage engine.
+// It speaks storage types, never protocol messages, and is synchronous on purpose:
+// better-sqlite3 is synchronous and a transaction must never span an `await`.
+// It enforces storage invariants (contiguous offsets, unique names) but makes no Kafka
+// decisions (defaults, validation, error codes): that is the broker's job.
+
+/** Stable integer id of a topic (never reused, even after the topic is deleted). */
+export type TopicId = number
+
+export interface TopicPartition {
+  readonly topicId: TopicId
+  readonly partition: number
+}
+
+export interface TopicRow {
+  readonly id: TopicId
+  readonly name: string
+  /** Kafka topic id: 16 bytes, printed as unpadded base64url. */
+  readonly uuid: Buffer
+  readonly partitionCount: number
+  /** Topic-level overrides only (what `--config` / AlterConfigs set); defaults live in the broker. */
+  readonly configs: ReadonlyMap<string, string>
+  readonly createdAtMs: number
+}
+
+export interface NewTopicRow {
+  readonly name: string
+  readonly uuid: Buffer
+  readonly partitionCount: number
+  readonly configs: ReadonlyMap<string, string>
+}
+
+export interface StoredBatch {
+  /** Offset of the first record in the batch (already patched into `bytes[0..8]`). */
+  readonly baseOffset: number
+  /** Offset of the last record, inclusive. */
+  readonly lastOffset: number
+  readonly maxTimestamp: number
+  readonly recordCount: number
+  /** RecordBatch v2 bytes exactly as they are served on the wire. */
+  readonly bytes: Buffer
+}
+
+export interface PartitionOffsets {
+  /** First offset still readable. */
+  readonly logStartOffset: number
+  /** Offset the next appended record gets (log end offset = high watermark on one node). */
+  readonly highWatermark: number
+}
+
+export interface ReadLimits {
+  /** Stop adding batches once their total size would exceed this; the first batch is always returned. */
+  readonly maxBytes: number
+  /** Upper bound on the number of batches returned (keeps one read from stalling the event loop). */
+  readonly maxBatches?: number
+}
+
+/** How hard a write transaction must be made durable before it returns. */
+export type Durability = 'fsync' | 'commit'
+
+export interface StoreMeta {
+  readonly clusterId: string
+  readonly nodeId: number
+  readonly formatVersion: number
+}
+
+export interface LogStore {
+  /** Metadata written when the store was formatted. */
+  meta(): StoreMeta
+
+  createTopic(topic: NewTopicRow): TopicRow // throws TopicExistsError
+  /** Deletes the topic row, its partitions and their logs. */
+  deleteTopic(id: TopicId): void
+  /** Raises the partition count to `newCount` (creating the new, empty partition logs). */
+  addPartitions(id: TopicId, newCount: number): void
+  findTopic(name: string): TopicRow | undefined
+  findTopicById(id: TopicId): TopicRow | undefined
+  /** All topics, sorted by name. */
+  listTopics(): TopicRow[]
+  /** Applies changes to topic overrides: a `null` value removes the key. */
+  setTopicConfigs(id: TopicId, changes: ReadonlyMap<string, string | null>): void
+
+  /**
+   * Appends one batch. `batch.baseOffset` must equal the partition's current high watermark
+   * (read it inside the same `atomically` call), else throws OffsetGapError.
+   */
+  append(tp: TopicPartition, batch: StoredBatch): void
+  /** Whole batches whose lastOffset >= fromOffset, in offset order, bounded by `limits`. */
+  read(tp: TopicPartition, fromOffset: number, limits: ReadLimits): StoredBatch[]
+  offsets(tp: TopicPartition): PartitionOffsets // throws PartitionNotFoundError
+  /** Raises the log start offset (DeleteRecords, retention); whole batches below it may be dropped. */
+  setLogStartOffset(tp: TopicPartition, offset: number): void
+  /** First batch with maxTimestamp >= timestampMs, or undefined if none. */
+  firstBatchAtOrAfter(tp: TopicPartition, timestampMs: number): StoredBatch | undefined
+
+  /** Allocates a never-reused producer id (InitProducerId). */
+  nextProducerId(): number
+
+  /**
+   * Runs `work` in one IMMEDIATE write transaction. `work` must be synchronous.
+   * 'fsync' returns only once the commit is on stable storage; 'commit' may leave it in the
+   * OS cache (survives a process crash, not a power cut).
+   */
+  atomically<T>(work: () => T, durability?: Durability): T
+
+  /**
+   * A number that changes whenever another connection (another process) has committed a write.
+   * Cheap: used to poll for appends made by other processes.
+   */
+  externalChangeCounter(): number
+
+  close(): void
+}
+
+export class StorageError extends Error {
+  override name = 'StorageError'
+}
+
+export class TopicExistsError extends StorageError {
+  override name = 'TopicExistsError'
+  constructor(readonly topicName: string) {
+    super(`topic '${topicName}' already exists`)
+  }
+}
+
+export class TopicNotFoundError extends StorageError {
+  override name = 'TopicNotFoundError'
+  constructor(readonly topicId: TopicId) {
+    super(`topic id ${topicId} does not exist`)
+  }
+}
+
+export class PartitionNotFoundError extends StorageError {
+  override name = 'PartitionNotFoundError'
+  constructor(readonly tp: TopicPartition) {
+    super(`partition ${tp.partition} of topic id ${tp.topicId} does not exist`)
+  }
+}
+
+export class OffsetGapError extends StorageError {
+  override name = 'OffsetGapError'
+  constructor(
+    readonly tp: TopicPartition,
+    readonly expected: number,
+    readonly got: number,
+  ) {
+    super(`batch base offset ${got} does not follow the log end offset ${expected}`)
+  }
+}
+
+/**
+ * The directory is formatted (has meta.properties) but holds no usable kafka-ts store: kafka-ts.db is
+ * missing, is not SQLite, is another program's SQLite file, or belongs to another cluster.
+ */
+export class NotAStoreError extends StorageError {
+  override name = 'NotAStoreError'
+}
+
+/** The store was written by a newer kafka-ts (format version above what this build knows). */
+export class NewerFormatError extends StorageError {
+  override name = 'NewerFormatError'
+}
+
+/** The directory has no meta.properties (missing, empty, or not a kafka-ts/Kafka data directory). */
+export class NotFormattedError extends StorageError {
+  override name = 'NotFormattedError'
+}
+
+/** Format was asked for a directory that already has meta.properties. */
+export class AlreadyFormattedError extends StorageError {
+  override name = 'AlreadyFormattedError'
+}

@@ -1,0 +1,105 @@
+// One table per partition log, named only from integer ids: SQL identifiers cannot be bound
+// parameters, and Kafka topic names (which may contain '.', '_' and '-') must never reach SQL text.
+// A topic id is never reused (AUTOINCREMENT), so a name never refers to two different logs over time.
+//
+// Rows are whole RecordBatches as served on the wire, one row per batch. base_offset is the rowid, so
+// every lookup by offset is a B-tree seek. running_max_timestamp is the largest max_timestamp of this
+// and all earlier batches: it never decreases along the log, so "first batch with max_timestamp >= t"
+// becomes an index seek on it followed by a short forward step.
+
+import type { Database, Statement } from 'better-sqlite3'
+import type { StoredBatch } from '../log-store.js'
+
+export function logTableName(topicId: number, partition: number): string {
+  if (!Number.isSafeInteger(topicId) || topicId < 0) throw new RangeError(`invalid topic id ${topicId}`)
+  if (!Number.isSafeInteger(partition) || partition < 0) throw new RangeError(`invalid partition ${partition}`)
+  return `log_${topicId}_${partition}`
+}
+
+export function createPartitionTable(db: Database, topicId: number, partition: number): void {
+  const table = logTableName(topicId, partition)
+  db.exec(`
+    CREATE TABLE ${table} (
+      base_offset           INTEGER PRIMARY KEY,
+      last_offset           INTEGER NOT NULL,
+      max_timestamp         INTEGER NOT NULL,
+      running_max_timestamp INTEGER NOT NULL,
+      record_count          INTEGER NOT NULL,
+      batch                 BLOB NOT NULL
+    );
+    CREATE INDEX ${table}_by_time ON ${table} (running_max_timestamp);
+  `)
+}
+
+export function dropPartitionTable(db: Database, topicId: number, partition: number): void {
+  db.exec(`DROP TABLE IF EXISTS ${logTableName(topicId, partition)}`)
+}
+
+const BATCH_COLUMNS =
+  'base_offset AS baseOffset, last_offset AS lastOffset, max_timestamp AS maxTimestamp, record_count AS recordCount, batch AS bytes'
+
+/** The statement texts for one partition table (exported so tests can check their query plans). */
+export function partitionSql(table: string) {
+  return {
+    insert: `INSERT INTO ${table} (base_offset, last_offset, max_timestamp, running_max_timestamp, record_count, batch)
+             VALUES (?, ?, ?, ?, ?, ?)`,
+    // Seek to the batch containing @from (largest base_offset <= @from), then walk forward by rowid.
+    // When @from is below the first batch the seek finds nothing and the walk starts at @from.
+    readFrom: `SELECT ${BATCH_COLUMNS} FROM ${table}
+               WHERE base_offset >= coalesce(
+                       (SELECT base_offset FROM ${table} WHERE base_offset <= @from ORDER BY base_offset DESC LIMIT 1),
+                       @from)
+                 AND last_offset >= @from
+               ORDER BY base_offset
+               LIMIT @limit`,
+    firstAtOrAfterTime: `SELECT ${BATCH_COLUMNS} FROM ${table}
+               WHERE base_offset >= (SELECT base_offset FROM ${table} WHERE running_max_timestamp >= @ts
+                                     ORDER BY running_max_timestamp, base_offset LIMIT 1)
+                 AND max_timestamp >= @ts
+               ORDER BY base_offset
+               LIMIT 1`,
+    // Whole batches that end below the new log start offset; the batch containing it stays.
+    deleteBelow: `DELETE FROM ${table} WHERE base_offset <= @offset AND last_offset < @offset`,
+  } as const
+}
+
+export interface PartitionStatements {
+  readonly insert: Statement<[number, number, number, number, number, Buffer]>
+  readonly readFrom: Statement<[{ from: number; limit: number }], StoredBatch>
+  readonly firstAtOrAfterTime: Statement<[{ ts: number }], StoredBatch>
+  readonly deleteBelow: Statement<[{ offset: number }]>
+}
+
+/**
+ * Statements for each partition table, prepared on first use. Callers evict a table's entry when it
+ * is dropped (or found missing), so a stale statement is never run against a table that is gone.
+ */
+export class PartitionStatementCache {
+  private readonly byTable = new Map<string, PartitionStatements>()
+
+  constructor(private readonly db: Database) {}
+
+  get(topicId: number, partition: number): PartitionStatements {
+    const table = logTableName(topicId, partition)
+    let statements = this.byTable.get(table)
+    if (statements === undefined) {
+      const sql = partitionSql(table)
+      statements = {
+        insert: this.db.prepare<[number, number, number, number, number, Buffer]>(sql.insert),
+        readFrom: this.db.prepare<[{ from: number; limit: number }], StoredBatch>(sql.readFrom),
+        firstAtOrAfterTime: this.db.prepare<[{ ts: number }], StoredBatch>(sql.firstAtOrAfterTime),
+        deleteBelow: this.db.prepare<[{ offset: number }]>(sql.deleteBelow),
+      }
+      this.byTable.set(table, statements)
+    }
+    return statements
+  }
+
+  evict(topicId: number, partition: number): void {
+    this.byTable.delete(logTableName(topicId, partition))
+  }
+
+  clear(): void {
+    this.byTable.clear()
+  }
+}

@@ -1,0 +1,359 @@
+// LogStore over one SQLite database shared by every kafka-ts process that uses the data directory.
+// Every durable fact lives in SQLite and every write runs in a BEGIN IMMEDIATE transaction, so offsets
+// are assigned from the high watermark read inside the writer's lock, never from a cache.
+
+import { join } from 'node:path'
+import type { Database, Transaction } from 'better-sqlite3'
+import { DB_FILE_NAME, inspectDataDir, META_PROPERTIES_FILE_NAME, META_PROPERTIES_VERSION, STORE_FORMAT_VERSION } from '../data-dir.js'
+import {
+  NewerFormatError,
+  NotAStoreError,
+  NotFormattedError,
+  OffsetGapError,
+  PartitionNotFoundError,
+  TopicExistsError,
+  TopicNotFoundError,
+} from '../log-store.js'
+import type {
+  Durability,
+  LogStore,
+  NewTopicRow,
+  PartitionOffsets,
+  ReadLimits,
+  StoreMeta,
+  StoredBatch,
+  TopicId,
+  TopicPartition,
+  TopicRow,
+} from '../log-store.js'
+import { migrate, readUserVersion, SCHEMA_VERSION } from './migrations.js'
+import { createPartitionTable, dropPartitionTable, PartitionStatementCache } from './partition-tables.js'
+import { applyConnectionPragmas } from './pragmas.js'
+import { prepareStoreStatements } from './statements.js'
+import type { ConfigRecord, PartitionRecord, StoreStatements, TopicRecord } from './statements.js'
+import { checkStoreFile, META_KEYS, openDatabase, readMetaTable } from './store-file.js'
+import type { StoreIdentity } from './store-file.js'
+
+/**
+ * Opens the store in a formatted data directory. Refuses, without writing anything:
+ * NotFormattedError when there is no meta.properties; NotAStoreError when kafka-ts.db is missing, is
+ * not ours, or belongs to another cluster; NewerFormatError when a newer kafka-ts wrote it.
+ * An older store is migrated forward.
+ */
+export function openSqliteLogStore(dir: string): LogStore {
+  const inspection = inspectDataDir(dir)
+  if (inspection.state !== 'formatted' || inspection.meta === undefined) {
+    const why = inspection.state === 'missing' ? `${dir} does not exist` : `No \`${META_PROPERTIES_FILE_NAME}\` found in ${dir}`
+    throw new NotFormattedError(`${why} (have you run \`kafka-ts storage format\` to format the directory?)`)
+  }
+  const identity = identityFromMetaProperties(join(dir, META_PROPERTIES_FILE_NAME), inspection.meta)
+
+  const dbPath = join(dir, DB_FILE_NAME)
+  const file = checkStoreFile(dbPath)
+  switch (file.kind) {
+    case 'missing':
+      throw new NotAStoreError(
+        `${dbPath} does not exist: ${dir} has ${META_PROPERTIES_FILE_NAME} but no kafka-ts store (is it an Apache Kafka log directory?)`,
+      )
+    case 'empty':
+    case 'not-sqlite':
+      throw new NotAStoreError(`${dbPath} is not a kafka-ts store (not a SQLite database)`)
+    case 'foreign-sqlite':
+      throw new NotAStoreError(`${dbPath} is a SQLite database but not a kafka-ts store (application id ${file.applicationId})`)
+    case 'ours':
+      if (file.userVersion > STORE_FORMAT_VERSION) throw newerFormat(dbPath, file.userVersion)
+  }
+
+  const db = openDatabase(dbPath)
+  try {
+    // The header can lag behind pages still in the WAL: check again through SQLite before any write.
+    const userVersion = readUserVersion(db)
+    if (userVersion > STORE_FORMAT_VERSION) throw newerFormat(dbPath, userVersion)
+    const meta = readMetaTable(db)
+    const formatVersion = Number(meta.get(META_KEYS.formatVersion))
+    if (formatVersion > STORE_FORMAT_VERSION) throw newerFormat(dbPath, formatVersion)
+    const clusterId = meta.get(META_KEYS.clusterId)
+    const nodeId = Number(meta.get(META_KEYS.nodeId))
+    const directoryId = meta.get(META_KEYS.directoryId)
+    if (clusterId !== identity.clusterId || nodeId !== identity.nodeId || directoryId !== identity.directoryId) {
+      throw new NotAStoreError(
+        `${dbPath} belongs to cluster.id=${String(clusterId)} node.id=${nodeId} directory.id=${String(directoryId)}, ` +
+          `but ${join(dir, META_PROPERTIES_FILE_NAME)} says cluster.id=${identity.clusterId} node.id=${identity.nodeId} directory.id=${identity.directoryId}`,
+      )
+    }
+
+    applyConnectionPragmas(db)
+    if (userVersion < SCHEMA_VERSION && migrate(db) > 0) {
+      db.prepare('UPDATE meta SET value = ? WHERE key = ?').run(String(SCHEMA_VERSION), META_KEYS.formatVersion)
+    }
+    return new SqliteLogStore(db, { clusterId, nodeId, formatVersion: SCHEMA_VERSION })
+  } catch (error) {
+    db.close()
+    throw error
+  }
+}
+
+function newerFormat(dbPath: string, version: number): NewerFormatError {
+  return new NewerFormatError(
+    `${dbPath} has store format version ${version}, but this kafka-ts understands up to ${STORE_FORMAT_VERSION}; upgrade kafka-ts`,
+  )
+}
+
+function identityFromMetaProperties(path: string, props: Map<string, string>): StoreIdentity {
+  const clusterId = props.get('cluster.id')
+  const nodeIdText = props.get('node.id')
+  const directoryId = props.get('directory.id')
+  if (
+    props.get('version') !== META_PROPERTIES_VERSION ||
+    clusterId === undefined ||
+    clusterId === '' ||
+    nodeIdText === undefined ||
+    !/^\d+$/.test(nodeIdText) ||
+    directoryId === undefined
+  ) {
+    throw new NotAStoreError(`${path} is not a version ${META_PROPERTIES_VERSION} meta.properties with cluster.id, node.id and directory.id`)
+  }
+  return { clusterId, nodeId: Number(nodeIdText), directoryId }
+}
+
+export class SqliteLogStore implements LogStore {
+  private readonly sql: StoreStatements
+  private readonly logs: PartitionStatementCache
+  private readonly transaction: Transaction<(work: () => unknown) => unknown>
+  private synchronous: Durability = 'commit' // applyConnectionPragmas leaves NORMAL
+  private closed = false
+
+  constructor(
+    private readonly db: Database,
+    private readonly storeMeta: StoreMeta,
+  ) {
+    this.sql = prepareStoreStatements(db)
+    this.logs = new PartitionStatementCache(db)
+    this.transaction = db.transaction((work: () => unknown) => work())
+  }
+
+  meta(): StoreMeta {
+    return this.storeMeta
+  }
+
+  // ---- topics ---------------------------------------------------------------------------------
+
+  createTopic(topic: NewTopicRow): TopicRow {
+    checkCount(topic.partitionCount, 'partition count')
+    if (topic.uuid.length !== 16) throw new RangeError(`topic uuid must be 16 bytes, got ${topic.uuid.length}`)
+    return this.atomically(() => {
+      if (this.sql.topicByName.get(topic.name) !== undefined) throw new TopicExistsError(topic.name)
+      const createdAtMs = Date.now()
+      const id = this.sql.insertTopic.get(topic.name, topic.uuid, topic.partitionCount, createdAtMs)
+      if (id === undefined) throw new Error('INSERT … RETURNING id returned no row')
+      for (const [key, value] of topic.configs) this.sql.upsertConfig.run(id, key, value)
+      for (let partition = 0; partition < topic.partitionCount; partition++) this.createPartition(id, partition)
+      return {
+        id,
+        name: topic.name,
+        uuid: Buffer.from(topic.uuid),
+        partitionCount: topic.partitionCount,
+        configs: new Map(topic.configs),
+        createdAtMs,
+      }
+    })
+  }
+
+  deleteTopic(id: TopicId): void {
+    this.atomically(() => {
+      if (this.sql.topicById.get(id) === undefined) throw new TopicNotFoundError(id)
+      for (const partition of this.sql.partitionNumbersOfTopic.all(id)) {
+        this.logs.evict(id, partition)
+        dropPartitionTable(this.db, id, partition)
+      }
+      this.sql.deleteTopic.run(id) // configs and partitions go with it (ON DELETE CASCADE)
+    })
+  }
+
+  addPartitions(id: TopicId, newCount: number): void {
+    checkCount(newCount, 'partition count')
+    this.atomically(() => {
+      const topic = this.sql.topicById.get(id)
+      if (topic === undefined) throw new TopicNotFoundError(id)
+      if (newCount < topic.partitionCount) {
+        throw new RangeError(`topic id ${id} has ${topic.partitionCount} partitions; cannot reduce to ${newCount}`)
+      }
+      for (let partition = topic.partitionCount; partition < newCount; partition++) this.createPartition(id, partition)
+      this.sql.setPartitionCount.run(newCount, id)
+    })
+  }
+
+  findTopic(name: string): TopicRow | undefined {
+    return this.inReadTransaction(() => {
+      const record = this.sql.topicByName.get(name)
+      return record === undefined ? undefined : toTopicRow(record, this.sql.configsOfTopic.all(record.id))
+    })
+  }
+
+  findTopicById(id: TopicId): TopicRow | undefined {
+    return this.inReadTransaction(() => {
+      const record = this.sql.topicById.get(id)
+      return record === undefined ? undefined : toTopicRow(record, this.sql.configsOfTopic.all(id))
+    })
+  }
+
+  listTopics(): TopicRow[] {
+    return this.inReadTransaction(() => {
+      const configsByTopic = new Map<number, ConfigRecord[]>()
+      for (const config of this.sql.allConfigs.all()) {
+        const list = configsByTopic.get(config.topicId)
+        if (list === undefined) configsByTopic.set(config.topicId, [config])
+        else list.push(config)
+      }
+      return this.sql.allTopics.all().map((record) => toTopicRow(record, configsByTopic.get(record.id) ?? []))
+    })
+  }
+
+  setTopicConfigs(id: TopicId, changes: ReadonlyMap<string, string | null>): void {
+    this.atomically(() => {
+      if (this.sql.topicById.get(id) === undefined) throw new TopicNotFoundError(id)
+      for (const [key, value] of changes) {
+        if (value === null) this.sql.deleteConfig.run(id, key)
+        else this.sql.upsertConfig.run(id, key, value)
+      }
+    })
+  }
+
+  // ---- logs -----------------------------------------------------------------------------------
+
+  append(tp: TopicPartition, batch: StoredBatch): void {
+    if (!Number.isSafeInteger(batch.baseOffset) || !Number.isSafeInteger(batch.lastOffset) || batch.lastOffset < batch.baseOffset) {
+      throw new RangeError(`invalid batch offsets ${batch.baseOffset}..${batch.lastOffset}`)
+    }
+    this.atomically(() => {
+      const state = this.partitionState(tp)
+      if (batch.baseOffset !== state.highWatermark) throw new OffsetGapError(tp, state.highWatermark, batch.baseOffset)
+      const runningMax = Math.max(state.maxTimestamp, batch.maxTimestamp)
+      this.logs
+        .get(tp.topicId, tp.partition)
+        .insert.run(batch.baseOffset, batch.lastOffset, batch.maxTimestamp, runningMax, batch.recordCount, batch.bytes)
+      this.sql.advancePartition.run(batch.lastOffset + 1, runningMax, tp.topicId, tp.partition)
+    })
+  }
+
+  read(tp: TopicPartition, fromOffset: number, limits: ReadLimits): StoredBatch[] {
+    const maxBatches = limits.maxBatches ?? -1 // LIMIT -1: no limit
+    if (maxBatches === 0) return []
+    return this.inReadTransaction(() => {
+      const state = this.partitionState(tp)
+      if (fromOffset >= state.highWatermark) return []
+      const batches: StoredBatch[] = []
+      let bytes = 0
+      for (const batch of this.logs.get(tp.topicId, tp.partition).readFrom.iterate({ from: fromOffset, limit: maxBatches })) {
+        if (batches.length > 0 && bytes + batch.bytes.length > limits.maxBytes) break
+        batches.push(batch)
+        bytes += batch.bytes.length
+      }
+      return batches
+    })
+  }
+
+  offsets(tp: TopicPartition): PartitionOffsets {
+    const state = this.partitionState(tp)
+    return { logStartOffset: state.logStartOffset, highWatermark: state.highWatermark }
+  }
+
+  setLogStartOffset(tp: TopicPartition, offset: number): void {
+    this.atomically(() => {
+      const state = this.partitionState(tp)
+      if (!Number.isSafeInteger(offset) || offset > state.highWatermark) {
+        throw new RangeError(`log start offset ${offset} is beyond the high watermark ${state.highWatermark}`)
+      }
+      if (offset <= state.logStartOffset) return
+      this.logs.get(tp.topicId, tp.partition).deleteBelow.run({ offset })
+      this.sql.setLogStartOffset.run(offset, tp.topicId, tp.partition)
+    })
+  }
+
+  firstBatchAtOrAfter(tp: TopicPartition, timestampMs: number): StoredBatch | undefined {
+    return this.inReadTransaction(() => {
+      const state = this.partitionState(tp)
+      if (state.maxTimestamp < timestampMs) return undefined
+      return this.logs.get(tp.topicId, tp.partition).firstAtOrAfterTime.get({ ts: timestampMs })
+    })
+  }
+
+  // ---- misc -----------------------------------------------------------------------------------
+
+  nextProducerId(): number {
+    return this.atomically(() => {
+      const id = this.sql.nextProducerId.get()
+      if (id === undefined) throw new Error('producer id counter row is missing')
+      return id
+    })
+  }
+
+  atomically<T>(work: () => T, durability: Durability = 'fsync'): T {
+    if (this.db.inTransaction) return work()
+    if (durability !== this.synchronous) {
+      // A connection-wide setting: switched before BEGIN, and only when it differs from the last one.
+      ;(durability === 'fsync' ? this.sql.synchronousFull : this.sql.synchronousNormal).run()
+      this.synchronous = durability
+    }
+    return this.transaction.immediate(work) as T
+  }
+
+  externalChangeCounter(): number {
+    return this.sql.dataVersion.get() ?? 0
+  }
+
+  close(): void {
+    if (this.closed) return
+    this.closed = true
+    try {
+      // Fold the WAL back into the main file and truncate it, unless another process is reading or
+      // writing (busy_timeout 0: give up at once rather than wait for them).
+      this.db.pragma('busy_timeout = 0')
+      this.db.pragma('wal_checkpoint(TRUNCATE)')
+    } catch {
+      // best effort: the next checkpoint (by any process) does the same work
+    }
+    this.logs.clear()
+    this.db.close()
+  }
+
+  // ---- helpers --------------------------------------------------------------------------------
+
+  /** Several reads that must see one snapshot (e.g. a partition row and its log table). */
+  private inReadTransaction<T>(work: () => T): T {
+    if (this.db.inTransaction) return work()
+    return this.transaction.deferred(work) as T
+  }
+
+  private partitionState(tp: TopicPartition): PartitionRecord {
+    const state = this.sql.partition.get(tp.topicId, tp.partition)
+    if (state === undefined) {
+      // Another process may have deleted the topic: forget statements on its dropped table.
+      if (Number.isSafeInteger(tp.topicId) && tp.topicId >= 0 && Number.isSafeInteger(tp.partition) && tp.partition >= 0) {
+        this.logs.evict(tp.topicId, tp.partition)
+      }
+      throw new PartitionNotFoundError(tp)
+    }
+    return state
+  }
+
+  private createPartition(topicId: number, partition: number): void {
+    this.sql.insertPartition.run(topicId, partition)
+    createPartitionTable(this.db, topicId, partition)
+  }
+}
+
+function toTopicRow(record: TopicRecord, configs: readonly ConfigRecord[]): TopicRow {
+  return {
+    id: record.id,
+    name: record.name,
+    uuid: record.uuid,
+    partitionCount: record.partitionCount,
+    configs: new Map(configs.map((config) => [config.key, config.value])),
+    createdAtMs: record.createdAtMs,
+  }
+}
+
+function checkCount(n: number, what: string): void {
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`${what} must be a non-negative integer, got ${n}`)
+}

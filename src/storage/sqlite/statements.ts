@@ -1,0 +1,80 @@
+// Every statement on the fixed tables, prepared once per connection. Result types name the row
+// shape each query returns (column aliases match the field names), so rows are typed at this boundary.
+
+import type { Database } from 'better-sqlite3'
+
+export interface TopicRecord {
+  readonly id: number
+  readonly name: string
+  readonly uuid: Buffer
+  readonly partitionCount: number
+  readonly createdAtMs: number
+}
+
+export interface ConfigRecord {
+  readonly topicId: number
+  readonly key: string
+  readonly value: string
+}
+
+export interface PartitionRecord {
+  readonly logStartOffset: number
+  readonly highWatermark: number
+  /** Largest batch max timestamp ever appended, -1 if none. */
+  readonly maxTimestamp: number
+}
+
+const TOPIC_COLUMNS = 'id, name, uuid, partition_count AS partitionCount, created_at AS createdAtMs'
+
+export function prepareStoreStatements(db: Database) {
+  return {
+    topicByName: db.prepare<[string], TopicRecord>(`SELECT ${TOPIC_COLUMNS} FROM topics WHERE name = ?`),
+    topicById: db.prepare<[number], TopicRecord>(`SELECT ${TOPIC_COLUMNS} FROM topics WHERE id = ?`),
+    allTopics: db.prepare<[], TopicRecord>(`SELECT ${TOPIC_COLUMNS} FROM topics ORDER BY name`),
+    insertTopic: db
+      .prepare<[string, Buffer, number, number], number>(
+        'INSERT INTO topics (name, uuid, partition_count, created_at) VALUES (?, ?, ?, ?) RETURNING id',
+      )
+      .pluck(),
+    setPartitionCount: db.prepare<[number, number]>('UPDATE topics SET partition_count = ? WHERE id = ?'),
+    deleteTopic: db.prepare<[number]>('DELETE FROM topics WHERE id = ?'),
+
+    configsOfTopic: db.prepare<[number], ConfigRecord>(
+      'SELECT topic_id AS topicId, key, value FROM topic_configs WHERE topic_id = ? ORDER BY key',
+    ),
+    allConfigs: db.prepare<[], ConfigRecord>(
+      'SELECT topic_id AS topicId, key, value FROM topic_configs ORDER BY topic_id, key',
+    ),
+    upsertConfig: db.prepare<[number, string, string]>(
+      `INSERT INTO topic_configs (topic_id, key, value) VALUES (?, ?, ?)
+       ON CONFLICT (topic_id, key) DO UPDATE SET value = excluded.value`,
+    ),
+    deleteConfig: db.prepare<[number, string]>('DELETE FROM topic_configs WHERE topic_id = ? AND key = ?'),
+
+    insertPartition: db.prepare<[number, number]>('INSERT INTO partitions (topic_id, partition) VALUES (?, ?)'),
+    partitionNumbersOfTopic: db
+      .prepare<[number], number>('SELECT partition FROM partitions WHERE topic_id = ? ORDER BY partition')
+      .pluck(),
+    partition: db.prepare<[number, number], PartitionRecord>(
+      `SELECT log_start_offset AS logStartOffset, high_watermark AS highWatermark, max_timestamp AS maxTimestamp
+       FROM partitions WHERE topic_id = ? AND partition = ?`,
+    ),
+    advancePartition: db.prepare<[number, number, number, number]>(
+      'UPDATE partitions SET high_watermark = ?, max_timestamp = ? WHERE topic_id = ? AND partition = ?',
+    ),
+    setLogStartOffset: db.prepare<[number, number, number]>(
+      'UPDATE partitions SET log_start_offset = ? WHERE topic_id = ? AND partition = ?',
+    ),
+
+    nextProducerId: db
+      .prepare<[], number>('UPDATE producer_ids SET next_id = next_id + 1 WHERE id = 0 RETURNING next_id - 1')
+      .pluck(),
+
+    // Changes when another connection commits; our own commits leave it alone.
+    dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck(),
+    synchronousFull: db.prepare('PRAGMA synchronous = FULL'),
+    synchronousNormal: db.prepare('PRAGMA synchronous = NORMAL'),
+  }
+}
+
+export type StoreStatements = ReturnType<typeof prepareStoreStatements>
