@@ -168,7 +168,7 @@ export function brokerConfigFrom(props: ReadonlyMap<string, string>): BrokerConf
   const bool = (name: string): boolean => get(name) === true
   const list = (name: string): string[] => {
     const v = get(name)
-    return Array.isArray(v) ? [...(v as readonly string[])] : []
+    return typeof v === 'object' && v !== null ? [...v] : []
   }
 
   const nodeIdSet = props.has('node.id')

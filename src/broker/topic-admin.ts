@@ -50,7 +50,7 @@ export class TopicAdmin {
         `Unable to replicate the partition ${rf} time(s): The target replication factor of ${rf} cannot be reached because only 1 broker(s) are registered.`,
       )
     }
-    const configProblem = validateTopicConfigs(spec.configs)
+    const configProblem = validateTopicConfigs(spec.configs, this.config)
     if (configProblem) throw new KafkaError('INVALID_CONFIG', configProblem.message)
 
     const uuid = base64UrlToUuid(randomKafkaUuid())

@@ -168,8 +168,13 @@ export function javaDoubleToString(x: number): string {
 
 function shownOf(value: ParsedValue): string {
   if (typeof value === 'number') return javaDoubleToString(value)
-  if (Array.isArray(value)) return `[${value.join(', ')}]` // java.util.List.toString
+  if (isList(value)) return `[${value.join(', ')}]` // java.util.List.toString
   return String(value)
+}
+
+// Array.isArray does not narrow a readonly array out of a union.
+function isList(value: ParsedValue): value is readonly string[] {
+  return Array.isArray(value)
 }
 
 /** ConfigDef.Range: compares as doubles, like Range.ensureValid's Number.doubleValue(). */
@@ -204,7 +209,7 @@ export function validList(...allowed: string[]): Validator {
   return {
     describe: element.describe,
     check(value) {
-      for (const item of Array.isArray(value) ? value : [String(value)]) {
+      for (const item of isList(value) ? value : [String(value)]) {
         const problem = element.check(item)
         if (problem) return problem
       }
@@ -231,7 +236,7 @@ function throttledReplicas(name: string): Validator {
   return {
     describe: '[partitionId]:[brokerId],[partitionId]:[brokerId],...',
     check(value) {
-      const proposed = (Array.isArray(value) ? value : [String(value)]).map((s: string) => javaTrim(s))
+      const proposed = (isList(value) ? value : [String(value)]).map((s) => javaTrim(s))
       if (proposed.every((s) => THROTTLED_REPLICA.test(s)) || proposed.join('') === '*') return undefined
       return {
         shown: shownOf(value),
@@ -463,8 +468,7 @@ export function validateTopicConfigs(
       message: `conflict topic config setting min.compaction.lag.ms (${minLag}) > max.compaction.lag.ms (${maxLag})`,
     }
   }
-  const remote = entries.get('remote.storage.enable')
-  if (remote !== undefined && canonicalOverride('remote.storage.enable', entries) === 'true') {
+  if (canonicalOverride('remote.storage.enable', entries) === 'true') {
     return {
       name: 'remote.storage.enable',
       message: 'Tiered Storage functionality is disabled in the broker. Topic cannot be configured with remote log storage.',

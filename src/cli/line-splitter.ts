@@ -14,7 +14,7 @@ const CR = 0x0d
 export interface LineSplitterOptions {
   /**
    * A '\r' not followed by '\n' ends a line, as in Java's readLine (default true). When false only
-   * '\n' ends a line and a '\r' right before it is dropped.
+   * '\n' (or the end of input) ends a line and a '\r' right before it is dropped.
    */
   readonly loneCrEndsLine?: boolean
 }
