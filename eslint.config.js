@@ -10,7 +10,7 @@ const layer = (files, patterns) => ({
 const deny = (group, message) => ({ group, message, allowTypeImports: false })
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'oclif.manifest.json', '**/*.js', '!eslint.config.js'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'oclif.manifest.json', '**/*.js', '**/*.mjs', '!eslint.config.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -1,4 +1,5 @@
 import { ERRORS, type ErrorName } from '../protocol/error-codes.js'
+import { PartitionNotFoundError, TopicNotFoundError } from '../storage/log-store.js'
 
 /**
  * A Kafka-visible outcome: what the broker returns for one entity (a topic, a partition, a group).
@@ -31,6 +32,8 @@ export const fail = <T = never>(error: KafkaError): Outcome<T> => ({ ok: false, 
 /** Wraps an unexpected failure as UNKNOWN_SERVER_ERROR, keeping the cause for the log. */
 export function asKafkaError(err: unknown): KafkaError {
   if (err instanceof KafkaError) return err
+  // The topic vanished between lookup and write (deleted by another process): Kafka's answer for that.
+  if (err instanceof TopicNotFoundError || err instanceof PartitionNotFoundError) return new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', undefined, { cause: err })
   const message = err instanceof Error ? err.message : String(err)
   return new KafkaError('UNKNOWN_SERVER_ERROR', message, { cause: err })
 }

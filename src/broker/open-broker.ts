@@ -1,8 +1,10 @@
 import os from 'node:os'
 import path from 'node:path'
 
-import { formatDataDir, inspectDataDir } from '../storage/data-dir.js'
-import { NewerFormatError, NotAStoreError, NotFormattedError } from '../storage/log-store.js'
+import fs from 'node:fs'
+
+import { DB_FILE_NAME, formatDataDir, inspectDataDir } from '../storage/data-dir.js'
+import { AlreadyFormattedError, NewerFormatError, NotAStoreError, NotFormattedError } from '../storage/log-store.js'
 import { openSqliteLogStore } from '../storage/sqlite/sqlite-log-store.js'
 import { randomKafkaUuid } from '../util/kafka-uuid.js'
 import { Broker } from './broker.js'
@@ -47,7 +49,10 @@ export function resolveDataDir(flag: string | undefined, env: NodeJS.ProcessEnv 
 export function openBroker(opts: OpenBrokerOptions): Broker {
   const dir = opts.dataDir
   const config = opts.config ?? DEFAULT_BROKER_CONFIG
-  const state = inspectDataDir(dir).state
+  let state = inspectDataDir(dir).state
+  // Another process may be formatting this directory right now (its database exists, meta.properties
+  // not yet): formatDataDir reuses or waits for that, so treat it like a fresh directory.
+  if (state === 'foreign' && onlyStoreFiles(dir)) state = 'empty'
   if (state === 'foreign') {
     throw new DataDirError(
       `${dir} is not a kafka-ts data directory: it is not empty and has no meta.properties.`,
@@ -61,8 +66,13 @@ export function openBroker(opts: OpenBrokerOptions): Broker {
       )
     }
     const clusterId = randomKafkaUuid()
-    formatDataDir(dir, { clusterId, nodeId: config.nodeId >= 0 ? config.nodeId : 1 })
-    opts.onInitialized?.({ dataDir: dir, clusterId })
+    try {
+      formatDataDir(dir, { clusterId, nodeId: config.nodeId >= 0 ? config.nodeId : 1 })
+      opts.onInitialized?.({ dataDir: dir, clusterId })
+    } catch (err) {
+      // Lost a race with another process initialising the same directory: use its store.
+      if (!(err instanceof AlreadyFormattedError)) throw err
+    }
   }
   try {
     return new Broker(openSqliteLogStore(dir), config)
@@ -74,6 +84,15 @@ export function openBroker(opts: OpenBrokerOptions): Broker {
       throw new DataDirError(err.message, 'This data directory was written by a newer kafka-ts; upgrade kafka-ts to use it.')
     }
     throw err
+  }
+}
+
+function onlyStoreFiles(dir: string): boolean {
+  try {
+    const entries = fs.readdirSync(dir)
+    return entries.length > 0 && entries.every((e) => e === DB_FILE_NAME || e.startsWith(`${DB_FILE_NAME}-`) || e.startsWith('meta.properties'))
+  } catch {
+    return false
   }
 }
 

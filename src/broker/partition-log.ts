@@ -45,7 +45,7 @@ export class PartitionLog {
    * stored high watermark, so concurrent writer processes never collide.
    */
   produce(entries: readonly ProduceEntry[], durability: Durability): Outcome<AppendResult>[] {
-    const results: Outcome<AppendResult>[] = new Array(entries.length)
+    const results = new Array<Outcome<AppendResult>>(entries.length)
     const valid: { index: number; entry: ProduceEntry; header: BatchHeader }[] = []
     entries.forEach((entry, index) => {
       try {

@@ -245,7 +245,7 @@ export function compileJavaRegex(source: string, property: string): RegExp {
     const ch = source[i] as string
     if (ch === '\\') {
       const next = source[i + 1]
-      if (next === undefined) unsupported('a trailing backslash')
+      if (next === undefined) return unsupported('a trailing backslash')
       if (next === 'Q') {
         const endQuote = source.indexOf('\\E', i + 2)
         const quoted = source.slice(i + 2, endQuote === -1 ? source.length : endQuote)
@@ -266,7 +266,7 @@ export function compileJavaRegex(source: string, property: string): RegExp {
           break
         case 'z':
         case 'Z':
-          if (inClass) unsupported(`\\${next as string} inside a class`)
+          if (inClass) unsupported(`\\${next} inside a class`)
           out += '$'
           break
         case 'p':
@@ -278,7 +278,7 @@ export function compileJavaRegex(source: string, property: string): RegExp {
         case 'G':
         case 'N':
         case 'k':
-          unsupported(`\\${next as string}`)
+          unsupported(`\\${next}`)
           break
         case 'x': {
           const hex = source.slice(i + 2, i + 4)
@@ -304,9 +304,8 @@ export function compileJavaRegex(source: string, property: string): RegExp {
           unsupported('an octal escape')
           break
         default: {
-          const nextCh = next as string
-          if (nextCh.codePointAt(0)! >= 0x80) out += literal(nextCh)
-          else out += '\\' + nextCh
+          if (next.charCodeAt(0) >= 0x80) out += literal(next)
+          else out += '\\' + next
         }
       }
       i += 2

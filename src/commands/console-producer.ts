@@ -89,7 +89,9 @@ export default class ConsoleProducer extends KafkaCommand<ProducerReport> {
 
     const fastPath = !cfg.parseKey && !cfg.parseHeaders && cfg.nullMarker === null
     const prompt = process.stdin.isTTY === true && process.stdout.isTTY === true
-    const splitter = new LineSplitter()
+    // Lines end at \n (a \r before it is dropped, as Java's readLine does); a lone \r stays in the
+    // record, so binary values pass through byte-exact.
+    const splitter = new LineSplitter({ loneCrEndsLine: false })
     let lineNumber = 0
     let failure: Error | undefined
     const onLine = (line: Buffer) => {

@@ -12,12 +12,31 @@
 // declare gigabytes of output; all decode failures surface as RecordBatchError('CORRUPT_MESSAGE').
 
 import { gunzipSync, gzipSync } from 'node:zlib'
-import { compressFrameSync, decompressFrameSync } from 'lz4-napi'
-import { compressSync as snappyCompressBlock, uncompressSync as snappyUncompressBlock } from 'snappy'
-import { compress as zstdCompress } from 'zstd-napi'
-import zstdBinding from 'zstd-napi/binding.js'
+import { createRequire } from 'node:module'
+
+import type * as Lz4 from 'lz4-napi'
+import type * as Snappy from 'snappy'
+import type * as Zstd from 'zstd-napi'
+import type zstdBindingModule from 'zstd-napi/binding.js'
 import { RecordBatchError } from './protocol-error.js'
 import { readUnsignedVarint } from './varint.js'
+
+// The codec libraries are native addons that take tens of milliseconds to load; most commands
+// (topics --list, an uncompressed produce) never touch them, so each loads on first use.
+const require = createRequire(import.meta.url)
+let lz4: typeof Lz4 | undefined
+let snappy: typeof Snappy | undefined
+let zstd: typeof Zstd | undefined
+let zstdBindingLoaded: typeof zstdBindingModule | undefined
+const lz4Lib = () => (lz4 ??= require('lz4-napi') as typeof Lz4)
+const snappyLib = () => (snappy ??= require('snappy') as typeof Snappy)
+const zstdLib = () => (zstd ??= require('zstd-napi') as typeof Zstd)
+const zstdBinding = () => (zstdBindingLoaded ??= require('zstd-napi/binding.js') as typeof zstdBindingModule)
+const compressFrameSync = (data: Buffer) => lz4Lib().compressFrameSync(data)
+const decompressFrameSync = (data: Buffer) => lz4Lib().decompressFrameSync(data)
+const snappyCompressBlock = (data: Buffer, opts?: Parameters<typeof Snappy.compressSync>[1]) => snappyLib().compressSync(data, opts)
+const snappyUncompressBlock = (data: Buffer, opts?: Parameters<typeof Snappy.uncompressSync>[1]) => snappyLib().uncompressSync(data, opts)
+const zstdCompress = (data: Buffer, params?: Parameters<typeof Zstd.compress>[1]) => zstdLib().compress(data, params)
 
 export type CompressionCodec = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd'
 
@@ -90,6 +109,10 @@ function tooLarge(codec: CompressionCodec, size: number, maxBytes: number): Reco
 
 const XERIAL_MAGIC = Buffer.from([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00])
 const XERIAL_HEADER_SIZE = 16
+// Copying out of Rust memory is ~2.5× faster than wrapping it as an external buffer for 32 KiB blocks (measured:
+// 1.1 MB in 32 KiB blocks decodes in 2.2 ms vs 5.8 ms), as external buffers each carry a finalizer.
+const COPY_OUT = { copyOutputData: true }
+
 /** snappy-java's default block size, which Kafka's producer keeps. */
 export const XERIAL_BLOCK_SIZE = 32 * 1024
 
@@ -105,7 +128,7 @@ function xerialHeader(): Buffer {
 export function encodeXerialSnappy(data: Buffer, blockSize = XERIAL_BLOCK_SIZE): Buffer {
   const parts: Buffer[] = [xerialHeader()]
   for (let at = 0; at < data.length; at += blockSize) {
-    const block = snappyCompressBlock(data.subarray(at, Math.min(at + blockSize, data.length)))
+    const block = snappyCompressBlock(data.subarray(at, Math.min(at + blockSize, data.length)), COPY_OUT)
     const length = Buffer.allocUnsafe(4)
     length.writeInt32BE(block.length, 0)
     parts.push(length, block)
@@ -149,7 +172,7 @@ function decodeRawSnappy(block: Buffer, maxBytes: number): Buffer {
   const declared = readUnsignedVarint(block, { pos: 0 })
   if (declared > maxBytes) throw tooLarge('snappy', declared, maxBytes)
   if (declared > block.length * 32 + 32) throw snappyCorrupt(`block declares ${declared} bytes from ${block.length}`)
-  const out = snappyUncompressBlock(block, { asBuffer: true })
+  const out = snappyUncompressBlock(block, { asBuffer: true, copyOutputData: true })
   if (typeof out === 'string') throw snappyCorrupt('decoder returned a string')
   return out
 }
@@ -201,7 +224,7 @@ function checkLz4Frames(data: Buffer): void {
 
 // ---- zstd ----
 
-let sharedDctx: zstdBinding.DCtx | undefined
+let sharedDctx: zstdBindingModule.DCtx | undefined
 
 /**
  * One-shot when every frame declares its size (what zstd-napi and the Java client write); streamed otherwise
@@ -211,14 +234,14 @@ function decodeZstd(data: Buffer, maxBytes: number): Buffer {
   const declared = declaredZstdSize(data)
   if (declared !== null) {
     if (declared > maxBytes) throw tooLarge('zstd', declared, maxBytes)
-    sharedDctx ??= new zstdBinding.DCtx()
+    sharedDctx ??= new (zstdBinding().DCtx)()
     const out = Buffer.allocUnsafe(declared)
     const written = sharedDctx.decompress(out, data)
     if (written !== declared) throw new Error(`frame declared ${declared} bytes but held ${written}`)
     return out
   }
-  const dctx = new zstdBinding.DCtx()
-  const chunkSize = Math.max(zstdBinding.dStreamOutSize(), data.length * 4)
+  const dctx = new (zstdBinding().DCtx)()
+  const chunkSize = Math.max(zstdBinding().dStreamOutSize(), data.length * 4)
   const chunks: Buffer[] = []
   let total = 0
   let input = data
@@ -245,10 +268,10 @@ function declaredZstdSize(data: Buffer): number | null {
   let total = 0
   let rest = data
   while (rest.length > 0) {
-    const size = zstdBinding.getFrameContentSize(rest)
+    const size = zstdBinding().getFrameContentSize(rest)
     if (size === null) return null
     total += size
-    rest = rest.subarray(zstdBinding.findFrameCompressedSize(rest))
+    rest = rest.subarray(zstdBinding().findFrameCompressedSize(rest))
   }
   return rest === data ? null : total
 }

@@ -241,12 +241,20 @@ const recordArb = fc.record({
   ),
 })
 
+interface DecodedRecord {
+  offset: number
+  timestamp: number
+  key: Buffer | null
+  value: Buffer | null
+  headers: RecordHeader[]
+}
+
 describe('builder ⇄ cursor round trips (property)', () => {
   it.each(['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const)('%s', (codec) => {
     fc.assert(
       fc.property(fc.array(recordArb, { minLength: 1, maxLength: 40 }), fc.integer({ min: 0, max: 2 ** 42 }), (records, base) => {
         const builder = new RecordBatchBuilder(128) // small, so append has to grow the buffer
-        const expected = records.map((r, i) => {
+        const expected = records.map((r, i): DecodedRecord => {
           const headers: RecordHeader[] = r.headers.map((h) => ({
             key: Buffer.from(h.key),
             value: h.value && Buffer.from(h.value),
@@ -267,7 +275,7 @@ describe('builder ⇄ cursor round trips (property)', () => {
         expect(header.recordCount).toBe(records.length)
         expect(header.baseTimestamp).toBe(timestamps[0])
         expect(header.maxTimestamp).toBe(Math.max(...timestamps))
-        const decoded: typeof expected = []
+        const decoded: DecodedRecord[] = []
         forEachRecord(batch, (r) => {
           decoded.push({ offset: r.offset, timestamp: r.timestamp, key: r.key(), value: r.value(), headers: r.headers() })
         })
