@@ -1,9 +1,12 @@
 import type { Durability, LogStore, TopicRow } from '../storage/log-store.js'
 import type { BrokerConfig } from './broker-config.js'
+import { fetchPartitions, type FetchPartitionResult, type FetchSpec } from './fetch.js'
 import { FetchWaiters, type WaitResult } from './fetch-waiters.js'
 import { KafkaError, type Outcome } from './kafka-error.js'
 import { PartitionLog, type ProduceEntry } from './partition-log.js'
 import { TopicAdmin } from './topic-admin.js'
+import { TopicConfigAdmin, type ConfigChange, type DeleteRecordsEntry } from './topic-config-admin.js'
+import type { ResolvedConfig } from './topic-configs.js'
 import type {
   AppendResult,
   CreatedTopic,
@@ -17,6 +20,8 @@ import type {
 } from './types.js'
 
 export type { ProduceEntry } from './partition-log.js'
+export type { FetchPartitionResult, FetchPartitionSpec, FetchSpec } from './fetch.js'
+export type { ConfigChange, ConfigOperation, DeleteRecordsEntry } from './topic-config-admin.js'
 
 /**
  * The broker core: Kafka semantics over a LogStore. Both front ends — the embedded commands and the
@@ -25,6 +30,7 @@ export type { ProduceEntry } from './partition-log.js'
  */
 export class Broker {
   private readonly admin: TopicAdmin
+  private readonly topicConfigs: TopicConfigAdmin
   private readonly log: PartitionLog
   private readonly waiters: FetchWaiters
   private closed = false
@@ -34,6 +40,7 @@ export class Broker {
     readonly config: BrokerConfig,
   ) {
     this.admin = new TopicAdmin(store, config)
+    this.topicConfigs = new TopicConfigAdmin(store, config)
     this.log = new PartitionLog(store, config)
     this.waiters = new FetchWaiters(store)
   }
@@ -80,7 +87,31 @@ export class Broker {
     return this.admin.describe(row)
   }
 
+  // ---- configs
+
+  describeTopicConfigs(topic: string, names: readonly string[] | null): Outcome<ResolvedConfig[]> {
+    return this.topicConfigs.describe(topic, names)
+  }
+
+  /** AlterConfigs semantics: `entries` become the topic's complete set of overrides. */
+  replaceTopicConfigs(topic: string, entries: ReadonlyMap<string, string>, opts: { validateOnly?: boolean } = {}): Outcome<null> {
+    return this.topicConfigs.replace(topic, entries, opts.validateOnly ?? false)
+  }
+
+  incrementalAlterTopicConfigs(topic: string, changes: readonly ConfigChange[], opts: { validateOnly?: boolean } = {}): Outcome<null> {
+    return this.topicConfigs.incremental(topic, changes, opts.validateOnly ?? false)
+  }
+
   // ---- records
+
+  deleteRecords(entries: readonly DeleteRecordsEntry[]): Outcome<number>[] {
+    return this.topicConfigs.deleteRecords(entries)
+  }
+
+  /** A new idempotent producer id (never reused) with epoch 0. */
+  initProducerId(): { producerId: number; producerEpoch: number } {
+    return { producerId: this.store.nextProducerId(), producerEpoch: 0 }
+  }
 
   /** Validates and appends batches in one transaction; wakes waiting consumers after the commit. */
   produce(entries: readonly ProduceEntry[], durability: Durability): Outcome<AppendResult>[] {
@@ -99,6 +130,11 @@ export class Broker {
 
   listOffset(topic: TopicRow, partition: number, spec: OffsetSpec): Outcome<OffsetAndTimestamp> {
     return this.log.listOffset(topic, partition, spec)
+  }
+
+  /** Fetch with Kafka's byte limits and long poll (min bytes / max wait), across partitions. */
+  fetch(spec: FetchSpec, signal?: AbortSignal): Promise<FetchPartitionResult[]> {
+    return fetchPartitions(this, spec, signal)
   }
 
   /** Waits until one of the partitions may have new records (from this or another process). */

@@ -1,15 +1,17 @@
 import type { Durability, LogStore, TopicPartition, TopicRow } from '../storage/log-store.js'
-import { crc32c } from '../protocol/crc32c.js'
 import {
   RecordBatchError,
   forEachRecord,
   patchBaseOffset,
   patchPartitionLeaderEpoch,
+  readBatchHeader,
+  stampLogAppendTime,
   validateBatch,
   type BatchHeader,
 } from '../protocol/record-batch.js'
 import type { BrokerConfig } from './broker-config.js'
 import { KafkaError, asKafkaError, fail, ok, type Outcome } from './kafka-error.js'
+import { PartitionProducerState } from './producer-state.js'
 import { effectiveTopicConfig } from './topic-configs.js'
 import type { AppendResult, FetchedPartition, OffsetAndTimestamp, OffsetSpec } from './types.js'
 
@@ -22,7 +24,8 @@ export interface ProduceEntry {
 
 /** Single node: the leader epoch never changes. */
 const LEADER_EPOCH = 0
-const LOG_APPEND_TIME_BIT = 0x08
+/** How far back (in offsets) the producer state of a partition is rebuilt from the log. */
+const PRODUCER_STATE_REBUILD_OFFSETS = 100_000
 
 /** The per-topic settings the write path consults; derived from the topic row once per row object. */
 interface WriteSettings {
@@ -33,6 +36,7 @@ interface WriteSettings {
 
 export class PartitionLog {
   private readonly settings = new WeakMap<TopicRow, WriteSettings>()
+  private readonly producerStates = new Map<string, PartitionProducerState>()
 
   constructor(
     private readonly store: LogStore,
@@ -97,6 +101,12 @@ export class PartitionLog {
     const tp = { topicId: entry.topic.id, partition: entry.partition }
     const { highWatermark, logStartOffset } = this.store.offsets(tp)
     const batch = entry.batch
+    const producers = header.producerId >= 0 ? this.producerState(tp, logStartOffset, highWatermark) : undefined
+    if (producers) {
+      const verdict = producers.check(header)
+      // A retried batch already in the log: answer with its original offset, append nothing.
+      if (verdict.kind === 'duplicate') return { baseOffset: verdict.baseOffset, logAppendTimeMs: -1, logStartOffset }
+    }
     patchBaseOffset(batch, highWatermark)
     patchPartitionLeaderEpoch(batch, LEADER_EPOCH)
     let maxTimestamp = header.maxTimestamp
@@ -113,6 +123,7 @@ export class PartitionLog {
       recordCount: header.recordCount,
       bytes: batch,
     })
+    producers?.record(header, highWatermark)
     return { baseOffset: highWatermark, logAppendTimeMs, logStartOffset }
   }
 
@@ -195,6 +206,28 @@ export class PartitionLog {
     }
   }
 
+  /** The partition's idempotent-producer state, rebuilt from the recent log on first use. */
+  private producerState(tp: TopicPartition, logStartOffset: number, highWatermark: number): PartitionProducerState {
+    const key = `${tp.topicId}:${tp.partition}`
+    let state = this.producerStates.get(key)
+    if (!state) {
+      state = new PartitionProducerState()
+      let from = Math.max(logStartOffset, highWatermark - PRODUCER_STATE_REBUILD_OFFSETS)
+      while (from < highWatermark) {
+        const batches = this.store.read(tp, from, { maxBytes: 16 << 20, maxBatches: 5000 })
+        const last = batches[batches.length - 1]
+        if (!last) break
+        for (const b of batches) {
+          const h = readBatchHeader(b.bytes)
+          if (h.producerId >= 0) state.record(h, b.baseOffset)
+        }
+        from = last.lastOffset + 1
+      }
+      this.producerStates.set(key, state)
+    }
+    return state
+  }
+
   private partitionOf(topic: TopicRow, partition: number): TopicPartition {
     if (!Number.isInteger(partition) || partition < 0 || partition >= topic.partitionCount) {
       throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION')
@@ -215,11 +248,4 @@ export class PartitionLog {
     }
     return s
   }
-}
-
-/** LogAppendTime topics: the broker's clock replaces maxTimestamp and the CRC must be recomputed. */
-function stampLogAppendTime(batch: Buffer, nowMs: number): void {
-  batch.writeInt16BE(batch.readInt16BE(21) | LOG_APPEND_TIME_BIT, 21)
-  batch.writeBigInt64BE(BigInt(nowMs), 35)
-  batch.writeUInt32BE(crc32c(batch, 21, batch.length), 17)
 }

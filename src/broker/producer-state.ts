@@ -1,0 +1,90 @@
+import type { BatchHeader } from '../protocol/record-batch.js'
+import { KafkaError } from './kafka-error.js'
+
+// Idempotent-producer bookkeeping, per (partition, producerId), as Kafka's ProducerStateManager
+// does it: the epoch, and the sequence ranges and offsets of the last five batches, so a retried
+// batch is answered with its original offsets instead of being appended twice, and a gap in the
+// sequence is refused. State is rebuilt from the log tail the first time a partition is used in
+// this process, so a restart does not forget recent batches.
+
+/** Kafka keeps this many batches per producer for duplicate detection (max.in.flight = 5). */
+export const RETAINED_BATCHES = 5
+
+interface BatchEntry {
+  readonly firstSeq: number
+  readonly lastSeq: number
+  readonly baseOffset: number
+  readonly lastOffset: number
+}
+
+interface ProducerEntry {
+  epoch: number
+  readonly batches: BatchEntry[]
+}
+
+export type SequenceVerdict = { readonly kind: 'append' } | { readonly kind: 'duplicate'; readonly baseOffset: number }
+
+const MAX_SEQ = 2147483647
+
+/** Sequence of the last record of a batch; sequences wrap from Int32.MAX to 0. */
+export function lastSequenceOf(header: Pick<BatchHeader, 'baseSequence' | 'lastOffsetDelta'>): number {
+  const last = header.baseSequence + header.lastOffsetDelta
+  return last > MAX_SEQ ? last - MAX_SEQ - 1 : last
+}
+
+function nextSequence(seq: number): number {
+  return seq === MAX_SEQ ? 0 : seq + 1
+}
+
+export class PartitionProducerState {
+  private readonly producers = new Map<number, ProducerEntry>()
+
+  /** Decides what to do with an idempotent batch; throws the Kafka error for a fenced or out-of-order one. */
+  check(header: BatchHeader): SequenceVerdict {
+    const entry = this.producers.get(header.producerId)
+    const firstSeq = header.baseSequence
+    if (!entry) return { kind: 'append' }
+    if (header.producerEpoch < entry.epoch) {
+      throw new KafkaError(
+        'INVALID_PRODUCER_EPOCH',
+        `Epoch of producer ${header.producerId} at offset is ${header.producerEpoch}, which is smaller than the last seen epoch ${entry.epoch}`,
+      )
+    }
+    if (header.producerEpoch > entry.epoch) {
+      if (firstSeq !== 0) {
+        throw new KafkaError(
+          'OUT_OF_ORDER_SEQUENCE_NUMBER',
+          `Invalid sequence number for new epoch of producer ${header.producerId} at epoch ${header.producerEpoch} (request epoch), ${firstSeq} (seq. number), ${entry.epoch} (current producer epoch)`,
+        )
+      }
+      return { kind: 'append' }
+    }
+    const lastSeq = lastSequenceOf(header)
+    const dup = entry.batches.find((b) => b.firstSeq === firstSeq && b.lastSeq === lastSeq)
+    if (dup) return { kind: 'duplicate', baseOffset: dup.baseOffset }
+    const last = entry.batches[entry.batches.length - 1]
+    if (last && firstSeq !== nextSequence(last.lastSeq)) {
+      throw new KafkaError(
+        'OUT_OF_ORDER_SEQUENCE_NUMBER',
+        `Out of order sequence number for producer ${header.producerId} at offset: ${firstSeq} (incoming seq. number), ${last.lastSeq} (current end sequence number)`,
+      )
+    }
+    return { kind: 'append' }
+  }
+
+  /** Records an appended (or, while rebuilding, a stored) idempotent batch. */
+  record(header: BatchHeader, baseOffset: number): void {
+    let entry = this.producers.get(header.producerId)
+    if (!entry || header.producerEpoch > entry.epoch) {
+      entry = { epoch: header.producerEpoch, batches: [] }
+      this.producers.set(header.producerId, entry)
+    }
+    entry.batches.push({
+      firstSeq: header.baseSequence,
+      lastSeq: lastSequenceOf(header),
+      baseOffset,
+      lastOffset: baseOffset + header.lastOffsetDelta,
+    })
+    if (entry.batches.length > RETAINED_BATCHES) entry.batches.shift()
+  }
+}

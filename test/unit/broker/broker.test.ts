@@ -1,0 +1,239 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+
+import type { Broker } from '../../../src/broker/broker.js'
+import { openBroker } from '../../../src/broker/open-broker.js'
+import { RecordBatchBuilder, forEachRecord, readBatchHeader } from '../../../src/protocol/record-batch.js'
+import type { TopicRow } from '../../../src/storage/log-store.js'
+import { tempDir } from '../../helpers/cli.js'
+
+let dir: string
+let cleanup: () => void
+let broker: Broker
+
+beforeEach(() => {
+  ;({ dir, cleanup } = tempDir())
+  broker = openBroker({ dataDir: dir, initialize: 'auto' })
+})
+afterEach(() => {
+  broker.close()
+  cleanup()
+})
+
+function batch(values: string[], opts: { producerId?: number; producerEpoch?: number; baseSequence?: number; ts?: number } = {}): Buffer {
+  const b = new RecordBatchBuilder()
+  values.forEach((v, i) => b.append((opts.ts ?? 1_700_000_000_000) + i, null, Buffer.from(v)))
+  return b.build({
+    ...(opts.producerId === undefined ? {} : { producerId: opts.producerId, producerEpoch: opts.producerEpoch ?? 0, baseSequence: opts.baseSequence ?? 0 }),
+  })
+}
+
+function create(name: string, partitions = 1, configs: Record<string, string> = {}): TopicRow {
+  const [o] = broker.createTopics([{ name, numPartitions: partitions, replicationFactor: -1, configs: new Map(Object.entries(configs)) }])
+  expect(o?.ok).toBe(true)
+  return broker.requireTopic(name)
+}
+
+function values(topic: TopicRow, partition = 0): string[] {
+  const res = broker.read(topic, partition, 0, 64 << 20)
+  if (!res.ok) throw res.error
+  const out: string[] = []
+  for (const b of res.value.batches) forEachRecord(b, (r) => void out.push(r.value()?.toString() ?? 'null'))
+  return out
+}
+
+describe('produce', () => {
+  it('assigns contiguous offsets and patches them into the stored batches', () => {
+    const t = create('p')
+    const results = broker.produce(
+      [
+        { topic: t, partition: 0, batch: batch(['a', 'b']) },
+        { topic: t, partition: 0, batch: batch(['c']) },
+      ],
+      'fsync',
+    )
+    expect(results.map((r) => (r.ok ? r.value.baseOffset : r.error.errorName))).toEqual([0, 2])
+    const read = broker.read(t, 0, 1, 1 << 20)
+    expect(read.ok && read.value.batches.map((b) => readBatchHeader(b).baseOffset)).toEqual([0, 2])
+    expect(read.ok && read.value.highWatermark).toBe(3)
+    expect(values(t)).toEqual(['a', 'b', 'c'])
+  })
+
+  it('answers per entry: a bad CRC or an unknown partition fails only that entry', () => {
+    const t = create('q', 2)
+    const corrupt = batch(['x'])
+    corrupt[corrupt.length - 1] ^= 0xff
+    const results = broker.produce(
+      [
+        { topic: t, partition: 0, batch: corrupt },
+        { topic: t, partition: 7, batch: batch(['y']) },
+        { topic: t, partition: 1, batch: batch(['z']) },
+      ],
+      'commit',
+    )
+    expect(results.map((r) => (r.ok ? 'ok' : r.error.errorName))).toEqual(['CORRUPT_MESSAGE', 'UNKNOWN_TOPIC_OR_PARTITION', 'ok'])
+    expect(values(t, 0)).toEqual([])
+    expect(values(t, 1)).toEqual(['z'])
+  })
+
+  it('refuses a batch above max.message.bytes with MESSAGE_TOO_LARGE', () => {
+    const t = create('small', 1, { 'max.message.bytes': '200' })
+    const [r] = broker.produce([{ topic: t, partition: 0, batch: batch(['x'.repeat(300)]) }], 'commit')
+    expect(r?.ok).toBe(false)
+    expect(!r?.ok && r?.error.errorName).toBe('MESSAGE_TOO_LARGE')
+  })
+
+  it('stamps LogAppendTime topics with the broker clock', () => {
+    const t = create('lat', 1, { 'message.timestamp.type': 'LogAppendTime' })
+    const before = Date.now()
+    const [r] = broker.produce([{ topic: t, partition: 0, batch: batch(['v'], { ts: 1000 }) }], 'commit')
+    expect(r?.ok && r.value.logAppendTimeMs).toBeGreaterThanOrEqual(before)
+    const read = broker.read(t, 0, 0, 1 << 20)
+    const stored = read.ok ? read.value.batches[0] : undefined
+    const h = readBatchHeader(stored!)
+    expect(h.timestampType).toBe('LogAppendTime')
+    expect(h.maxTimestamp).toBeGreaterThanOrEqual(before)
+  })
+})
+
+describe('idempotent produce', () => {
+  it('drops a retried batch and answers with its original offset', () => {
+    const t = create('idem')
+    const { producerId } = broker.initProducerId()
+    const first = broker.produce([{ topic: t, partition: 0, batch: batch(['a', 'b'], { producerId, baseSequence: 0 }) }], 'fsync')
+    const retry = broker.produce([{ topic: t, partition: 0, batch: batch(['a', 'b'], { producerId, baseSequence: 0 }) }], 'fsync')
+    const next = broker.produce([{ topic: t, partition: 0, batch: batch(['c'], { producerId, baseSequence: 2 }) }], 'fsync')
+    expect([first, retry, next].map(([r]) => (r?.ok ? r.value.baseOffset : r?.error.errorName))).toEqual([0, 0, 2])
+    expect(values(t)).toEqual(['a', 'b', 'c'])
+  })
+
+  it('refuses a sequence gap with OUT_OF_ORDER_SEQUENCE_NUMBER and an old epoch with INVALID_PRODUCER_EPOCH', () => {
+    const t = create('gap')
+    const { producerId } = broker.initProducerId()
+    broker.produce([{ topic: t, partition: 0, batch: batch(['a'], { producerId, producerEpoch: 1, baseSequence: 0 }) }], 'fsync')
+    const [gap] = broker.produce([{ topic: t, partition: 0, batch: batch(['c'], { producerId, producerEpoch: 1, baseSequence: 5 }) }], 'fsync')
+    expect(!gap?.ok && gap?.error.errorName).toBe('OUT_OF_ORDER_SEQUENCE_NUMBER')
+    const [old] = broker.produce([{ topic: t, partition: 0, batch: batch(['d'], { producerId, producerEpoch: 0, baseSequence: 1 }) }], 'fsync')
+    expect(!old?.ok && old?.error.errorName).toBe('INVALID_PRODUCER_EPOCH')
+    expect(values(t)).toEqual(['a'])
+  })
+
+  it('remembers sequences across a restart (state rebuilt from the log)', () => {
+    const t = create('restart')
+    const { producerId } = broker.initProducerId()
+    broker.produce([{ topic: t, partition: 0, batch: batch(['a'], { producerId, baseSequence: 0 }) }], 'fsync')
+    broker.close()
+    broker = openBroker({ dataDir: dir, initialize: 'never' })
+    const t2 = broker.requireTopic('restart')
+    const [dup] = broker.produce([{ topic: t2, partition: 0, batch: batch(['a'], { producerId, baseSequence: 0 }) }], 'fsync')
+    expect(dup?.ok && dup.value.baseOffset).toBe(0)
+    expect(values(t2)).toEqual(['a'])
+    expect(broker.initProducerId().producerId).not.toBe(producerId)
+  })
+})
+
+describe('delete records and offsets', () => {
+  it('moves the log start offset and refuses offsets beyond the high watermark', () => {
+    const t = create('dr')
+    for (let i = 0; i < 5; i++) broker.produce([{ topic: t, partition: 0, batch: batch([`v${i}`]) }], 'commit')
+    const [moved, tooFar, unknown] = broker.deleteRecords([
+      { topic: 'dr', partition: 0, offset: 3 },
+      { topic: 'dr', partition: 0, offset: 9 },
+      { topic: 'dr', partition: 4, offset: 0 },
+    ])
+    expect(moved?.ok && moved.value).toBe(3)
+    expect(!tooFar?.ok && tooFar?.error.message).toBe('Cannot increment the log start offset to 9 of partition dr-0 since it is larger than the high watermark 5')
+    expect(!unknown?.ok && unknown?.error.errorName).toBe('UNKNOWN_TOPIC_OR_PARTITION')
+    const below = broker.read(t, 0, 1, 1 << 20)
+    expect(!below.ok && below.error.errorName).toBe('OFFSET_OUT_OF_RANGE')
+    expect(broker.listOffset(t, 0, 'earliest')).toEqual({ ok: true, value: { offset: 3, timestamp: -1 } })
+    const [all] = broker.deleteRecords([{ topic: 'dr', partition: 0, offset: -1 }])
+    expect(all?.ok && all.value).toBe(5)
+  })
+
+  it('refuses DeleteRecords on a compacted topic', () => {
+    create('compacted', 1, { 'cleanup.policy': 'compact' })
+    const [r] = broker.deleteRecords([{ topic: 'compacted', partition: 0, offset: 0 }])
+    expect(!r?.ok && r?.error.errorName).toBe('POLICY_VIOLATION')
+  })
+
+  it('finds offsets by timestamp', () => {
+    const t = create('ts')
+    broker.produce([{ topic: t, partition: 0, batch: batch(['a', 'b', 'c'], { ts: 1000 }) }], 'commit')
+    broker.produce([{ topic: t, partition: 0, batch: batch(['d'], { ts: 5000 }) }], 'commit')
+    expect(broker.listOffset(t, 0, 1001)).toEqual({ ok: true, value: { offset: 1, timestamp: 1001 } })
+    expect(broker.listOffset(t, 0, 3000)).toEqual({ ok: true, value: { offset: 3, timestamp: 5000 } })
+    expect(broker.listOffset(t, 0, 9000)).toEqual({ ok: true, value: { offset: -1, timestamp: -1 } })
+    expect(broker.listOffset(t, 0, 'max-timestamp')).toEqual({ ok: true, value: { offset: 3, timestamp: 5000 } })
+    expect(broker.listOffset(t, 0, 'latest')).toEqual({ ok: true, value: { offset: 4, timestamp: -1 } })
+  })
+})
+
+describe('topic configs', () => {
+  it('replaces, increments and validates overrides', () => {
+    create('cfg', 1, { 'retention.ms': '1000' })
+    expect(broker.replaceTopicConfigs('cfg', new Map([['segment.bytes', '1048576']])).ok).toBe(true)
+    let topic = broker.requireTopic('cfg')
+    expect([...topic.configs]).toEqual([['segment.bytes', '1048576']])
+    const inc = broker.incrementalAlterTopicConfigs('cfg', [
+      { name: 'cleanup.policy', op: 'APPEND', value: 'compact' },
+      { name: 'segment.bytes', op: 'DELETE', value: null },
+    ])
+    expect(inc.ok).toBe(true)
+    topic = broker.requireTopic('cfg')
+    expect(Object.fromEntries(topic.configs)).toEqual({ 'cleanup.policy': 'delete,compact' })
+    const bad = broker.incrementalAlterTopicConfigs('cfg', [{ name: 'retention.ms', op: 'SET', value: 'forever' }])
+    expect(!bad.ok && bad.error.errorName).toBe('INVALID_CONFIG')
+    const notList = broker.incrementalAlterTopicConfigs('cfg', [{ name: 'retention.ms', op: 'APPEND', value: '1' }])
+    expect(!notList.ok && notList.error.message).toBe('Config value append is not allowed for config key: retention.ms')
+    const described = broker.describeTopicConfigs('cfg', ['cleanup.policy', 'retention.ms'])
+    expect(described.ok && described.value.map((c) => [c.name, c.value, c.source])).toEqual([
+      ['cleanup.policy', 'delete,compact', 'TOPIC_CONFIG'],
+      ['retention.ms', '604800000', 'DEFAULT_CONFIG'],
+    ])
+  })
+})
+
+describe('fetch', () => {
+  it('honours partition and request byte limits, but always returns the first batch', async () => {
+    const t = create('f', 2)
+    for (let i = 0; i < 4; i++) broker.produce([{ topic: t, partition: 0, batch: batch(['x'.repeat(1000)]) }], 'commit')
+    broker.produce([{ topic: t, partition: 1, batch: batch(['y'.repeat(1000)]) }], 'commit')
+    const size = batch(['x'.repeat(1000)]).length
+    const [p0, p1] = await broker.fetch({
+      partitions: [
+        { topic: t, partition: 0, fetchOffset: 0, partitionMaxBytes: 2 * size },
+        { topic: t, partition: 1, fetchOffset: 0, partitionMaxBytes: 10 },
+      ],
+      maxBytes: 1 << 20,
+      minBytes: 1,
+      maxWaitMs: 0,
+    })
+    expect(p0?.ok && p0.value.batches.length).toBe(2)
+    expect(p1?.ok && p1.value.batches.length).toBe(0)
+    const [tiny] = await broker.fetch({ partitions: [{ topic: t, partition: 0, fetchOffset: 0, partitionMaxBytes: 10 }], maxBytes: 10, minBytes: 1, maxWaitMs: 0 })
+    expect(tiny?.ok && tiny.value.batches.length).toBe(1)
+  })
+
+  it('long-polls until an append arrives', async () => {
+    const t = create('wait')
+    const pending = broker.fetch({ partitions: [{ topic: t, partition: 0, fetchOffset: 0, partitionMaxBytes: 1 << 20 }], maxBytes: 1 << 20, minBytes: 1, maxWaitMs: 10_000 })
+    setTimeout(() => broker.produce([{ topic: t, partition: 0, batch: batch(['late']) }], 'commit'), 50)
+    const [r] = await pending
+    expect(r?.ok && r.value.batches.length).toBe(1)
+  })
+
+  it('answers OFFSET_OUT_OF_RANGE beyond the log end and UNKNOWN_TOPIC_OR_PARTITION for unknown topics', async () => {
+    const t = create('oor')
+    const [beyond, unknown] = await broker.fetch({
+      partitions: [
+        { topic: t, partition: 0, fetchOffset: 5, partitionMaxBytes: 1000 },
+        { topic: undefined, partition: 0, fetchOffset: 0, partitionMaxBytes: 1000 },
+      ],
+      maxBytes: 1 << 20,
+      minBytes: 1,
+      maxWaitMs: 5000,
+    })
+    expect(!beyond?.ok && beyond?.error.errorName).toBe('OFFSET_OUT_OF_RANGE')
+    expect(!unknown?.ok && unknown?.error.errorName).toBe('UNKNOWN_TOPIC_OR_PARTITION')
+  })
+})
