@@ -61,7 +61,7 @@ describe('produce', () => {
   it('answers per entry: a bad CRC or an unknown partition fails only that entry', () => {
     const t = create('q', 2)
     const corrupt = batch(['x'])
-    corrupt[corrupt.length - 1] ^= 0xff
+    corrupt.writeUInt8(corrupt.readUInt8(corrupt.length - 1) ^ 0xff, corrupt.length - 1)
     const results = broker.produce(
       [
         { topic: t, partition: 0, batch: corrupt },
