@@ -4,7 +4,7 @@ import { fetchPartitions, type FetchPartitionResult, type FetchSpec } from './fe
 import { FetchWaiters, type WaitResult } from './fetch-waiters.js'
 import { GroupCommitter } from './group-commit.js'
 import { KafkaError, type Outcome } from './kafka-error.js'
-import { PartitionLog, type ProduceEntry } from './partition-log.js'
+import { PartitionLog, type BatchValidation, type ProduceEntry } from './partition-log.js'
 import { TopicAdmin } from './topic-admin.js'
 import { TopicConfigAdmin, type ConfigChange, type DeleteRecordsEntry } from './topic-config-admin.js'
 import type { ResolvedConfig } from './topic-configs.js'
@@ -20,7 +20,7 @@ import type {
   TopicSpec,
 } from './types.js'
 
-export type { ProduceEntry } from './partition-log.js'
+export type { BatchValidation, ProduceEntry } from './partition-log.js'
 export type { FetchPartitionResult, FetchPartitionSpec, FetchSpec } from './fetch.js'
 export type { ConfigChange, ConfigOperation, DeleteRecordsEntry } from './topic-config-admin.js'
 
@@ -117,8 +117,8 @@ export class Broker {
   }
 
   /** Validates and appends batches in one transaction; wakes waiting consumers after the commit. */
-  produce(entries: readonly ProduceEntry[], durability: Durability): Outcome<AppendResult>[] {
-    const results = this.log.produce(entries, durability)
+  produce(entries: readonly ProduceEntry[], durability: Durability, validation: BatchValidation = 'full'): Outcome<AppendResult>[] {
+    const results = this.log.produce(entries, durability, validation)
     this.waiters.notify(entries.filter((_, i) => results[i]?.ok).map((e) => ({ topicId: e.topic.id, partition: e.partition })))
     return results
   }

@@ -132,6 +132,7 @@ export class EmbeddedProducer {
     const results = this.broker.produce(
       batches.map((b) => ({ topic: this.topic, partition: b.partition, batch: b.batch })),
       this.settings.acks === -1 ? 'fsync' : 'commit',
+      'header',
     )
     results.forEach((r, i) => {
       const b = batches[i]

@@ -1,3 +1,5 @@
+import fs from 'node:fs'
+
 import { Flags } from '@oclif/core'
 
 import type { Broker } from '../broker/broker.js'
@@ -112,8 +114,9 @@ export default class ConsoleProducer extends KafkaCommand<ProducerReport> {
       if (flags.sync) producer.flush()
     }
 
+    const input = stdinStream()
     await new Promise<void>((resolve, reject) => {
-      const stdin = process.stdin
+      const stdin = input
       const finish = () => {
         stdin.off('data', onData)
         process.off('SIGINT', onSigint)
@@ -149,7 +152,7 @@ export default class ConsoleProducer extends KafkaCommand<ProducerReport> {
       process.once('SIGTERM', onSigint)
     })
     producer.close()
-    process.stdin.destroy()
+    input.destroy()
 
     if (failure) {
       if (failure instanceof LineParseError) throw new UserError(failure.message)
@@ -161,6 +164,16 @@ export default class ConsoleProducer extends KafkaCommand<ProducerReport> {
 }
 
 let failedSends = 0
+
+/** stdin; a regular file (`< file`) is read in 1 MiB chunks, which halves the per-chunk overhead of 64 KiB reads. */
+function stdinStream(): NodeJS.ReadableStream & { destroy(): void; pause(): unknown } {
+  try {
+    if (fs.fstatSync(0).isFile()) return fs.createReadStream('', { fd: 0, highWaterMark: 1 << 20, autoClose: false })
+  } catch {
+    // fall back to process.stdin
+  }
+  return process.stdin
+}
 
 /** Kafka's async-send error line (the tool keeps going; exit status is non-zero at the end here). */
 function reportFailure(topic: string, f: SendFailure): void {
