@@ -79,6 +79,11 @@ export class Broker {
     return this.store.findTopic(name)
   }
 
+  /** Looks a topic up by its Kafka topic id (16 bytes). */
+  findTopicByUuid(uuid: Uint8Array): TopicRow | undefined {
+    return this.store.listTopics().find((t) => t.uuid.equals(uuid))
+  }
+
   /** The topic row, or UNKNOWN_TOPIC_OR_PARTITION. */
   requireTopic(name: string): TopicRow {
     const row = this.store.findTopic(name)

@@ -53,6 +53,7 @@ export class EmbeddedConsumer {
    */
   async run(onRecord: (r: RecordCursor, topic: TopicRow, partition: number) => boolean, drain: () => Promise<boolean>): Promise<StopReason> {
     const { maxMessages, timeoutMs, signal } = this.opts
+    if (maxMessages !== undefined && maxMessages <= 0) return 'max-messages'
     this.refreshAssignments(true)
     let lastRecordAt = Date.now()
     for (;;) {

@@ -1,6 +1,7 @@
 import type { Broker } from '../broker/broker.js'
 import type { KafkaError } from '../broker/kafka-error.js'
 import { RecordBatchBuilder, partitionForKey, type CompressionCodec, type RecordHeader, type TopicRow } from '../broker/records.js'
+import { effectiveTopicConfig } from '../broker/topic-configs.js'
 
 // The embedded producer: what Kafka's Java producer does between send() and the broker, done
 // in-process. Records are encoded straight into per-partition batch builders; full batches are
@@ -32,6 +33,12 @@ interface PendingBatch {
 
 /** Group commit threshold: flush full batches once this much is pending. */
 const GROUP_COMMIT_BYTES = 4 << 20
+/** Per-record framing beyond key, value and header bytes (length, attributes, deltas, counts), rounded up. */
+const RECORD_OVERHEAD = 32
+/** Per-header framing beyond its key and value bytes (two varint lengths), rounded up. */
+const HEADER_OVERHEAD = 10
+/** Slack for compressed batches: incompressible input grows a little under every codec. */
+const COMPRESSION_SLACK = 256
 
 export class EmbeddedProducer {
   private readonly builders: RecordBatchBuilder[]
@@ -43,6 +50,12 @@ export class EmbeddedProducer {
   private lingerTimer: NodeJS.Timeout | undefined
   private commitTimer: NodeJS.Timeout | undefined
   private sent = 0
+  /**
+   * Largest uncompressed batch the topic is sure to accept. Java's producer learns this the hard way
+   * (MESSAGE_TOO_LARGE, then it splits the batch and retries); closing batches before they outgrow the
+   * limit has the same outcome: an oversized record fails alone and its neighbours are stored in order.
+   */
+  private readonly batchLimit: number
 
   constructor(
     private readonly broker: Broker,
@@ -55,6 +68,9 @@ export class EmbeddedProducer {
     this.firstKey = new Array<number | null>(n).fill(null)
     this.firstValue = new Array<number | null>(n).fill(null)
     this.stickyPartition = Math.floor(Math.random() * n)
+    const maxMessageBytes = Number(effectiveTopicConfig('max.message.bytes', topic.configs, broker.config))
+    this.batchLimit =
+      settings.compression === 'none' ? maxMessageBytes : Math.floor(maxMessageBytes * 0.99) - COMPRESSION_SLACK
   }
 
   /** Records acknowledged so far. */
@@ -67,14 +83,18 @@ export class EmbeddedProducer {
     const partition = key === null ? this.stickyPartition : partitionForKey(key, this.topic.partitionCount)
     const builder = this.builders[partition]
     if (!builder) throw new Error(`no batch builder for partition ${partition}`)
-    const recordSize = (key?.length ?? 0) + (value?.length ?? 0) + 32
-    if (builder.count > 0 && builder.sizeInBytes + recordSize > this.settings.batchSize) this.closeBatch(partition)
+    let recordSize = (key?.length ?? 0) + (value?.length ?? 0) + RECORD_OVERHEAD
+    if (headers !== undefined) {
+      for (const h of headers) recordSize += h.key.length + (h.value?.length ?? 0) + HEADER_OVERHEAD
+    }
+    const fill = builder.sizeInBytes + recordSize
+    if (builder.count > 0 && (fill > this.settings.batchSize || fill > this.batchLimit)) this.closeBatch(partition)
     if (builder.count === 0) {
       this.firstKey[partition] = key === null ? null : key.length
       this.firstValue[partition] = value === null ? null : value.length
     }
     builder.append(timestamp, key, value, headers)
-    if (builder.sizeInBytes >= this.settings.batchSize) this.closeBatch(partition)
+    if (builder.sizeInBytes >= this.settings.batchSize || builder.sizeInBytes > this.batchLimit) this.closeBatch(partition)
     this.armLinger()
   }
 

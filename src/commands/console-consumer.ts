@@ -146,7 +146,8 @@ export default class ConsoleConsumer extends KafkaCommand<ConsumerReport> {
       ...(flags.partition === undefined ? {} : { partition: flags.partition }),
       start,
       resetTo,
-      ...(flags['max-messages'] === undefined ? {} : { maxMessages: flags['max-messages'] }),
+      // Kafka's -1 means unlimited; any other value below 1 reads nothing.
+      ...(flags['max-messages'] === undefined || flags['max-messages'] === -1 ? {} : { maxMessages: flags['max-messages'] }),
       ...(flags['timeout-ms'] === undefined ? {} : { timeoutMs: flags['timeout-ms'] }),
       signal: aborter.signal,
     })
@@ -154,14 +155,18 @@ export default class ConsoleConsumer extends KafkaCommand<ConsumerReport> {
     try {
       const reason = await consumer.run((r, _topic, partition) => {
         if (noop) return true
+        const mark = out.length
         try {
           formatter.format(r, partition, out)
         } catch (err) {
+          // Deliberate difference: Java has already printed the fields before the failing one; stdout
+          // here carries whole records only.
+          out.truncate(mark)
           if (!flags['skip-message-on-error']) {
             failure = err as Error
             return false
           }
-          process.stderr.write(`Error processing message, skipping this message: ${(err as Error).message}\n`)
+          process.stderr.write(`Error processing message, skipping this message: ${String(err)}\n`)
         }
         if (out.length >= FLUSH_BYTES && !stdoutBroken) {
           // Synchronous hand-off keeps memory flat; back-pressure is honoured at the end of the round.
@@ -171,14 +176,16 @@ export default class ConsoleConsumer extends KafkaCommand<ConsumerReport> {
         return !stdoutBroken
       }, drain)
       if (reason === 'consumer-stopped' && stdoutBroken) process.stderr.write('Unable to write to standard out, closing consumer.\n')
+      // Kafka reports the --timeout-ms expiry as an error log line and still exits 0.
+      if (reason === 'timeout') process.stderr.write('Error processing message, terminating consumer process: org.apache.kafka.common.errors.TimeoutException\n')
     } finally {
       process.off('SIGINT', onSignal)
       process.off('SIGTERM', onSignal)
-      const count = consumer.count - (failure ? 1 : 0)
-      process.stderr.write(`Processed a total of ${count} messages\n`)
+      // Kafka counts a record before formatting it, so a record that failed to format is counted.
+      process.stderr.write(`Processed a total of ${consumer.count} messages\n`)
       if (flags['enable-systest-events']) process.stdout.write('shutdown_complete\n')
     }
-    if (failure) throw new UserError(`Error processing message, terminating consumer process: ${failure.message}`)
+    if (failure) throw new UserError(`Unknown error when running consumer: ${String(failure)}`)
     return { messages: consumer.count }
   }
 }

@@ -5,7 +5,7 @@ import { Flags } from '@oclif/core'
 import type { Broker } from '../broker/broker.js'
 import { type CompressionCodec } from '../broker/records.js'
 import { EmbeddedProducer, type SendFailure } from '../cli/embedded-producer.js'
-import { UsageError, UserError } from '../cli/errors.js'
+import { ExitRequest, UsageError, UserError } from '../cli/errors.js'
 import { keyValues, missingArgument, parseKeyValues } from '../cli/flags.js'
 import { KafkaCommand } from '../cli/kafka-command.js'
 import { LineParseError, LineReaderConfigError, lineReaderConfig, parseLine } from '../cli/line-reader.js'
@@ -68,7 +68,9 @@ export default class ConsoleProducer extends KafkaCommand<ProducerReport> {
     const acks = parseAcks(setting(flags['request-required-acks'], 'acks', '-1'))
     const batchSize = Number(setting(flags['max-partition-memory-bytes'] ?? flags['batch-size'], 'batch.size', '16384'))
     const lingerMs = Number(setting(flags.timeout, 'linger.ms', '1000'))
-    const codec = (flags['compression-codec'] ?? props.get('compression.type') ?? 'none').toLowerCase()
+    // Kafka: the flag with an empty value (`--compression-codec=`) means gzip too.
+    const codecFlag = flags['compression-codec'] === '' ? 'gzip' : flags['compression-codec']
+    const codec = (codecFlag ?? props.get('compression.type') ?? 'none').toLowerCase()
     const compression = (codec === 'uncompressed' ? 'none' : codec) as CompressionCodec
     if (!CODECS.includes(compression)) {
       throw new UsageError(`Invalid value ${codec} for configuration compression.type: String must be one of: none, gzip, snappy, lz4, zstd`)
@@ -87,7 +89,11 @@ export default class ConsoleProducer extends KafkaCommand<ProducerReport> {
 
     const broker = this.openBroker(flags)
     const topic = resolveTopic(broker, topicName, props.get('allow.auto.create.topics') !== 'false')
-    const producer = new EmbeddedProducer(broker, topic, { acks, batchSize, lingerMs, compression }, (f) => reportFailure(topicName, f))
+    let failedSends = 0
+    const producer = new EmbeddedProducer(broker, topic, { acks, batchSize, lingerMs, compression }, (f) => {
+      failedSends++
+      reportFailure(topicName, f)
+    })
 
     const fastPath = !cfg.parseKey && !cfg.parseHeaders && cfg.nullMarker === null
     const prompt = process.stdin.isTTY === true && process.stdout.isTTY === true
@@ -111,7 +117,11 @@ export default class ConsoleProducer extends KafkaCommand<ProducerReport> {
           return
         }
       }
-      if (flags.sync) producer.flush()
+      if (flags.sync) {
+        producer.flush()
+        // Kafka's --sync waits on each send: a failed one ends the tool (exit 1) before the next line.
+        if (failedSends > 0) failure = new ExitRequest(1)
+      }
     }
 
     const input = stdinStream()
@@ -163,8 +173,6 @@ export default class ConsoleProducer extends KafkaCommand<ProducerReport> {
   }
 }
 
-let failedSends = 0
-
 /** stdin; a regular file (`< file`) is read in 1 MiB chunks, which halves the per-chunk overhead of 64 KiB reads. */
 function stdinStream(): NodeJS.ReadableStream & { destroy(): void; pause(): unknown } {
   try {
@@ -177,7 +185,6 @@ function stdinStream(): NodeJS.ReadableStream & { destroy(): void; pause(): unkn
 
 /** Kafka's async-send error line (the tool keeps going; exit status is non-zero at the end here). */
 function reportFailure(topic: string, f: SendFailure): void {
-  failedSends++
   const size = (n: number | null) => (n === null ? 'null' : `${n} bytes`)
   process.stderr.write(
     `Error when sending message to topic ${topic} with key: ${size(f.keyBytes)}, value: ${size(f.valueBytes)} with error: ${f.error.message}\n`,

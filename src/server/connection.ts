@@ -1,0 +1,192 @@
+import type net from 'node:net'
+
+import { ApiKey } from '../protocol/api-keys.js'
+import { FrameDecoder } from '../protocol/frame-decoder.js'
+import { encodeApiVersionsResponse } from '../protocol/messages/api-versions.js'
+import { ProtocolDecodeError } from '../protocol/protocol-error.js'
+import { Reader } from '../protocol/reader.js'
+import { readRequestHeader, responseFrame } from '../protocol/request-header.js'
+import { NO_RESPONSE, type AnyHandler, type Endpoint, type RequestContext } from './handler.js'
+import type { Registry } from './registry.js'
+
+// One client connection. Kafka's rules (protocol.md §1): requests are processed one at a time and
+// answered strictly in arrival order; Produce with acks=0 gets no answer; a malformed frame, an
+// unknown API key or an unadvertised version closes this connection only (logged) — except
+// ApiVersions above our range, which is answered at v0 with UNSUPPORTED_VERSION (KIP-511).
+
+export interface ConnectionOptions {
+  readonly registry: Registry
+  readonly context: Omit<RequestContext, 'apiVersion' | 'clientId' | 'clientHost' | 'advertised' | 'signal' | 'apis'>
+  readonly advertised: Endpoint
+  readonly maxFrameSize: number
+  readonly onClose: (conn: Connection) => void
+}
+
+/** Stop reading from a client that pipelines faster than we answer once this much is queued. */
+const MAX_QUEUED_BYTES = 64 << 20
+const UNSUPPORTED_VERSION = 35
+
+export class Connection {
+  private readonly frames: FrameDecoder
+  private readonly aborter = new AbortController()
+  private processing = false
+  private closing = false
+  private idle: (() => void) | undefined
+  readonly peer: string
+
+  constructor(
+    private readonly socket: net.Socket,
+    private readonly opts: ConnectionOptions,
+  ) {
+    this.frames = new FrameDecoder({ maxFrameSize: opts.maxFrameSize })
+    this.peer = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`
+    socket.setNoDelay(true)
+    socket.on('data', (chunk: Buffer) => this.onData(chunk))
+    socket.on('error', () => this.destroy())
+    socket.on('close', () => this.destroy())
+  }
+
+  /** Stops reading, lets the request in progress finish and its response go out, then closes. */
+  async drainAndClose(): Promise<void> {
+    this.closing = true
+    this.socket.pause()
+    if (this.processing) await new Promise<void>((resolve) => (this.idle = resolve))
+    this.socket.end()
+    this.destroy()
+  }
+
+  destroy(): void {
+    if (this.aborter.signal.aborted) return
+    this.aborter.abort()
+    this.socket.destroy()
+    this.opts.onClose(this)
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closing) return
+    this.frames.push(chunk)
+    if (this.frames.bufferedBytes > MAX_QUEUED_BYTES) this.socket.pause()
+    void this.pump()
+  }
+
+  private async pump(): Promise<void> {
+    if (this.processing) return
+    this.processing = true
+    try {
+      for (;;) {
+        if (this.aborter.signal.aborted) return
+        let frame: Buffer | undefined
+        try {
+          frame = this.frames.next()
+        } catch (err) {
+          this.fail(err)
+          return
+        }
+        if (!frame) break
+        if (!(await this.handleFrame(frame))) return
+      }
+      if (!this.closing && this.socket.isPaused()) this.socket.resume()
+    } finally {
+      this.processing = false
+      const idle = this.idle
+      this.idle = undefined
+      idle?.()
+    }
+  }
+
+  /** Handles one request; false when the connection was closed because of it. */
+  private async handleFrame(frame: Buffer): Promise<boolean> {
+    const r = new Reader(frame)
+    let header
+    try {
+      header = readRequestHeader(r)
+    } catch (err) {
+      this.fail(err)
+      return false
+    }
+    const { apiKey, apiVersion, correlationId } = header
+    const handler = this.opts.registry.get(apiKey)
+    if (apiKey === ApiKey.ApiVersions && handler && apiVersion > handler.maxVersion) {
+      // Don't parse a body of unknown layout: answer at v0 so the client retries with a version we know.
+      await this.send(
+        responseFrame(apiKey, 0, correlationId, (w) =>
+          encodeApiVersionsResponse(w, 0, {
+            errorCode: UNSUPPORTED_VERSION,
+            apiKeys: [{ apiKey: handler.apiKey, minVersion: handler.minVersion, maxVersion: handler.maxVersion }],
+          }),
+        ),
+      )
+      return true
+    }
+    if (!handler || apiVersion < handler.minVersion || apiVersion > handler.maxVersion) {
+      this.opts.context.log(
+        `Closing connection from ${this.peer}: ${handler ? `unsupported ${handler.name} version ${apiVersion}` : `unknown API key ${apiKey}`} (correlation id ${correlationId}, client ${header.clientId ?? ''})`,
+      )
+      this.destroy()
+      return false
+    }
+    let request: unknown
+    try {
+      request = handler.decode(r, apiVersion)
+    } catch (err) {
+      this.fail(err, handler)
+      return false
+    }
+    let response: unknown
+    try {
+      response = await handler.handle(request, this.requestContext(apiVersion, header.clientId ?? ''))
+    } catch (err) {
+      this.opts.context.log(`Unexpected error handling ${handler.name} v${apiVersion} from ${this.peer}: ${errorText(err)}`)
+      this.destroy()
+      return false
+    }
+    if (response === NO_RESPONSE) return true
+    if (this.aborter.signal.aborted) return false
+    await this.send(responseFrame(apiKey, apiVersion, correlationId, (w) => handler.encode(w, apiVersion, response)))
+    return true
+  }
+
+  private requestContext(apiVersion: number, clientId: string): RequestContext {
+    return {
+      ...this.opts.context,
+      apiVersion,
+      clientId,
+      clientHost: `/${this.socket.remoteAddress?.replace(/^::ffff:/, '') ?? ''}`,
+      advertised: this.opts.advertised,
+      signal: this.aborter.signal,
+      apis: this.opts.registry.handlers,
+    }
+  }
+
+  private async send(chunks: Buffer[]): Promise<void> {
+    if (this.aborter.signal.aborted) return
+    this.socket.cork()
+    let ok = true
+    for (const c of chunks) ok = this.socket.write(c)
+    this.socket.uncork()
+    if (!ok && !this.aborter.signal.aborted) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          this.socket.off('drain', done)
+          this.socket.off('close', done)
+          resolve()
+        }
+        this.socket.on('drain', done)
+        this.socket.on('close', done)
+      })
+    }
+  }
+
+  private fail(err: unknown, handler?: AnyHandler): void {
+    if (err instanceof ProtocolDecodeError) {
+      this.opts.context.log(`Closing connection from ${this.peer}: malformed ${handler ? `${handler.name} ` : ''}request: ${err.message}`)
+    } else {
+      this.opts.context.log(`Closing connection from ${this.peer}: ${errorText(err)}`)
+    }
+    this.destroy()
+  }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? (err.stack ?? err.message) : String(err)
+}

@@ -1,0 +1,107 @@
+/**
+ * Produce (0), v3–v9 (magic-2 record batches only).
+ * Behaviour: acks must be -1, 0 or 1 (else INVALID_REQUIRED_ACKS for every partition). Each
+ * partition's `records` must be exactly one RecordBatch v2 (else INVALID_RECORD), fully validated
+ * (CRC → CORRUPT_MESSAGE, structure → INVALID_RECORD, size → MESSAGE_TOO_LARGE); ZSTD needs v7+
+ * (UNSUPPORTED_COMPRESSION_TYPE). Offsets are assigned in the write transaction; idempotent batches
+ * get Kafka's sequence checks. acks=-1 is answered after the batch is fsynced and acks=1 after the
+ * commit — requests arriving together share one transaction (group commit). acks=0 gets no answer,
+ * and if its append failed the connection is closed so the client notices (as Kafka does).
+ * Differs from Apache Kafka: no transactions (transactional batches → INVALID_TXN_STATE).
+ */
+import type { Durability } from '../../storage/log-store.js'
+import { KafkaError } from '../../broker/kafka-error.js'
+import { ApiKey } from '../../protocol/api-keys.js'
+import {
+  decodeProduceRequest,
+  encodeProduceResponse,
+  type ProduceRequest,
+  type ProduceResponseInput,
+} from '../../protocol/messages/produce.js'
+import { splitBatches } from '../../protocol/record-batch.js'
+import type { ProduceEntry } from '../../broker/broker.js'
+import { NO_RESPONSE, defineHandler } from '../handler.js'
+
+const ZSTD = 4
+const TRANSACTIONAL_BIT = 0x10
+
+export const produceHandler = defineHandler<ProduceRequest, ProduceResponseInput>({
+  apiKey: ApiKey.Produce,
+  name: 'Produce',
+  minVersion: 3,
+  maxVersion: 9,
+  decode: decodeProduceRequest,
+  encode: encodeProduceResponse,
+  async handle(req, ctx) {
+    const { broker, apiVersion } = ctx
+    const acks = req.acks
+    const validAcks = acks === -1 || acks === 0 || acks === 1
+    // One slot per partition of the request, in request order; filled by a check or the append.
+    const slots: { topic: string; partition: number; error?: KafkaError; entry?: number }[] = []
+    const entries: ProduceEntry[] = []
+    for (const t of req.topicData) {
+      const row = broker.findTopic(t.name)
+      for (const p of t.partitionData) {
+        const slot: (typeof slots)[number] = { topic: t.name, partition: p.index }
+        slots.push(slot)
+        if (!validAcks) slot.error = new KafkaError('INVALID_REQUIRED_ACKS')
+        else if (!row || p.index < 0 || p.index >= row.partitionCount) slot.error = new KafkaError('UNKNOWN_TOPIC_OR_PARTITION')
+        else if (req.transactionalId !== null) slot.error = new KafkaError('INVALID_TXN_STATE', 'Transactions are not supported by kafka-ts.')
+        else {
+          const batch = singleBatch(p.records)
+          if (batch instanceof KafkaError) slot.error = batch
+          else if (apiVersion < 7 && (batch.readInt16BE(21) & 0x07) === ZSTD) slot.error = new KafkaError('UNSUPPORTED_COMPRESSION_TYPE')
+          else if ((batch.readInt16BE(21) & TRANSACTIONAL_BIT) !== 0) slot.error = new KafkaError('INVALID_TXN_STATE', 'Transactions are not supported by kafka-ts.')
+          else {
+            slot.entry = entries.length
+            entries.push({ topic: row, partition: p.index, batch })
+          }
+        }
+      }
+    }
+    const durability: Durability = acks === -1 ? 'fsync' : 'commit'
+    const results = entries.length > 0 ? await broker.produceGrouped(entries, durability) : []
+    if (acks === 0) {
+      const failed = slots.some((s) => s.error !== undefined) || results.some((r) => !r.ok)
+      if (failed) ctx.log(`Closing connection: an acks=0 produce from ${ctx.clientHost} (${ctx.clientId}) failed`)
+      if (failed) throw new KafkaError('UNKNOWN_SERVER_ERROR', 'acks=0 produce failed')
+      return NO_RESPONSE
+    }
+    const byTopic = new Map<string, ProduceResponseInput['responses'][number]['partitionResponses'][number][]>()
+    for (const s of slots) {
+      const result = s.entry === undefined ? undefined : results[s.entry]
+      const error = s.error ?? (result && !result.ok ? result.error : undefined)
+      const ok = result?.ok ? result.value : undefined
+      const list = byTopic.get(s.topic) ?? []
+      byTopic.set(s.topic, list)
+      list.push({
+        index: s.partition,
+        errorCode: error ? error.code : 0,
+        baseOffset: ok ? ok.baseOffset : -1,
+        logAppendTimeMs: ok ? ok.logAppendTimeMs : -1,
+        logStartOffset: ok ? ok.logStartOffset : -1,
+        recordErrors: [],
+        errorMessage: error && error.message !== '' ? error.message : null,
+      })
+    }
+    return { responses: [...byTopic].map(([name, partitionResponses]) => ({ name, partitionResponses })), throttleTimeMs: 0 }
+  },
+})
+
+/** The one batch a partition's records must hold (Kafka refuses more than one for magic 2). */
+function singleBatch(records: Buffer | null): Buffer | KafkaError {
+  if (records === null || records.length === 0) return new KafkaError('INVALID_RECORD', 'Produce request has no record batch for a partition.')
+  let split
+  try {
+    split = splitBatches(records)
+  } catch (err) {
+    return new KafkaError('CORRUPT_MESSAGE', err instanceof Error ? err.message : String(err))
+  }
+  const { batches, partialTail } = split
+  const [batch] = batches
+  if (!batch || batches.length !== 1 || partialTail !== 0) {
+    if (batches.length === 0) return new KafkaError('CORRUPT_MESSAGE', 'The record batch is truncated.')
+    return new KafkaError('INVALID_RECORD', 'Produce requests with magic 2 must contain exactly one record batch per partition.')
+  }
+  return batch
+}

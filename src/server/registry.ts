@@ -1,0 +1,22 @@
+import type { AnyHandler } from './handler.js'
+import { apiVersionsHandler } from './handlers/api-versions.js'
+import { fetchHandler } from './handlers/fetch.js'
+import { metadataHandler } from './handlers/metadata.js'
+import { produceHandler } from './handlers/produce.js'
+
+// The one list of APIs this broker serves. Dispatch and the ApiVersions response are both derived
+// from it, so they cannot disagree (style.md pitfall 7).
+
+export const HANDLERS: readonly AnyHandler[] = [produceHandler, fetchHandler, metadataHandler, apiVersionsHandler].sort(
+  (a, b) => a.apiKey - b.apiKey,
+)
+
+export interface Registry {
+  get(apiKey: number): AnyHandler | undefined
+  readonly handlers: readonly AnyHandler[]
+}
+
+export function createRegistry(handlers: readonly AnyHandler[] = HANDLERS): Registry {
+  const byKey = new Map(handlers.map((h) => [h.apiKey, h]))
+  return { get: (apiKey) => byKey.get(apiKey), handlers }
+}
