@@ -142,7 +142,7 @@ export default class ConsoleProducer extends KafkaCommand<ProducerReport> {
             finish()
           } else if (prompt) process.stdout.write('>')
         } catch (err) {
-          reject(err as Error)
+          reject(err instanceof Error ? err : new Error(String(err)))
         }
       }
       // Ctrl-C: what was read is flushed, then the tool exits (Kafka's shutdown hook closes the producer).

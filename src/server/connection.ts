@@ -142,7 +142,16 @@ export class Connection {
     }
     if (response === NO_RESPONSE) return true
     if (this.aborter.signal.aborted) return false
-    await this.send(responseFrame(apiKey, apiVersion, correlationId, (w) => handler.encode(w, apiVersion, response)))
+    let frameOut: Buffer[]
+    try {
+      frameOut = responseFrame(apiKey, apiVersion, correlationId, (w) => handler.encode(w, apiVersion, response))
+    } catch (err) {
+      // A bug in a handler's response must cost this client its connection, never the broker.
+      this.opts.context.log(`Cannot encode ${handler.name} v${apiVersion} response for ${this.peer}: ${errorText(err)}`)
+      this.destroy()
+      return false
+    }
+    await this.send(frameOut)
     return true
   }
 

@@ -1,13 +1,14 @@
 import type { AnyHandler } from './handler.js'
 import { apiVersionsHandler } from './handlers/api-versions.js'
 import { fetchHandler } from './handlers/fetch.js'
+import { listOffsetsHandler } from './handlers/list-offsets.js'
 import { metadataHandler } from './handlers/metadata.js'
 import { produceHandler } from './handlers/produce.js'
 
 // The one list of APIs this broker serves. Dispatch and the ApiVersions response are both derived
 // from it, so they cannot disagree (style.md pitfall 7).
 
-export const HANDLERS: readonly AnyHandler[] = [produceHandler, fetchHandler, metadataHandler, apiVersionsHandler].sort(
+export const HANDLERS: readonly AnyHandler[] = [produceHandler, fetchHandler, listOffsetsHandler, metadataHandler, apiVersionsHandler].sort(
   (a, b) => a.apiKey - b.apiKey,
 )
 

@@ -20,6 +20,7 @@ import {
 } from '../../protocol/messages/fetch.js'
 import type { FetchPartitionSpec } from '../../broker/broker.js'
 import { KafkaError } from '../../broker/kafka-error.js'
+import { EMPTY_BYTES } from '../../protocol/reader.js'
 import { defineHandler } from '../handler.js'
 
 const ZSTD = 4
@@ -71,9 +72,9 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponseInput>({
               highWatermark: -1,
               lastStableOffset: -1,
               logStartOffset: -1,
-              abortedTransactions: null,
+              abortedTransactions: [],
               preferredReadReplica: -1,
-              records: null,
+              records: EMPTY_BYTES,
             }
           }
           return {
@@ -82,9 +83,10 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponseInput>({
             highWatermark: value.highWatermark,
             lastStableOffset: value.highWatermark,
             logStartOffset: value.logStartOffset,
-            abortedTransactions: null,
+            abortedTransactions: [],
             preferredReadReplica: -1,
-            records: value.batches.length > 0 ? value.batches : null,
+            // Kafka sends empty (size 0) records, never null: librdkafka refuses a MessageSetSize of -1.
+            records: value.batches.length > 0 ? value.batches : EMPTY_BYTES,
           }
         }),
       })),
