@@ -10,7 +10,7 @@ const layer = (files, patterns) => ({
 const deny = (group, message) => ({ group, message, allowTypeImports: false })
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'oclif.manifest.json', '**/*.js', '**/*.mjs', '!eslint.config.js'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'oclif.manifest.json', '**/*.js', '**/*.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -30,6 +30,8 @@ export default tseslint.config(
   layer(['src/broker/**/*.ts'], [deny(['../server/*', '../cli/*', '../commands/*'], 'The broker core is below the front ends.')]),
   layer(['src/server/**/*.ts'], [deny(['**/storage/sqlite/*', '**/cli/*', '**/commands/*'], 'The server talks to the broker, never to SQLite or the CLI.')]),
   layer(['src/cli/**/*.ts', 'src/commands/**/*.ts'], [deny(['**/protocol/*', '**/protocol/**', '**/storage/*', '**/storage/**', '**/server/*', '**/server/**'], 'Commands and the CLI use the broker facade (src/broker), not protocol, storage or server internals.')]),
+  // Composition root of the wire server (style.md §2.1): it alone wires the server into a command.
+  layer(['src/commands/server-start.ts'], [deny(['**/protocol/*', '**/storage/*', '**/storage/**', '**/server/handlers/*'], 'server-start wires the broker into the server; nothing else.')]),
   {
     files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
     rules: {

@@ -98,8 +98,18 @@ export default class Topics extends KafkaCommand<TopicsReport> {
       case 'alter': {
         const topic = await this.required(flags.topic, 'Topic to alter:', missingArgument('topic'))
         if (flags.partitions === undefined) throw new UsageError(missingArgument('partitions'))
-        if (flags['replica-assignment'] !== undefined) rejectReplicaAssignment()
         const matched = this.matchOrFail(broker, topic, flags['if-exists'])
+        if (flags['replica-assignment'] !== undefined) {
+          // The assignment lists every partition (existing ones first); only the new ones are placed.
+          const groups = parseReplicaAssignment(flags['replica-assignment'], broker.nodeId)
+          for (const t of matched) {
+            const adding = (flags.partitions ?? 0) - t.partitionCount
+            const given = groups.length - t.partitionCount
+            if (adding > 0 && given !== adding) {
+              topicError(`Attempted to add ${adding} additional partition(s), but only ${Math.max(0, given)} assignment(s) were specified.`)
+            }
+          }
+        }
         const outcomes = broker.createPartitions(matched.map((t) => ({ name: t.name, count: flags.partitions ?? 0 })))
         failOnFirstError(outcomes)
         return { action: act, topics: matched.map((t) => t.name) }
@@ -117,7 +127,8 @@ export default class Topics extends KafkaCommand<TopicsReport> {
 
   private async create(broker: Broker, flags: CreateFlags): Promise<TopicsReport> {
     const name = await this.required(flags.topic, 'Name of the topic to create:', missingArgument('topic'))
-    if (flags['replica-assignment'] !== undefined) rejectReplicaAssignment()
+    // A manual assignment fixes the partition count and replication factor (single node: "1,1,1").
+    const assignment = flags['replica-assignment'] === undefined ? undefined : parseReplicaAssignment(flags['replica-assignment'], broker.nodeId)
     const configs = new Map<string, string>()
     for (const item of flags.config ?? []) {
       const eq = item.indexOf('=')
@@ -130,7 +141,7 @@ export default class Topics extends KafkaCommand<TopicsReport> {
     if (flags['if-not-exists'] && broker.findTopic(name)) return { action: 'create', topics: [] }
 
     const [outcome] = await withSpinner(`Creating topic ${name}`, () =>
-      broker.createTopics([{ name, numPartitions: flags.partitions ?? -1, replicationFactor: rf ?? -1, configs }]),
+      broker.createTopics([{ name, numPartitions: assignment?.length ?? flags.partitions ?? -1, replicationFactor: assignment ? 1 : (rf ?? -1), configs }]),
     )
     if (!outcome) throw new Error('createTopics returned no outcome')
     if (!outcome.ok) {
@@ -255,8 +266,30 @@ function topicError(message: string): never {
   throw new UserError(`Error while executing topic command : ${message}`)
 }
 
-function rejectReplicaAssignment(): never {
-  topicError('Manual replica assignment is not supported on a single-node kafka-ts broker; every partition lives on node 1.')
+/**
+ * `--replica-assignment 1:2,1:2` → one replica list per partition, with TopicCommand's client-side
+ * checks; every replica must be this node (a single-node cluster), as the controller would insist.
+ */
+export function parseReplicaAssignment(text: string, nodeId: number): number[][] {
+  const groups = text.split(',').map((g) => g.split(':').map((id) => id.trim()))
+  const lists = groups.map((ids) => {
+    const nums = ids.map((id) => {
+      if (!/^-?\d+$/.test(id)) topicError(`For input string: "${id}"`)
+      return Number(id)
+    })
+    if (new Set(nums).size !== nums.length) topicError(`Partition replica lists may not contain duplicate entries: ${nums.join(',')}`)
+    return nums
+  })
+  const width = lists[0]?.length ?? 0
+  lists.forEach((l, i) => {
+    if (l.length !== width) topicError(`Partition ${i} has different replication factor: [${l.join(', ')}]`)
+  })
+  for (const l of lists) {
+    for (const id of l) {
+      if (id !== nodeId) topicError(`The manual partition assignment includes broker ${id}, but no such broker is registered.`)
+    }
+  }
+  return lists
 }
 
 function failOnFirstError(outcomes: readonly { ok: boolean; error?: { message: string } }[]): void {

@@ -175,6 +175,26 @@ describe('topics --alter and --delete', () => {
   })
 })
 
+describe('topics --replica-assignment', () => {
+  it('places partitions on this node and refuses other brokers, duplicates and short alter lists', async () => {
+    const ok = await topics('--create', '--topic', 'ra', '--replica-assignment', '1,1,1')
+    expect(ok.out).toBe('Created topic ra.\n')
+    expect((await topics('--describe', '--topic', 'ra')).out).toContain('PartitionCount: 3\tReplicationFactor: 1')
+    const other = await topics('--create', '--topic', 'rb', '--replica-assignment', '1,2')
+    expect(other.code).toBe(1)
+    expect(other.stderr).toContain('The manual partition assignment includes broker 2, but no such broker is registered.')
+    const dup = await topics('--create', '--topic', 'rc', '--replica-assignment', '1:1')
+    expect(dup.stderr).toContain('Partition replica lists may not contain duplicate entries: 1,1')
+    const withPartitions = await topics('--create', '--topic', 'rd', '--replica-assignment', '1', '--partitions', '2')
+    expect(withPartitions.stderr).toContain('Option "[replica-assignment]" can\'t be used with option "[partitions]"')
+    const short = await topics('--alter', '--topic', 'ra', '--partitions', '5', '--replica-assignment', '1,1,1,1')
+    expect(short.stderr).toContain('Attempted to add 2 additional partition(s), but only 1 assignment(s) were specified.')
+    expect((await topics('--alter', '--topic', 'ra', '--partitions', '5', '--replica-assignment', '1,1,1,1,1')).code).toBe(0)
+    expect((await topics('--describe', '--topic', 'ra')).out).toContain('PartitionCount: 5')
+    expect((await topics('--list')).out).toBe('ra\n')
+  })
+})
+
 describe('topics option rules', () => {
   it.each([
     [[], 'Command must include exactly one action: --list, --describe, --create, --alter or --delete'],
