@@ -1,0 +1,119 @@
+// kafka-consumer-groups output layouts (cli.md §4.2): Java `String.format` tables with columns
+// left-justified to fixed or data-dependent widths, one space between columns, a blank line before
+// every table, and `-` for a missing value. Rows end with `\n` (the 3.9 Java port forgets some
+// line breaks; trunk fixed it).
+
+const pad = (s: string, width: number) => s.padEnd(width, ' ')
+const dash = (v: string | number | null | undefined) => (v === null || v === undefined || v === '' ? '-' : String(v))
+const widest = (min: number, values: readonly string[]) => values.reduce((w, v) => Math.max(w, v.length), min)
+
+export interface OffsetRow {
+  readonly group: string
+  readonly topic: string
+  readonly partition: number
+  readonly currentOffset: number | null
+  readonly logEndOffset: number | null
+  readonly lag: number | null
+  readonly consumerId: string | null
+  readonly host: string | null
+  readonly clientId: string | null
+}
+
+/** `--describe [--offsets]`: GROUP TOPIC PARTITION CURRENT-OFFSET LOG-END-OFFSET LAG CONSUMER-ID HOST CLIENT-ID. */
+export function renderOffsets(rows: readonly OffsetRow[]): string {
+  const g = widest(15, rows.map((r) => r.group))
+  const t = widest(15, rows.map((r) => r.topic))
+  const c = widest(15, rows.map((r) => dash(r.consumerId)))
+  const h = widest(15, rows.map((r) => dash(r.host)))
+  const line = (cols: string[]) =>
+    `${pad(cols[0]!, g)} ${pad(cols[1]!, t)} ${pad(cols[2]!, 10)} ${pad(cols[3]!, 15)} ${pad(cols[4]!, 15)} ${pad(cols[5]!, 15)} ${pad(cols[6]!, c)} ${pad(cols[7]!, h)} ${cols[8]!}\n`
+  let out = `\n${line(['GROUP', 'TOPIC', 'PARTITION', 'CURRENT-OFFSET', 'LOG-END-OFFSET', 'LAG', 'CONSUMER-ID', 'HOST', 'CLIENT-ID'])}`
+  for (const r of rows) {
+    out += line([r.group, r.topic, String(r.partition), dash(r.currentOffset), dash(r.logEndOffset), dash(r.lag), dash(r.consumerId), dash(r.host), dash(r.clientId)])
+  }
+  return out
+}
+
+export interface MemberRow {
+  readonly group: string
+  readonly consumerId: string
+  readonly groupInstanceId: string | null
+  readonly host: string
+  readonly clientId: string
+  readonly assignment: readonly { readonly topic: string; readonly partitions: readonly number[] }[]
+}
+
+/** `--describe --members [--verbose]`; GROUP-INSTANCE-ID only when some member has one. */
+export function renderMembers(rows: readonly MemberRow[], verbose: boolean): string {
+  const withInstance = rows.some((r) => r.groupInstanceId !== null)
+  const g = widest(15, rows.map((r) => r.group))
+  const c = widest(15, rows.map((r) => r.consumerId))
+  const i = widest(17, rows.map((r) => dash(r.groupInstanceId)))
+  const h = widest(15, rows.map((r) => r.host))
+  const cl = widest(15, rows.map((r) => r.clientId))
+  const line = (group: string, consumer: string, instance: string, host: string, client: string, parts: string, assignment: string) =>
+    `${pad(group, g)} ${pad(consumer, c)} ${withInstance ? `${pad(instance, i)} ` : ''}${pad(host, h)} ${pad(client, cl)} ${pad(parts, 15)} ${verbose ? assignment : ''}\n`
+  let out = `\n${line('GROUP', 'CONSUMER-ID', 'GROUP-INSTANCE-ID', 'HOST', 'CLIENT-ID', '#PARTITIONS', 'ASSIGNMENT')}`
+  for (const r of rows) {
+    const count = r.assignment.reduce((n, a) => n + a.partitions.length, 0)
+    out += line(r.group, r.consumerId, dash(r.groupInstanceId), r.host, r.clientId, String(count), renderAssignment(r.assignment))
+  }
+  return out
+}
+
+/** `topic(p,p)` per topic, topics and partitions sorted, joined by `, `; `-` when nothing is assigned (Scala tool's form). */
+export function renderAssignment(assignment: MemberRow['assignment']): string {
+  const topics = assignment.filter((a) => a.partitions.length > 0).sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0))
+  if (topics.length === 0) return '-'
+  return topics.map((a) => `${a.topic}(${[...a.partitions].sort((x, y) => x - y).join(',')})`).join(', ')
+}
+
+export interface StateRow {
+  readonly group: string
+  /** `host:port  (id)`, two spaces before the parenthesis. */
+  readonly coordinator: string
+  readonly assignmentStrategy: string
+  readonly state: string
+  readonly members: number
+}
+
+/** `--describe --state`. */
+export function renderState(rows: readonly StateRow[]): string {
+  const w = widest(25, rows.map((r) => r.coordinator))
+  const line = (a: string, b: string, c: string, d: string, e: string) => `${pad(a, w)} ${pad(b, 25)} ${pad(c, 20)} ${pad(d, 15)} ${e}\n`
+  let out = `\n${line('GROUP', 'COORDINATOR (ID)', 'ASSIGNMENT-STRATEGY', 'STATE', '#MEMBERS')}`
+  for (const r of rows) out += line(r.group, r.coordinator, r.assignmentStrategy, r.state, String(r.members))
+  return out
+}
+
+export interface ListedGroup {
+  readonly groupId: string
+  readonly state: string
+  readonly type: string
+}
+
+/** `--list`: ids one per line; with `--state`/`--type` a table (GROUP width max(15, longest)+10, TYPE/STATE 20). */
+export function renderList(groups: readonly ListedGroup[], opts: { state: boolean; type: boolean }): string {
+  if (!opts.state && !opts.type) return groups.map((g) => `${g.groupId}\n`).join('')
+  const w = widest(15, groups.map((g) => g.groupId)) + 10
+  const line = (id: string, type: string, state: string) => `${pad(id, w)}${opts.type ? ` ${pad(type, 20)}` : ''}${opts.state ? ` ${pad(state, 20)}` : ''}\n`
+  return line('GROUP', 'TYPE', 'STATE') + groups.map((g) => line(g.groupId, g.type, g.state)).join('')
+}
+
+export interface ResetRow {
+  readonly group: string
+  readonly topic: string
+  readonly partition: number
+  readonly newOffset: number
+}
+
+/** `--reset-offsets` plan/result table (widths 30/30/10/15). */
+export function renderReset(rows: readonly ResetRow[]): string {
+  const line = (a: string, b: string, c: string, d: string) => `${pad(a, 30)} ${pad(b, 30)} ${pad(c, 10)} ${pad(d, 15)}\n`
+  return `\n${line('GROUP', 'TOPIC', 'PARTITION', 'NEW-OFFSET')}${rows.map((r) => line(r.group, r.topic, String(r.partition), String(r.newOffset))).join('')}`
+}
+
+/** `--reset-offsets --export`: `topic,partition,offset`, or with several groups `group,topic,partition,offset`. */
+export function renderResetCsv(rows: readonly ResetRow[], withGroup: boolean): string {
+  return rows.map((r) => `${withGroup ? `${r.group},` : ''}${r.topic},${r.partition},${r.newOffset}\n`).join('')
+}
