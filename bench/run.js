@@ -3,7 +3,9 @@
 // A benchmark, not a test: it exits 0 when a target is missed and non-zero only when something broke.
 //
 // Knobs (environment): BENCH_RECORDS (1000000), BENCH_RUNS (rounds per throughput figure, 5),
-// BENCH_COLD_RUNS (15), BENCH_KEEP=1 keeps the temp directory.
+// BENCH_COLD_RUNS (15), BENCH_KEEP=1 keeps the temp directory, BENCH_SERVER=0 skips the broker rounds
+// (bench/server.js), BENCH_FETCH_PASSES (3) passes of the raw Fetch loop, BENCH_SERVER_NODE_ARGS
+// (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") extra node options for the broker process.
 
 import { existsSync, mkdtempSync, openSync, closeSync, rmSync, mkdirSync, readFileSync, statfsSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
@@ -13,6 +15,7 @@ import { fileURLToPath } from 'node:url'
 import { writeLinesFile } from './input.js'
 import { median, medianRun, runChecked } from './measure.js'
 import { fmtFixed, fmtInt, fmtPct, table } from './report.js'
+import { serverBenchUnavailable, serverReport, serverRound } from './server.js'
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)))
 const CLI = join(ROOT, 'bin', 'run.js')
@@ -134,7 +137,7 @@ function machineLine() {
   return `node ${process.version} · ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}${kernel}${fs}`
 }
 
-function main() {
+async function main() {
   if (!existsSync(join(ROOT, 'dist', 'commands'))) throw new Error('dist/ is missing: run `npm run bench` (it builds first)')
   const started = process.hrtime.bigint()
   const inputFile = join(tmp, 'lines.txt')
@@ -142,7 +145,9 @@ function main() {
   const inputBytes = writeLinesFile(inputFile, RECORDS, VALUE_BYTES)
   const valueMB = (RECORDS * VALUE_BYTES) / 1e6
 
-  const runs = { raw: [], acksAll: [], acksOne: [], consumer: [] }
+  const runs = { raw: [], acksAll: [], acksOne: [], consumer: [], server: [] }
+  const serverSkipped = process.env.BENCH_SERVER === '0' ? 'BENCH_SERVER=0' : serverBenchUnavailable()
+  const serverNodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter((a) => a !== '')
   let lastDataDir
   for (let round = 1; round <= RUNS; round++) {
     progress(`round ${round}/${RUNS}: raw SQLite limits`)
@@ -158,6 +163,23 @@ function main() {
     rmSync(oneDir, { recursive: true, force: true })
     if (lastDataDir) rmSync(lastDataDir, { recursive: true, force: true })
     lastDataDir = dataDir
+    if (!serverSkipped) {
+      runs.server.push(
+        await serverRound({
+          root: ROOT,
+          cli: CLI,
+          dir: join(tmp, `server-${round}`),
+          env: cliEnv(undefined),
+          round: `${round}/${RUNS}`,
+          roundIndex: round,
+          records: RECORDS,
+          valueBytes: VALUE_BYTES,
+          inputFile,
+          progress,
+          nodeArgs: serverNodeArgs,
+        }),
+      )
+    }
   }
   progress(`cold start: ${COLD_RUNS} × node -e 0 and topics --list, interleaved`)
   const cold = coldStarts(lastDataDir)
@@ -281,12 +303,15 @@ function main() {
     ),
   )
   say()
+  if (serverSkipped) say(`broker on loopback: skipped (${serverSkipped})`)
+  else for (const l of serverReport({ runs: runs.server, raw, records: RECORDS, valueBytes: VALUE_BYTES })) say(l)
+  say()
   say(`bench took ${fmtFixed(Number(process.hrtime.bigint() - started) / 1e9, 1)} s`)
   process.stdout.write(lines.join('\n') + '\n')
 }
 
 try {
-  main()
+  await main()
 } catch (err) {
   process.stderr.write(`bench failed: ${err instanceof Error ? err.message : String(err)}\n`)
   process.exitCode = 1

@@ -1,6 +1,16 @@
 import type { AnyHandler } from './handler.js'
+import { alterConfigsHandler } from './handlers/alter-configs.js'
 import { apiVersionsHandler } from './handlers/api-versions.js'
+import { createPartitionsHandler } from './handlers/create-partitions.js'
+import { createTopicsHandler } from './handlers/create-topics.js'
+import { deleteRecordsHandler } from './handlers/delete-records.js'
+import { deleteTopicsHandler } from './handlers/delete-topics.js'
+import { describeClusterHandler } from './handlers/describe-cluster.js'
+import { describeConfigsHandler } from './handlers/describe-configs.js'
 import { fetchHandler } from './handlers/fetch.js'
+import { findCoordinatorHandler } from './handlers/find-coordinator.js'
+import { incrementalAlterConfigsHandler } from './handlers/incremental-alter-configs.js'
+import { initProducerIdHandler } from './handlers/init-producer-id.js'
 import { listOffsetsHandler } from './handlers/list-offsets.js'
 import { metadataHandler } from './handlers/metadata.js'
 import { produceHandler } from './handlers/produce.js'
@@ -8,9 +18,23 @@ import { produceHandler } from './handlers/produce.js'
 // The one list of APIs this broker serves. Dispatch and the ApiVersions response are both derived
 // from it, so they cannot disagree (style.md pitfall 7).
 
-export const HANDLERS: readonly AnyHandler[] = [produceHandler, fetchHandler, listOffsetsHandler, metadataHandler, apiVersionsHandler].sort(
-  (a, b) => a.apiKey - b.apiKey,
-)
+export const HANDLERS: readonly AnyHandler[] = [
+  produceHandler,
+  fetchHandler,
+  listOffsetsHandler,
+  metadataHandler,
+  findCoordinatorHandler,
+  apiVersionsHandler,
+  createTopicsHandler,
+  deleteTopicsHandler,
+  deleteRecordsHandler,
+  initProducerIdHandler,
+  describeConfigsHandler,
+  alterConfigsHandler,
+  createPartitionsHandler,
+  incrementalAlterConfigsHandler,
+  describeClusterHandler,
+].sort((a, b) => a.apiKey - b.apiKey)
 
 export interface Registry {
   get(apiKey: number): AnyHandler | undefined

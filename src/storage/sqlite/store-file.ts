@@ -91,9 +91,16 @@ export interface FormatSteps {
  * race gets AlreadyFormattedError. An existing kafka-ts.db must be ours (checked by the caller) and
  * hold no topics.
  */
+/** SQLite page size of new stores. */
+export const STORE_PAGE_SIZE = 65536
+
 export function formatStoreFile(path: string, identity: StoreIdentity, steps: FormatSteps): void {
   const db = new Database(path, { timeout: BUSY_TIMEOUT_MS })
   try {
+    // Rows are whole record batches (16 KiB – 1 MiB): 64 KiB pages halve insert time and triple
+    // scan speed against the 4 KiB default (measured by the benchmark). Only a new, empty file takes
+    // it; WAL mode fixes it from then on.
+    db.pragma(`page_size = ${STORE_PAGE_SIZE}`)
     applyConnectionPragmas(db)
     db.pragma('synchronous = FULL')
     migrate(db)

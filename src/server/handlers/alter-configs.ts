@@ -1,0 +1,67 @@
+/**
+ * AlterConfigs (33), v0–v2.
+ * Behaviour: for a TOPIC (2) the given entries replace the topic's whole set of overrides (entries not
+ * listed go back to their defaults), validated as a whole first: unknown topic → UNKNOWN_TOPIC_OR_PARTITION,
+ * unknown name or bad value → INVALID_CONFIG with Kafka's ConfigDef text, a null value → INVALID_CONFIG
+ * `Null value not supported for topic configs: <names>`. validate_only checks without changing anything.
+ * Differs from Apache Kafka: dynamic broker configs (BROKER 4, BROKER_LOGGER 8) are not supported yet →
+ * INVALID_REQUEST saying so; set them in server.properties and restart.
+ */
+import { ApiKey } from '../../protocol/api-keys.js'
+import {
+  decodeAlterConfigsRequest,
+  encodeAlterConfigsResponse,
+  type AlterConfigsRequest,
+  type AlterConfigsResource,
+  type AlterConfigsResponseInput,
+} from '../../protocol/messages/alter-configs.js'
+import { KafkaError } from '../../broker/kafka-error.js'
+import { defineHandler, type RequestContext } from '../handler.js'
+import { RESOURCE_TYPE, resourceTypeName } from './describe-configs.js'
+
+export const alterConfigsHandler = defineHandler<AlterConfigsRequest, AlterConfigsResponseInput>({
+  apiKey: ApiKey.AlterConfigs,
+  name: 'AlterConfigs',
+  minVersion: 0,
+  maxVersion: 2,
+  decode: decodeAlterConfigsRequest,
+  encode: encodeAlterConfigsResponse,
+  handle(req, ctx) {
+    return {
+      throttleTimeMs: 0,
+      responses: req.resources.map((resource) => {
+        const error = alterOne(resource, req.validateOnly, ctx)
+        return {
+          errorCode: error?.code ?? 0,
+          errorMessage: error?.message ?? null,
+          resourceType: resource.resourceType,
+          resourceName: resource.resourceName,
+        }
+      }),
+    }
+  },
+})
+
+function alterOne(resource: AlterConfigsResource, validateOnly: boolean, ctx: RequestContext): KafkaError | undefined {
+  if (resource.resourceType !== RESOURCE_TYPE.TOPIC) return unsupportedResource(resource.resourceType)
+  const nullNames = resource.configs.filter((c) => c.value === null).map((c) => c.name)
+  if (nullNames.length > 0) {
+    if (!ctx.broker.findTopic(resource.resourceName)) return new KafkaError('UNKNOWN_TOPIC_OR_PARTITION')
+    return new KafkaError('INVALID_CONFIG', `Null value not supported for topic configs: ${nullNames.join(',')}`)
+  }
+  const entries = new Map<string, string>()
+  for (const c of resource.configs) if (c.value !== null) entries.set(c.name, c.value)
+  const outcome = ctx.broker.replaceTopicConfigs(resource.resourceName, entries, { validateOnly })
+  return outcome.ok ? undefined : outcome.error
+}
+
+/** The answer for config resources other than topics, shared with IncrementalAlterConfigs. */
+export function unsupportedResource(type: number): KafkaError {
+  if (type === RESOURCE_TYPE.BROKER || type === RESOURCE_TYPE.BROKER_LOGGER) {
+    return new KafkaError(
+      'INVALID_REQUEST',
+      `kafka-ts does not support dynamic ${resourceTypeName(type)} configs yet: set them in server.properties and restart the broker.`,
+    )
+  }
+  return new KafkaError('INVALID_REQUEST', `Unsupported resource type: ${resourceTypeName(type)}`)
+}
