@@ -26,7 +26,7 @@ export default class ServerStart extends KafkaCommand<void> {
   }
 
   static override flags = {
-    override: Flags.string({ multiple: true, summary: 'Override a server.properties value: property=value (repeatable).' }),
+    override: Flags.string({ multiple: true, multipleNonGreedy: true, summary: 'Override a server.properties value: property=value (repeatable).' }),
     'data-dir': KafkaCommand.connectionFlags['data-dir'],
     daemon: Flags.boolean({ summary: 'Not supported: run it under your service manager instead.', hidden: true }),
   }
