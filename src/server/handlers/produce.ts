@@ -1,5 +1,5 @@
 /**
- * Produce (0), v3–v9 (magic-2 record batches only).
+ * Produce (0), advertised v0–v9; magic-2 record batches only (v3+).
  * Behaviour: acks must be -1, 0 or 1 (else INVALID_REQUIRED_ACKS for every partition). Each
  * partition's `records` must be exactly one RecordBatch v2 (else INVALID_RECORD), fully validated
  * (CRC → CORRUPT_MESSAGE, structure → INVALID_RECORD, size → MESSAGE_TOO_LARGE); ZSTD needs v7+
@@ -7,7 +7,11 @@
  * get Kafka's sequence checks. acks=-1 is answered after the batch is fsynced and acks=1 after the
  * commit — requests arriving together share one transaction (group commit). acks=0 gets no answer,
  * and if its append failed the connection is closed so the client notices (as Kafka does).
- * Differs from Apache Kafka: no transactions (transactional batches → INVALID_TXN_STATE).
+ * Version notes: v0–2 are advertised only because librdkafka (≤ 2.11) sends gzip, snappy and lz4
+ * batches solely to brokers whose range includes Produce v0; their legacy message sets are refused
+ * per partition with UNSUPPORTED_FOR_MESSAGE_FORMAT.
+ * Differs from Apache Kafka: no transactions (transactional batches → INVALID_TXN_STATE); no
+ * up-conversion of magic 0/1 message sets.
  */
 import type { Durability } from '../../storage/log-store.js'
 import { KafkaError } from '../../broker/kafka-error.js'
@@ -28,7 +32,7 @@ const TRANSACTIONAL_BIT = 0x10
 export const produceHandler = defineHandler<ProduceRequest, ProduceResponseInput>({
   apiKey: ApiKey.Produce,
   name: 'Produce',
-  minVersion: 3,
+  minVersion: 0,
   maxVersion: 9,
   decode: decodeProduceRequest,
   encode: encodeProduceResponse,
@@ -46,9 +50,11 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponseInput
         slots.push(slot)
         if (!validAcks) slot.error = new KafkaError('INVALID_REQUIRED_ACKS')
         else if (!row || p.index < 0 || p.index >= row.partitionCount) slot.error = new KafkaError('UNKNOWN_TOPIC_OR_PARTITION')
-        else if (req.transactionalId !== null) slot.error = new KafkaError('INVALID_TXN_STATE', 'Transactions are not supported by kafka-ts.')
+        else if (apiVersion < 3) {
+          slot.error = new KafkaError('UNSUPPORTED_FOR_MESSAGE_FORMAT', `Produce v${apiVersion} carries message format v0/v1; kafka-ts stores record batches of magic 2 only (Produce v3+).`)
+        } else if (req.transactionalId !== null) slot.error = new KafkaError('INVALID_TXN_STATE', 'Transactions are not supported by kafka-ts.')
         else {
-          const batch = singleBatch(p.records)
+          const batch = singleBatch(p.records, apiVersion)
           if (batch instanceof KafkaError) slot.error = batch
           else if (apiVersion < 7 && (batch.readInt16BE(21) & 0x07) === ZSTD) slot.error = new KafkaError('UNSUPPORTED_COMPRESSION_TYPE')
           else if ((batch.readInt16BE(21) & TRANSACTIONAL_BIT) !== 0) slot.error = new KafkaError('INVALID_TXN_STATE', 'Transactions are not supported by kafka-ts.')
@@ -89,8 +95,9 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponseInput
 })
 
 /** The one batch a partition's records must hold (Kafka refuses more than one for magic 2). */
-function singleBatch(records: Buffer | null): Buffer | KafkaError {
-  if (records === null || records.length === 0) return new KafkaError('INVALID_RECORD', 'Produce request has no record batch for a partition.')
+function singleBatch(records: Buffer | null, version: number): Buffer | KafkaError {
+  const none = () => new KafkaError('INVALID_RECORD', `Produce requests with version ${version} must have at least one record batch per partition`)
+  if (records === null || records.length === 0) return none()
   let split
   try {
     split = splitBatches(records)
@@ -100,8 +107,8 @@ function singleBatch(records: Buffer | null): Buffer | KafkaError {
   const { batches, partialTail } = split
   const [batch] = batches
   if (!batch || batches.length !== 1 || partialTail !== 0) {
-    if (batches.length === 0) return new KafkaError('CORRUPT_MESSAGE', 'The record batch is truncated.')
-    return new KafkaError('INVALID_RECORD', 'Produce requests with magic 2 must contain exactly one record batch per partition.')
+    if (batches.length === 0) return none()
+    return new KafkaError('INVALID_RECORD', `Produce requests with version ${version} are only allowed to contain exactly one record batch per partition`)
   }
   return batch
 }
