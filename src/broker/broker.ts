@@ -3,6 +3,7 @@ import type { BrokerConfig } from './broker-config.js'
 import { fetchPartitions, type FetchPartitionResult, type FetchSpec } from './fetch.js'
 import { FetchWaiters, type WaitResult } from './fetch-waiters.js'
 import { GroupCommitter } from './group-commit.js'
+import { GroupCoordinator } from './groups/coordinator.js'
 import { KafkaError, type Outcome } from './kafka-error.js'
 import { PartitionLog, type BatchValidation, type ProduceEntry } from './partition-log.js'
 import { TopicAdmin } from './topic-admin.js'
@@ -36,6 +37,12 @@ export class Broker {
   private readonly waiters: FetchWaiters
   private readonly committer: GroupCommitter
   private closed = false
+  /**
+   * Topic rows by name (undefined = known missing), valid while no other process has committed:
+   * Produce and Fetch look topics up on every request. Own admin changes clear it explicitly.
+   */
+  private readonly topicCache = new Map<string, TopicRow | undefined>()
+  private topicCacheStamp = -1
 
   constructor(
     private readonly store: LogStore,
@@ -59,14 +66,17 @@ export class Broker {
   // ---- topics
 
   createTopics(specs: readonly TopicSpec[], opts?: { validateOnly?: boolean }): NamedOutcome<CreatedTopic>[] {
+    this.topicCache.clear()
     return this.admin.createTopics(specs, opts)
   }
 
   deleteTopics(names: readonly string[]): NamedOutcome<null>[] {
+    this.topicCache.clear()
     return this.admin.deleteTopics(names)
   }
 
   createPartitions(requests: readonly PartitionNewCount[], opts?: { validateOnly?: boolean }): NamedOutcome<number>[] {
+    this.topicCache.clear()
     return this.admin.createPartitions(requests, opts)
   }
 
@@ -76,7 +86,15 @@ export class Broker {
   }
 
   findTopic(name: string): TopicRow | undefined {
-    return this.store.findTopic(name)
+    const stamp = this.store.externalChangeCounter()
+    if (stamp !== this.topicCacheStamp) {
+      this.topicCache.clear()
+      this.topicCacheStamp = stamp
+    }
+    if (this.topicCache.has(name)) return this.topicCache.get(name)
+    const row = this.store.findTopic(name)
+    this.topicCache.set(name, row)
+    return row
   }
 
   /** Looks a topic up by its Kafka topic id (16 bytes). */
@@ -86,7 +104,7 @@ export class Broker {
 
   /** The topic row, or UNKNOWN_TOPIC_OR_PARTITION. */
   requireTopic(name: string): TopicRow {
-    const row = this.store.findTopic(name)
+    const row = this.findTopic(name)
     if (!row) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${name}' does not exist.`)
     return row
   }
@@ -103,10 +121,12 @@ export class Broker {
 
   /** AlterConfigs semantics: `entries` become the topic's complete set of overrides. */
   replaceTopicConfigs(topic: string, entries: ReadonlyMap<string, string>, opts: { validateOnly?: boolean } = {}): Outcome<null> {
+    this.topicCache.clear()
     return this.topicConfigs.replace(topic, entries, opts.validateOnly ?? false)
   }
 
   incrementalAlterTopicConfigs(topic: string, changes: readonly ConfigChange[], opts: { validateOnly?: boolean } = {}): Outcome<null> {
+    this.topicCache.clear()
     return this.topicConfigs.incremental(topic, changes, opts.validateOnly ?? false)
   }
 
@@ -167,6 +187,17 @@ export class Broker {
     this.closed = true
     this.committer.flush()
     this.waiters.close()
+    this.groupCoordinator?.close()
     this.store.close()
+  }
+
+  // ---- consumer groups
+
+  private groupCoordinator: GroupCoordinator | undefined
+
+  /** The consumer-group coordinator; its state lives in the store, shared with other processes. */
+  get groups(): GroupCoordinator {
+    this.groupCoordinator ??= new GroupCoordinator(this.store, this.config)
+    return this.groupCoordinator
   }
 }

@@ -109,7 +109,110 @@ export interface LogStore {
    */
   externalChangeCounter(): number
 
+  /** Consumer-group rows (coordinator state and committed offsets); call inside `atomically` to change them. */
+  readonly groups: GroupStore
+
   close(): void
+}
+
+// ---- consumer groups ----------------------------------------------------------------------------
+// Rows the group coordinator reads and writes back inside one `atomically` call. The store keeps
+// them as given: states, timers and results are the coordinator's vocabulary, opaque here.
+
+export interface GroupRow {
+  readonly groupId: string
+  /** Fixed by the first member; null for a group that only holds committed offsets. */
+  readonly protocolType: string | null
+  readonly protocolName: string | null
+  readonly state: string
+  readonly previousState: string
+  /** When the group entered `state` (ms since the epoch). */
+  readonly stateTimestampMs: number
+  readonly generationId: number
+  readonly leaderId: string | null
+  /** Coordinator timer deadlines in ms since the epoch; null when not armed. */
+  readonly joinDeadlineMs: number | null
+  readonly syncDeadlineMs: number | null
+  /** Coordinator bookkeeping for the delayed first rebalance of a group (ms, flag). */
+  readonly initialDelayMs: number
+  readonly initialRemainingMs: number
+  readonly newMemberAdded: boolean
+  /** Earliest time the coordinator has work to do for this group; indexed for `groupsDueBy`. */
+  readonly nextDueMs: number | null
+}
+
+export interface GroupProtocolRow {
+  readonly name: string
+  readonly metadata: Buffer
+}
+
+export interface GroupMemberRow {
+  readonly groupId: string
+  readonly memberId: string
+  /** Position in the group's join order (members are listed by it). */
+  readonly joinOrder: number
+  readonly groupInstanceId: string | null
+  readonly clientId: string
+  readonly clientHost: string
+  readonly sessionTimeoutMs: number
+  readonly rebalanceTimeoutMs: number
+  /** In the member's order of preference. */
+  readonly protocols: readonly GroupProtocolRow[]
+  readonly assignment: Buffer
+  readonly isNew: boolean
+  readonly awaitingJoin: boolean
+  /** Opaque result of the member's last completed join, kept until its next join. */
+  readonly joinResult: Buffer | null
+  readonly awaitingSync: boolean
+  /** Outcome code of the member's last SyncGroup wait; null while undecided. */
+  readonly syncError: number | null
+  readonly pendingSync: boolean
+  /** ms since the epoch; null when no expiry is scheduled. */
+  readonly heartbeatDeadlineMs: number | null
+}
+
+/** A member id handed out (JoinGroup MEMBER_ID_REQUIRED) that has not joined yet. */
+export interface PendingMemberRow {
+  readonly groupId: string
+  readonly memberId: string
+  readonly deadlineMs: number
+}
+
+export interface CommittedOffsetRow {
+  readonly groupId: string
+  readonly topicId: TopicId
+  readonly partition: number
+  readonly offset: number
+  readonly leaderEpoch: number
+  readonly metadata: string
+  readonly commitTimestampMs: number
+}
+
+export interface GroupStore {
+  group(groupId: string): GroupRow | undefined
+  /** Every group, sorted by id. */
+  allGroups(): GroupRow[]
+  /** Ids of groups whose `nextDueMs` is at or before `timeMs`. */
+  groupsDueBy(timeMs: number): string[]
+  /** Inserts or replaces the group row (its members, pending members and offsets stay). */
+  putGroup(row: GroupRow): void
+  /** Deletes the group with its members, pending members and committed offsets. */
+  deleteGroup(groupId: string): void
+
+  /** The group's members in join order. */
+  members(groupId: string): GroupMemberRow[]
+  putMember(row: GroupMemberRow): void
+  deleteMember(groupId: string, memberId: string): void
+
+  pendingMembers(groupId: string): PendingMemberRow[]
+  putPendingMember(row: PendingMemberRow): void
+  deletePendingMember(groupId: string, memberId: string): void
+
+  /** The group's committed offsets, by topic id then partition. */
+  offsets(groupId: string): CommittedOffsetRow[]
+  /** Inserts or replaces; throws PartitionNotFoundError when the partition does not exist. */
+  putOffset(row: CommittedOffsetRow): void
+  deleteOffset(groupId: string, tp: TopicPartition): void
 }
 
 export class StorageError extends Error {

@@ -98,9 +98,10 @@ describe('admin APIs through kafkajs', () => {
 
     expect((await admin.listTopics()).sort()).toEqual(['compacted', 'manual', 'three'])
     const meta = await admin.fetchTopicMetadata({ topics: ['three', 'manual'] })
-    expect(meta.topics.map((t) => [t.name, t.partitions.length])).toEqual([
-      ['three', 3],
+    // kafkajs answers from its metadata cache, whose topic order is its own.
+    expect(meta.topics.map((t) => [t.name, t.partitions.length]).sort()).toEqual([
       ['manual', 2],
+      ['three', 3],
     ])
     expect(s.broker.findTopic('dry')).toBeUndefined()
     expect(s.broker.findTopic('compacted')?.configs.get('cleanup.policy')).toBe('compact')

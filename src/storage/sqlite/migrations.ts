@@ -62,6 +62,74 @@ const MIGRATIONS: readonly Migration[] = [
       INSERT INTO producer_ids (id, next_id) VALUES (0, 0);
     `,
   },
+  {
+    description: 'consumer groups: coordinator state, members, pending member ids, committed offsets',
+    sql: `
+      -- One row per group the coordinator knows, including groups that only hold committed offsets.
+      -- next_due_ms: the earliest time a timer (session, rebalance, retention) needs evaluating.
+      CREATE TABLE groups (
+        group_id             TEXT PRIMARY KEY,
+        protocol_type        TEXT,
+        protocol_name        TEXT,
+        state                TEXT NOT NULL,
+        previous_state       TEXT NOT NULL,
+        state_timestamp      INTEGER NOT NULL,
+        generation_id        INTEGER NOT NULL,
+        leader_id            TEXT,
+        join_deadline        INTEGER,
+        sync_deadline        INTEGER,
+        initial_delay        INTEGER NOT NULL,
+        initial_remaining    INTEGER NOT NULL,
+        new_member_added     INTEGER NOT NULL,
+        next_due_ms          INTEGER
+      ) WITHOUT ROWID;
+      CREATE INDEX groups_by_next_due ON groups (next_due_ms) WHERE next_due_ms IS NOT NULL;
+
+      -- protocols: the member's (name, metadata) list in preference order, encoded by the adapter.
+      CREATE TABLE group_members (
+        group_id             TEXT NOT NULL REFERENCES groups (group_id) ON DELETE CASCADE,
+        member_id            TEXT NOT NULL,
+        join_order           INTEGER NOT NULL,
+        group_instance_id    TEXT,
+        client_id            TEXT NOT NULL,
+        client_host          TEXT NOT NULL,
+        session_timeout_ms   INTEGER NOT NULL,
+        rebalance_timeout_ms INTEGER NOT NULL,
+        protocols            BLOB NOT NULL,
+        assignment           BLOB NOT NULL,
+        is_new               INTEGER NOT NULL,
+        awaiting_join        INTEGER NOT NULL,
+        join_result          BLOB,
+        awaiting_sync        INTEGER NOT NULL,
+        sync_error           INTEGER,
+        pending_sync         INTEGER NOT NULL,
+        heartbeat_deadline   INTEGER,
+        PRIMARY KEY (group_id, member_id)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE group_pending_members (
+        group_id  TEXT NOT NULL REFERENCES groups (group_id) ON DELETE CASCADE,
+        member_id TEXT NOT NULL,
+        deadline  INTEGER NOT NULL,
+        PRIMARY KEY (group_id, member_id)
+      ) WITHOUT ROWID;
+
+      -- Keyed by topic id, so deleting a topic (its partitions rows) removes its committed offsets.
+      CREATE TABLE group_offsets (
+        group_id         TEXT NOT NULL REFERENCES groups (group_id) ON DELETE CASCADE,
+        topic_id         INTEGER NOT NULL,
+        partition        INTEGER NOT NULL,
+        committed_offset INTEGER NOT NULL,
+        leader_epoch     INTEGER NOT NULL,
+        metadata         TEXT NOT NULL,
+        commit_timestamp INTEGER NOT NULL,
+        PRIMARY KEY (group_id, topic_id, partition),
+        FOREIGN KEY (topic_id, partition) REFERENCES partitions (topic_id, partition) ON DELETE CASCADE
+      ) WITHOUT ROWID;
+      -- Lets the cascade from a deleted partition find its offsets without a scan.
+      CREATE INDEX group_offsets_by_partition ON group_offsets (topic_id, partition);
+    `,
+  },
 ]
 
 /** The user_version a fully migrated store has. */

@@ -16,6 +16,7 @@ import {
 } from '../log-store.js'
 import type {
   Durability,
+  GroupStore,
   LogStore,
   NewTopicRow,
   PartitionOffsets,
@@ -27,6 +28,7 @@ import type {
   TopicRow,
 } from '../log-store.js'
 import { migrate, readUserVersion, SCHEMA_VERSION } from './migrations.js'
+import { SqliteGroupStore } from './group-store.js'
 import { createPartitionTable, dropPartitionTable, PartitionStatementCache } from './partition-tables.js'
 import { applyConnectionPragmas } from './pragmas.js'
 import { prepareStoreStatements } from './statements.js'
@@ -117,6 +119,7 @@ function identityFromMetaProperties(path: string, props: Map<string, string>): S
 }
 
 export class SqliteLogStore implements LogStore {
+  readonly groups: GroupStore
   private readonly sql: StoreStatements
   private readonly logs: PartitionStatementCache
   private readonly transaction: Transaction<(work: () => unknown) => unknown>
@@ -130,6 +133,7 @@ export class SqliteLogStore implements LogStore {
     this.sql = prepareStoreStatements(db)
     this.logs = new PartitionStatementCache(db)
     this.transaction = db.transaction((work: () => unknown) => work())
+    this.groups = new SqliteGroupStore(db)
   }
 
   meta(): StoreMeta {
