@@ -38,6 +38,8 @@ function buildBatches({ records, valueBytes, batchBytes }) {
 
 function openForWrite(file, synchronous) {
   const db = new Database(file)
+  // Same page size as kafka-ts stores (src/storage/sqlite/store-file.ts), so the ratio compares like with like.
+  db.pragma('page_size = 65536')
   db.pragma('journal_mode = WAL')
   db.pragma(`synchronous = ${synchronous}`)
   return db

@@ -233,7 +233,8 @@ describe('read', () => {
     try {
       const sql = partitionSql(logTableName(tp.topicId, tp.partition))
       for (const [text, params] of [
-        [sql.readFrom, { from: 5, limit: 10 }],
+        [sql.planFrom, { from: 5, limit: 10 }],
+        [sql.readRange, { first: 4, last: 9 }],
         [sql.firstAtOrAfterTime, { ts: 5 }],
         [sql.deleteBelow, { offset: 5 }],
       ] as const) {

@@ -43,15 +43,20 @@ export function partitionSql(table: string) {
   return {
     insert: `INSERT INTO ${table} (base_offset, last_offset, max_timestamp, running_max_timestamp, record_count, batch)
              VALUES (?, ?, ?, ?, ?, ?)`,
-    // Seek to the batch containing @from (largest base_offset <= @from), then walk forward by rowid.
-    // When @from is below the first batch the seek finds nothing and the walk starts at @from.
-    readFrom: `SELECT ${BATCH_COLUMNS} FROM ${table}
+    // Seek to the batch containing @from (largest base_offset <= @from), then walk forward, sizes
+    // only: length() of a BLOB reads no blob pages, so a read decides which batches fit its byte
+    // limit before copying any of them out of SQLite (readRange). When @from is below the first
+    // batch the seek finds nothing and the walk starts at @from.
+    planFrom: `SELECT base_offset AS baseOffset, length(batch) AS size FROM ${table}
                WHERE base_offset >= coalesce(
                        (SELECT base_offset FROM ${table} WHERE base_offset <= @from ORDER BY base_offset DESC LIMIT 1),
                        @from)
                  AND last_offset >= @from
                ORDER BY base_offset
                LIMIT @limit`,
+    readRange: `SELECT ${BATCH_COLUMNS} FROM ${table}
+               WHERE base_offset >= @first AND base_offset <= @last
+               ORDER BY base_offset`,
     firstAtOrAfterTime: `SELECT ${BATCH_COLUMNS} FROM ${table}
                WHERE base_offset >= (SELECT base_offset FROM ${table} WHERE running_max_timestamp >= @ts
                                      ORDER BY running_max_timestamp, base_offset LIMIT 1)
@@ -65,7 +70,8 @@ export function partitionSql(table: string) {
 
 export interface PartitionStatements {
   readonly insert: Statement<[number, number, number, number, number, Buffer]>
-  readonly readFrom: Statement<[{ from: number; limit: number }], StoredBatch>
+  readonly planFrom: Statement<[{ from: number; limit: number }], { baseOffset: number; size: number }>
+  readonly readRange: Statement<[{ first: number; last: number }], StoredBatch>
   readonly firstAtOrAfterTime: Statement<[{ ts: number }], StoredBatch>
   readonly deleteBelow: Statement<[{ offset: number }]>
 }
@@ -86,7 +92,8 @@ export class PartitionStatementCache {
       const sql = partitionSql(table)
       statements = {
         insert: this.db.prepare<[number, number, number, number, number, Buffer]>(sql.insert),
-        readFrom: this.db.prepare<[{ from: number; limit: number }], StoredBatch>(sql.readFrom),
+        planFrom: this.db.prepare<[{ from: number; limit: number }], { baseOffset: number; size: number }>(sql.planFrom),
+        readRange: this.db.prepare<[{ first: number; last: number }], StoredBatch>(sql.readRange),
         firstAtOrAfterTime: this.db.prepare<[{ ts: number }], StoredBatch>(sql.firstAtOrAfterTime),
         deleteBelow: this.db.prepare<[{ offset: number }]>(sql.deleteBelow),
       }

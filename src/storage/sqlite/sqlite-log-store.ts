@@ -246,14 +246,19 @@ export class SqliteLogStore implements LogStore {
     return this.inReadTransaction(() => {
       const state = this.partitionState(tp)
       if (fromOffset >= state.highWatermark) return []
-      const batches: StoredBatch[] = []
+      // Decide what fits from the sizes alone, then copy out exactly those batches.
+      const statements = this.logs.get(tp.topicId, tp.partition)
+      let first: number | undefined
+      let last: number | undefined
       let bytes = 0
-      for (const batch of this.logs.get(tp.topicId, tp.partition).readFrom.iterate({ from: fromOffset, limit: maxBatches })) {
-        if (batches.length > 0 && bytes + batch.bytes.length > limits.maxBytes) break
-        batches.push(batch)
-        bytes += batch.bytes.length
+      for (const row of statements.planFrom.iterate({ from: fromOffset, limit: maxBatches })) {
+        if (first !== undefined && bytes + row.size > limits.maxBytes) break
+        first ??= row.baseOffset
+        last = row.baseOffset
+        bytes += row.size
       }
-      return batches
+      if (first === undefined || last === undefined) return []
+      return statements.readRange.all({ first, last })
     })
   }
 
