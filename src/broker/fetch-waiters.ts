@@ -1,3 +1,4 @@
+import { ExternalChangePoller } from './external-change-poller.js'
 import type { LogStore } from '../storage/log-store.js'
 
 // Long-poll support: consumers (console-consumer's follow mode, Fetch max_wait_ms) wait here for
@@ -16,13 +17,13 @@ const key = (topicId: number, partition: number) => `${topicId}:${partition}`
 
 export class FetchWaiters {
   private readonly waiters = new Set<Waiter>()
-  private poller: NodeJS.Timeout | undefined
-  private lastExternal = 0
+  private readonly poller: ExternalChangePoller
 
-  constructor(
-    private readonly store: LogStore,
-    private readonly pollIntervalMs = 20,
-  ) {}
+  constructor(store: LogStore, pollIntervalMs = 20) {
+    this.poller = new ExternalChangePoller(store, pollIntervalMs, () => {
+      for (const w of [...this.waiters]) w.wake('data')
+    })
+  }
 
   /** Called after a commit that appended to these partitions. */
   notify(partitions: Iterable<{ topicId: number; partition: number }>): void {
@@ -69,19 +70,10 @@ export class FetchWaiters {
   }
 
   private startPolling(): void {
-    if (this.poller) return
-    this.lastExternal = this.store.externalChangeCounter()
-    this.poller = setInterval(() => {
-      const now = this.store.externalChangeCounter()
-      if (now === this.lastExternal) return
-      this.lastExternal = now
-      for (const w of [...this.waiters]) w.wake('data')
-    }, this.pollIntervalMs)
-    this.poller.unref()
+    this.poller.start()
   }
 
   private stopPolling(): void {
-    if (this.poller) clearInterval(this.poller)
-    this.poller = undefined
+    this.poller.stop()
   }
 }

@@ -1,3 +1,4 @@
+import { ExternalChangePoller } from '../external-change-poller.js'
 import type { LogStore } from '../../storage/log-store.js'
 
 // Parked JoinGroup and SyncGroup calls. A waiter re-runs its `check` whenever its group may have changed:
@@ -21,16 +22,17 @@ const MIN_TIMER_MS = 10
 
 export class GroupWaiters {
   private readonly waiters = new Set<Waiter>()
-  private poller: NodeJS.Timeout | undefined
+  private readonly poller: ExternalChangePoller
   private timer: NodeJS.Timeout | undefined
   private timerAtMs = Infinity
-  private lastExternal = 0
 
   constructor(
-    private readonly store: LogStore,
+    store: LogStore,
     private readonly clock: () => number,
-    private readonly pollIntervalMs = 20,
-  ) {}
+    pollIntervalMs = 20,
+  ) {
+    this.poller = new ExternalChangePoller(store, pollIntervalMs, () => this.recheck(() => true))
+  }
 
   get size(): number {
     return this.waiters.size
@@ -103,15 +105,7 @@ export class GroupWaiters {
   }
 
   private startPolling(): void {
-    if (this.poller) return
-    this.lastExternal = this.store.externalChangeCounter()
-    this.poller = setInterval(() => {
-      const now = this.store.externalChangeCounter()
-      if (now === this.lastExternal) return
-      this.lastExternal = now
-      this.recheck(() => true)
-    }, this.pollIntervalMs)
-    this.poller.unref()
+    this.poller.start()
   }
 
   /** One timer for the earliest due time among the waiters. */
@@ -134,8 +128,7 @@ export class GroupWaiters {
   }
 
   private stopAll(): void {
-    if (this.poller) clearInterval(this.poller)
-    this.poller = undefined
+    this.poller.stop()
     if (this.timer) clearTimeout(this.timer)
     this.timer = undefined
     this.timerAtMs = Infinity
