@@ -3,6 +3,8 @@
 // every table, and `-` for a missing value. Rows end with `\n` (the 3.9 Java port forgets some
 // line breaks; trunk fixed it).
 
+import { csvField } from '../consumer-groups/reset-csv.js'
+
 const pad = (s: string, width: number) => s.padEnd(width, ' ')
 const dash = (v: string | number | null | undefined) => (v === null || v === undefined || v === '' ? '-' : String(v))
 const widest = (min: number, values: readonly string[]) => values.reduce((w, v) => Math.max(w, v.length), min)
@@ -48,7 +50,7 @@ export function renderMembers(rows: readonly MemberRow[], verbose: boolean): str
   const withInstance = rows.some((r) => r.groupInstanceId !== null)
   const g = widest(15, rows.map((r) => r.group))
   const c = widest(15, rows.map((r) => r.consumerId))
-  const i = widest(17, rows.map((r) => dash(r.groupInstanceId)))
+  const i = widest(17, rows.map((r) => r.groupInstanceId ?? ''))
   const h = widest(15, rows.map((r) => r.host))
   const cl = widest(15, rows.map((r) => r.clientId))
   const line = (group: string, consumer: string, instance: string, host: string, client: string, parts: string, assignment: string) =>
@@ -56,7 +58,8 @@ export function renderMembers(rows: readonly MemberRow[], verbose: boolean): str
   let out = `\n${line('GROUP', 'CONSUMER-ID', 'GROUP-INSTANCE-ID', 'HOST', 'CLIENT-ID', '#PARTITIONS', 'ASSIGNMENT')}`
   for (const r of rows) {
     const count = r.assignment.reduce((n, a) => n + a.partitions.length, 0)
-    out += line(r.group, r.consumerId, dash(r.groupInstanceId), r.host, r.clientId, String(count), renderAssignment(r.assignment))
+    // A dynamic member beside static ones has an empty GROUP-INSTANCE-ID, not `-` (Kafka prints orElse("")).
+    out += line(r.group, r.consumerId, r.groupInstanceId ?? '', r.host, r.clientId, String(count), renderAssignment(r.assignment))
   }
   return out
 }
@@ -115,5 +118,23 @@ export function renderReset(rows: readonly ResetRow[]): string {
 
 /** `--reset-offsets --export`: `topic,partition,offset`, or with several groups `group,topic,partition,offset`. */
 export function renderResetCsv(rows: readonly ResetRow[], withGroup: boolean): string {
-  return rows.map((r) => `${withGroup ? `${r.group},` : ''}${r.topic},${r.partition},${r.newOffset}\n`).join('')
+  return rows.map((r) => `${withGroup ? `${csvField(r.group)},` : ''}${csvField(r.topic)},${r.partition},${r.newOffset}\n`).join('')
+}
+
+export interface DeleteOffsetsRow {
+  readonly topic: string
+  /** -1 for a topic-level error (printed `Not Provided`). */
+  readonly partition: number
+  /** null = Successful; else the text after `Error: :`. */
+  readonly error: string | null
+}
+
+/** `--delete-offsets` result table (widths 30/15/15), rows sorted as Kafka sorts them: by topic + partition as one string. */
+export function renderDeleteOffsets(rows: readonly DeleteOffsetsRow[]): string {
+  const line = (a: string, b: string, c: string) => `${pad(a, 30)} ${pad(b, 15)} ${pad(c, 15)}\n`
+  const sortKey = (r: DeleteOffsetsRow) => `${r.topic}${r.partition}`
+  const sorted = [...rows].sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0))
+  return `\n${line('TOPIC', 'PARTITION', 'STATUS')}${sorted
+    .map((r) => line(r.topic, r.partition >= 0 ? String(r.partition) : 'Not Provided', r.error === null ? 'Successful' : `Error: :${r.error}`))
+    .join('')}`
 }
