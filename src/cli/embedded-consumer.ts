@@ -1,9 +1,11 @@
 import type { Broker } from '../broker/broker.js'
 import { forEachRecord, readBatchHeader, type RecordCursor, type TopicRow } from '../broker/records.js'
+import { partitionKey, type GroupMember, type PartitionOffset, type TopicPartitions } from './group-member.js'
 
-// The embedded consumer: reads the local store the way a Kafka consumer with manually assigned
-// partitions reads a broker — whole batches from each partition's position, records before the
-// position skipped, long-polling (via the broker's waiters) when caught up.
+// The embedded consumer: reads the local store the way a Kafka consumer reads a broker — whole batches
+// from each partition's position, records before the position skipped, long-polling (via the broker's
+// waiters) when caught up. Partitions are either all those of the topics (manual assignment, as the
+// console consumer without a group behaves here) or what a consumer group assigns (`group`).
 
 export type StartPosition = 'earliest' | 'latest' | number
 
@@ -19,6 +21,15 @@ export interface ConsumerOptions {
   /** Stop when no record arrived for this long. */
   readonly timeoutMs?: number
   readonly signal: AbortSignal
+  /** Consumer-group mode: partitions come from the group; `start` is then unused. */
+  readonly group?: GroupOptions
+}
+
+export interface GroupOptions {
+  readonly member: GroupMember
+  /** enable.auto.commit: commit printed positions every interval, before each rebalance and on close. */
+  readonly autoCommit: boolean
+  readonly autoCommitIntervalMs: number
 }
 
 export type StopReason = 'max-messages' | 'timeout' | 'aborted' | 'consumer-stopped'
@@ -26,7 +37,10 @@ export type StopReason = 'max-messages' | 'timeout' | 'aborted' | 'consumer-stop
 interface Assignment {
   readonly topic: TopicRow
   readonly partition: number
+  /** The next record to hand to onRecord. */
   position: number
+  /** The next record not yet written out: what a commit may claim as consumed. */
+  printed: number
 }
 
 /** Bytes read from one partition per round: keeps one read from starving the others or the event loop. */
@@ -52,12 +66,29 @@ export class EmbeddedConsumer {
    * `drain` is awaited after every round so output back-pressure slows the reads.
    */
   async run(onRecord: (r: RecordCursor, topic: TopicRow, partition: number) => boolean, drain: () => Promise<boolean>): Promise<StopReason> {
-    const { maxMessages, timeoutMs, signal } = this.opts
+    const { maxMessages, timeoutMs, signal, group } = this.opts
     if (maxMessages !== undefined && maxMessages <= 0) return 'max-messages'
-    this.refreshAssignments(true)
+    if (group === undefined) this.refreshAssignments(true)
     let lastRecordAt = Date.now()
+    let nextCommitAt = lastRecordAt + (group?.autoCommitIntervalMs ?? 0)
+    let nextRefreshAt = lastRecordAt + REFRESH_MS
     for (;;) {
       if (signal.aborted) return 'aborted'
+      if (group !== undefined) {
+        const now = Date.now()
+        if (now >= nextRefreshAt) {
+          this.refreshSubscription(group.member)
+          nextRefreshAt = now + REFRESH_MS
+        }
+        if (group.member.needsRejoin) {
+          const stopped = await this.rebalance(group, timeoutMs === undefined ? undefined : lastRecordAt + timeoutMs)
+          if (stopped) return stopped
+        }
+        if (group.autoCommit && Date.now() >= nextCommitAt) {
+          this.commitPrinted()
+          nextCommitAt = Date.now() + group.autoCommitIntervalMs
+        }
+      }
       let progressed = false
       let stop: StopReason | undefined
       for (const a of this.assignments.values()) {
@@ -90,6 +121,7 @@ export class EmbeddedConsumer {
         if (stop) break
       }
       if (!(await drain())) return 'consumer-stopped'
+      for (const a of this.assignments.values()) a.printed = a.position
       if (stop) return stop
       const now = Date.now()
       if (progressed) {
@@ -105,11 +137,76 @@ export class EmbeddedConsumer {
       const woke = await this.broker.waitForData(
         [...this.assignments.values()].map((a) => ({ topicId: a.topic.id, partition: a.partition })),
         waitMs,
-        signal,
+        group === undefined ? signal : AbortSignal.any([signal, group.member.wakeSignal]),
       )
-      if (woke === 'aborted') return 'aborted'
-      if (woke === 'timeout') this.refreshAssignments(false)
+      if (woke === 'aborted' && signal.aborted) return 'aborted'
+      if (woke === 'timeout' && group === undefined) this.refreshAssignments(false)
     }
+  }
+
+  /**
+   * Commits what was printed, leaves the group, stops heartbeats. Kafka's console consumer does the
+   * same on every exit: it seeks back to the first unprinted record, then close() commits and leaves.
+   */
+  close(): void {
+    const group = this.opts.group
+    if (group === undefined) return
+    try {
+      if (group.autoCommit && this.assignments.size > 0) this.commitPrinted()
+    } finally {
+      group.member.leave()
+    }
+  }
+
+  private commitPrinted(): void {
+    const member = this.opts.group?.member
+    if (member === undefined) return
+    const offsets: PartitionOffset[] = []
+    for (const a of this.assignments.values()) offsets.push({ topic: a.topic.name, partition: a.partition, offset: a.printed })
+    member.commit(offsets)
+  }
+
+  /** Subscription for --include follows the topics that match; the leader also watches partition counts. */
+  private refreshSubscription(member: GroupMember): void {
+    member.subscribe(this.opts.topics().map((t) => t.name))
+    member.checkPartitionCounts()
+  }
+
+  /**
+   * Eager rebalance: commit what was printed, give up every partition, rejoin, then start each newly
+   * assigned partition at its committed offset (auto.offset.reset without one).
+   */
+  private async rebalance(group: GroupOptions, deadlineMs: number | undefined): Promise<StopReason | undefined> {
+    if (group.autoCommit) this.commitPrinted()
+    this.assignments.clear()
+    const { signal } = this.opts
+    group.member.subscribe(this.opts.topics().map((t) => t.name))
+    // --timeout-ms bounds a poll, and in Kafka a poll includes the rebalance.
+    const timeout = deadlineMs === undefined ? undefined : AbortSignal.timeout(Math.max(0, deadlineMs - Date.now()))
+    let assigned: TopicPartitions[]
+    try {
+      assigned = await group.member.join(timeout === undefined ? signal : AbortSignal.any([signal, timeout]))
+    } catch (err) {
+      if (signal.aborted) return 'aborted'
+      if (timeout?.aborted === true) return 'timeout'
+      throw err
+    }
+    const committed = group.member.committed(assigned)
+    for (const tp of assigned) {
+      const topic = this.broker.findTopic(tp.topic)
+      if (topic === undefined) continue
+      for (const partition of tp.partitions) {
+        if (partition >= topic.partitionCount) continue
+        const a: Assignment = { topic, partition, position: 0, printed: 0 }
+        const offset = committed.get(partitionKey(tp.topic, partition)) ?? -1
+        if (offset >= 0) this.seek(a, offset)
+        else if (this.opts.resetTo === 'none') throw new Error(`Undefined offset with no reset policy for partitions: [${tp.topic}-${partition}]`)
+        else this.seek(a, this.opts.resetTo)
+        a.printed = a.position
+        this.assignments.set(`${topic.id}:${partition}`, a)
+      }
+    }
+    return undefined
   }
 
   private refreshAssignments(initial: boolean): void {
@@ -119,7 +216,7 @@ export class EmbeddedConsumer {
         const key = `${topic.id}:${partition}`
         if (this.assignments.has(key) || partition >= topic.partitionCount) continue
         // Partitions that appear later (new topic, --alter) are read from their beginning.
-        const a: Assignment = { topic, partition, position: 0 }
+        const a: Assignment = { topic, partition, position: 0, printed: 0 }
         this.seek(a, initial ? this.opts.start : 'earliest')
         this.assignments.set(key, a)
       }

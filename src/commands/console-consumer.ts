@@ -3,8 +3,9 @@ import { once } from 'node:events'
 import { Flags } from '@oclif/core'
 
 import type { TopicRow } from '../broker/records.js'
-import { EmbeddedConsumer, type StartPosition } from '../cli/embedded-consumer.js'
+import { EmbeddedConsumer, type GroupOptions, type StartPosition } from '../cli/embedded-consumer.js'
 import { UsageError, UserError } from '../cli/errors.js'
+import { GroupMember, GroupMemberError } from '../cli/group-member.js'
 import { keyValues, parseKeyValues } from '../cli/flags.js'
 import { KafkaCommand } from '../cli/kafka-command.js'
 import { MessageFormatter, OutputBuffer, formatterConfig } from '../cli/message-formatter.js'
@@ -39,7 +40,7 @@ export default class ConsoleConsumer extends KafkaCommand<ConsumerReport> {
     partition: Flags.integer({ summary: 'Read only this partition (starts at the end unless --offset or --from-beginning).' }),
     offset: Flags.string({ summary: "With --partition: 'earliest', 'latest' (default) or a non-negative offset." }),
     'from-beginning': Flags.boolean({ summary: 'Start with the earliest record rather than the latest.' }),
-    group: Flags.string({ summary: 'Consumer group id (available with consumer groups).' }),
+    group: Flags.string({ summary: 'Consumer group id: partitions are shared with the other members, offsets committed.' }),
     'max-messages': Flags.integer({ summary: 'Exit after consuming this many records.' }),
     'timeout-ms': Flags.integer({ summary: 'Exit when no record arrived for this many milliseconds.' }),
     'skip-message-on-error': Flags.boolean({ summary: 'Skip (and log) records that cannot be formatted instead of stopping.' }),
@@ -74,9 +75,7 @@ export default class ConsoleConsumer extends KafkaCommand<ConsumerReport> {
       )
     }
     if (groupIds.length > 0 && flags.partition !== undefined) throw new UsageError('Options group and partition cannot be specified together.')
-    if (groupIds.length > 0) {
-      throw new UserError('Consumer groups (--group) are not available in this build yet.', 'omit --group to read with manually assigned partitions')
-    }
+    const groupConfig = groupIds[0] === undefined ? undefined : parseGroupConfig(groupIds[0], consumerProps)
     const start = parseStart(flags.offset, flags['from-beginning'])
     const reset = consumerProps.get('auto.offset.reset')
     if (flags['from-beginning'] && reset !== undefined && reset !== 'earliest') {
@@ -137,6 +136,11 @@ export default class ConsoleConsumer extends KafkaCommand<ConsumerReport> {
       return !stdoutBroken
     }
 
+    let group: GroupOptions | undefined
+    if (groupConfig !== undefined) {
+      const { autoCommit, autoCommitIntervalMs, ...memberConfig } = groupConfig
+      group = { member: new GroupMember(broker, memberConfig), autoCommit, autoCommitIntervalMs }
+    }
     const aborter = new AbortController()
     const onSignal = () => aborter.abort()
     process.once('SIGINT', onSignal)
@@ -150,6 +154,7 @@ export default class ConsoleConsumer extends KafkaCommand<ConsumerReport> {
       ...(flags['max-messages'] === undefined || flags['max-messages'] === -1 ? {} : { maxMessages: flags['max-messages'] }),
       ...(flags['timeout-ms'] === undefined ? {} : { timeoutMs: flags['timeout-ms'] }),
       signal: aborter.signal,
+      ...(group === undefined ? {} : { group }),
     })
     let failure: Error | undefined
     try {
@@ -178,7 +183,12 @@ export default class ConsoleConsumer extends KafkaCommand<ConsumerReport> {
       if (reason === 'consumer-stopped' && stdoutBroken) process.stderr.write('Unable to write to standard out, closing consumer.\n')
       // Kafka reports the --timeout-ms expiry as an error log line and still exits 0.
       if (reason === 'timeout') process.stderr.write('Error processing message, terminating consumer process: org.apache.kafka.common.errors.TimeoutException\n')
+    } catch (err) {
+      if (err instanceof GroupMemberError) throw new UserError(`Unknown error when running consumer: ${groupErrorText(err)}`)
+      throw err
     } finally {
+      // Commits what was printed and leaves the group, so the other members rebalance at once.
+      consumer.close()
       process.off('SIGINT', onSignal)
       process.off('SIGTERM', onSignal)
       // Kafka counts a record before formatting it, so a record that failed to format is counted.
@@ -196,4 +206,88 @@ function parseStart(offset: string | undefined, fromBeginning: boolean): StartPo
   if (v === 'earliest' || v === 'latest') return v
   if (/^\d+$/.test(v) && Number.isSafeInteger(Number(v))) return Number(v)
   throw new UsageError(`The provided offset value '${offset}' is incorrect. Valid values are 'earliest', 'latest', or a non-negative long.`)
+}
+
+/** The consumer properties a group member honours, with the Java consumer's defaults. */
+interface GroupConfig {
+  readonly groupId: string
+  readonly clientId: string
+  readonly groupInstanceId: string | null
+  readonly sessionTimeoutMs: number
+  readonly rebalanceTimeoutMs: number
+  readonly heartbeatIntervalMs: number
+  readonly assignors: readonly string[]
+  readonly retryBackoffMs: number
+  readonly autoCommit: boolean
+  readonly autoCommitIntervalMs: number
+}
+
+/** partition.assignment.strategy: Java class names (and, leniently, the protocol names themselves). */
+const ASSIGNOR_CLASSES = new Map([
+  ['org.apache.kafka.clients.consumer.RangeAssignor', 'range'],
+  ['org.apache.kafka.clients.consumer.RoundRobinAssignor', 'roundrobin'],
+  ['org.apache.kafka.clients.consumer.CooperativeStickyAssignor', 'cooperative-sticky'],
+  ['range', 'range'],
+  ['roundrobin', 'roundrobin'],
+  ['cooperative-sticky', 'cooperative-sticky'],
+])
+/** Java 3.x default: RangeAssignor, CooperativeStickyAssignor. */
+const DEFAULT_ASSIGNORS = ['range', 'cooperative-sticky']
+
+function parseGroupConfig(groupId: string, props: ReadonlyMap<string, string>): GroupConfig {
+  const int = (key: string, fallback: number, min = 0): number => {
+    const raw = props.get(key)?.trim()
+    if (raw === undefined) return fallback
+    const n = Number(raw)
+    if (raw === '' || !Number.isInteger(n) || n > 2 ** 31 - 1 || n < -(2 ** 31)) throw new UsageError(`Invalid value ${raw} for configuration ${key}: Not a number of type INT`)
+    if (n < min) throw new UsageError(`Invalid value ${raw} for configuration ${key}: Value must be at least ${min}`)
+    return n
+  }
+  const bool = (key: string, fallback: boolean): boolean => {
+    const raw = props.get(key)?.trim().toLowerCase()
+    if (raw === undefined) return fallback
+    if (raw !== 'true' && raw !== 'false') throw new UsageError(`Invalid value ${props.get(key)} for configuration ${key}: Expected value to be either true or false`)
+    return raw === 'true'
+  }
+  const sessionTimeoutMs = int('session.timeout.ms', 45_000)
+  const heartbeatIntervalMs = int('heartbeat.interval.ms', 3000)
+  // Kafka's Heartbeat refuses this combination when the consumer is created.
+  if (heartbeatIntervalMs >= sessionTimeoutMs) throw new UserError('Heartbeat must be set lower than the session timeout')
+  const strategy = props.get('partition.assignment.strategy')
+  const assignors =
+    strategy === undefined
+      ? DEFAULT_ASSIGNORS
+      : strategy
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s !== '')
+          .map((cls) => {
+            const name = ASSIGNOR_CLASSES.get(cls)
+            if (name === undefined) throw new UsageError(`Invalid value ${cls} for configuration partition.assignment.strategy: Class ${cls} could not be found.`)
+            return name
+          })
+  if (assignors.length === 0) throw new UsageError('Invalid value  for configuration partition.assignment.strategy: at least one assignor is required')
+  const instance = props.get('group.instance.id')?.trim()
+  return {
+    groupId,
+    clientId: props.get('client.id') ?? 'console-consumer',
+    groupInstanceId: instance === undefined || instance === '' ? null : instance,
+    sessionTimeoutMs,
+    heartbeatIntervalMs,
+    rebalanceTimeoutMs: int('max.poll.interval.ms', 300_000, 1),
+    assignors: [...new Set(assignors)],
+    retryBackoffMs: int('retry.backoff.ms', 100),
+    autoCommit: bool('enable.auto.commit', true),
+    autoCommitIntervalMs: int('auto.commit.interval.ms', 5000),
+  }
+}
+
+/** Java's exception class and message for the group errors that end the consumer. */
+function groupErrorText(err: GroupMemberError): string {
+  const name = err.error.errorName
+    .toLowerCase()
+    .split('_')
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join('')
+  return `org.apache.kafka.common.errors.${name}Exception: ${err.error.message}`
 }

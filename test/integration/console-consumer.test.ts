@@ -245,14 +245,6 @@ describe('option checks (Kafka\'s texts, exit non-zero, no output)', () => {
     expect(c.out).toBe('')
   })
 
-  it('refuses --group clearly until consumer groups exist', async () => {
-    const c = await consume(dir, '--topic', 't', '--group', 'g', '--from-beginning', '--timeout-ms', '200')
-    expect(c.code).toBe(1)
-    expect(c.stderr).toMatch(/--group/)
-    expect(c.stderr).toMatch(/not available/)
-    expect(c.out).toBe('')
-  })
-
   it('refuses an unknown topic and a partition the topic does not have', async () => {
     const c = await consume(dir, '--topic', 'nope', '--from-beginning')
     expect(c.code).toBe(1)
