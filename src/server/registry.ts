@@ -3,17 +3,27 @@ import { alterConfigsHandler } from './handlers/alter-configs.js'
 import { apiVersionsHandler } from './handlers/api-versions.js'
 import { createPartitionsHandler } from './handlers/create-partitions.js'
 import { createTopicsHandler } from './handlers/create-topics.js'
+import { deleteGroupsHandler } from './handlers/delete-groups.js'
 import { deleteRecordsHandler } from './handlers/delete-records.js'
 import { deleteTopicsHandler } from './handlers/delete-topics.js'
 import { describeClusterHandler } from './handlers/describe-cluster.js'
 import { describeConfigsHandler } from './handlers/describe-configs.js'
+import { describeGroupsHandler } from './handlers/describe-groups.js'
 import { fetchHandler } from './handlers/fetch.js'
 import { findCoordinatorHandler } from './handlers/find-coordinator.js'
+import { heartbeatHandler } from './handlers/heartbeat.js'
 import { incrementalAlterConfigsHandler } from './handlers/incremental-alter-configs.js'
 import { initProducerIdHandler } from './handlers/init-producer-id.js'
+import { joinGroupHandler } from './handlers/join-group.js'
+import { leaveGroupHandler } from './handlers/leave-group.js'
+import { listGroupsHandler } from './handlers/list-groups.js'
 import { listOffsetsHandler } from './handlers/list-offsets.js'
 import { metadataHandler } from './handlers/metadata.js'
+import { offsetCommitHandler } from './handlers/offset-commit.js'
+import { offsetDeleteHandler } from './handlers/offset-delete.js'
+import { offsetFetchHandler } from './handlers/offset-fetch.js'
 import { produceHandler } from './handlers/produce.js'
+import { syncGroupHandler } from './handlers/sync-group.js'
 
 // The one list of APIs this broker serves. Dispatch and the ApiVersions response are both derived
 // from it, so they cannot disagree (style.md pitfall 7).
@@ -34,6 +44,16 @@ export const HANDLERS: readonly AnyHandler[] = [
   createPartitionsHandler,
   incrementalAlterConfigsHandler,
   describeClusterHandler,
+  offsetCommitHandler,
+  offsetFetchHandler,
+  joinGroupHandler,
+  heartbeatHandler,
+  leaveGroupHandler,
+  syncGroupHandler,
+  describeGroupsHandler,
+  listGroupsHandler,
+  deleteGroupsHandler,
+  offsetDeleteHandler,
 ].sort((a, b) => a.apiKey - b.apiKey)
 
 export interface Registry {

@@ -27,6 +27,9 @@ export interface KafkaServer {
   close(): Promise<void>
 }
 
+/** How often idle groups get their timers fired (Kafka's timers are ~ms-exact; a second is close enough). */
+const GROUP_TICK_INTERVAL_MS = 1000
+
 export async function startKafkaServer(opts: StartOptions): Promise<KafkaServer> {
   const { broker, config, log } = opts
   const registry = opts.registry ?? createRegistry()
@@ -63,6 +66,16 @@ export async function startKafkaServer(opts: StartOptions): Promise<KafkaServer>
     })
     servers.push(server)
   }
+  // Session timeouts, rebalance timeouts and offset retention fire lazily when a group is touched; the
+  // tick moves idle groups on too (a consumer that died with no one else in its group).
+  const groupTicker = setInterval(() => {
+    try {
+      broker.groups.tick()
+    } catch (err) {
+      log(`[GroupCoordinator] periodic tick failed: ${err instanceof Error ? err.message : String(err)}`)
+    }
+  }, GROUP_TICK_INTERVAL_MS)
+  groupTicker.unref()
   log(
     `[KafkaServer id=${broker.nodeId}] started (kafka-ts) listening on ${bound.map((l) => `${l.name}://${l.host}:${l.port}`).join(', ')}, cluster id ${broker.clusterId}`,
   )
@@ -72,6 +85,10 @@ export async function startKafkaServer(opts: StartOptions): Promise<KafkaServer>
     listeners: bound,
     close() {
       closing ??= (async () => {
+        clearInterval(groupTicker)
+        // Parked JoinGroup/SyncGroup calls would hold the drain below for up to a rebalance timeout:
+        // closing the coordinator answers them (COORDINATOR_NOT_AVAILABLE, so clients look for it again).
+        broker.groups.close()
         const stopped = servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())))
         await Promise.all([...connections].map((c) => c.drainAndClose()))
         await Promise.all(stopped)
