@@ -11,25 +11,15 @@ import {
   TOPIC_CONFIGS,
   TOPIC_SYNONYM_BROKER_KEYS,
   parseConfigValue,
+  type ConfigEntry,
   type ConfigKeyDef,
   type ConfigSource,
   type ConfigSynonymEntry,
   type ConfigType,
 } from './topic-configs.js'
 
-export interface BrokerConfigEntry {
-  readonly name: string
-  /** Canonical value; null when sensitive or when the key has no value at all. */
-  readonly value: string | null
-  readonly source: ConfigSource
-  readonly isSensitive: boolean
-  /** False only for keys Kafka can change at run time (DynamicBrokerConfig.AllDynamicConfigs). */
-  readonly readOnly: boolean
-  /** DescribeConfigs v1+ synonyms, highest priority first. */
-  readonly synonyms: readonly ConfigSynonymEntry[]
-  /** undefined for a key whose type is unknown (config_type UNKNOWN, 0). */
-  readonly type: ConfigType | undefined
-}
+/** A broker config as DescribeConfigs reports it. */
+export type BrokerConfigEntry = ConfigEntry
 
 const key = (name: string, type: ConfigType, defaultValue: string | null): ConfigKeyDef => ({ name, type, defaultValue })
 

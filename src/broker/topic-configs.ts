@@ -486,15 +486,23 @@ export interface ConfigSynonymEntry {
   readonly source: ConfigSource
 }
 
-export interface ResolvedConfig {
+/** One config as DescribeConfigs reports it, for a topic or a broker. */
+export interface ConfigEntry {
   readonly name: string
-  /** Effective value as DescribeConfigs reports it (canonical form); null when sensitive. */
+  /** Effective value as DescribeConfigs reports it (canonical form); null when sensitive or unset. */
   readonly value: string | null
   readonly source: ConfigSource
   readonly isSensitive: boolean
+  /** False only for keys that can change at run time. */
   readonly readOnly: boolean
   /** Where the value could come from, highest priority first (DescribeConfigs v1+ `synonyms`). */
   readonly synonyms: readonly ConfigSynonymEntry[]
+  /** undefined for a key whose type is unknown (config_type UNKNOWN, 0). */
+  readonly type: ConfigType | undefined
+}
+
+/** A topic config: always of a known type. */
+export interface ResolvedConfig extends ConfigEntry {
   readonly type: ConfigType
 }
 

@@ -25,7 +25,7 @@ import {
 } from '../../protocol/messages/describe-configs.js'
 import { describeBrokerConfigs } from '../../broker/broker-config-describe.js'
 import { KafkaError } from '../../broker/kafka-error.js'
-import { CONFIG_SOURCE_IDS, CONFIG_TYPE_IDS, type ConfigSource, type ConfigSynonymEntry, type ConfigType } from '../../broker/topic-configs.js'
+import { CONFIG_SOURCE_IDS, CONFIG_TYPE_IDS, type ConfigEntry } from '../../broker/topic-configs.js'
 import { MAX_TOPIC_NAME_LENGTH, topicNameProblem } from '../../broker/topic-names.js'
 import { defineHandler, type RequestContext } from '../handler.js'
 
@@ -33,15 +33,7 @@ import { defineHandler, type RequestContext } from '../handler.js'
 export const RESOURCE_TYPE = { TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8, CLIENT_METRICS: 16, GROUP: 32 } as const
 
 /** What both topic and broker descriptions hand to the encoder. */
-interface ConfigView {
-  readonly name: string
-  readonly value: string | null
-  readonly source: ConfigSource
-  readonly isSensitive: boolean
-  readonly readOnly: boolean
-  readonly synonyms: readonly ConfigSynonymEntry[]
-  readonly type: ConfigType | undefined
-}
+type ConfigView = ConfigEntry
 
 export const describeConfigsHandler = defineHandler<DescribeConfigsRequest, DescribeConfigsResponseInput>({
   apiKey: ApiKey.DescribeConfigs,
