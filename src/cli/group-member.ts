@@ -170,6 +170,9 @@ export class GroupMember {
           requireKnownMemberId: true,
           supportsSkipAssignment: false,
           reason: null,
+          // Lets the coordinator drop us at once if this process dies (kill -9 included). Not for static
+          // members: their point is to keep the assignment across a restart within session.timeout.ms.
+          ...(this.config.groupInstanceId === null ? { localProcessId: process.pid } : {}),
         },
         { signal },
       )

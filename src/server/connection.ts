@@ -8,6 +8,8 @@ import { Reader } from '../protocol/reader.js'
 import { readRequestHeader, responseFrame } from '../protocol/request-header.js'
 import { NO_RESPONSE, type AnyHandler, type Endpoint, type RequestContext } from './handler.js'
 import type { Registry } from './registry.js'
+import type { ListenerSasl } from './sasl/listener-sasl.js'
+import { SaslSession, withSaslSession } from './sasl/sasl-session.js'
 
 // One client connection. Kafka's rules (protocol.md §1): requests are processed one at a time and
 // answered strictly in arrival order; Produce with acks=0 gets no answer; a malformed frame, an
@@ -19,12 +21,17 @@ export interface ConnectionOptions {
   readonly context: Omit<RequestContext, 'apiVersion' | 'clientId' | 'clientHost' | 'advertised' | 'signal' | 'apis'>
   readonly advertised: Endpoint
   readonly maxFrameSize: number
+  /** Set on a SASL listener: requests wait for authentication (protocol.md §11). */
+  readonly sasl?: ListenerSasl | undefined
   readonly onClose: (conn: Connection) => void
 }
 
 /** Stop reading from a client that pipelines faster than we answer once this much is queued. */
 const MAX_QUEUED_BYTES = 64 << 20
 const UNSUPPORTED_VERSION = 35
+/** Kafka's sasl.server.max.receive.size: the largest frame read before authentication. */
+const MAX_UNAUTHENTICATED_FRAME = 524288
+const SASL_API_KEYS: ReadonlySet<number> = new Set([ApiKey.SaslHandshake, ApiKey.SaslAuthenticate])
 
 export class Connection {
   private readonly frames: FrameDecoder
@@ -32,6 +39,7 @@ export class Connection {
   private processing = false
   private closing = false
   private idle: (() => void) | undefined
+  private readonly sasl: SaslSession
   readonly peer: string
 
   constructor(
@@ -40,6 +48,7 @@ export class Connection {
   ) {
     this.frames = new FrameDecoder({ maxFrameSize: opts.maxFrameSize })
     this.peer = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`
+    this.sasl = new SaslSession(opts.sasl)
     socket.setNoDelay(true)
     socket.on('data', (chunk: Buffer) => this.onData(chunk))
     socket.on('error', () => this.destroy())
@@ -96,6 +105,12 @@ export class Connection {
 
   /** Handles one request; false when the connection was closed because of it. */
   private async handleFrame(frame: Buffer): Promise<boolean> {
+    if (this.sasl.state !== 'authenticated' && frame.length > MAX_UNAUTHENTICATED_FRAME) {
+      this.opts.context.log(`Closing connection from ${this.peer}: ${frame.length} byte request before SASL authentication (larger than ${MAX_UNAUTHENTICATED_FRAME})`)
+      this.destroy()
+      return false
+    }
+    if (this.sasl.state === 'raw-token') return this.handleRawSaslToken(frame)
     const r = new Reader(frame)
     let header
     try {
@@ -106,6 +121,11 @@ export class Connection {
     }
     const { apiKey, apiVersion, correlationId } = header
     const handler = this.opts.registry.get(apiKey)
+    if (!this.sasl.allows(apiKey)) {
+      this.opts.context.log(`Closing connection from ${this.peer}: ${this.sasl.refusal(handler?.name ?? `API key ${apiKey}`)} (client ${header.clientId ?? ''})`)
+      this.destroy()
+      return false
+    }
     if (apiKey === ApiKey.ApiVersions && handler && apiVersion > handler.maxVersion) {
       // Don't parse a body of unknown layout: answer at v0 so the client retries with a version we know.
       await this.send(
@@ -134,7 +154,8 @@ export class Connection {
     }
     let response: unknown
     try {
-      response = await handler.handle(request, this.requestContext(apiVersion, header.clientId ?? ''))
+      const ctx = this.requestContext(apiVersion, header.clientId ?? '')
+      response = await handler.handle(request, SASL_API_KEYS.has(apiKey) ? withSaslSession(ctx, this.sasl) : ctx)
     } catch (err) {
       this.opts.context.log(`Unexpected error handling ${handler.name} v${apiVersion} from ${this.peer}: ${errorText(err)}`)
       this.destroy()
@@ -152,7 +173,30 @@ export class Connection {
       return false
     }
     await this.send(frameOut)
+    if (this.sasl.closeAfterResponse) {
+      this.closeAfterSaslFailure()
+      return false
+    }
     return true
+  }
+
+  /** SaslHandshake v0 flow: this frame is the bare SASL token; an empty frame answers success. */
+  private async handleRawSaslToken(token: Buffer): Promise<boolean> {
+    if (!this.sasl.authenticateRaw(token)) {
+      this.closeAfterSaslFailure()
+      return false
+    }
+    await this.send([Buffer.alloc(4)])
+    return true
+  }
+
+  /** Kafka sends the failure response (if any) and then closes; let the response reach the client first. */
+  private closeAfterSaslFailure(): void {
+    this.opts.context.log(`Failed authentication with /${this.socket.remoteAddress?.replace(/^::ffff:/, '') ?? ''} (${this.sasl.failure ?? 'unknown reason'})`)
+    this.closing = true
+    this.socket.pause()
+    this.socket.once('finish', () => this.destroy())
+    this.socket.end()
   }
 
   private requestContext(apiVersion: number, clientId: string): RequestContext {

@@ -23,6 +23,8 @@ import { offsetCommitHandler } from './handlers/offset-commit.js'
 import { offsetDeleteHandler } from './handlers/offset-delete.js'
 import { offsetFetchHandler } from './handlers/offset-fetch.js'
 import { produceHandler } from './handlers/produce.js'
+import { saslAuthenticateHandler } from './handlers/sasl-authenticate.js'
+import { saslHandshakeHandler } from './handlers/sasl-handshake.js'
 import { syncGroupHandler } from './handlers/sync-group.js'
 
 // The one list of APIs this broker serves. Dispatch and the ApiVersions response are both derived
@@ -54,6 +56,8 @@ export const HANDLERS: readonly AnyHandler[] = [
   listGroupsHandler,
   deleteGroupsHandler,
   offsetDeleteHandler,
+  saslHandshakeHandler,
+  saslAuthenticateHandler,
 ].sort((a, b) => a.apiKey - b.apiKey)
 
 export interface Registry {

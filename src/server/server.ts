@@ -5,6 +5,7 @@ import type { BrokerConfig } from '../broker/broker-config.js'
 import { Connection } from './connection.js'
 import type { Endpoint } from './handler.js'
 import { createRegistry, type Registry } from './registry.js'
+import { listenerSasl } from './sasl/listener-sasl.js'
 
 // The TCP side of the broker: one net.Server per listener, a Connection per client, and a
 // graceful stop (stop accepting, let in-flight requests finish and answer, close the sockets).
@@ -39,6 +40,13 @@ export async function startKafkaServer(opts: StartOptions): Promise<KafkaServer>
 
   // The KRaft controller listener of Kafka's sample configs has no meaning for a single kafka-ts node.
   for (const listener of config.listeners.filter((l) => !config.controllerListenerNames.includes(l.name))) {
+    let sasl
+    try {
+      sasl = listenerSasl(config, listener, log)
+    } catch (err) {
+      for (const s of servers) s.close()
+      throw err
+    }
     const server = net.createServer()
     const host = listener.host === '' ? '0.0.0.0' : listener.host
     await new Promise<void>((resolve, reject) => {
@@ -60,6 +68,7 @@ export async function startKafkaServer(opts: StartOptions): Promise<KafkaServer>
         context: { broker, config, log },
         advertised,
         maxFrameSize: config.socketRequestMaxBytes,
+        sasl,
         onClose: (c) => connections.delete(c),
       })
       connections.add(conn)

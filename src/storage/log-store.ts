@@ -169,6 +169,8 @@ export interface GroupMemberRow {
   readonly pendingSync: boolean
   /** ms since the epoch; null when no expiry is scheduled. */
   readonly heartbeatDeadlineMs: number | null
+  /** Process id of the embedded (same-machine) kafka-ts process that owns the member; null for protocol members. */
+  readonly localPid: number | null
 }
 
 /** A member id handed out (JoinGroup MEMBER_ID_REQUIRED) that has not joined yet. */

@@ -109,13 +109,14 @@ describe('console-consumer --group: members sharing a topic', () => {
     expect(groupOverview(dir, group).generationId).toBe(first.generationId)
     victim.child.kill('SIGKILL')
     await victim.exited
-    // The victim's last commits: nobody else commits these partitions until the group rebalances
-    // without it, which takes at least its session timeout (6 s); reading them now sees its commits.
+    // The victim's last commits: nobody else commits these partitions before a survivor notices the
+    // dead process (its next heartbeat, 0.5 s here), the group rebalances and the new owner's next
+    // auto-commit (1 s) — read milliseconds after the victim exited, these are still its commits.
     const victimCommitted = committedOffsets(dir, group, topic, 6)
     expect(stream.state.written).toBeLessThan(total) // the kill really was mid-stream
 
     // A new member joins while records still flow: the survivors commit and give up their partitions
-    // (eager rebalance), the join phase waits out the victim's session, and the three share the six.
+    // (eager rebalance), the victim is expelled as soon as its process is gone, and the three share the six.
     members.set('m4', member('m4'))
     const afterKill = await eventually('m1, m2, m4 Stable over all partitions', () => {
       const o = groupOverview(dir, group)

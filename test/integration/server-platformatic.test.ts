@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import * as platformatic from '@platformatic/kafka'
-import { Admin, Producer } from '@platformatic/kafka'
+import { Admin, Consumer, Producer, type Message } from '@platformatic/kafka'
 
 import { CODEC_IDS } from '../../src/protocol/compression.js'
 import { forEachRecord, readBatchHeader } from '../../src/protocol/record-batch.js'
@@ -20,6 +20,13 @@ const apiNames: Record<string, number> = {
   deleteTopics: 20,
   initProducerId: 22,
   createPartitions: 37,
+  offsetCommit: 8,
+  offsetFetch: 9,
+  findCoordinator: 10,
+  joinGroup: 11,
+  heartbeat: 12,
+  leaveGroup: 13,
+  syncGroup: 14,
 }
 
 /** The versions of an API that both platformatic implements and this broker serves. */
@@ -58,8 +65,8 @@ afterEach(async () => {
   server = undefined
 })
 
-async function start(): Promise<TestServer> {
-  server = await startTestServer({ props: { 'num.partitions': '3' } })
+async function start(props: Record<string, string> = {}): Promise<TestServer> {
+  server = await startTestServer({ props: { 'num.partitions': '3', ...props } })
   return server
 }
 
@@ -151,4 +158,47 @@ describe('@platformatic/kafka', () => {
         expect(got.map(({ key, value, headers }) => ({ key, value, headers }))).toEqual(want.map(({ key, value, headers }) => ({ key, value, headers })))
       }
     })
+
+  it.skipIf(needs('metadata', 'produce', 'createTopics', 'fetch', 'listOffsets', 'findCoordinator', 'joinGroup', 'syncGroup', 'heartbeat', 'offsetCommit', 'offsetFetch', 'leaveGroup'))(
+    'group consumer reads back, from the earliest offset, every record its producer wrote: keys, values and headers byte-exact, in order',
+    async () => {
+      // No join delay, so the single member is assigned at once instead of after Kafka's 3 s default.
+      const s = await start({ 'group.initial.rebalance.delay.ms': '0' })
+      const topic = 'pf-consume'
+      await admin(s).createTopics({ topics: [topic], partitions: 3, replicas: 1 })
+      const producer = new Producer({ clientId: 'kafka-ts-platformatic', bootstrapBrokers: [s.bootstrap], acks: -1, retries: 2 })
+      cleanups.push(() => producer.close())
+      const sent: { key: Buffer; value: Buffer; headers: [string, Buffer][] }[][] = [[], [], []]
+      for (let round = 0; round < 3; round++) {
+        const messages = Array.from({ length: 200 }, (_, i) => {
+          const partition = (i * 5 + round) % 3
+          // Every byte value appears somewhere in the values: a decode/encode slip cannot hide.
+          const value = Buffer.from(Array.from({ length: 1 + ((i * 13 + round) % 300) }, (_, j) => (i + j * 31 + round) & 0xff))
+          const key = Buffer.from([round, i & 0xff, 0x00, 0xff])
+          const header = Buffer.from([0xc3, i & 0xff, 0x28])
+          sent[partition]!.push({ key, value, headers: [['h', header]] })
+          return { topic, partition, key, value, headers: new Map([[Buffer.from('h'), header]]) }
+        })
+        await producer.send({ messages })
+      }
+      const total = sent.reduce((n, p) => n + p.length, 0)
+
+      const consumer = new Consumer({ clientId: 'kafka-ts-platformatic', groupId: 'pf-readers', bootstrapBrokers: [s.bootstrap], maxWaitTime: 500, retries: 2 })
+      cleanups.push(() => new Promise<void>((resolve) => consumer.close(true, () => resolve())))
+      const stream = await consumer.consume({ topics: [topic], mode: 'earliest', autocommit: false })
+      const got: Message[] = []
+      for await (const message of stream) {
+        got.push(message)
+        if (got.length === total) break
+      }
+
+      for (let p = 0; p < 3; p++) {
+        const mine = got.filter((m) => m.topic === topic && m.partition === p)
+        expect(mine.map((m) => m.offset)).toEqual(sent[p]!.map((_, i) => BigInt(i)))
+        expect(
+          mine.map((m) => ({ key: m.key, value: m.value, headers: [...m.headers].map(([k, v]) => [k.toString('utf8'), v] as [string, Buffer]) })),
+        ).toEqual(sent[p])
+      }
+    },
+  )
 })

@@ -74,6 +74,7 @@ function memberRow(groupId: string, memberId: string, joinOrder: number, overrid
     syncError: null,
     pendingSync: true,
     heartbeatDeadlineMs: 1_700_000_010_000,
+    localPid: null,
     ...overrides,
   }
 }
@@ -84,13 +85,13 @@ describe('groups and members', () => {
     store.atomically(() => {
       store.groups.putGroup(groupRow('g1'))
       store.groups.putMember(memberRow('g1', 'c-2', 1, { groupInstanceId: 'i-2', joinResult: Buffer.from('result'), syncError: 27 }))
-      store.groups.putMember(memberRow('g1', 'c-1', 0))
+      store.groups.putMember(memberRow('g1', 'c-1', 0, { localPid: 4242 }))
       store.groups.putPendingMember({ groupId: 'g1', memberId: 'c-3', deadlineMs: 42 })
     })
     const other = open() // what another process reads
     expect(other.groups.group('g1')).toEqual(groupRow('g1'))
     expect(other.groups.members('g1')).toEqual([
-      memberRow('g1', 'c-1', 0),
+      memberRow('g1', 'c-1', 0, { localPid: 4242 }),
       memberRow('g1', 'c-2', 1, { groupInstanceId: 'i-2', joinResult: Buffer.from('result'), syncError: 27 }),
     ])
     expect(other.groups.pendingMembers('g1')).toEqual([{ groupId: 'g1', memberId: 'c-3', deadlineMs: 42 }])
@@ -208,8 +209,30 @@ describe('committed offsets', () => {
 })
 
 describe('schema', () => {
-  it('is at format version 2 and migrates a version-1 store (written before groups existed) on open', () => {
-    expect(STORE_FORMAT_VERSION).toBe(2)
+  it('migrates a version-2 store (members without local_pid) on open, keeping its members', () => {
+    const before = open()
+    before.atomically(() => {
+      before.groups.putGroup(groupRow('g'))
+      before.groups.putMember(memberRow('g', 'old', 0))
+    })
+    before.close()
+    opened.splice(opened.indexOf(before), 1)
+    // Turn the fresh store back into what kafka-ts wrote before migration 3.
+    const raw = new Database(join(dir, DB_FILE_NAME))
+    raw.exec('ALTER TABLE group_members DROP COLUMN local_pid')
+    raw.pragma('user_version = 2')
+    raw.prepare("UPDATE meta SET value = '2' WHERE key = 'format.version'").run()
+    raw.close()
+
+    const store = open()
+    expect(store.meta().formatVersion).toBe(3)
+    expect(store.groups.members('g')).toEqual([memberRow('g', 'old', 0)])
+    store.atomically(() => store.groups.putMember(memberRow('g', 'new', 1, { localPid: 77 })))
+    expect(store.groups.members('g').map((m) => [m.memberId, m.localPid])).toEqual([['old', null], ['new', 77]])
+  })
+
+  it('is at format version 3 and migrates a version-1 store (written before groups existed) on open', () => {
+    expect(STORE_FORMAT_VERSION).toBe(3)
     // Turn the fresh store back into what kafka-ts wrote before migration 2.
     const raw = new Database(join(dir, DB_FILE_NAME))
     raw.exec('DROP TABLE group_offsets; DROP TABLE group_pending_members; DROP TABLE group_members; DROP TABLE groups;')
@@ -218,13 +241,13 @@ describe('schema', () => {
     raw.close()
 
     const store = open()
-    expect(store.meta().formatVersion).toBe(2)
+    expect(store.meta().formatVersion).toBe(3)
     store.atomically(() => store.groups.putGroup(groupRow('after-migration')))
     expect(store.groups.allGroups().map((g) => g.groupId)).toEqual(['after-migration'])
     const check = new Database(join(dir, DB_FILE_NAME), { readonly: true })
     try {
-      expect(check.pragma('user_version', { simple: true })).toBe(2)
-      expect(check.prepare("SELECT value FROM meta WHERE key = 'format.version'").pluck().get()).toBe('2')
+      expect(check.pragma('user_version', { simple: true })).toBe(3)
+      expect(check.prepare("SELECT value FROM meta WHERE key = 'format.version'").pluck().get()).toBe('3')
     } finally {
       check.close()
     }

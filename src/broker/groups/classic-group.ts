@@ -40,6 +40,8 @@ export interface Member {
   syncError: number | null
   pendingSync: boolean
   heartbeatDeadlineMs: number | null
+  /** See JoinGroupRequest.localProcessId; null for protocol members. */
+  localPid: number | null
 }
 
 type TimerEvent =
@@ -124,6 +126,7 @@ export class ClassicGroup {
         syncError: m.syncError,
         pendingSync: m.pendingSync,
         heartbeatDeadlineMs: m.heartbeatDeadlineMs,
+        localPid: m.localPid,
       })
     }
     for (const p of store.pendingMembers(groupId)) {
@@ -502,6 +505,16 @@ export class ClassicGroup {
     this.completeJoin(atMs)
   }
 
+  /**
+   * Expires, as a session timeout would, every member whose owning local process is gone — also members
+   * parked in JoinGroup/SyncGroup, which session expiry spares: a dead process will never answer.
+   */
+  expireMembersOfDeadProcesses(isProcessAlive: (pid: number) => boolean, nowMs: number): void {
+    for (const m of [...this.members.values()]) {
+      if (m.localPid !== null && this.members.has(m.memberId) && !isProcessAlive(m.localPid)) this.removeMemberAndUpdate(m, nowMs)
+    }
+  }
+
   /** Session expiry or LeaveGroup of a current member (Kafka's removeMemberAndUpdateClassicGroup). */
   removeMemberAndUpdate(member: Member, nowMs: number): void {
     this.remove(member.memberId)
@@ -605,6 +618,7 @@ function toMemberRow(groupId: string, m: Member): GroupMemberRow {
     syncError: m.syncError,
     pendingSync: m.pendingSync,
     heartbeatDeadlineMs: m.heartbeatDeadlineMs,
+    localPid: m.localPid,
   }
 }
 
@@ -632,6 +646,7 @@ function sameMemberRow(a: GroupMemberRow, b: GroupMemberRow): boolean {
     a.awaitingSync === b.awaitingSync &&
     a.syncError === b.syncError &&
     a.pendingSync === b.pendingSync &&
-    a.heartbeatDeadlineMs === b.heartbeatDeadlineMs
+    a.heartbeatDeadlineMs === b.heartbeatDeadlineMs &&
+    a.localPid === b.localPid
   )
 }

@@ -6,7 +6,7 @@
 // wait in GroupWaiters and read their answer from their member row.
 
 import type { ErrorName } from '../../protocol/error-codes.js'
-import type { GroupStore, LogStore } from '../../storage/log-store.js'
+import type { GroupMemberRow, GroupRow, GroupStore, LogStore } from '../../storage/log-store.js'
 import type { BrokerConfig } from '../broker-config.js'
 import { KafkaError } from '../kafka-error.js'
 import { ClassicGroup, type GroupTimingConfig } from './classic-group.js'
@@ -54,6 +54,18 @@ export interface GroupCoordinatorOptions {
   readonly clock?: () => number
   /** How often parked calls poll the store for changes made by other processes. */
   readonly pollIntervalMs?: number
+  /** Whether a local process id is still running (embedded members); injectable for tests. */
+  readonly isProcessAlive?: (pid: number) => boolean
+}
+
+/** `kill -0`: ESRCH means no such process; EPERM means it exists but belongs to another user. */
+export function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH'
+  }
 }
 
 export interface WaitOptions {
@@ -62,12 +74,15 @@ export interface WaitOptions {
 }
 
 const EMPTY = Buffer.alloc(0)
+/** How often a parked call looks whether the processes owning the group's embedded members still run. */
+const LIVENESS_POLL_MS = 1000
 
 export class GroupCoordinator {
   private readonly clock: () => number
   private readonly waiters: GroupWaiters
   private readonly timing: GroupTimingConfig
   private readonly retention: RetentionConfig
+  private readonly isProcessAlive: (pid: number) => boolean
   private closed = false
 
   constructor(
@@ -79,6 +94,9 @@ export class GroupCoordinator {
     this.waiters = new GroupWaiters(store, this.clock, options.pollIntervalMs)
     this.timing = { initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs }
     this.retention = retentionConfigOf(config)
+    const isAlive = options.isProcessAlive ?? processIsAlive
+    // Our own members are alive by definition (and an injected check may not know our pid).
+    this.isProcessAlive = (pid) => pid === process.pid || isAlive(pid)
   }
 
   private get groups(): GroupStore {
@@ -339,6 +357,10 @@ export class GroupCoordinator {
     const group = ClassicGroup.load(this.groups, groupId, this.timing)
     if (group === undefined) return undefined
     group.advance(nowMs)
+    // Dead embedded members count as expired sessions, evaluated with the timers (every operation, tick
+    // and parked-call poll), so the survivors' next heartbeat starts the rebalance that drops them.
+    group.expireMembersOfDeadProcesses(this.isProcessAlive, nowMs)
+    group.advance(nowMs)
     if (options.retention === true || retentionApplies(group)) {
       expireOffsets(this.store, new TopicLookup(this.store), group, this.groups.offsets(groupId), nowMs, this.retention)
     }
@@ -366,42 +388,51 @@ export class GroupCoordinator {
     }, 'commit')
   }
 
-  private checkJoin(groupId: string, memberId: string, groupInstanceId: string | null): CheckResult<JoinResult> {
+  /**
+   * The group's rows for a parked call, after firing its timers if any are due or a member's process
+   * has died: parked members do not heartbeat, so they may be the only ones left to notice. A death
+   * changes nothing in the store, so while other local processes own members, `dueAtMs` brings the
+   * call back every LIVENESS_POLL_MS to look again.
+   */
+  private readForCheck(groupId: string): { row: GroupRow | undefined; members: GroupMemberRow[]; dueAtMs: number | null } {
     const now = this.clock()
     let row = this.groups.group(groupId)
-    if (row?.nextDueMs != null && row.nextDueMs <= now) {
+    let members = row === undefined ? [] : this.groups.members(groupId)
+    const due = row?.nextDueMs != null && row.nextDueMs <= now
+    if (due || members.some((m) => m.localPid !== null && !this.isProcessAlive(m.localPid))) {
       this.fireTimers(groupId, now)
       row = this.groups.group(groupId)
+      members = row === undefined ? [] : this.groups.members(groupId)
     }
+    let dueAtMs = row?.nextDueMs ?? null
+    if (members.some((m) => m.localPid !== null && m.localPid !== process.pid)) dueAtMs = Math.min(dueAtMs ?? Infinity, now + LIVENESS_POLL_MS)
+    return { row, members, dueAtMs }
+  }
+
+  private checkJoin(groupId: string, memberId: string, groupInstanceId: string | null): CheckResult<JoinResult> {
+    const { row, members, dueAtMs } = this.readForCheck(groupId)
     if (row === undefined) return { done: joinError('UNKNOWN_MEMBER_ID', '') }
-    const members = this.groups.members(groupId)
     const member = members.find((m) => m.memberId === memberId)
     if (member === undefined) {
       // Replaced by a newer member with the same group.instance.id, or removed (left, expired, timed out).
       const fenced = groupInstanceId !== null && members.some((m) => m.groupInstanceId === groupInstanceId)
       return { done: fenced ? joinError('FENCED_INSTANCE_ID', memberId) : joinError('UNKNOWN_MEMBER_ID', '') }
     }
-    if (member.awaitingJoin) return { dueAtMs: row.nextDueMs }
+    if (member.awaitingJoin) return { dueAtMs }
     if (member.joinResult === null) return { done: joinError('UNKNOWN_MEMBER_ID', '') }
     const stored = decodeJoinResult(member.joinResult)
     return { done: { error: undefined, ...stored, skipAssignment: false, memberId } }
   }
 
   private checkSync(groupId: string, memberId: string, groupInstanceId: string | null): CheckResult<SyncResult> {
-    const now = this.clock()
-    let row = this.groups.group(groupId)
-    if (row?.nextDueMs != null && row.nextDueMs <= now) {
-      this.fireTimers(groupId, now)
-      row = this.groups.group(groupId)
-    }
+    const { row, members, dueAtMs } = this.readForCheck(groupId)
     if (row === undefined) return { done: syncError('UNKNOWN_MEMBER_ID') }
-    const members = this.groups.members(groupId)
     const member = members.find((m) => m.memberId === memberId)
     if (member === undefined) {
       const fenced = groupInstanceId !== null && members.some((m) => m.groupInstanceId === groupInstanceId)
       return { done: syncError(fenced ? 'FENCED_INSTANCE_ID' : 'UNKNOWN_MEMBER_ID') }
     }
-    if (member.awaitingSync) return { dueAtMs: row.nextDueMs }
+    if (member.awaitingSync) return { dueAtMs }
     return { done: syncResultOf(row, member) }
   }
 }

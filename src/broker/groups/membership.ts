@@ -172,6 +172,7 @@ function addMemberAndRebalance(group: ClassicGroup, req: JoinGroupRequest, membe
     // A new member cannot heartbeat yet; bound its parked JoinGroup instead (a retrying client that
     // disconnected would otherwise leave defunct members behind).
     heartbeatDeadlineMs: nowMs + NEW_MEMBER_JOIN_TIMEOUT_MS,
+    localPid: req.localProcessId ?? null,
   }
   if (group.state === 'PreparingRebalance' && group.previousState === 'Empty') group.newMemberAdded = true
   group.add(member, req.protocolType)
@@ -181,6 +182,7 @@ function addMemberAndRebalance(group: ClassicGroup, req: JoinGroupRequest, membe
 
 function updateMemberAndRebalance(group: ClassicGroup, member: Member, req: JoinGroupRequest, nowMs: number): JoinOutcome {
   group.updateMember(member, req.protocols, rebalanceTimeoutOf(req), req.sessionTimeoutMs)
+  member.localPid = req.localProcessId ?? null
   group.maybePrepareRebalanceOrCompleteJoin(nowMs)
   return { waitFor: member.memberId }
 }
@@ -196,6 +198,8 @@ function updateStaticMemberAndRebalance(
   const member = group.replaceStaticMember(oldMemberId, newMemberId)
   group.rescheduleHeartbeat(member, nowMs)
   group.updateMember(member, req.protocols, rebalanceTimeoutOf(req), req.sessionTimeoutMs)
+  // The instance may come back from another process (or over the wire): it is owned by the new one.
+  member.localPid = req.localProcessId ?? null
   switch (group.state) {
     case 'Stable': {
       if (group.protocolName === group.selectProtocol()) {

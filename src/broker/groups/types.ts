@@ -32,6 +32,12 @@ export interface JoinGroupRequest {
   /** JoinGroup v9+: a static leader rejoining a Stable group may be told to skip the assignment. */
   readonly supportsSkipAssignment?: boolean
   readonly reason?: string | null
+  /**
+   * Embedded members only (never set from the wire): the pid of the kafka-ts process on this machine
+   * that owns the member. Once that process is gone the coordinator expires the member at once, so a
+   * SIGKILLed consumer does not hold its partitions for a whole session timeout.
+   */
+  readonly localProcessId?: number
 }
 
 export interface JoinedMember {

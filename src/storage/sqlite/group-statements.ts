@@ -1,4 +1,4 @@
-// Statements on the consumer-group tables (migration 2), prepared once per connection. Result types
+// Statements on the consumer-group tables (migrations 2 and 3), prepared once per connection. Result types
 // name the raw row shape each query returns; group-store.ts maps them to the port's rows.
 
 import type { Database } from 'better-sqlite3'
@@ -38,6 +38,7 @@ export interface MemberRecord {
   readonly syncError: number | null
   readonly pendingSync: number
   readonly heartbeatDeadlineMs: number | null
+  readonly localPid: number | null
 }
 
 export interface PendingMemberRecord {
@@ -66,7 +67,7 @@ const MEMBER_COLUMNS = `group_id AS groupId, member_id AS memberId, join_order A
   group_instance_id AS groupInstanceId, client_id AS clientId, client_host AS clientHost,
   session_timeout_ms AS sessionTimeoutMs, rebalance_timeout_ms AS rebalanceTimeoutMs, protocols, assignment,
   is_new AS isNew, awaiting_join AS awaitingJoin, join_result AS joinResult, awaiting_sync AS awaitingSync,
-  sync_error AS syncError, pending_sync AS pendingSync, heartbeat_deadline AS heartbeatDeadlineMs`
+  sync_error AS syncError, pending_sync AS pendingSync, heartbeat_deadline AS heartbeatDeadlineMs, local_pid AS localPid`
 
 const OFFSET_COLUMNS = `group_id AS groupId, topic_id AS topicId, partition, committed_offset AS "offset",
   leader_epoch AS leaderEpoch, metadata, commit_timestamp AS commitTimestampMs`
@@ -78,7 +79,7 @@ type GroupParams = [
 
 type MemberParams = [
   string, string, number, string | null, string, string, number, number, Buffer, Buffer,
-  number, number, Buffer | null, number, number | null, number, number | null,
+  number, number, Buffer | null, number, number | null, number, number | null, number | null,
 ]
 
 export function prepareGroupStatements(db: Database) {
@@ -105,8 +106,8 @@ export function prepareGroupStatements(db: Database) {
     putMember: db.prepare<MemberParams>(
       `INSERT OR REPLACE INTO group_members (group_id, member_id, join_order, group_instance_id, client_id, client_host,
          session_timeout_ms, rebalance_timeout_ms, protocols, assignment, is_new, awaiting_join, join_result,
-         awaiting_sync, sync_error, pending_sync, heartbeat_deadline)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         awaiting_sync, sync_error, pending_sync, heartbeat_deadline, local_pid)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     deleteMember: db.prepare<[string, string]>('DELETE FROM group_members WHERE group_id = ? AND member_id = ?'),
 

@@ -82,6 +82,7 @@ export class SqliteGroupStore implements GroupStore {
       row.syncError,
       row.pendingSync ? 1 : 0,
       row.heartbeatDeadlineMs,
+      row.localPid,
     )
   }
 

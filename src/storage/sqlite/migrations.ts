@@ -130,6 +130,14 @@ const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX group_offsets_by_partition ON group_offsets (topic_id, partition);
     `,
   },
+  {
+    description: 'group members: process id of the embedded kafka-ts process that owns the member',
+    sql: `
+      -- Embedded members run on this machine: the coordinator expires a member whose process is gone
+      -- at once instead of after session.timeout.ms. NULL for members that came over the wire.
+      ALTER TABLE group_members ADD COLUMN local_pid INTEGER;
+    `,
+  },
 ]
 
 /** The user_version a fully migrated store has. */

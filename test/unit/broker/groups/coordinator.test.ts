@@ -826,6 +826,106 @@ describe('two coordinators on one data directory (two processes)', () => {
   })
 })
 
+describe('embedded members of dead local processes', () => {
+  const P1 = 900_001
+  const P2 = 900_002
+  const P3 = 900_003
+  let alive: Set<number>
+  let checked: number[]
+
+  /** A coordinator whose process table is `alive`; records every pid it asks about. */
+  function withProcesses(): GroupCoordinator {
+    const store = openSqliteLogStore(dir)
+    stores.push(store)
+    const isProcessAlive = (pid: number) => {
+      checked.push(pid)
+      return alive.has(pid)
+    }
+    const coord = new GroupCoordinator(store, { ...DEFAULT_BROKER_CONFIG, groupInitialRebalanceDelayMs: 0 }, { clock, pollIntervalMs: 5, isProcessAlive })
+    coordinators.push(coord)
+    return coord
+  }
+
+  beforeEach(() => {
+    alive = new Set([P1, P2, P3])
+    checked = []
+  })
+
+  /** A Stable group of the given members (each joinReq overrides), formed without moving the clock. */
+  async function stableGroup(coord: GroupCoordinator, members: Partial<JoinGroupRequest>[]): Promise<JoinResult[]> {
+    // As formGroup: the first member completes generation 1 alone; its rejoin brings the others in.
+    const first = await coord.joinGroup(joinReq(members[0]))
+    const others = members.slice(1).map((m) => coord.joinGroup(joinReq(m)))
+    const ordered = await Promise.all([coord.joinGroup(joinReq({ ...members[0], memberId: first.memberId })), ...others])
+    const generationId = ordered[0].generationId
+    expect(new Set(ordered.map((j) => j.generationId))).toEqual(new Set([generationId]))
+    const leader = ordered.find((j) => j.members.length > 0)!
+    const syncs = ordered.map((j) =>
+      coord.syncGroup({ groupId: 'g', generationId, memberId: j.memberId, groupInstanceId: null, protocolType: null, protocolName: null, assignments: j === leader ? ordered.map((m, i) => ({ memberId: m.memberId, assignment: assignment('t', i) })) : [] }),
+    )
+    for (const r of await Promise.all(syncs)) expect(codeOf(r)).toBe(0)
+    expect(coord.describeGroups(['g'])[0]?.state).toBe('Stable')
+    return ordered
+  }
+
+  it('a member whose process died is expelled by the next operation, long before its session timeout; the survivor rejoins alone at once', async () => {
+    const coord = withProcesses()
+    const [a, b, c] = await stableGroup(coord, [
+      { clientId: 'a', localProcessId: P1 },
+      { clientId: 'b', localProcessId: P2 },
+      { clientId: 'c' }, // a protocol member: no process id
+    ])
+    const hb = (m: JoinResult, generationId = a!.generationId) => codeOf({ error: coord.heartbeat({ groupId: 'g', generationId, memberId: m.memberId, groupInstanceId: null }) })
+    expect(hb(a!)).toBe(0)
+    expect(coord.describeGroups(['g'])[0]?.members).toHaveLength(3)
+
+    alive.delete(P2) // b's process is SIGKILLed; the clock does not move
+    expect(hb(a!)).toBe(27)
+    expect(coord.describeGroups(['g'])[0]).toMatchObject({ state: 'PreparingRebalance', members: [{ clientId: 'a' }, { clientId: 'c' }] })
+    expect(hb(b!)).toBe(25)
+    // Not waiting for b: the join phase completes once a and c are back.
+    const ra = coord.joinGroup(joinReq({ clientId: 'a', memberId: a!.memberId, localProcessId: P1 }))
+    const rc = coord.joinGroup(joinReq({ clientId: 'c', memberId: c!.memberId }))
+    const [ja, jc] = await Promise.all([ra, rc])
+    expect(ja.generationId).toBe(a!.generationId + 1)
+    expect(jc.generationId).toBe(a!.generationId + 1)
+    expect(ja.members.map((m) => m.memberId)).toEqual([a!.memberId, c!.memberId])
+    expect(checked).not.toContain(undefined)
+    expect(new Set(checked)).toEqual(new Set([P1, P2]))
+  })
+
+  it('protocol members (no process id) and members of this very process are never expired that way', async () => {
+    const coord = withProcesses()
+    alive.clear() // every other process is "dead"
+    const [a, b] = await stableGroup(coord, [{ clientId: 'wire' }, { clientId: 'self', localProcessId: process.pid }])
+    expect(codeOf({ error: coord.heartbeat({ groupId: 'g', generationId: a!.generationId, memberId: a!.memberId, groupInstanceId: null }) })).toBe(0)
+    expect(codeOf({ error: coord.heartbeat({ groupId: 'g', generationId: b!.generationId, memberId: b!.memberId, groupInstanceId: null }) })).toBe(0)
+    coord.tick()
+    expect(coord.describeGroups(['g'])[0]).toMatchObject({ state: 'Stable', members: [{ clientId: 'wire' }, { clientId: 'self' }] })
+    expect(checked).toEqual([])
+  })
+
+  it('members parked in JoinGroup notice a dead member that never rejoins, without any further operation', async () => {
+    const coord = withProcesses()
+    const [a, b] = await stableGroup(coord, [
+      { clientId: 'a', localProcessId: P1, rebalanceTimeoutMs: 300_000 },
+      { clientId: 'b', localProcessId: P2, rebalanceTimeoutMs: 300_000 },
+    ])
+    const newcomer = coord.joinGroup(joinReq({ clientId: 'new', localProcessId: P3, rebalanceTimeoutMs: 300_000 }))
+    expect(codeOf({ error: coord.heartbeat({ groupId: 'g', generationId: a!.generationId, memberId: a!.memberId, groupInstanceId: null }) })).toBe(27)
+    const ra = coord.joinGroup(joinReq({ clientId: 'a', memberId: a!.memberId, localProcessId: P1, rebalanceTimeoutMs: 300_000 }))
+    expect(await settled(ra)).toBe('pending') // waiting for b to rejoin
+    alive.delete(P2)
+    // Nothing changes in the store when a process dies: parked calls look again about every second.
+    now += 1000
+    const [ja, jn] = await Promise.all([ra, newcomer])
+    expect(ja.generationId).toBe(a!.generationId + 1)
+    expect(jn.generationId).toBe(a!.generationId + 1)
+    expect(ja.members.map((m) => m.memberId)).toEqual([a!.memberId, jn.memberId])
+    expect(ja.members.map((m) => m.memberId)).not.toContain(b!.memberId)
+  })
+})
+
 describe('shutdown', () => {
   it('close rejects parked calls with COORDINATOR_NOT_AVAILABLE; an aborted wait rejects with the reason', async () => {
     const { coord } = coordinator({ groupInitialRebalanceDelayMs: 3000 })
