@@ -131,7 +131,11 @@ export default class ConsoleConsumer extends KafkaCommand<ConsumerReport> {
       const chunk = Buffer.from(out.bytes())
       out.reset()
       if (!process.stdout.write(chunk)) {
-        await Promise.race([once(process.stdout, 'drain'), once(process.stdout, 'close'), once(process.stdout, 'error')]).catch(() => undefined)
+        // One signal removes the listeners of the two events that did not fire (they used to pile up).
+        const settled = new AbortController()
+        const { signal } = settled
+        await Promise.race([once(process.stdout, 'drain', { signal }), once(process.stdout, 'close', { signal }), once(process.stdout, 'error', { signal })]).catch(() => undefined)
+        settled.abort()
       }
       return !stdoutBroken
     }
