@@ -109,25 +109,9 @@ export class ClassicGroup {
     group.newMemberAdded = row.newMemberAdded
     for (const m of store.members(groupId)) {
       group.loadedMembers.set(m.memberId, m)
-      group.members.set(m.memberId, {
-        memberId: m.memberId,
-        joinOrder: m.joinOrder,
-        groupInstanceId: m.groupInstanceId,
-        clientId: m.clientId,
-        clientHost: m.clientHost,
-        sessionTimeoutMs: m.sessionTimeoutMs,
-        rebalanceTimeoutMs: m.rebalanceTimeoutMs,
-        protocols: m.protocols,
-        assignment: m.assignment,
-        isNew: m.isNew,
-        awaitingJoin: m.awaitingJoin,
-        joinResult: m.joinResult,
-        awaitingSync: m.awaitingSync,
-        syncError: m.syncError,
-        pendingSync: m.pendingSync,
-        heartbeatDeadlineMs: m.heartbeatDeadlineMs,
-        localPid: m.localPid,
-      })
+      // A member is its stored row without the group id (the same fields, kept in memory).
+      const { groupId: _groupId, ...member } = m
+      group.members.set(m.memberId, member)
     }
     for (const p of store.pendingMembers(groupId)) {
       group.loadedPending.set(p.memberId, p.deadlineMs)
@@ -600,26 +584,7 @@ export function sameProtocols(a: readonly GroupProtocol[], b: readonly GroupProt
 }
 
 function toMemberRow(groupId: string, m: Member): GroupMemberRow {
-  return {
-    groupId,
-    memberId: m.memberId,
-    joinOrder: m.joinOrder,
-    groupInstanceId: m.groupInstanceId,
-    clientId: m.clientId,
-    clientHost: m.clientHost,
-    sessionTimeoutMs: m.sessionTimeoutMs,
-    rebalanceTimeoutMs: m.rebalanceTimeoutMs,
-    protocols: m.protocols,
-    assignment: m.assignment,
-    isNew: m.isNew,
-    awaitingJoin: m.awaitingJoin,
-    joinResult: m.joinResult,
-    awaitingSync: m.awaitingSync,
-    syncError: m.syncError,
-    pendingSync: m.pendingSync,
-    heartbeatDeadlineMs: m.heartbeatDeadlineMs,
-    localPid: m.localPid,
-  }
+  return { groupId, ...m }
 }
 
 function sameGroupRow(a: GroupRow, b: GroupRow): boolean {
