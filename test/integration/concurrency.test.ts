@@ -5,38 +5,18 @@
 
 import { once } from 'node:events'
 
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 
-import { tempDir } from '../helpers/cli.js'
-import { consume, createTopic, lines, produce, startCli, storedBatches, type LiveProcess } from './fixtures/console.js'
+import { consume, createTopic, lines, produce, storedBatches, useCliSandbox, type LiveProcess } from './fixtures/console.js'
 
-let dir: string
-let cleanup: () => void
-const live: LiveProcess[] = []
-beforeEach(() => {
-  ;({ dir, cleanup } = tempDir())
-})
-afterEach(async () => {
-  for (const p of live.splice(0)) {
-    if (p.child.exitCode === null && p.child.signalCode === null) {
-      p.child.kill('SIGKILL')
-      await p.exited
-    }
-  }
-  cleanup()
-})
-
-function start(args: string[]): LiveProcess {
-  const p = startCli(args, dir)
-  live.push(p)
-  return p
-}
+const sandbox = useCliSandbox()
+const start = (args: string[]) => sandbox.start(args)
 
 const count = (s: string) => lines(s).length
 
 /** The whole log of a single-partition topic, with offsets, read by a fresh consumer process. */
 async function readAll(topic: string): Promise<{ offset: number; value: string }[]> {
-  const c = await consume(dir, '--topic', topic, '--from-beginning', '--timeout-ms', '300', '--property', 'print.offset=true')
+  const c = await consume(sandbox.dir, '--topic', topic, '--from-beginning', '--timeout-ms', '300', '--property', 'print.offset=true')
   expect(c.code).toBe(0)
   return lines(c.out).map((l) => {
     const m = /^Offset:(\d+)\t(.*)$/s.exec(l)
@@ -48,7 +28,7 @@ async function readAll(topic: string): Promise<{ offset: number; value: string }
 /** Batches must tile the offsets 0..n-1 with no gap or overlap. */
 function expectContiguousBatches(topic: string, records: number): void {
   let next = 0
-  for (const b of storedBatches(dir, topic)) {
+  for (const b of storedBatches(sandbox.dir, topic)) {
     expect(b.baseOffset).toBe(next)
     expect(b.lastOffset - b.baseOffset + 1).toBe(b.recordCount)
     next = b.lastOffset + 1
@@ -58,10 +38,10 @@ function expectContiguousBatches(topic: string, records: number): void {
 
 describe('a consumer following the log', () => {
   it('prints records that producer processes write after it started, and stops on SIGINT', async () => {
-    expect((await createTopic(dir, 'tail')).code).toBe(0)
+    expect((await createTopic(sandbox.dir, 'tail')).code).toBe(0)
     const consumer = start(['console-consumer', '--topic', 'tail', '--from-beginning'])
 
-    expect((await produce(dir, 'tail', 'one\ntwo\nthree\n')).code).toBe(0)
+    expect((await produce(sandbox.dir, 'tail', 'one\ntwo\nthree\n')).code).toBe(0)
     await consumer.waitForStdout((out) => out === 'one\ntwo\nthree\n', 5000)
 
     // A producer that stays open (--sync: each line is sent as it is read).
@@ -73,7 +53,7 @@ describe('a consumer following the log', () => {
     producer.child.stdin.end()
     expect((await producer.exited).code).toBe(0)
 
-    expect((await produce(dir, 'tail', 'six\n', '--compression-codec', 'zstd')).code).toBe(0)
+    expect((await produce(sandbox.dir, 'tail', 'six\n', '--compression-codec', 'zstd')).code).toBe(0)
     await consumer.waitForStdout((out) => out.endsWith('six\n'), 5000)
     expect(consumer.child.exitCode).toBeNull()
 
@@ -85,12 +65,12 @@ describe('a consumer following the log', () => {
   })
 
   it('picks up a topic matching --include that is created after it started', async () => {
-    expect((await createTopic(dir, 'feed-a')).code).toBe(0)
+    expect((await createTopic(sandbox.dir, 'feed-a')).code).toBe(0)
     const consumer = start(['console-consumer', '--include', 'feed-.*', '--from-beginning'])
-    expect((await produce(dir, 'feed-a', 'a1\n')).code).toBe(0)
+    expect((await produce(sandbox.dir, 'feed-a', 'a1\n')).code).toBe(0)
     await consumer.waitForStdout((out) => out === 'a1\n', 5000)
-    expect((await produce(dir, 'feed-b', 'b1\n')).code).toBe(0)
-    expect((await produce(dir, 'other', 'o1\n')).code).toBe(0)
+    expect((await produce(sandbox.dir, 'feed-b', 'b1\n')).code).toBe(0)
+    expect((await produce(sandbox.dir, 'other', 'o1\n')).code).toBe(0)
     await consumer.waitForStdout((out) => out === 'a1\nb1\n', 10_000)
     consumer.child.kill('SIGINT')
     expect((await consumer.exited).code).toBe(0)
@@ -105,7 +85,7 @@ describe('producers writing to one partition at once', () => {
     ['batched', 20_000, ['--batch-size', '2048', '--timeout', '5']],
     ['--sync', 300, ['--sync', '--request-required-acks', '1']],
   ])('stores every line exactly once with contiguous offsets (%s)', async (_name, perProducer, args) => {
-    expect((await createTopic(dir, 'shared')).code).toBe(0)
+    expect((await createTopic(sandbox.dir, 'shared')).code).toBe(0)
     const inputs = Array.from({ length: PRODUCERS }, (_, w) => Array.from({ length: perProducer }, (_, i) => `p${w}-${i}`))
     // All producers run at once and get their input a slice at a time, round robin, so their
     // commits overlap the way producers in several shells do.
@@ -169,7 +149,7 @@ describe('a producer that dies mid-stream', () => {
   }
 
   it('keeps every acknowledged record and a clean contiguous prefix after SIGKILL (--sync, acks -1)', async () => {
-    expect((await createTopic(dir, 'crash')).code).toBe(0)
+    expect((await createTopic(sandbox.dir, 'crash')).code).toBe(0)
     const follower = start(['console-consumer', '--topic', 'crash', '--from-beginning'])
     const producer = start(['console-producer', '--topic', 'crash', '--sync', '--request-required-acks', '-1'])
     const feeder = feed(producer, 'line')
@@ -189,13 +169,13 @@ describe('a producer that dies mid-stream', () => {
     expectContiguousBatches('crash', records.length)
 
     // The store still takes writes, continuing the offsets.
-    expect((await produce(dir, 'crash', 'after\n')).code).toBe(0)
+    expect((await produce(sandbox.dir, 'crash', 'after\n')).code).toBe(0)
     const again = await readAll('crash')
     expect(again.at(-1)).toEqual({ offset: records.length, value: 'after' })
   })
 
   it('leaves a readable store with a contiguous prefix after SIGKILL of a batching, compressing producer', async () => {
-    expect((await createTopic(dir, 'crash')).code).toBe(0)
+    expect((await createTopic(sandbox.dir, 'crash')).code).toBe(0)
     const follower = start(['console-consumer', '--topic', 'crash', '--from-beginning'])
     const producer = start(['console-producer', '--topic', 'crash', '--compression-codec', 'lz4', '--batch-size', '4096', '--request-required-acks', '1'])
     const feeder = feed(producer, 'rec')

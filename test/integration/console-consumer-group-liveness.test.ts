@@ -4,27 +4,12 @@
 // long before 45 s could have passed. The 15 s bound is far from both numbers, so this is not a timing
 // assertion: without the liveness check the survivor cannot get the partitions before 45 s at all.
 
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 
-import { tempDir } from '../helpers/cli.js'
-import { createTopic, produce, startCli, type LiveProcess } from './fixtures/console.js'
+import { createTopic, produce, useCliSandbox } from './fixtures/console.js'
 import { KEYED, PRINT_POSITION, assignmentByClient, eventually, groupOverview, keyedLines, parsePrinted } from './fixtures/console-group.js'
 
-let dir: string
-let cleanup: () => void
-const live: LiveProcess[] = []
-beforeEach(() => {
-  ;({ dir, cleanup } = tempDir())
-})
-afterEach(async () => {
-  for (const p of live.splice(0)) {
-    if (p.child.exitCode === null && p.child.signalCode === null) {
-      p.child.kill('SIGKILL')
-      await p.exited
-    }
-  }
-  cleanup()
-})
+const sandbox = useCliSandbox()
 
 const PARTITIONS = 4
 const DEFAULT_SESSION_TIMEOUT_MS = 45_000
@@ -33,18 +18,15 @@ describe('console-consumer --group: a SIGKILLed member of this machine', () => {
   it('is dropped without waiting for session.timeout.ms: the survivor takes over every partition', async () => {
     const topic = 'work'
     const group = 'workers'
-    expect((await createTopic(dir, topic, '--partitions', String(PARTITIONS))).code).toBe(0)
+    expect((await createTopic(sandbox.dir, topic, '--partitions', String(PARTITIONS))).code).toBe(0)
     // No session or heartbeat properties: Kafka's defaults (45 s, 3 s).
-    const member = (name: string) => {
-      const p = startCli(['console-consumer', '--topic', topic, '--group', group, '--from-beginning', ...PRINT_POSITION, '--consumer-property', `client.id=${name}`], dir)
-      live.push(p)
-      return p
-    }
+    const member = (name: string) =>
+      sandbox.start(['console-consumer', '--topic', topic, '--group', group, '--from-beginning', ...PRINT_POSITION, '--consumer-property', `client.id=${name}`])
     const survivor = member('survivor')
     const victim = member('victim')
 
     const formed = await eventually('two members, Stable', () => {
-      const o = groupOverview(dir, group)
+      const o = groupOverview(sandbox.dir, group)
       return o.state === 'Stable' && o.members.length === 2 ? o : undefined
     })
     expect(formed.members.find((m) => m.clientId === 'survivor')?.assignedPartitions).not.toBeNull()
@@ -56,7 +38,7 @@ describe('console-consumer --group: a SIGKILLed member of this machine', () => {
     await victim.exited
 
     // Records written after the kill, keyed so the default partitioner spreads them over every partition.
-    expect((await produce(dir, topic, keyedLines(0, 200), ...KEYED)).code).toBe(0)
+    expect((await produce(sandbox.dir, topic, keyedLines(0, 200), ...KEYED)).code).toBe(0)
     // The bound is the point of the test: a third of the session timeout, which has not run out yet.
     const printedPartitions = await eventually(
       'the survivor printing records of every partition',
@@ -68,7 +50,7 @@ describe('console-consumer --group: a SIGKILLed member of this machine', () => {
     )
     expect([...printedPartitions].sort()).toEqual([0, 1, 2, 3])
 
-    const after = groupOverview(dir, group)
+    const after = groupOverview(sandbox.dir, group)
     expect(after.state).toBe('Stable')
     expect(after.members.map((m) => m.clientId)).toEqual(['survivor'])
     expect(assignmentByClient(after).get('survivor')).toEqual([0, 1, 2, 3])

@@ -5,10 +5,9 @@
 import fs from 'node:fs'
 import path from 'node:path'
 
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 
-import { tempDir } from '../helpers/cli.js'
-import { consume, createTopic, lines, partitionEnds, produce, startCli, type LiveProcess } from './fixtures/console.js'
+import { consume, createTopic, lines, partitionEnds, produce, useCliSandbox } from './fixtures/console.js'
 import {
   FAST_GROUP,
   KEYED,
@@ -22,27 +21,8 @@ import {
   type PrintedRecord,
 } from './fixtures/console-group.js'
 
-let dir: string
-let cleanup: () => void
-const live: LiveProcess[] = []
-beforeEach(() => {
-  ;({ dir, cleanup } = tempDir())
-})
-afterEach(async () => {
-  for (const p of live.splice(0)) {
-    if (p.child.exitCode === null && p.child.signalCode === null) {
-      p.child.kill('SIGKILL')
-      await p.exited
-    }
-  }
-  cleanup()
-})
-
-function start(args: string[]): LiveProcess {
-  const p = startCli(args, dir)
-  live.push(p)
-  return p
-}
+const sandbox = useCliSandbox()
+const start = (args: string[]) => sandbox.start(args)
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -52,7 +32,7 @@ describe('console-consumer --group: members sharing a topic', () => {
     const group = 'workers'
     const total = 30_000
     const extra = 3_000
-    expect((await createTopic(dir, topic, '--partitions', '6')).code).toBe(0)
+    expect((await createTopic(sandbox.dir, topic, '--partitions', '6')).code).toBe(0)
 
     const member = (name: string) =>
       start(['console-consumer', '--topic', topic, '--group', group, '--from-beginning', ...PRINT_POSITION, ...FAST_GROUP, '--consumer-property', `client.id=${name}`])
@@ -64,7 +44,7 @@ describe('console-consumer --group: members sharing a topic', () => {
 
     // One generation with the three of them, each holding two partitions (range over 6), none shared.
     const first = await eventually('three members, Stable', () => {
-      const o = groupOverview(dir, group)
+      const o = groupOverview(sandbox.dir, group)
       return o.state === 'Stable' && o.members.length === 3 ? o : undefined
     })
     expect(first.protocolName).toBe('range')
@@ -104,22 +84,22 @@ describe('console-consumer --group: members sharing a topic', () => {
     const victim = members.get('m3')!
     const victimPartitions = firstAssignment.get('m3')!
     await eventually('the victim committed progress', () =>
-      victimPartitions.every((p) => (committedOffsets(dir, group, topic, 6)[p] ?? 0) > 0) ? true : undefined,
+      victimPartitions.every((p) => (committedOffsets(sandbox.dir, group, topic, 6)[p] ?? 0) > 0) ? true : undefined,
     )
-    expect(groupOverview(dir, group).generationId).toBe(first.generationId)
+    expect(groupOverview(sandbox.dir, group).generationId).toBe(first.generationId)
     victim.child.kill('SIGKILL')
     await victim.exited
     // The victim's last commits: nobody else commits these partitions before a survivor notices the
     // dead process (its next heartbeat, 0.5 s here), the group rebalances and the new owner's next
     // auto-commit (1 s) — read milliseconds after the victim exited, these are still its commits.
-    const victimCommitted = committedOffsets(dir, group, topic, 6)
+    const victimCommitted = committedOffsets(sandbox.dir, group, topic, 6)
     expect(stream.state.written).toBeLessThan(total) // the kill really was mid-stream
 
     // A new member joins while records still flow: the survivors commit and give up their partitions
     // (eager rebalance), the victim is expelled as soon as its process is gone, and the three share the six.
     members.set('m4', member('m4'))
     const afterKill = await eventually('m1, m2, m4 Stable over all partitions', () => {
-      const o = groupOverview(dir, group)
+      const o = groupOverview(sandbox.dir, group)
       if (o.state !== 'Stable' || o.members.some((m) => m.clientId === 'm3')) return undefined
       return o
     })
@@ -145,11 +125,11 @@ describe('console-consumer --group: members sharing a topic', () => {
       expect((await p.exited).code, p.stderr()).toBe(0)
       expect(p.stderr()).toMatch(/Processed a total of \d+ messages/)
     }
-    const end = groupOverview(dir, group)
+    const end = groupOverview(sandbox.dir, group)
     expect(end.state).toBe('Empty')
     expect(end.members).toEqual([])
-    const ends = partitionEnds(dir, topic)
-    expect(committedOffsets(dir, group, topic, 6)).toEqual(ends)
+    const ends = partitionEnds(sandbox.dir, topic)
+    expect(committedOffsets(sandbox.dir, group, topic, 6)).toEqual(ends)
 
     const printed = new Map([...members].map(([name, p]) => [name, parsePrinted(p.stdout().toString('utf8'))]))
     const expected = new Set(Array.from({ length: total + extra }, (_, i) => `v-${i}`))
@@ -194,20 +174,20 @@ describe('console-consumer --group: committed offsets', () => {
   const groupArgs = (group: string, ...more: string[]) => ['--topic', topic, '--group', group, ...PRINT_POSITION, ...FAST_GROUP, ...more]
 
   it('commits exactly what was printed on exit, resumes there, and honours --from-beginning only without commits', async () => {
-    expect((await createTopic(dir, topic, '--partitions', '3')).code).toBe(0)
-    expect((await produce(dir, topic, keyedLines(0, 300), ...KEYED)).code).toBe(0)
+    expect((await createTopic(sandbox.dir, topic, '--partitions', '3')).code).toBe(0)
+    expect((await produce(sandbox.dir, topic, keyedLines(0, 300), ...KEYED)).code).toBe(0)
 
     // --max-messages: the member stops mid-partition; the commit must be the first unprinted record.
-    const first = await consume(dir, ...groupArgs('g', '--from-beginning', '--max-messages', '100'))
+    const first = await consume(sandbox.dir, ...groupArgs('g', '--from-beginning', '--max-messages', '100'))
     expect(first.code).toBe(0)
     expect(first.stderr).toContain('Processed a total of 100 messages')
     const firstRecords = parsePrinted(first.out)
     expect(firstRecords.length).toBe(100)
-    const overview = groupOverview(dir, 'g')
+    const overview = groupOverview(sandbox.dir, 'g')
     expect(overview.state).toBe('Empty')
     expect(overview.members).toEqual([])
     // Every partition started at 0 (earliest), so the committed offset is one past its last printed record.
-    const committed = committedOffsets(dir, 'g', topic, 3)
+    const committed = committedOffsets(sandbox.dir, 'g', topic, 3)
     for (let p = 0; p < 3; p++) {
       const offsets = firstRecords.filter((r) => r.partition === p).map((r) => r.offset)
       expect(committed[p]).toBe(offsets.length === 0 ? 0 : Math.max(...offsets) + 1)
@@ -215,51 +195,51 @@ describe('console-consumer --group: committed offsets', () => {
     }
 
     // A restarted member resumes at the committed offsets: the other 200, none of the first 100.
-    const second = await consume(dir, ...groupArgs('g', '--from-beginning', '--max-messages', '200'))
+    const second = await consume(sandbox.dir, ...groupArgs('g', '--from-beginning', '--max-messages', '200'))
     expect(second.code).toBe(0)
     const secondValues = parsePrinted(second.out).map((r) => r.value)
     expect(new Set([...firstRecords.map((r) => r.value), ...secondValues]).size).toBe(300)
-    expect(committedOffsets(dir, 'g', topic, 3)).toEqual(partitionEnds(dir, topic))
+    expect(committedOffsets(sandbox.dir, 'g', topic, 3)).toEqual(partitionEnds(sandbox.dir, topic))
 
     // With commits in place --from-beginning changes nothing (Kafka: it only sets auto.offset.reset).
-    expect((await produce(dir, topic, keyedLines(300, 310), ...KEYED)).code).toBe(0)
-    const third = await consume(dir, ...groupArgs('g', '--from-beginning', '--max-messages', '10'))
+    expect((await produce(sandbox.dir, topic, keyedLines(300, 310), ...KEYED)).code).toBe(0)
+    const third = await consume(sandbox.dir, ...groupArgs('g', '--from-beginning', '--max-messages', '10'))
     expect(third.code).toBe(0)
     expect(new Set(parsePrinted(third.out).map((r) => r.value))).toEqual(new Set(Array.from({ length: 10 }, (_, i) => `v-${300 + i}`)))
 
     // A group without commits does start at the beginning with it.
-    const fresh = await consume(dir, ...groupArgs('other', '--from-beginning', '--max-messages', '310'))
+    const fresh = await consume(sandbox.dir, ...groupArgs('other', '--from-beginning', '--max-messages', '310'))
     expect(fresh.code).toBe(0)
     expect(new Set(parsePrinted(fresh.out).map((r) => r.value)).size).toBe(310)
   }, 90_000)
 
   it('starts at the log end without --from-beginning and takes the group id from --consumer.config', async () => {
-    expect((await createTopic(dir, topic, '--partitions', '2')).code).toBe(0)
-    expect((await produce(dir, topic, keyedLines(0, 50), ...KEYED)).code).toBe(0)
-    const config = path.join(dir, 'consumer.properties')
+    expect((await createTopic(sandbox.dir, topic, '--partitions', '2')).code).toBe(0)
+    expect((await produce(sandbox.dir, topic, keyedLines(0, 50), ...KEYED)).code).toBe(0)
+    const config = path.join(sandbox.dir, 'consumer.properties')
     fs.writeFileSync(config, 'group.id=latest-group\nsession.timeout.ms=6000\nheartbeat.interval.ms=500\nauto.commit.interval.ms=200\n')
     const member = start(['console-consumer', '--topic', topic, '--consumer.config', config, ...PRINT_POSITION])
     // Its first auto-commit shows where it starts: the log end (auto.offset.reset=latest).
-    const ends = partitionEnds(dir, topic)
-    await eventually('positions committed', () => (committedOffsets(dir, 'latest-group', topic, 2).every((o, p) => o === ends[p]) ? true : undefined))
-    expect((await produce(dir, topic, keyedLines(50, 60), ...KEYED)).code).toBe(0)
+    const ends = partitionEnds(sandbox.dir, topic)
+    await eventually('positions committed', () => (committedOffsets(sandbox.dir, 'latest-group', topic, 2).every((o, p) => o === ends[p]) ? true : undefined))
+    expect((await produce(sandbox.dir, topic, keyedLines(50, 60), ...KEYED)).code).toBe(0)
     await member.waitForStdout((out) => lines(out).length >= 10, 20_000)
     member.child.kill('SIGINT')
     expect((await member.exited).code).toBe(0)
     expect(new Set(parsePrinted(member.stdout().toString('utf8')).map((r) => r.value))).toEqual(new Set(Array.from({ length: 10 }, (_, i) => `v-${50 + i}`)))
-    expect(committedOffsets(dir, 'latest-group', topic, 2)).toEqual(partitionEnds(dir, topic))
-    expect(groupOverview(dir, 'latest-group').state).toBe('Empty')
+    expect(committedOffsets(sandbox.dir, 'latest-group', topic, 2)).toEqual(partitionEnds(sandbox.dir, topic))
+    expect(groupOverview(sandbox.dir, 'latest-group').state).toBe('Empty')
   }, 60_000)
 
   it('follows --include matches and assigns with roundrobin when configured', async () => {
-    expect((await createTopic(dir, 'inc-a', '--partitions', '2')).code).toBe(0)
-    expect((await createTopic(dir, 'inc-b', '--partitions', '1')).code).toBe(0)
-    expect((await produce(dir, 'inc-a', keyedLines(0, 20), ...KEYED)).code).toBe(0)
-    expect((await produce(dir, 'inc-b', keyedLines(20, 30), ...KEYED)).code).toBe(0)
+    expect((await createTopic(sandbox.dir, 'inc-a', '--partitions', '2')).code).toBe(0)
+    expect((await createTopic(sandbox.dir, 'inc-b', '--partitions', '1')).code).toBe(0)
+    expect((await produce(sandbox.dir, 'inc-a', keyedLines(0, 20), ...KEYED)).code).toBe(0)
+    expect((await produce(sandbox.dir, 'inc-b', keyedLines(20, 30), ...KEYED)).code).toBe(0)
     const strategy = ['--consumer-property', 'partition.assignment.strategy=org.apache.kafka.clients.consumer.RoundRobinAssignor']
     const member = start(['console-consumer', '--include', 'inc-.*', '--group', 'rr', '--from-beginning', ...FAST_GROUP, ...strategy])
     await member.waitForStdout((out) => lines(out).length >= 30, 20_000)
-    const o = groupOverview(dir, 'rr')
+    const o = groupOverview(sandbox.dir, 'rr')
     expect(o.protocolName).toBe('roundrobin')
     expect(o.members[0]?.assignedPartitions).toEqual([
       { topic: 'inc-a', partitions: [0, 1] },
@@ -273,7 +253,7 @@ describe('console-consumer --group: committed offsets', () => {
 
 describe('console-consumer --group: option checks', () => {
   beforeEach(async () => {
-    expect((await createTopic(dir, 't')).code).toBe(0)
+    expect((await createTopic(sandbox.dir, 't')).code).toBe(0)
   })
 
   it.each([
@@ -283,7 +263,7 @@ describe('console-consumer --group: option checks', () => {
     [['--topic', 't', '--group', 'g', '--consumer-property', 'partition.assignment.strategy=com.example.Mine'], 'Invalid value com.example.Mine for configuration partition.assignment.strategy'],
     [['--topic', 'missing', '--group', 'g'], "Topic 'missing' does not exist."],
   ])('refuses %j', async (args, message) => {
-    const c = await consume(dir, ...args)
+    const c = await consume(sandbox.dir, ...args)
     expect(c.code).not.toBe(0)
     expect(c.code).not.toBeNull()
     expect(c.stderr).toContain(message)
@@ -291,16 +271,16 @@ describe('console-consumer --group: option checks', () => {
   })
 
   it('refuses a session timeout outside the broker window with Kafka\'s error', async () => {
-    const c = await consume(dir, '--topic', 't', '--group', 'g', '--consumer-property', 'session.timeout.ms=1000', '--consumer-property', 'heartbeat.interval.ms=100')
+    const c = await consume(sandbox.dir, '--topic', 't', '--group', 'g', '--consumer-property', 'session.timeout.ms=1000', '--consumer-property', 'heartbeat.interval.ms=100')
     expect(c.code).toBe(1)
     expect(c.stderr).toContain('org.apache.kafka.common.errors.InvalidSessionTimeoutException')
     expect(c.out).toBe('')
   })
 
   it('refuses a mismatched group id given by a --consumer.config file', async () => {
-    const config = path.join(dir, 'c.properties')
+    const config = path.join(sandbox.dir, 'c.properties')
     fs.writeFileSync(config, 'group.id=b\n')
-    const c = await consume(dir, '--topic', 't', '--group', 'a', '--consumer.config', config)
+    const c = await consume(sandbox.dir, '--topic', 't', '--group', 'a', '--consumer.config', config)
     expect(c.code).not.toBe(0)
     expect(c.stderr).toContain("Detected group ids: 'a', 'b'")
   })
