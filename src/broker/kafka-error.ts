@@ -37,3 +37,9 @@ export function asKafkaError(err: unknown): KafkaError {
   const message = err instanceof Error ? err.message : String(err)
   return new KafkaError('UNKNOWN_SERVER_ERROR', message, { cause: err })
 }
+
+/** A KafkaError for an error name as another Kafka implementation reports it (e.g. a client library), if the name is Kafka's. */
+export function kafkaErrorNamed(name: string, message?: string | null, options?: { cause?: unknown }): KafkaError | undefined {
+  if (!Object.hasOwn(ERRORS, name)) return undefined
+  return new KafkaError(name as ErrorName, message ?? undefined, options)
+}

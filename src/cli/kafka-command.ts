@@ -3,8 +3,11 @@ import { Command, Flags } from '@oclif/core'
 import type { Broker } from '../broker/broker.js'
 import { DataDirError, openBroker, resolveDataDir } from '../broker/open-broker.js'
 import { KafkaError } from '../broker/kafka-error.js'
+import type { KafkaClient } from '../client/kafka-client.js'
+import { embeddedClient, remoteClient } from '../client/open-client.js'
 import { ExitRequest, UserError } from './errors.js'
 import { promptForMissing } from './prompts.js'
+import { readPropertiesFile } from './properties-file.js'
 import { stderrChalk } from './terminal.js'
 
 /**
@@ -32,17 +35,39 @@ export abstract class KafkaCommand<T> extends Command {
   }
 
   private broker: Broker | undefined
+  private client: KafkaClient | undefined
 
-  /** Opens the broker for the connection flags: the embedded store (remote mode comes with --bootstrap-server support). */
-  protected openBroker(flags: { 'bootstrap-server'?: string | undefined; 'data-dir'?: string | undefined }): Broker {
-    if (flags['bootstrap-server'] !== undefined && flags['data-dir'] !== undefined) {
-      throw new UserError('--bootstrap-server and --data-dir cannot be used together.', 'Use one: a remote broker or the local data directory.')
+  /**
+   * The client for the connection flags: with --bootstrap-server a remote client (client settings from
+   * --command-config, then `props`), else the broker core over the local data directory.
+   */
+  protected async openClient(
+    flags: { 'bootstrap-server'?: string | undefined; 'data-dir'?: string | undefined; 'command-config'?: string | undefined },
+    opts: { props?: ReadonlyMap<string, string>; clientId?: string } = {},
+  ): Promise<KafkaClient> {
+    if (this.client) return this.client
+    refuseBoth(flags)
+    const bootstrap = flags['bootstrap-server']
+    if (bootstrap !== undefined) {
+      const props = new Map([...(flags['command-config'] ? readPropertiesFile(flags['command-config']) : []), ...(opts.props ?? [])])
+      try {
+        this.client = await remoteClient(bootstrap, props, opts.clientId ?? `kafka-ts-${this.id ?? 'client'}`)
+      } catch (err) {
+        if (err instanceof Error && err.name === 'ClientConfigError') throw new UserError(err.message)
+        throw err
+      }
+    } else {
+      const dataDir = resolveDataDir(flags['data-dir'])
+      this.client = embeddedClient(this.openBroker(flags), dataDir)
     }
+    return this.client
+  }
+
+  /** The broker core over the local data directory (embedded-only commands). */
+  protected openBroker(flags: { 'bootstrap-server'?: string | undefined; 'data-dir'?: string | undefined }): Broker {
+    refuseBoth(flags)
     if (flags['bootstrap-server'] !== undefined) {
-      throw new UserError(
-        'Remote mode (--bootstrap-server) is not available in this build yet.',
-        'Omit --bootstrap-server to use the local data directory.',
-      )
+      throw new UserError(`kafka-ts ${this.id ?? ''} works on the local data directory only; it does not take --bootstrap-server.`)
     }
     if (!this.broker) {
       this.broker = openBroker({
@@ -74,7 +99,7 @@ export abstract class KafkaCommand<T> extends Command {
       return undefined
     }
     const chalk = await stderrChalk()
-    if (err instanceof UserError || err instanceof DataDirError || err instanceof KafkaError) {
+    if (err instanceof UserError || err instanceof DataDirError || err instanceof KafkaError || err.name === 'ConnectionFailure' || err.name === 'ConsumerFatalError') {
       const known: unknown = err
       const hint = known instanceof UserError || known instanceof DataDirError ? known.hint : undefined
       process.stderr.write(`${chalk.red(err.message)}${hint ? chalk.dim(` (${hint})`) : ''}\n`)
@@ -99,12 +124,20 @@ export abstract class KafkaCommand<T> extends Command {
 
   protected override async finally(err: Error | undefined): Promise<unknown> {
     try {
+      await this.client?.close()
       this.broker?.close()
     } finally {
+      this.client = undefined
       this.broker = undefined
     }
     return super.finally(err)
   }
 
   abstract override run(): Promise<T>
+}
+
+function refuseBoth(flags: { 'bootstrap-server'?: string | undefined; 'data-dir'?: string | undefined }): void {
+  if (flags['bootstrap-server'] !== undefined && flags['data-dir'] !== undefined) {
+    throw new UserError('--bootstrap-server and --data-dir cannot be used together.', 'Use one: a remote broker or the local data directory.')
+  }
 }

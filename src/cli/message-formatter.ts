@@ -17,29 +17,9 @@
 
 import { isUtf8 } from 'node:buffer'
 
-/** A record header; the same shape as the protocol module's RecordHeader. */
-export interface RecordHeader {
-  key: Buffer
-  value: Buffer | null
-}
+import type { FormattableRecord, RecordHeader } from '../client/formattable-record.js'
 
-/**
- * The record as the formatter sees it; the protocol module's RecordCursor satisfies it
- * structurally. A negative keyLength/valueLength means null.
- */
-export interface FormattableRecord {
-  readonly data: Buffer
-  offset: number
-  timestamp: number
-  /** NoTimestampType (magic v0 records) prints NO_TIMESTAMP. */
-  timestampType: 'CreateTime' | 'LogAppendTime' | 'NoTimestampType'
-  keyStart: number
-  keyLength: number
-  valueStart: number
-  valueLength: number
-  headerCount: number
-  headers(): readonly RecordHeader[]
-}
+export type { FormattableRecord, RecordHeader } from '../client/formattable-record.js'
 
 export interface FormatterConfig {
   printTimestamp: boolean

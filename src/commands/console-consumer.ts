@@ -2,10 +2,8 @@ import { once } from 'node:events'
 
 import { Flags } from '@oclif/core'
 
-import type { TopicRow } from '../broker/records.js'
-import { EmbeddedConsumer, type GroupOptions, type StartPosition } from '../cli/embedded-consumer.js'
+import { ConsumerFatalError, type ConsumeOptions, type GroupMembership, type StartPosition } from '../client/kafka-client.js'
 import { UsageError, UserError } from '../cli/errors.js'
-import { GroupMember, GroupMemberError } from '../cli/group-member.js'
 import { keyValues, parseKeyValues } from '../cli/flags.js'
 import { KafkaCommand } from '../cli/kafka-command.js'
 import { MessageFormatter, OutputBuffer, formatterConfig } from '../cli/message-formatter.js'
@@ -102,22 +100,18 @@ export default class ConsoleConsumer extends KafkaCommand<ConsumerReport> {
       throw new UserError((err as Error).message)
     }
 
-    const broker = this.openBroker(flags)
-    let topics: () => TopicRow[]
+    const client = await this.openClient(flags, { props: consumerProps, clientId: consumerProps.get('client.id') ?? 'console-consumer' })
+    let topics: ConsumeOptions['topics']
     if (flags.topic !== undefined) {
       const name = flags.topic
-      const row = broker.findTopic(name)
-      if (!row) throw new UserError(`Topic '${name}' does not exist.`, `create it with \`kafka-ts topics --create --topic ${name}\``)
-      if (flags.partition !== undefined && (flags.partition < 0 || flags.partition >= row.partitionCount)) {
-        throw new UserError(`Partition ${flags.partition} of topic '${name}' does not exist (the topic has ${row.partitionCount} partition(s)).`)
+      const listing = (await client.listTopics()).find((t) => t.name === name)
+      if (!listing) throw new UserError(`Topic '${name}' does not exist.`, `create it with \`kafka-ts topics --create --topic ${name}\``)
+      if (flags.partition !== undefined && (flags.partition < 0 || flags.partition >= listing.partitionCount)) {
+        throw new UserError(`Partition ${flags.partition} of topic '${name}' does not exist (the topic has ${listing.partitionCount} partition(s)).`)
       }
-      topics = () => {
-        const fresh = broker.findTopic(name)
-        return fresh && fresh.id === row.id ? [fresh] : []
-      }
+      topics = { name }
     } else {
-      const re = topicRegex(include ?? '')
-      topics = () => broker.listTopics().filter((t) => re.test(t.name))
+      topics = { pattern: topicRegex(include ?? '') }
     }
 
     const out = new OutputBuffer()
@@ -140,16 +134,11 @@ export default class ConsoleConsumer extends KafkaCommand<ConsumerReport> {
       return !stdoutBroken
     }
 
-    let group: GroupOptions | undefined
-    if (groupConfig !== undefined) {
-      const { autoCommit, autoCommitIntervalMs, ...memberConfig } = groupConfig
-      group = { member: new GroupMember(broker, memberConfig), autoCommit, autoCommitIntervalMs }
-    }
     const aborter = new AbortController()
     const onSignal = () => aborter.abort()
     process.once('SIGINT', onSignal)
     process.once('SIGTERM', onSignal)
-    const consumer = new EmbeddedConsumer(broker, {
+    const consumer = await client.consumer({
       topics,
       ...(flags.partition === undefined ? {} : { partition: flags.partition }),
       start,
@@ -158,7 +147,7 @@ export default class ConsoleConsumer extends KafkaCommand<ConsumerReport> {
       ...(flags['max-messages'] === undefined || flags['max-messages'] === -1 ? {} : { maxMessages: flags['max-messages'] }),
       ...(flags['timeout-ms'] === undefined ? {} : { timeoutMs: flags['timeout-ms'] }),
       signal: aborter.signal,
-      ...(group === undefined ? {} : { group }),
+      ...(groupConfig === undefined ? {} : { group: groupConfig }),
     })
     let failure: Error | undefined
     try {
@@ -188,11 +177,11 @@ export default class ConsoleConsumer extends KafkaCommand<ConsumerReport> {
       // Kafka reports the --timeout-ms expiry as an error log line and still exits 0.
       if (reason === 'timeout') process.stderr.write('Error processing message, terminating consumer process: org.apache.kafka.common.errors.TimeoutException\n')
     } catch (err) {
-      if (err instanceof GroupMemberError) throw new UserError(`Unknown error when running consumer: ${groupErrorText(err)}`)
+      if (err instanceof ConsumerFatalError) throw new UserError(`Unknown error when running consumer: ${err.javaText}`)
       throw err
     } finally {
       // Commits what was printed and leaves the group, so the other members rebalance at once.
-      consumer.close()
+      await consumer.close()
       process.off('SIGINT', onSignal)
       process.off('SIGTERM', onSignal)
       // Kafka counts a record before formatting it, so a record that failed to format is counted.
@@ -213,18 +202,8 @@ function parseStart(offset: string | undefined, fromBeginning: boolean): StartPo
 }
 
 /** The consumer properties a group member honours, with the Java consumer's defaults. */
-interface GroupConfig {
-  readonly groupId: string
-  readonly clientId: string
-  readonly groupInstanceId: string | null
-  readonly sessionTimeoutMs: number
-  readonly rebalanceTimeoutMs: number
-  readonly heartbeatIntervalMs: number
-  readonly assignors: readonly string[]
-  readonly retryBackoffMs: number
-  readonly autoCommit: boolean
-  readonly autoCommitIntervalMs: number
-}
+type GroupConfig = GroupMembership
+
 
 /** partition.assignment.strategy: Java class names (and, leniently, the protocol names themselves). */
 const ASSIGNOR_CLASSES = new Map([
@@ -284,14 +263,4 @@ function parseGroupConfig(groupId: string, props: ReadonlyMap<string, string>): 
     autoCommit: bool('enable.auto.commit', true),
     autoCommitIntervalMs: int('auto.commit.interval.ms', 5000),
   }
-}
-
-/** Java's exception class and message for the group errors that end the consumer. */
-function groupErrorText(err: GroupMemberError): string {
-  const name = err.error.errorName
-    .toLowerCase()
-    .split('_')
-    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
-    .join('')
-  return `org.apache.kafka.common.errors.${name}Exception: ${err.error.message}`
 }

@@ -2,9 +2,8 @@ import fs from 'node:fs'
 
 import { Flags } from '@oclif/core'
 
-import type { Broker } from '../broker/broker.js'
 import { type CompressionCodec } from '../broker/records.js'
-import { EmbeddedProducer, type SendFailure } from '../cli/embedded-producer.js'
+import type { SendFailure } from '../client/kafka-client.js'
 import { ExitRequest, UsageError, UserError } from '../cli/errors.js'
 import { keyValues, missingArgument, parseKeyValues } from '../cli/flags.js'
 import { KafkaCommand } from '../cli/kafka-command.js'
@@ -54,9 +53,7 @@ export default class ConsoleProducer extends KafkaCommand<ProducerReport> {
   async run(): Promise<ProducerReport> {
     const { flags } = await this.parse(ConsoleProducer, withOptionalCodecValue(this.argv))
     const topicName = await this.required(flags.topic, 'Topic to produce to:', missingArgument('topic'))
-    if (flags['bootstrap-server'] === undefined && flags['broker-list'] !== undefined) {
-      this.openBroker({ 'bootstrap-server': flags['broker-list'], 'data-dir': flags['data-dir'] })
-    }
+    const bootstrap = flags['bootstrap-server'] ?? flags['broker-list']
     const reader = flags['line-reader']
     if (reader !== undefined && !/(^|\.)LineMessageReader$/.test(reader)) {
       throw new UserError(`Line reader class ${reader} is not available; kafka-ts supports the default LineMessageReader.`)
@@ -87,13 +84,28 @@ export default class ConsoleProducer extends KafkaCommand<ProducerReport> {
       throw err
     }
 
-    const broker = this.openBroker(flags)
-    const topic = resolveTopic(broker, topicName, props.get('allow.auto.create.topics') !== 'false')
+    const bufferMemory = Number(props.get('buffer.memory') ?? 32 * 1024 * 1024)
+    if (!Number.isSafeInteger(bufferMemory) || bufferMemory < 0) throw new UsageError(`Invalid value ${props.get('buffer.memory') ?? ''} for configuration buffer.memory`)
+    const clientId = props.get('client.id') ?? 'console-producer'
+    const client = await this.openClient({ ...flags, 'bootstrap-server': bootstrap }, { props, clientId })
     let failedSends = 0
-    const producer = new EmbeddedProducer(broker, topic, { acks, batchSize, lingerMs, compression }, (f) => {
-      failedSends++
-      reportFailure(topicName, f)
-    })
+    const producer = await client.producer(
+      topicName,
+      {
+        acks,
+        batchSize,
+        lingerMs,
+        compression,
+        allowAutoCreate: props.get('allow.auto.create.topics') !== 'false',
+        bufferMemory,
+        clientId,
+        idempotent: props.get('enable.idempotence') !== 'false',
+      },
+      (f) => {
+        failedSends++
+        reportFailure(topicName, f)
+      },
+    )
 
     const fastPath = !cfg.parseKey && !cfg.parseHeaders && cfg.nullMarker === null
     const prompt = process.stdin.isTTY === true && process.stdout.isTTY === true
@@ -108,42 +120,68 @@ export default class ConsoleProducer extends KafkaCommand<ProducerReport> {
       const now = Date.now()
       if (fastPath) {
         producer.send(null, line, undefined, now)
-      } else {
-        try {
-          const parsed = parseLine(line, lineNumber, cfg)
-          producer.send(parsed.key, parsed.value, parsed.headers, now)
-        } catch (err) {
-          failure = err as Error
-          return
-        }
+        return
       }
-      if (flags.sync) {
-        producer.flush()
-        // Kafka's --sync waits on each send: a failed one ends the tool (exit 1) before the next line.
+      try {
+        const parsed = parseLine(line, lineNumber, cfg)
+        producer.send(parsed.key, parsed.value, parsed.headers, now)
+      } catch (err) {
+        failure = err as Error
+      }
+    }
+    // Kafka's --sync waits on each send: a failed one ends the tool (exit 1) before the next line.
+    const syncLines = async (lines: readonly Buffer[]) => {
+      for (const line of lines) {
+        onLine(line)
+        if (failure) return
+        await producer.flush()
         if (failedSends > 0) failure = new ExitRequest(1)
+        if (failure) return
       }
     }
 
     const input = stdinStream()
     await new Promise<void>((resolve, reject) => {
       const stdin = input
+      let finished = false
       const finish = () => {
+        if (finished) return
+        finished = true
         stdin.off('data', onData)
         process.off('SIGINT', onSigint)
         process.off('SIGTERM', onSigint)
         resolve()
       }
+      const fail = (err: unknown) => {
+        finished = true
+        reject(err instanceof Error ? err : new Error(String(err)))
+      }
+      // Each chunk is handed to the producer before the next is read: back-pressure from the
+      // producer (buffer.memory, --sync) holds stdin.
       const onData = (chunk: Buffer) => {
+        stdin.pause()
+        let work: Promise<void>
         try {
-          splitter.push(chunk, onLine)
-          producer.afterChunk()
-          if (failure) {
-            stdin.pause()
-            finish()
-          } else if (prompt) process.stdout.write('>')
+          if (flags.sync) {
+            const lines: Buffer[] = []
+            splitter.push(chunk, (l) => lines.push(l))
+            work = syncLines(lines)
+          } else {
+            splitter.push(chunk, onLine)
+            work = producer.afterChunk()
+          }
         } catch (err) {
-          reject(err instanceof Error ? err : new Error(String(err)))
+          fail(err)
+          return
         }
+        work.then(() => {
+          if (finished) return
+          if (failure) finish()
+          else {
+            if (prompt) process.stdout.write('>')
+            stdin.resume()
+          }
+        }, fail)
       }
       // Ctrl-C: what was read is flushed, then the tool exits (Kafka's shutdown hook closes the producer).
       const onSigint = () => {
@@ -154,14 +192,17 @@ export default class ConsoleProducer extends KafkaCommand<ProducerReport> {
       if (prompt) process.stdout.write('>')
       stdin.on('data', onData)
       stdin.once('end', () => {
-        if (!failure) splitter.end(onLine)
-        finish()
+        if (finished) return
+        const lines: Buffer[] = []
+        if (!failure) splitter.end((l) => lines.push(l))
+        const work = flags.sync ? syncLines(lines) : Promise.resolve(lines.forEach(onLine))
+        work.then(finish, fail)
       })
-      stdin.once('error', reject)
+      stdin.once('error', fail)
       process.once('SIGINT', onSigint)
       process.once('SIGTERM', onSigint)
     })
-    producer.close()
+    await producer.close()
     input.destroy()
 
     if (failure) {
@@ -197,20 +238,6 @@ function parseAcks(value: string): -1 | 0 | 1 {
   if (v === '0') return 0
   if (v === '1') return 1
   throw new UsageError(`Invalid value ${value} for configuration acks: String must be one of: all, -1, 0, 1`)
-}
-
-/** The topic, auto-created with broker defaults like Kafka's metadata request does (unless disabled). */
-function resolveTopic(broker: Broker, name: string, allowAutoCreate: boolean) {
-  const existing = broker.findTopic(name)
-  if (existing) return existing
-  if (!allowAutoCreate || !broker.config.autoCreateTopicsEnable) {
-    throw new UserError(`Topic '${name}' does not exist.`, 'create it with `kafka-ts topics --create --topic ' + name + '`')
-  }
-  const [outcome] = broker.createTopics([{ name, numPartitions: -1, replicationFactor: -1, configs: new Map() }])
-  if (outcome && !outcome.ok && outcome.error.errorName !== 'TOPIC_ALREADY_EXISTS') throw new UserError(outcome.error.message)
-  const created = broker.findTopic(name)
-  if (!created) throw new UserError(`Topic '${name}' could not be created.`)
-  return created
 }
 
 /** `--compression-codec` takes an optional value in Kafka (gzip when absent); oclif needs one, so supply it. */

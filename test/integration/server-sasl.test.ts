@@ -8,7 +8,7 @@ import { decodeMetadataResponse, encodeMetadataRequest } from '../../src/protoco
 import { decodeSaslAuthenticateResponse, encodeSaslAuthenticateRequest } from '../../src/protocol/messages/sasl-authenticate.js'
 import { decodeSaslHandshakeResponse, encodeSaslHandshakeRequest } from '../../src/protocol/messages/sasl-handshake.js'
 import { requestFrame } from '../../src/protocol/request-header.js'
-import { parseJaasConfig } from '../../src/server/sasl/jaas-config.js'
+import { parseJaasConfig } from '../../src/util/jaas-config.js'
 import { ConnectionClosedError, RawConnection } from '../helpers/raw-client.js'
 import { startTestServer, type TestServer } from '../helpers/server.js'
 

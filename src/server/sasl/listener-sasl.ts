@@ -1,5 +1,5 @@
 import type { BrokerConfig, Listener } from '../../broker/broker-config.js'
-import { JaasConfigError, parseJaasConfig } from './jaas-config.js'
+import { JaasConfigError, parseJaasConfig } from '../../util/jaas-config.js'
 import { PLAIN, PlainAuthenticator, plainUsersFrom } from './plain.js'
 
 // What a SASL listener authenticates with, read from server.properties the way Kafka's

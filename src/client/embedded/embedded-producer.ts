@@ -1,26 +1,11 @@
-import type { Broker } from '../broker/broker.js'
-import type { KafkaError } from '../broker/kafka-error.js'
-import { RecordBatchBuilder, partitionForKey, type CompressionCodec, type RecordHeader, type TopicRow } from '../broker/records.js'
-import { effectiveTopicConfig } from '../broker/topic-configs.js'
+import type { Broker } from '../../broker/broker.js'
+import { RecordBatchBuilder, partitionForKey, type RecordHeader, type TopicRow } from '../../broker/records.js'
+import { effectiveTopicConfig } from '../../broker/topic-configs.js'
+import type { ProducerSettings, RecordProducer, SendFailure } from '../kafka-client.js'
 
 // The embedded producer: what Kafka's Java producer does between send() and the broker, done
 // in-process. Records are encoded straight into per-partition batch builders; full batches are
 // appended to the store in groups, one write transaction (and one fsync with acks=-1) per group.
-
-export interface ProducerSettings {
-  readonly acks: -1 | 0 | 1
-  readonly batchSize: number
-  readonly lingerMs: number
-  readonly compression: CompressionCodec
-}
-
-/** A failed send, reported the way Kafka's console producer logs it. */
-export interface SendFailure {
-  readonly error: KafkaError
-  readonly keyBytes: number | null
-  readonly valueBytes: number | null
-  readonly records: number
-}
 
 interface PendingBatch {
   readonly partition: number
@@ -40,7 +25,7 @@ const HEADER_OVERHEAD = 10
 /** Slack for compressed batches: incompressible input grows a little under every codec. */
 const COMPRESSION_SLACK = 256
 
-export class EmbeddedProducer {
+export class EmbeddedProducer implements RecordProducer {
   private readonly builders: RecordBatchBuilder[]
   private readonly firstKey: (number | null)[]
   private readonly firstValue: (number | null)[]
@@ -73,14 +58,18 @@ export class EmbeddedProducer {
       settings.compression === 'none' ? maxMessageBytes : Math.floor(maxMessageBytes * 0.99) - COMPRESSION_SLACK
   }
 
+  get partitionCount(): number {
+    return this.topic.partitionCount
+  }
+
   /** Records acknowledged so far. */
   get acknowledged(): number {
     return this.sent
   }
 
   /** Queues one record; keyed records go where Kafka's Java client would put them, others stick to one partition per batch. */
-  send(key: Buffer | null, value: Buffer | null, headers: readonly RecordHeader[] | undefined, timestamp: number): void {
-    const partition = key === null ? this.stickyPartition : partitionForKey(key, this.topic.partitionCount)
+  send(key: Buffer | null, value: Buffer | null, headers: readonly RecordHeader[] | undefined, timestamp: number, explicitPartition?: number): void {
+    const partition = explicitPartition ?? (key === null ? this.stickyPartition : partitionForKey(key, this.topic.partitionCount))
     const builder = this.builders[partition]
     if (!builder) throw new Error(`no batch builder for partition ${partition}`)
     let recordSize = (key?.length ?? 0) + (value?.length ?? 0) + RECORD_OVERHEAD
@@ -99,7 +88,7 @@ export class EmbeddedProducer {
   }
 
   /** Called after each chunk of input: commits full batches in groups, never per record. */
-  afterChunk(): void {
+  async afterChunk(): Promise<void> {
     if (this.pendingBytes >= GROUP_COMMIT_BYTES) this.commit()
     else if (this.pending.length > 0 && !this.commitTimer) {
       this.commitTimer = setTimeout(() => {
@@ -110,15 +99,19 @@ export class EmbeddedProducer {
   }
 
   /** Closes every open batch and commits everything now (EOF, SIGINT, --sync, linger expiry). */
-  flush(): void {
+  async flush(): Promise<void> {
+    this.flushNow()
+  }
+
+  private flushNow(): void {
     for (let p = 0; p < this.builders.length; p++) if ((this.builders[p]?.count ?? 0) > 0) this.closeBatch(p)
     this.commit()
     if (this.lingerTimer) clearTimeout(this.lingerTimer)
     this.lingerTimer = undefined
   }
 
-  close(): void {
-    this.flush()
+  async close(): Promise<void> {
+    this.flushNow()
     if (this.commitTimer) clearTimeout(this.commitTimer)
     this.commitTimer = undefined
   }
@@ -166,7 +159,7 @@ export class EmbeddedProducer {
     if (this.lingerTimer) return
     this.lingerTimer = setTimeout(() => {
       this.lingerTimer = undefined
-      this.flush()
+      this.flushNow()
     }, this.settings.lingerMs)
   }
 }

@@ -1,15 +1,15 @@
-import type { Broker } from '../broker/broker.js'
-import { ASSIGNORS, type AssignorMember, type GroupAssignment } from '../broker/groups/assignors.js'
+import type { Broker } from '../../broker/broker.js'
+import { ASSIGNORS, type AssignorMember, type GroupAssignment } from '../../broker/groups/assignors.js'
 import {
   CONSUMER_PROTOCOL_TYPE,
   decodeAssignment,
   decodeSubscription,
   encodeAssignment,
   encodeSubscription,
-} from '../broker/groups/consumer-protocol.js'
-import type { JoinResult } from '../broker/groups/types.js'
-import { KafkaError } from '../broker/kafka-error.js'
-import { COOPERATIVE_STICKY, cooperativeStickyAssign, cooperativeStickyUserData, type StickyMember } from '../broker/groups/cooperative-sticky-assignor.js'
+} from '../../broker/groups/consumer-protocol.js'
+import type { JoinResult } from '../../broker/groups/types.js'
+import { KafkaError } from '../../broker/kafka-error.js'
+import { COOPERATIVE_STICKY, cooperativeStickyAssign, cooperativeStickyUserData, type StickyMember } from '../../broker/groups/cooperative-sticky-assignor.js'
 
 // An embedded consumer-group member: what the Java consumer's ConsumerCoordinator does, against
 // `broker.groups` in this process instead of over the wire. The coordinator keeps the group in SQLite,

@@ -1,5 +1,6 @@
-import type { Broker } from '../broker/broker.js'
-import { forEachRecord, readBatchHeader, type RecordCursor, type TopicRow } from '../broker/records.js'
+import type { Broker } from '../../broker/broker.js'
+import { forEachRecord, readBatchHeader, type RecordCursor, type TopicRow } from '../../broker/records.js'
+import type { RecordConsumer, StartPosition, StopReason } from '../kafka-client.js'
 import { partitionKey, type GroupMember, type PartitionOffset, type TopicPartitions } from './group-member.js'
 
 // The embedded consumer: reads the local store the way a Kafka consumer reads a broker — whole batches
@@ -7,7 +8,6 @@ import { partitionKey, type GroupMember, type PartitionOffset, type TopicPartiti
 // waiters) when caught up. Partitions are either all those of the topics (manual assignment, as the
 // console consumer without a group behaves here) or what a consumer group assigns (`group`).
 
-export type StartPosition = 'earliest' | 'latest' | number
 
 export interface ConsumerOptions {
   /** Topic names to read (one for --topic; the regex matches for --include, refreshed as topics appear). */
@@ -32,7 +32,6 @@ export interface GroupOptions {
   readonly autoCommitIntervalMs: number
 }
 
-export type StopReason = 'max-messages' | 'timeout' | 'aborted' | 'consumer-stopped'
 
 interface Assignment {
   readonly topic: TopicRow
@@ -48,7 +47,7 @@ const MAX_BYTES_PER_READ = 1 << 20
 /** How often a caught-up consumer re-checks the topic list (new partitions, --include matches). */
 const REFRESH_MS = 1000
 
-export class EmbeddedConsumer {
+export class EmbeddedConsumer implements RecordConsumer {
   private readonly assignments = new Map<string, Assignment>()
   private consumed = 0
 
@@ -65,7 +64,7 @@ export class EmbeddedConsumer {
    * Runs until max messages, timeout or abort. `onRecord` returns false to stop (e.g. stdout closed);
    * `drain` is awaited after every round so output back-pressure slows the reads.
    */
-  async run(onRecord: (r: RecordCursor, topic: TopicRow, partition: number) => boolean, drain: () => Promise<boolean>): Promise<StopReason> {
+  async run(onRecord: (r: RecordCursor, topic: string, partition: number) => boolean, drain: () => Promise<boolean>): Promise<StopReason> {
     const { maxMessages, timeoutMs, signal, group } = this.opts
     if (maxMessages !== undefined && maxMessages <= 0) return 'max-messages'
     if (group === undefined) this.refreshAssignments(true)
@@ -103,7 +102,7 @@ export class EmbeddedConsumer {
             if (r.offset < a.position) return true
             a.position = r.offset + 1
             this.consumed++
-            if (!onRecord(r, a.topic, a.partition)) {
+            if (!onRecord(r, a.topic.name, a.partition)) {
               stop = 'consumer-stopped'
               return false
             }
@@ -148,7 +147,7 @@ export class EmbeddedConsumer {
    * Commits what was printed, leaves the group, stops heartbeats. Kafka's console consumer does the
    * same on every exit: it seeks back to the first unprinted record, then close() commits and leaves.
    */
-  close(): void {
+  async close(): Promise<void> {
     const group = this.opts.group
     if (group === undefined) return
     try {

@@ -1,0 +1,173 @@
+import os from 'node:os'
+
+import type { Broker } from '../../broker/broker.js'
+import { KafkaError, fail, type Outcome } from '../../broker/kafka-error.js'
+import type { TopicRow } from '../../broker/records.js'
+import type { ConfigChange } from '../../broker/topic-config-admin.js'
+import type { ResolvedConfig } from '../../broker/topic-configs.js'
+import type { CreatedTopic, NamedOutcome, OffsetSpec, PartitionNewCount, TopicDescription } from '../../broker/types.js'
+import {
+  ConsumerFatalError,
+  type ClusterDescription,
+  type ConsumeOptions,
+  type DeletedRecords,
+  type KafkaClient,
+  type ListedOffset,
+  type NewTopic,
+  type PartitionRef,
+  type ProducerSettings,
+  type RecordConsumer,
+  type RecordProducer,
+  type RecordsToDelete,
+  type SendFailure,
+  type StopReason,
+  type TopicListing,
+} from '../kafka-client.js'
+import { javaExceptionText } from '../java-exception.js'
+import { EmbeddedConsumer } from './embedded-consumer.js'
+import { EmbeddedProducer } from './embedded-producer.js'
+import { GroupMember, GroupMemberError } from './group-member.js'
+
+/** The client over the broker core in this process: the local data directory, no server. */
+export class EmbeddedClient implements KafkaClient {
+  readonly mode = 'embedded'
+
+  constructor(
+    private readonly broker: Broker,
+    readonly target: string,
+  ) {}
+
+  async describeCluster(): Promise<ClusterDescription> {
+    const node = this.self()
+    return { clusterId: this.broker.clusterId, controllerId: node.nodeId, nodes: [node] }
+  }
+
+  async listTopics(): Promise<TopicListing[]> {
+    return this.broker.listTopics().map((t) => ({ name: t.name, partitionCount: t.partitionCount }))
+  }
+
+  async describeTopics(names: readonly string[]): Promise<TopicDescription[]> {
+    return names.flatMap((name) => {
+      const row = this.broker.findTopic(name)
+      return row === undefined ? [] : [this.broker.describeTopic(row)]
+    })
+  }
+
+  async createTopic(topic: NewTopic, opts?: { validateOnly?: boolean }): Promise<Outcome<CreatedTopic>> {
+    const assignment = topic.replicaAssignment
+    const [outcome] = this.broker.createTopics(
+      [
+        {
+          name: topic.name,
+          numPartitions: assignment?.length ?? topic.numPartitions,
+          replicationFactor: assignment ? (assignment[0]?.length ?? 1) : topic.replicationFactor,
+          configs: topic.configs,
+        },
+      ],
+      opts,
+    )
+    if (outcome === undefined) throw new Error('createTopics returned no outcome')
+    return outcome
+  }
+
+  async deleteTopics(names: readonly string[]): Promise<NamedOutcome<null>[]> {
+    return this.broker.deleteTopics(names)
+  }
+
+  async createPartitions(requests: readonly PartitionNewCount[]): Promise<NamedOutcome<number>[]> {
+    return this.broker.createPartitions(requests.map((r) => ({ name: r.name, count: r.count })))
+  }
+
+  async describeTopicConfigs(topic: string, names: readonly string[] | null): Promise<Outcome<ResolvedConfig[]>> {
+    return this.broker.describeTopicConfigs(topic, names)
+  }
+
+  async incrementalAlterTopicConfigs(topic: string, changes: readonly ConfigChange[], opts?: { validateOnly?: boolean }): Promise<Outcome<null>> {
+    return this.broker.incrementalAlterTopicConfigs(topic, changes, opts)
+  }
+
+  async listOffsets(requests: readonly (PartitionRef & { readonly spec: OffsetSpec })[]): Promise<ListedOffset[]> {
+    return requests.map((r) => {
+      const row = this.broker.findTopic(r.topic)
+      const outcome = row === undefined ? fail(new KafkaError('UNKNOWN_TOPIC_OR_PARTITION')) : this.broker.listOffset(row, r.partition, r.spec)
+      return { topic: r.topic, partition: r.partition, ...outcome }
+    })
+  }
+
+  async deleteRecords(entries: readonly RecordsToDelete[]): Promise<DeletedRecords[]> {
+    const outcomes = this.broker.deleteRecords(entries)
+    return entries.map((e, i) => ({ topic: e.topic, partition: e.partition, ...(outcomes[i] ?? fail(new KafkaError('UNKNOWN_SERVER_ERROR'))) }))
+  }
+
+  async producer(topic: string, settings: ProducerSettings, onFailure: (failure: SendFailure) => void): Promise<RecordProducer> {
+    return new EmbeddedProducer(this.broker, this.resolveTopic(topic, settings.allowAutoCreate), settings, onFailure)
+  }
+
+  async consumer(opts: ConsumeOptions): Promise<RecordConsumer> {
+    const { broker } = this
+    const spec = opts.topics
+    let topics: () => TopicRow[]
+    if ('name' in spec) {
+      const first = broker.findTopic(spec.name)
+      topics = () => {
+        const fresh = broker.findTopic(spec.name)
+        // A topic deleted and re-created under the same name is another topic.
+        return fresh && (first === undefined || fresh.id === first.id) ? [fresh] : []
+      }
+    } else {
+      topics = () => broker.listTopics().filter((t) => spec.pattern.test(t.name))
+    }
+    const { group } = opts
+    const consumer = new EmbeddedConsumer(broker, {
+      topics,
+      ...(opts.partition === undefined ? {} : { partition: opts.partition }),
+      start: opts.start,
+      resetTo: opts.resetTo,
+      ...(opts.maxMessages === undefined ? {} : { maxMessages: opts.maxMessages }),
+      ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }),
+      signal: opts.signal,
+      ...(group === undefined
+        ? {}
+        : { group: { member: new GroupMember(broker, group), autoCommit: group.autoCommit, autoCommitIntervalMs: group.autoCommitIntervalMs } }),
+    })
+    return {
+      get count() {
+        return consumer.count
+      },
+      async run(onRecord, drain): Promise<StopReason> {
+        try {
+          return await consumer.run(onRecord, drain)
+        } catch (err) {
+          if (err instanceof GroupMemberError) throw new ConsumerFatalError(javaExceptionText(err.error), { cause: err })
+          throw err
+        }
+      },
+      close: () => consumer.close(),
+    }
+  }
+
+  async close(): Promise<void> {
+    this.broker.close()
+  }
+
+  /** This node as clients would be told to reach it (the first advertised listener). */
+  private self(): { nodeId: number; host: string; port: number; rack: null } {
+    const listener = this.broker.config.advertisedListeners[0]
+    const host = listener === undefined ? 'localhost' : listener.host === '' ? os.hostname() : listener.host
+    return { nodeId: this.broker.nodeId, host, port: listener?.port ?? 9092, rack: null }
+  }
+
+  /** The topic, auto-created with broker defaults like Kafka's metadata request does (unless disabled). */
+  private resolveTopic(name: string, allowAutoCreate: boolean): TopicRow {
+    const existing = this.broker.findTopic(name)
+    if (existing) return existing
+    if (!allowAutoCreate || !this.broker.config.autoCreateTopicsEnable) {
+      throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${name}' does not exist.`)
+    }
+    const [outcome] = this.broker.createTopics([{ name, numPartitions: -1, replicationFactor: -1, configs: new Map() }])
+    if (outcome && !outcome.ok && outcome.error.errorName !== 'TOPIC_ALREADY_EXISTS') throw outcome.error
+    const created = this.broker.findTopic(name)
+    if (!created) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${name}' could not be created.`)
+    return created
+  }
+}

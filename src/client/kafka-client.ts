@@ -1,0 +1,182 @@
+import type { Outcome } from '../broker/kafka-error.js'
+import type { CompressionCodec, RecordHeader } from '../broker/records.js'
+import type { ConfigChange } from '../broker/topic-config-admin.js'
+import type { ResolvedConfig } from '../broker/topic-configs.js'
+import type { CreatedTopic, NamedOutcome, OffsetAndTimestamp, OffsetSpec, PartitionNewCount, TopicDescription } from '../broker/types.js'
+import type { FormattableRecord } from './formattable-record.js'
+
+// The one seam between the commands and where the data lives. Without --bootstrap-server a command
+// gets the embedded client (the broker core over the local SQLite store, in this process); with it, the
+// remote client (a Kafka client library talking the wire protocol to our server or any Kafka cluster).
+// Both answer in the broker core's shapes and KafkaError outcomes, so the commands render one way.
+
+export type { FormattableRecord } from './formattable-record.js'
+
+export interface ClusterNode {
+  readonly nodeId: number
+  readonly host: string
+  readonly port: number
+  readonly rack: string | null
+}
+
+export interface ClusterDescription {
+  readonly clusterId: string
+  readonly controllerId: number
+  readonly nodes: readonly ClusterNode[]
+}
+
+export interface TopicListing {
+  readonly name: string
+  readonly partitionCount: number
+}
+
+/** A topic to create; `replicaAssignment` (one replica list per partition) replaces count and factor. */
+export interface NewTopic {
+  readonly name: string
+  /** -1: the broker's num.partitions. */
+  readonly numPartitions: number
+  /** -1: the broker's default.replication.factor. */
+  readonly replicationFactor: number
+  readonly replicaAssignment?: readonly (readonly number[])[]
+  readonly configs: ReadonlyMap<string, string>
+}
+
+export interface PartitionRef {
+  readonly topic: string
+  readonly partition: number
+}
+
+export type ListedOffset = PartitionRef & Outcome<OffsetAndTimestamp>
+
+export interface RecordsToDelete extends PartitionRef {
+  /** Delete everything below this offset; -1 means up to the high watermark. */
+  readonly offset: number
+}
+
+/** The new log start offset, per partition. */
+export type DeletedRecords = PartitionRef & Outcome<number>
+
+export interface ProducerSettings {
+  readonly acks: -1 | 0 | 1
+  readonly batchSize: number
+  readonly lingerMs: number
+  readonly compression: CompressionCodec
+  /** Let the broker create a missing topic (Kafka's metadata auto-create; the broker may refuse). */
+  readonly allowAutoCreate: boolean
+  /** Bytes the producer may hold unsent before send() callers wait (buffer.memory). */
+  readonly bufferMemory: number
+  readonly clientId: string
+  /** max.in.flight.requests.per.connection; idempotence keeps order across retries. */
+  readonly idempotent: boolean
+}
+
+/** A failed send, reported the way Kafka's console producer logs it. */
+export interface SendFailure {
+  readonly error: Error
+  readonly keyBytes: number | null
+  readonly valueBytes: number | null
+  readonly records: number
+}
+
+export interface RecordProducer {
+  readonly partitionCount: number
+  /** Records acknowledged so far. */
+  readonly acknowledged: number
+  /** Queues one record; keyed records go where the Java client puts them (murmur2), others stick to one partition per batch. */
+  send(key: Buffer | null, value: Buffer | null, headers: readonly RecordHeader[] | undefined, timestamp: number, partition?: number): void
+  /** Called after each chunk of input; resolves when the producer can take more (back-pressure). */
+  afterChunk(): Promise<void>
+  /** Sends everything queued and waits for the answers. */
+  flush(): Promise<void>
+  close(): Promise<void>
+}
+
+export type StartPosition = 'earliest' | 'latest' | number
+
+/** Consumer-group settings of a consuming member (the Java consumer's properties). */
+export interface GroupMembership {
+  readonly groupId: string
+  readonly clientId: string
+  readonly groupInstanceId: string | null
+  readonly sessionTimeoutMs: number
+  readonly rebalanceTimeoutMs: number
+  readonly heartbeatIntervalMs: number
+  /** Assignor protocol names in preference order (partition.assignment.strategy). */
+  readonly assignors: readonly string[]
+  readonly retryBackoffMs: number
+  readonly autoCommit: boolean
+  readonly autoCommitIntervalMs: number
+}
+
+export interface ConsumeOptions {
+  /** One topic (--topic) or a whole-name regex (--include), re-evaluated as topics appear. */
+  readonly topics: { readonly name: string } | { readonly pattern: RegExp }
+  /** Only this partition (--partition), else every partition of every matching topic. */
+  readonly partition?: number
+  readonly start: StartPosition
+  /** Where to go when a position falls outside the log (auto.offset.reset). */
+  readonly resetTo: 'earliest' | 'latest' | 'none'
+  readonly maxMessages?: number
+  /** Stop when no record arrived for this long. */
+  readonly timeoutMs?: number
+  readonly signal: AbortSignal
+  /** Consumer-group mode: partitions and start offsets come from the group. */
+  readonly group?: GroupMembership
+  /** Extra client properties (consumer.config / consumer-property), for settings the client honours. */
+  readonly clientId?: string
+}
+
+export type StopReason = 'max-messages' | 'timeout' | 'aborted' | 'consumer-stopped'
+
+/** A consumer error the tool cannot recover from (the Java consumer throws these out of poll()). */
+export class ConsumerFatalError extends Error {
+  override name = 'ConsumerFatalError'
+  constructor(
+    /** The Java exception text, e.g. `org.apache.kafka.common.errors.GroupAuthorizationException: …`. */
+    readonly javaText: string,
+    options?: { cause?: unknown },
+  ) {
+    super(javaText, options)
+  }
+}
+
+export interface RecordConsumer {
+  /** Records handed to onRecord so far. */
+  readonly count: number
+  /**
+   * Runs until max messages, timeout, abort or onRecord returning false. `drain` is awaited after every
+   * round so output back-pressure slows the reads.
+   */
+  run(onRecord: (record: FormattableRecord, topic: string, partition: number) => boolean, drain: () => Promise<boolean>): Promise<StopReason>
+  /** Commits what was handed out (group mode) and leaves the group. */
+  close(): Promise<void>
+}
+
+export interface KafkaClient {
+  readonly mode: 'embedded' | 'remote'
+  /** The data directory or the bootstrap servers, for messages. */
+  readonly target: string
+
+  describeCluster(): Promise<ClusterDescription>
+
+  /** Every topic, sorted by name. */
+  listTopics(): Promise<TopicListing[]>
+  /** Descriptions of the named topics that exist (missing ones are left out), in the order asked. */
+  describeTopics(names: readonly string[]): Promise<TopicDescription[]>
+  createTopic(topic: NewTopic, opts?: { validateOnly?: boolean }): Promise<Outcome<CreatedTopic>>
+  deleteTopics(names: readonly string[]): Promise<NamedOutcome<null>[]>
+  createPartitions(requests: readonly (PartitionNewCount & { readonly assignment?: readonly (readonly number[])[] })[]): Promise<NamedOutcome<number>[]>
+
+  /** A topic's configs, every one with its value and source (names = null: all). */
+  describeTopicConfigs(topic: string, names: readonly string[] | null): Promise<Outcome<ResolvedConfig[]>>
+  incrementalAlterTopicConfigs(topic: string, changes: readonly ConfigChange[], opts?: { validateOnly?: boolean }): Promise<Outcome<null>>
+
+  listOffsets(requests: readonly (PartitionRef & { readonly spec: OffsetSpec })[]): Promise<ListedOffset[]>
+  deleteRecords(entries: readonly RecordsToDelete[]): Promise<DeletedRecords[]>
+
+  /** A producer for one topic (created first when missing and allowed). */
+  producer(topic: string, settings: ProducerSettings, onFailure: (failure: SendFailure) => void): Promise<RecordProducer>
+  consumer(opts: ConsumeOptions): Promise<RecordConsumer>
+
+  close(): Promise<void>
+}

@@ -1,0 +1,61 @@
+import { createRequire } from 'node:module'
+
+import { Admin, compressionsAlgorithms, type BaseOptions } from '@platformatic/kafka'
+
+import type { ConnectionSettings } from './client-properties.js'
+
+// The Kafka client library behind remote mode: @platformatic/kafka. Chosen over kafkajs because it is
+// maintained (kafkajs has had no release since 2023), supports Kafka 4.x's API versions (kafkajs still
+// sends versions Kafka 4 removed), all five codecs, SASL PLAIN/SCRAM and TLS, and its
+// producer/consumer measured faster against our broker.
+
+let zstdFilled = false
+
+/**
+ * The library compresses zstd with node:zlib, which Node 20 lacks; fill the gap with zstd-napi (already
+ * our codec for embedded mode) so remote mode reads and writes zstd batches on Node 20 too.
+ */
+function fillZstd(): void {
+  if (zstdFilled) return
+  zstdFilled = true
+  const zstd = compressionsAlgorithms.zstd as { compressSync(d: Buffer): Buffer; decompressSync(d: Buffer): Buffer; available: boolean }
+  if (zstd.available) return
+  const require = createRequire(import.meta.url)
+  const napi = require('zstd-napi') as { compress(data: Buffer): Buffer; decompress(data: Buffer): Buffer }
+  zstd.compressSync = (data: Buffer) => napi.compress(data)
+  zstd.decompressSync = (data: Buffer) => napi.decompress(data)
+  zstd.available = true
+}
+
+/** The library's client options for our connection settings. */
+export function libraryOptions(settings: ConnectionSettings): BaseOptions {
+  fillZstd()
+  const tls = settings.tls
+  return {
+    clientId: settings.clientId,
+    bootstrapBrokers: [...settings.bootstrap],
+    connectTimeout: settings.connectTimeoutMs,
+    timeout: settings.requestTimeoutMs,
+    requestTimeout: settings.requestTimeoutMs,
+    retries: settings.retries,
+    retryDelay: settings.retryBackoffMs,
+    ...(settings.sasl === undefined ? {} : { sasl: { mechanism: settings.sasl.mechanism, username: settings.sasl.username, password: settings.sasl.password } }),
+    ...(tls === undefined
+      ? {}
+      : {
+          tls: {
+            ...(tls.ca === undefined ? {} : { ca: tls.ca }),
+            ...(tls.cert === undefined ? {} : { cert: tls.cert }),
+            ...(tls.key === undefined ? {} : { key: tls.key }),
+            ...(tls.pfx === undefined ? {} : { pfx: tls.pfx }),
+            ...(tls.passphrase === undefined ? {} : { passphrase: tls.passphrase }),
+            rejectUnauthorized: true,
+            ...(tls.checkHostname ? {} : { checkServerIdentity: () => undefined }),
+          },
+        }),
+  }
+}
+
+export function newAdmin(settings: ConnectionSettings): Admin {
+  return new Admin(libraryOptions(settings))
+}

@@ -1,0 +1,290 @@
+import type { Admin, ClusterMetadata } from '@platformatic/kafka'
+
+import { KafkaError, fail, ok, type Outcome } from '../../broker/kafka-error.js'
+import type { ConfigChange } from '../../broker/topic-config-admin.js'
+import type { ConfigSource, ConfigType, ResolvedConfig } from '../../broker/topic-configs.js'
+import { isInternalTopic } from '../../broker/topic-names.js'
+import type { CreatedTopic, NamedOutcome, OffsetSpec, PartitionNewCount, TopicDescription } from '../../broker/types.js'
+import type {
+  ClusterDescription,
+  ConsumeOptions,
+  DeletedRecords,
+  KafkaClient,
+  ListedOffset,
+  NewTopic,
+  PartitionRef,
+  ProducerSettings,
+  RecordConsumer,
+  RecordProducer,
+  RecordsToDelete,
+  SendFailure,
+  TopicListing,
+} from '../kafka-client.js'
+import type { ConnectionSettings } from './client-properties.js'
+import { newAdmin } from './library.js'
+import { RemoteConsumer } from './remote-consumer.js'
+import { kafkaErrorIn, remoteFailure } from './remote-errors.js'
+import { RemoteProducer } from './remote-producer.js'
+
+// Resource and source ids of DescribeConfigs / IncrementalAlterConfigs (Kafka's protocol numbers).
+const TOPIC_RESOURCE = 2
+const SOURCES: Readonly<Record<number, ConfigSource>> = {
+  1: 'TOPIC_CONFIG',
+  2: 'DYNAMIC_BROKER_CONFIG',
+  3: 'DYNAMIC_DEFAULT_BROKER_CONFIG',
+  4: 'STATIC_BROKER_CONFIG',
+  5: 'DEFAULT_CONFIG',
+}
+const TYPES: readonly ConfigType[] = ['string', 'boolean', 'string', 'int', 'short', 'long', 'double', 'list', 'class', 'password']
+const OPERATIONS = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const
+
+/** The client over a Kafka client library: our server-start, or any Kafka cluster. */
+export class RemoteClient implements KafkaClient {
+  readonly mode = 'remote'
+  readonly target: string
+  private adminClient: Admin | undefined
+  private readonly closers: (() => Promise<void>)[] = []
+
+  constructor(readonly settings: ConnectionSettings) {
+    this.target = settings.bootstrap.join(',')
+  }
+
+  async describeCluster(): Promise<ClusterDescription> {
+    const meta = await this.call((a) => a.metadata({ topics: [] }))
+    return {
+      clusterId: meta.id,
+      controllerId: meta.controllerId,
+      nodes: [...meta.brokers].map(([nodeId, b]) => ({ nodeId, host: b.host, port: b.port, rack: b.rack ?? null })).sort((a, b) => a.nodeId - b.nodeId),
+    }
+  }
+
+  async listTopics(): Promise<TopicListing[]> {
+    const names = await this.call((a) => a.listTopics({ includeInternals: true }))
+    if (names.length === 0) return []
+    const meta = await this.metadata(names)
+    return names
+      .flatMap((name) => {
+        const t = meta.topics.get(name)
+        return t === undefined ? [] : [{ name, partitionCount: t.partitionsCount }]
+      })
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+  }
+
+  async describeTopics(names: readonly string[]): Promise<TopicDescription[]> {
+    if (names.length === 0) return []
+    const existing = new Set(await this.call((a) => a.listTopics({ includeInternals: true })))
+    const present = names.filter((n) => existing.has(n))
+    if (present.length === 0) return []
+    const meta = await this.metadata(present)
+    const configs = await this.call((a) =>
+      a.describeConfigs({ resources: present.map((n) => ({ resourceType: TOPIC_RESOURCE, resourceName: n })), includeSynonyms: true }),
+    )
+    return present.flatMap((name) => {
+      const t = meta.topics.get(name)
+      if (t === undefined) return []
+      const described = configs.find((c) => c.resourceName === name)
+      return [
+        {
+          name,
+          topicId: topicIdOf(t.id),
+          isInternal: isInternalTopic(name),
+          partitions: t.partitions.map((p, partition) => ({ partition, leader: p.leader, replicas: p.replicas, isr: p.isr })),
+          configs: (described?.configs ?? []).map(resolvedConfig),
+        },
+      ]
+    })
+  }
+
+  async createTopic(topic: NewTopic): Promise<Outcome<CreatedTopic>> {
+    try {
+      const assignment = topic.replicaAssignment
+      const [created] = await this.admin().createTopics({
+        topics: [topic.name],
+        ...(assignment
+          ? { assignments: assignment.map((brokers, partition) => ({ partition, brokers: [...brokers] })) }
+          : { partitions: topic.numPartitions, replicas: topic.replicationFactor }),
+        configs: [...topic.configs].map(([name, value]) => ({ name, value })),
+      })
+      if (created === undefined) return fail(new KafkaError('UNKNOWN_SERVER_ERROR', 'CreateTopics returned no result'))
+      return ok({
+        name: created.name,
+        topicId: topicIdOf(created.id),
+        numPartitions: created.partitions,
+        replicationFactor: created.replicas,
+        configs: [],
+      })
+    } catch (err) {
+      return this.entityFailure(err)
+    }
+  }
+
+  async deleteTopics(names: readonly string[]): Promise<NamedOutcome<null>[]> {
+    const results: NamedOutcome<null>[] = []
+    for (const name of names) {
+      try {
+        await this.admin().deleteTopics({ topics: [name] })
+        results.push({ name, ...ok(null) })
+      } catch (err) {
+        results.push({ name, ...this.entityFailure(err) })
+      }
+    }
+    return results
+  }
+
+  async createPartitions(requests: readonly (PartitionNewCount & { readonly assignment?: readonly (readonly number[])[] })[]): Promise<NamedOutcome<number>[]> {
+    const results: NamedOutcome<number>[] = []
+    for (const r of requests) {
+      try {
+        await this.admin().createPartitions({
+          topics: [{ name: r.name, count: r.count, ...(r.assignment ? { assignments: r.assignment.map((ids) => ({ brokerIds: [...ids] })) } : {}) }],
+        })
+        results.push({ name: r.name, ...ok(r.count) })
+      } catch (err) {
+        results.push({ name: r.name, ...this.entityFailure(err) })
+      }
+    }
+    return results
+  }
+
+  async describeTopicConfigs(topic: string, names: readonly string[] | null): Promise<Outcome<ResolvedConfig[]>> {
+    try {
+      const [described] = await this.admin().describeConfigs({
+        resources: [{ resourceType: TOPIC_RESOURCE, resourceName: topic, configurationKeys: names === null ? null : [...names] }],
+        includeSynonyms: true,
+      })
+      return ok((described?.configs ?? []).map(resolvedConfig))
+    } catch (err) {
+      return this.entityFailure(err)
+    }
+  }
+
+  async incrementalAlterTopicConfigs(topic: string, changes: readonly ConfigChange[], opts?: { validateOnly?: boolean }): Promise<Outcome<null>> {
+    try {
+      await this.admin().incrementalAlterConfigs({
+        resources: [
+          {
+            resourceType: TOPIC_RESOURCE,
+            resourceName: topic,
+            configs: changes.map((c) =>
+              c.op === 'DELETE' ? { name: c.name, configOperation: OPERATIONS.DELETE } : { name: c.name, configOperation: OPERATIONS[c.op], value: c.value ?? '' },
+            ),
+          },
+        ],
+        validateOnly: opts?.validateOnly ?? false,
+      })
+      return ok(null)
+    } catch (err) {
+      return this.entityFailure(err)
+    }
+  }
+
+  async listOffsets(requests: readonly (PartitionRef & { readonly spec: OffsetSpec })[]): Promise<ListedOffset[]> {
+    const results: ListedOffset[] = []
+    // One request per partition: the library fails a whole request for one partition's error,
+    // and the tools report each partition on its own.
+    for (const r of requests) {
+      try {
+        const topics = await this.admin().listOffsets({
+          topics: [{ name: r.topic, partitions: [{ partitionIndex: r.partition, timestamp: BigInt(specTimestamp(r.spec)) }] }],
+        })
+        const p = topics[0]?.partitions[0]
+        if (p === undefined) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION')
+        results.push({ topic: r.topic, partition: r.partition, ...ok({ offset: Number(p.offset), timestamp: Number(p.timestamp) }) })
+      } catch (err) {
+        results.push({ topic: r.topic, partition: r.partition, ...this.entityFailure(err) })
+      }
+    }
+    return results
+  }
+
+  async deleteRecords(entries: readonly RecordsToDelete[]): Promise<DeletedRecords[]> {
+    const results: DeletedRecords[] = []
+    for (const e of entries) {
+      try {
+        const topics = await this.admin().deleteRecords({ topics: [{ name: e.topic, partitions: [{ partition: e.partition, offset: BigInt(e.offset) }] }] })
+        const p = topics[0]?.partitions[0]
+        if (p === undefined) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION')
+        results.push({ topic: e.topic, partition: e.partition, ...ok(Number(p.lowWatermark)) })
+      } catch (err) {
+        results.push({ topic: e.topic, partition: e.partition, ...this.entityFailure(err) })
+      }
+    }
+    return results
+  }
+
+  async producer(topic: string, settings: ProducerSettings, onFailure: (failure: SendFailure) => void): Promise<RecordProducer> {
+    const producer = await RemoteProducer.open(this, topic, settings, onFailure)
+    this.closers.push(() => producer.close())
+    return producer
+  }
+
+  async consumer(opts: ConsumeOptions): Promise<RecordConsumer> {
+    const consumer = new RemoteConsumer(this, opts)
+    this.closers.push(() => consumer.shutdown())
+    return consumer
+  }
+
+  async close(): Promise<void> {
+    for (const close of this.closers.splice(0).reverse()) await close().catch(() => undefined)
+    await this.adminClient?.close().catch(() => undefined)
+    this.adminClient = undefined
+  }
+
+  /** Cluster metadata for these topics (partitions with leaders, replicas, ISR). */
+  async metadata(topics: readonly string[]): Promise<ClusterMetadata> {
+    return this.call((a) => a.metadata({ topics: [...topics], forceUpdate: true }))
+  }
+
+  /** Runs an admin call; any failure becomes one clear error. */
+  async call<T>(work: (admin: Admin) => Promise<T>): Promise<T> {
+    try {
+      return await work(this.admin())
+    } catch (err) {
+      throw remoteFailure(err, this.settings.bootstrap)
+    }
+  }
+
+  /** A failed entity: the Kafka error the broker gave, else the whole command fails (no connection). */
+  entityFailure<T>(err: unknown): Outcome<T> {
+    const kafka = kafkaErrorIn(err)
+    if (kafka) return fail(kafka)
+    throw remoteFailure(err, this.settings.bootstrap)
+  }
+
+  private admin(): Admin {
+    this.adminClient ??= newAdmin(this.settings)
+    return this.adminClient
+  }
+}
+
+/** ListOffsets timestamps: -1 latest, -2 earliest, -3 max timestamp. */
+function specTimestamp(spec: OffsetSpec): number {
+  return spec === 'latest' ? -1 : spec === 'earliest' ? -2 : spec === 'max-timestamp' ? -3 : spec
+}
+
+/** The library prints topic ids as UUIDs; Kafka's tools print them as unpadded base64url. */
+function topicIdOf(uuid: string): string {
+  return Buffer.from(uuid.replace(/-/g, ''), 'hex').toString('base64url')
+}
+
+interface LibraryConfig {
+  name: string
+  value: string | null | undefined
+  readOnly: boolean
+  configSource: number
+  isSensitive: boolean
+  synonyms: { name: string; value: string | null | undefined; source: number }[]
+  configType: number
+}
+
+function resolvedConfig(c: LibraryConfig): ResolvedConfig {
+  return {
+    name: c.name,
+    value: c.value ?? null,
+    source: SOURCES[c.configSource] ?? 'DEFAULT_CONFIG',
+    isSensitive: c.isSensitive,
+    readOnly: c.readOnly,
+    synonyms: c.synonyms.map((s) => ({ name: s.name, value: s.value ?? null, source: SOURCES[s.source] ?? 'DEFAULT_CONFIG' })),
+    type: TYPES[c.configType] ?? 'string',
+  }
+}

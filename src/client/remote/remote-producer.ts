@@ -1,0 +1,178 @@
+import { Producer, type MessageToProduce } from '@platformatic/kafka'
+
+import { KafkaError } from '../../broker/kafka-error.js'
+import { partitionForKey, type RecordHeader } from '../../broker/records.js'
+import type { ProducerSettings, RecordProducer, SendFailure } from '../kafka-client.js'
+import { libraryOptions } from './library.js'
+import type { RemoteClient } from './remote-client.js'
+import { kafkaErrorIn, remoteFailure } from './remote-errors.js'
+
+// The remote producer: records are placed on partitions exactly as the embedded producer places them
+// (murmur2 for keys, a sticky partition per batch otherwise), gathered for batch.size / linger.ms, and
+// handed to the library one produce call per gathering — it groups them per partition and leader,
+// compresses, retries on leader changes and keeps up to five requests in flight.
+
+type Message = MessageToProduce<Buffer, Buffer, Buffer, Buffer>
+
+interface Gathering {
+  readonly messages: Message[]
+  bytes: number
+  /** Sizes of the first record, for Kafka's error line when a send fails. */
+  keyBytes: number | null
+  valueBytes: number | null
+}
+
+/** Per-record framing beyond key, value and headers, rounded up (as in the embedded producer). */
+const RECORD_OVERHEAD = 32
+
+export class RemoteProducer implements RecordProducer {
+  private gathering: Gathering = emptyGathering()
+  private readonly inFlight = new Set<Promise<void>>()
+  private inFlightBytes = 0
+  private sent = 0
+  private stickyPartition: number
+  private stickyBytes = 0
+  private lingerTimer: NodeJS.Timeout | undefined
+  private closed = false
+
+  private constructor(
+    private readonly client: RemoteClient,
+    private readonly library: Producer<Buffer, Buffer, Buffer, Buffer>,
+    private readonly topic: string,
+    readonly partitionCount: number,
+    private readonly settings: ProducerSettings,
+    private readonly onFailure: (failure: SendFailure) => void,
+  ) {
+    this.stickyPartition = Math.floor(Math.random() * partitionCount)
+  }
+
+  static async open(client: RemoteClient, topic: string, settings: ProducerSettings, onFailure: (failure: SendFailure) => void): Promise<RemoteProducer> {
+    const partitionCount = await topicPartitionCount(client, topic, settings.allowAutoCreate)
+    const library = new Producer<Buffer, Buffer, Buffer, Buffer>({
+      ...libraryOptions({ ...client.settings, clientId: settings.clientId }),
+      acks: settings.acks,
+      compression: settings.compression,
+      idempotent: settings.idempotent && settings.acks === -1,
+      autocreateTopics: false,
+    })
+    return new RemoteProducer(client, library, topic, partitionCount, settings, onFailure)
+  }
+
+  get acknowledged(): number {
+    return this.sent
+  }
+
+  send(key: Buffer | null, value: Buffer | null, headers: readonly RecordHeader[] | undefined, timestamp: number, explicitPartition?: number): void {
+    const partition = explicitPartition ?? (key === null ? this.stickyPartition : partitionForKey(key, this.partitionCount))
+    let size = (key?.length ?? 0) + (value?.length ?? 0) + RECORD_OVERHEAD
+    const message: Message = { topic: this.topic, partition, timestamp: BigInt(timestamp) }
+    if (key !== null) message.key = key
+    if (value !== null) message.value = value
+    if (headers !== undefined && headers.length > 0) {
+      const map = new Map<Buffer, Buffer>()
+      // Distinct Buffer objects as keys keep repeated header keys, in order.
+      for (const h of headers) {
+        map.set(Buffer.from(h.key), h.value as Buffer)
+        size += h.key.length + (h.value?.length ?? 0) + 10
+      }
+      message.headers = map
+    }
+    const g = this.gathering
+    if (g.messages.length === 0) {
+      g.keyBytes = key === null ? null : key.length
+      g.valueBytes = value === null ? null : value.length
+    }
+    g.messages.push(message)
+    g.bytes += size
+    if (key === null && explicitPartition === undefined) {
+      this.stickyBytes += size
+      if (this.stickyBytes >= this.settings.batchSize && this.partitionCount > 1) {
+        // Kafka's sticky partitioner: another partition once a batch is full.
+        const next = Math.floor(Math.random() * (this.partitionCount - 1))
+        this.stickyPartition = next >= this.stickyPartition ? next + 1 : next
+        this.stickyBytes = 0
+      }
+    }
+    if (g.bytes >= this.settings.batchSize * Math.max(1, this.partitionCount)) this.dispatch()
+    else this.armLinger()
+  }
+
+  async afterChunk(): Promise<void> {
+    // buffer.memory: wait for answers while too much is on its way.
+    while (this.inFlightBytes + this.gathering.bytes > this.settings.bufferMemory && this.inFlight.size > 0) {
+      if (this.gathering.messages.length > 0) this.dispatch()
+      await Promise.race(this.inFlight)
+    }
+  }
+
+  async flush(): Promise<void> {
+    this.dispatch()
+    while (this.inFlight.size > 0) await Promise.all(this.inFlight)
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    await this.flush()
+    this.closed = true
+    await this.library.close().catch(() => undefined)
+  }
+
+  private dispatch(): void {
+    if (this.lingerTimer) clearTimeout(this.lingerTimer)
+    this.lingerTimer = undefined
+    const g = this.gathering
+    if (g.messages.length === 0) return
+    this.gathering = emptyGathering()
+    this.inFlightBytes += g.bytes
+    const done = this.library
+      .send({ messages: g.messages })
+      .then(
+        () => {
+          this.sent += g.messages.length
+        },
+        (err: unknown) => {
+          const kafka = kafkaErrorIn(err)
+          const error = kafka ?? remoteFailure(err, this.client.settings.bootstrap)
+          this.onFailure({ error, keyBytes: g.keyBytes, valueBytes: g.valueBytes, records: g.messages.length })
+        },
+      )
+      .finally(() => {
+        this.inFlightBytes -= g.bytes
+        this.inFlight.delete(done)
+      })
+    this.inFlight.add(done)
+  }
+
+  private armLinger(): void {
+    if (this.lingerTimer) return
+    this.lingerTimer = setTimeout(() => {
+      this.lingerTimer = undefined
+      this.dispatch()
+    }, this.settings.lingerMs)
+  }
+}
+
+function emptyGathering(): Gathering {
+  return { messages: [], bytes: 0, keyBytes: null, valueBytes: null }
+}
+
+/** The topic's partition count; a missing topic is created by the broker's metadata auto-create when allowed. */
+async function topicPartitionCount(client: RemoteClient, topic: string, allowAutoCreate: boolean): Promise<number> {
+  const names = await client.call((a) => a.listTopics({ includeInternals: true }))
+  if (!names.includes(topic)) {
+    if (!allowAutoCreate) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${topic}' does not exist.`)
+    try {
+      const meta = await client.call((a) => a.metadata({ topics: [topic], autocreateTopics: true, forceUpdate: true }))
+      const count = meta.topics.get(topic)?.partitionsCount
+      if (count !== undefined && count > 0) return count
+    } catch (err) {
+      if (!(err instanceof KafkaError) || err.errorName !== 'UNKNOWN_TOPIC_OR_PARTITION') throw err
+    }
+    // The broker answered without creating it: auto.create.topics.enable=false there.
+    throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${topic}' does not exist.`)
+  }
+  const meta = await client.metadata([topic])
+  const count = meta.topics.get(topic)?.partitionsCount
+  if (count === undefined) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${topic}' does not exist.`)
+  return count
+}
