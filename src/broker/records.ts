@@ -1,6 +1,15 @@
 // The record-level pieces the front ends need (building batches, walking records, choosing
 // partitions), re-exported so commands and src/cli depend on the broker, never on src/protocol.
-export { RecordBatchBuilder, forEachRecord, readBatchHeader, type RecordCursor, type RecordHeader } from '../protocol/record-batch.js'
+export {
+  RecordBatchBuilder,
+  RecordBatchError,
+  forEachRecord,
+  readBatchHeader,
+  verifyBatchCrc,
+  type BatchHeader,
+  type RecordCursor,
+  type RecordHeader,
+} from '../protocol/record-batch.js'
 export type { CompressionCodec } from '../protocol/compression.js'
 export { partitionForKey } from './partitioner.js'
 export type { TopicRow } from '../storage/log-store.js'
