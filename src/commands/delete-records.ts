@@ -2,7 +2,7 @@ import fs from 'node:fs'
 
 import { Flags } from '@oclif/core'
 
-import type { DeleteRecordsEntry } from '../broker/broker.js'
+import type { RecordsToDelete as DeleteRecordsEntry } from '../client/kafka-client.js'
 import { javaErrorString } from '../cli/consumer-groups/failure.js'
 import { UsageError, UserError } from '../cli/errors.js'
 import { missingArgument } from '../cli/flags.js'
@@ -47,10 +47,10 @@ export default class DeleteRecords extends KafkaCommand<DeleteRecordsReport> {
       throw new UserError(`Cannot read offset json file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`)
     }
     const entries = parseOffsetJson(text)
-    const broker = this.openBroker(flags)
+    const client = await this.openClient(flags)
 
     this.out('Executing records delete operation')
-    const outcomes = broker.deleteRecords(entries)
+    const outcomes = await client.deleteRecords(entries)
     this.out('Records delete operation completed:')
     const rows = entries.map((e, i): DeleteRecordsRow => {
       const outcome = outcomes[i]

@@ -1,11 +1,11 @@
 import { Flags } from '@oclif/core'
 
-import type { Broker } from '../broker/broker.js'
 import { isInternalTopic } from '../broker/topic-names.js'
 import type { OffsetSpec } from '../broker/types.js'
 import { javaErrorString } from '../cli/consumer-groups/failure.js'
 import { UserError } from '../cli/errors.js'
 import { KafkaCommand } from '../cli/kafka-command.js'
+import type { KafkaClient } from '../client/kafka-client.js'
 
 // kafka-get-offsets (GetOffsetShell, cli.md §6): every failure is `Error occurred: <message>` on stderr, exit 1.
 
@@ -68,8 +68,8 @@ export default class GetOffsets extends KafkaCommand<GetOffsetsReport> {
       flags['topic-partitions'] !== undefined
         ? parseTopicPartitions(flags['topic-partitions'])
         : [{ topic: topicPattern(flags.topic ?? '.*'), allows: partitionSet(flags.partitions) }]
-    const broker = this.openBroker(flags)
-    const offsets = fetchOffsets(broker, rules, time, flags['exclude-internal-topics'], (line) => process.stderr.write(`${line}\n`))
+    const client = await this.openClient(flags)
+    const offsets = await fetchOffsets(client, rules, time, flags['exclude-internal-topics'], (line) => process.stderr.write(`${line}\n`))
     this.out(offsets.map((o) => `${o.topic}:${o.partition}:${o.offset}\n`).join(''))
     return { offsets }
   }
@@ -157,15 +157,15 @@ export function parseTopicPartitions(text: string): TopicPartitionRule[] {
 }
 
 /** The offsets of every matching partition, sorted by `topic-partition` as a string; -1 answers left out. */
-export function fetchOffsets(
-  broker: Broker,
+export async function fetchOffsets(
+  client: KafkaClient,
   rules: readonly TopicPartitionRule[],
   time: TimeSpec,
   excludeInternal: boolean,
   warn: (line: string) => void,
-): PartitionOffset[] {
-  const partitions: { row: ReturnType<Broker['listTopics']>[number]; partition: number }[] = []
-  for (const row of broker.listTopics()) {
+): Promise<PartitionOffset[]> {
+  const partitions: { row: { name: string; partitionCount: number }; partition: number }[] = []
+  for (const row of await client.listTopics()) {
     if (excludeInternal && isInternalTopic(row.name)) continue
     const matching = rules.filter((r) => r.topic.test(row.name))
     for (let p = 0; p < row.partitionCount; p++) {
@@ -175,14 +175,15 @@ export function fetchOffsets(
   if (partitions.length === 0) throw failure('Could not match any topic-partitions with the specified filters')
 
   const found: PartitionOffset[] = []
-  for (const { row, partition } of partitions) {
-    if (time === 'none') continue
-    const outcome = broker.listOffset(row, partition, time)
+  // latest-tiered ('none') has no answer without tiered storage: nothing is asked.
+  const listed = time === 'none' ? [] : await client.listOffsets(partitions.map(({ row, partition }) => ({ topic: row.name, partition, spec: time })))
+  for (const outcome of listed) {
+    const { topic, partition } = outcome
     if (!outcome.ok) {
-      warn(`Skip getting offsets for topic-partition ${row.name}-${partition} due to error: ${javaErrorString(outcome.error)}`)
+      warn(`Skip getting offsets for topic-partition ${topic}-${partition} due to error: ${javaErrorString(outcome.error)}`)
       continue
     }
-    if (outcome.value.offset !== -1) found.push({ topic: row.name, partition, offset: outcome.value.offset })
+    if (outcome.value.offset !== -1) found.push({ topic, partition, offset: outcome.value.offset })
   }
   const key = (o: PartitionOffset) => `${o.topic}-${o.partition}`
   return found.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0))

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core'
 
-import type { Broker } from '../broker/broker.js'
 import type { TopicDescription } from '../broker/types.js'
+import type { KafkaClient, TopicListing } from '../client/kafka-client.js'
 import { INTERNAL_TOPICS, COLLISION_WARNING, hasCollisionChars } from '../broker/topic-names.js'
 import { UsageError, UserError } from '../cli/errors.js'
 import { forbidTogether, isSet, keyValues, missingArgument, pickAction } from '../cli/flags.js'
@@ -83,25 +83,26 @@ export default class Topics extends KafkaCommand<TopicsReport> {
     const { flags } = await this.parse(Topics)
     const act = pickAction(flags, ACTIONS, ACTION_MESSAGE)
     checkCombinations(flags, act)
-    const broker = this.openBroker(flags)
+    const client = await this.openClient(flags)
 
     switch (act) {
       case 'list': {
-        const names = selectTopics(broker, flags.topic, flags['exclude-internal']).map((t) => t.name)
+        const names = (await selectTopics(client, flags.topic, flags['exclude-internal'])).map((t) => t.name)
         this.out(`${names.join('\n')}\n`)
         return { action: act, topics: names }
       }
       case 'create':
-        return this.create(broker, flags)
+        return this.create(client, flags)
       case 'describe':
-        return this.describe(broker, flags)
+        return this.describe(client, flags)
       case 'alter': {
         const topic = await this.required(flags.topic, 'Topic to alter:', missingArgument('topic'))
         if (flags.partitions === undefined) throw new UsageError(missingArgument('partitions'))
-        const matched = this.matchOrFail(broker, topic, flags['if-exists'])
+        const matched = await this.matchOrFail(client, topic, flags['if-exists'])
+        let groups: number[][] | undefined
         if (flags['replica-assignment'] !== undefined) {
           // The assignment lists every partition (existing ones first); only the new ones are placed.
-          const groups = parseReplicaAssignment(flags['replica-assignment'], broker.nodeId)
+          groups = parseReplicaAssignment(flags['replica-assignment'], await nodeIds(client))
           for (const t of matched) {
             const adding = (flags.partitions ?? 0) - t.partitionCount
             const given = groups.length - t.partitionCount
@@ -110,25 +111,27 @@ export default class Topics extends KafkaCommand<TopicsReport> {
             }
           }
         }
-        const outcomes = broker.createPartitions(matched.map((t) => ({ name: t.name, count: flags.partitions ?? 0 })))
+        const outcomes = await client.createPartitions(
+          matched.map((t) => ({ name: t.name, count: flags.partitions ?? 0, ...(groups ? { assignment: groups.slice(t.partitionCount) } : {}) })),
+        )
         failOnFirstError(outcomes)
         return { action: act, topics: matched.map((t) => t.name) }
       }
       case 'delete': {
         const topic = await this.required(flags.topic, 'Topic to delete:', missingArgument('topic'))
-        const matched = this.matchOrFail(broker, topic, flags['if-exists'])
+        const matched = await this.matchOrFail(client, topic, flags['if-exists'])
         const internal = matched.find((t) => INTERNAL_TOPICS.has(t.name))
         if (internal) topicError(`Topic ${internal.name} is a kafka internal topic and is not allowed to be marked for deletion.`)
-        failOnFirstError(broker.deleteTopics(matched.map((t) => t.name)))
+        failOnFirstError(await client.deleteTopics(matched.map((t) => t.name)))
         return { action: act, topics: matched.map((t) => t.name) }
       }
     }
   }
 
-  private async create(broker: Broker, flags: CreateFlags): Promise<TopicsReport> {
+  private async create(client: KafkaClient, flags: CreateFlags): Promise<TopicsReport> {
     const name = await this.required(flags.topic, 'Name of the topic to create:', missingArgument('topic'))
-    // A manual assignment fixes the partition count and replication factor (single node: "1,1,1").
-    const assignment = flags['replica-assignment'] === undefined ? undefined : parseReplicaAssignment(flags['replica-assignment'], broker.nodeId)
+    // A manual assignment fixes the partition count and replication factor.
+    const assignment = flags['replica-assignment'] === undefined ? undefined : parseReplicaAssignment(flags['replica-assignment'], await nodeIds(client))
     const configs = new Map<string, string>()
     for (const item of flags.config ?? []) {
       const eq = item.indexOf('=')
@@ -138,15 +141,14 @@ export default class Topics extends KafkaCommand<TopicsReport> {
     if (flags.partitions !== undefined && flags.partitions < 1) topicError('The partitions must be greater than 0')
     const rf = flags['replication-factor']
     if (rf !== undefined && (rf < 1 || rf > 32767)) topicError('The replication factor must be between 1 and 32767 inclusive')
-    if (flags['if-not-exists'] && broker.findTopic(name)) return { action: 'create', topics: [] }
+    if (flags['if-not-exists'] && (await client.listTopics()).some((t) => t.name === name)) return { action: 'create', topics: [] }
 
-    const [outcome] = await withSpinner(`Creating topic ${name}`, () =>
-      broker.createTopics([{ name, numPartitions: assignment?.length ?? flags.partitions ?? -1, replicationFactor: assignment ? 1 : (rf ?? -1), configs }]),
+    const outcome = await withSpinner(`Creating topic ${name}`, () =>
+      client.createTopic({ name, numPartitions: flags.partitions ?? -1, replicationFactor: rf ?? -1, ...(assignment ? { replicaAssignment: assignment } : {}), configs }),
     )
-    if (!outcome) throw new Error('createTopics returned no outcome')
     if (!outcome.ok) {
       if (outcome.error.errorName === 'TOPIC_ALREADY_EXISTS' && flags['if-not-exists']) return { action: 'create', topics: [] }
-      if (outcome.error.errorName === 'INVALID_REPLICATION_FACTOR' && rf !== undefined && rf > 1) {
+      if (outcome.error.errorName === 'INVALID_REPLICATION_FACTOR' && rf !== undefined && rf > 1 && client.mode === 'embedded') {
         throw new UserError(
           `Error while executing topic command : ${outcome.error.message}`,
           'kafka-ts is a single-node broker; a replicated cluster is Apache Kafka\'s job: point --bootstrap-server at one',
@@ -159,19 +161,23 @@ export default class Topics extends KafkaCommand<TopicsReport> {
     return { action: 'create', topics: [name] }
   }
 
-  private describe(broker: Broker, flags: DescribeFlags): TopicsReport {
-    let rows
+  private async describe(client: KafkaClient, flags: DescribeFlags): Promise<TopicsReport> {
+    let rows: TopicListing[]
+    let descriptions: TopicDescription[]
     if (flags['topic-id'] !== undefined) {
       const id = flags['topic-id']
-      rows = broker.listTopics().filter((t) => broker.describeTopic(t).topicId === id)
-      if (rows.length === 0 && !flags['if-exists']) topicError(`TopicId '${id}' does not exist as expected`)
-    } else if (flags.topic !== undefined) {
-      rows = this.matchOrFail(broker, flags.topic, flags['if-exists'], flags['exclude-internal'])
+      rows = await selectTopics(client, undefined, false)
+      descriptions = (await client.describeTopics(rows.map((r) => r.name))).filter((d) => d.topicId === id)
+      if (descriptions.length === 0 && !flags['if-exists']) topicError(`TopicId '${id}' does not exist as expected`)
     } else {
-      if (flags['if-exists']) throw new UsageError('--topic or --topic-id is required to describe a topic')
-      rows = selectTopics(broker, undefined, flags['exclude-internal'])
+      if (flags.topic !== undefined) {
+        rows = await this.matchOrFail(client, flags.topic, flags['if-exists'], flags['exclude-internal'])
+      } else {
+        if (flags['if-exists']) throw new UsageError('--topic or --topic-id is required to describe a topic')
+        rows = await selectTopics(client, undefined, flags['exclude-internal'])
+      }
+      descriptions = await client.describeTopics(rows.map((r) => r.name))
     }
-    const descriptions = rows.map((r) => broker.describeTopic(r))
     const filter = PARTITION_FILTERS.find((f) => flags[f])
     if (filter !== undefined) {
       const lines = descriptions.flatMap((d) => partitionLines(filterPartitions(d, filter)))
@@ -183,8 +189,8 @@ export default class Topics extends KafkaCommand<TopicsReport> {
   }
 
   /** Topics whose whole name matches `--topic` (a regex); Kafka's "does not exist as expected" when none. */
-  private matchOrFail(broker: Broker, pattern: string, ifExists: boolean, excludeInternal = false) {
-    const rows = selectTopics(broker, pattern, excludeInternal)
+  private async matchOrFail(client: KafkaClient, pattern: string, ifExists: boolean, excludeInternal = false): Promise<TopicListing[]> {
+    const rows = await selectTopics(client, pattern, excludeInternal)
     if (rows.length === 0 && !ifExists) topicError(`Topic '${pattern}' does not exist as expected`)
     return rows
   }
@@ -235,10 +241,9 @@ export function topicRegex(pattern: string): RegExp {
   }
 }
 
-function selectTopics(broker: Broker, pattern: string | undefined, excludeInternal: boolean) {
+async function selectTopics(client: KafkaClient, pattern: string | undefined, excludeInternal: boolean): Promise<TopicListing[]> {
   const re = pattern === undefined ? undefined : topicRegex(pattern)
-  return broker
-    .listTopics()
+  return (await client.listTopics())
     .filter((t) => (re ? re.test(t.name) : true))
     .filter((t) => !(excludeInternal && INTERNAL_TOPICS.has(t.name)))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
@@ -268,9 +273,9 @@ function topicError(message: string): never {
 
 /**
  * `--replica-assignment 1:2,1:2` → one replica list per partition, with TopicCommand's client-side
- * checks; every replica must be this node (a single-node cluster), as the controller would insist.
+ * checks; every replica must be a registered broker, as the controller would insist.
  */
-export function parseReplicaAssignment(text: string, nodeId: number): number[][] {
+export function parseReplicaAssignment(text: string, nodes: readonly number[]): number[][] {
   const groups = text.split(',').map((g) => g.split(':').map((id) => id.trim()))
   const lists = groups.map((ids) => {
     const nums = ids.map((id) => {
@@ -286,7 +291,7 @@ export function parseReplicaAssignment(text: string, nodeId: number): number[][]
   })
   for (const l of lists) {
     for (const id of l) {
-      if (id !== nodeId) topicError(`The manual partition assignment includes broker ${id}, but no such broker is registered.`)
+      if (!nodes.includes(id)) topicError(`The manual partition assignment includes broker ${id}, but no such broker is registered.`)
     }
   }
   return lists
@@ -295,4 +300,8 @@ export function parseReplicaAssignment(text: string, nodeId: number): number[][]
 function failOnFirstError(outcomes: readonly { ok: boolean; error?: { message: string } }[]): void {
   const failed = outcomes.find((o) => !o.ok)
   if (failed?.error) topicError(failed.error.message)
+}
+
+async function nodeIds(client: KafkaClient): Promise<number[]> {
+  return (await client.describeCluster()).nodes.map((n) => n.nodeId)
 }

@@ -96,7 +96,11 @@ export class EmbeddedClient implements KafkaClient {
 
   async deleteRecords(entries: readonly RecordsToDelete[]): Promise<DeletedRecords[]> {
     const outcomes = this.broker.deleteRecords(entries)
-    return entries.map((e, i) => ({ topic: e.topic, partition: e.partition, ...(outcomes[i] ?? fail(new KafkaError('UNKNOWN_SERVER_ERROR'))) }))
+    return entries.map((e, i) => {
+      const outcome = outcomes[i] ?? fail(new KafkaError('UNKNOWN_SERVER_ERROR'))
+      // DeleteRecords answers carry only the error code, so Kafka's tool prints the code's standard text.
+      return { topic: e.topic, partition: e.partition, ...(outcome.ok ? outcome : fail(new KafkaError(outcome.error.errorName))) }
+    })
   }
 
   async producer(topic: string, settings: ProducerSettings, onFailure: (failure: SendFailure) => void): Promise<RecordProducer> {

@@ -14,26 +14,29 @@ import { kafkaErrorIn, remoteFailure } from './remote-errors.js'
 
 type Message = MessageToProduce<Buffer, Buffer, Buffer, Buffer>
 
-interface Gathering {
-  readonly messages: Message[]
-  bytes: number
-  /** Sizes of the first record, for Kafka's error line when a send fails. */
-  keyBytes: number | null
-  valueBytes: number | null
-}
-
 /** Per-record framing beyond key, value and headers, rounded up (as in the embedded producer). */
 const RECORD_OVERHEAD = 32
+/** max.request.size: the most one produce call carries. */
+const MAX_REQUEST_BYTES = 1 << 20
 
 export class RemoteProducer implements RecordProducer {
-  private gathering: Gathering = emptyGathering()
+  /** Records waiting to be sent, in send order, with their sizes. */
+  private queue: Message[] = []
+  private sizes: number[] = []
+  private queuedBytes = 0
   private readonly inFlight = new Set<Promise<void>>()
   private inFlightBytes = 0
   private sent = 0
   private stickyPartition: number
   private stickyBytes = 0
   private lingerTimer: NodeJS.Timeout | undefined
+  private lingerExpired = false
   private closed = false
+  /**
+   * The library numbers an idempotent producer's batches only when a response arrives, so two
+   * requests in flight would carry the same sequence numbers: idempotence means one at a time.
+   */
+  private readonly maxInFlight: number
 
   private constructor(
     private readonly client: RemoteClient,
@@ -42,20 +45,23 @@ export class RemoteProducer implements RecordProducer {
     readonly partitionCount: number,
     private readonly settings: ProducerSettings,
     private readonly onFailure: (failure: SendFailure) => void,
+    idempotent: boolean,
   ) {
     this.stickyPartition = Math.floor(Math.random() * partitionCount)
+    this.maxInFlight = idempotent ? 1 : 5
   }
 
   static async open(client: RemoteClient, topic: string, settings: ProducerSettings, onFailure: (failure: SendFailure) => void): Promise<RemoteProducer> {
     const partitionCount = await topicPartitionCount(client, topic, settings.allowAutoCreate)
+    const idempotent = settings.idempotent && settings.acks === -1
     const library = new Producer<Buffer, Buffer, Buffer, Buffer>({
       ...libraryOptions({ ...client.settings, clientId: settings.clientId }),
       acks: settings.acks,
       compression: settings.compression,
-      idempotent: settings.idempotent && settings.acks === -1,
+      idempotent,
       autocreateTopics: false,
     })
-    return new RemoteProducer(client, library, topic, partitionCount, settings, onFailure)
+    return new RemoteProducer(client, library, topic, partitionCount, settings, onFailure, idempotent)
   }
 
   get acknowledged(): number {
@@ -77,13 +83,9 @@ export class RemoteProducer implements RecordProducer {
       }
       message.headers = map
     }
-    const g = this.gathering
-    if (g.messages.length === 0) {
-      g.keyBytes = key === null ? null : key.length
-      g.valueBytes = value === null ? null : value.length
-    }
-    g.messages.push(message)
-    g.bytes += size
+    this.queue.push(message)
+    this.sizes.push(size)
+    this.queuedBytes += size
     if (key === null && explicitPartition === undefined) {
       this.stickyBytes += size
       if (this.stickyBytes >= this.settings.batchSize && this.partitionCount > 1) {
@@ -93,52 +95,77 @@ export class RemoteProducer implements RecordProducer {
         this.stickyBytes = 0
       }
     }
-    if (g.bytes >= this.settings.batchSize * Math.max(1, this.partitionCount)) this.dispatch()
+    if (this.queuedBytes >= this.requestThreshold()) this.pump()
     else this.armLinger()
   }
 
   async afterChunk(): Promise<void> {
-    // buffer.memory: wait for answers while too much is on its way.
-    while (this.inFlightBytes + this.gathering.bytes > this.settings.bufferMemory && this.inFlight.size > 0) {
-      if (this.gathering.messages.length > 0) this.dispatch()
+    // buffer.memory: wait for answers while too much is held.
+    while (this.inFlightBytes + this.queuedBytes > this.settings.bufferMemory && this.inFlight.size > 0) {
       await Promise.race(this.inFlight)
     }
   }
 
   async flush(): Promise<void> {
-    this.dispatch()
-    while (this.inFlight.size > 0) await Promise.all(this.inFlight)
+    this.lingerExpired = true
+    for (;;) {
+      this.pump()
+      if (this.inFlight.size === 0) break
+      await Promise.race(this.inFlight)
+    }
   }
 
   async close(): Promise<void> {
     if (this.closed) return
     await this.flush()
     this.closed = true
+    if (this.lingerTimer) clearTimeout(this.lingerTimer)
     await this.library.close().catch(() => undefined)
   }
 
+  /** A request fills up to batch.size per partition (at most max.request.size), or goes at linger. */
+  private requestThreshold(): number {
+    return Math.min(MAX_REQUEST_BYTES, this.settings.batchSize * this.partitionCount)
+  }
+
+  /** Sends what may go now: full requests, or everything once linger expired (or on flush). */
+  private pump(): void {
+    while (this.queue.length > 0 && this.inFlight.size < this.maxInFlight) {
+      if (this.queuedBytes < this.requestThreshold() && !this.lingerExpired) break
+      this.dispatch()
+    }
+    if (this.queue.length === 0) {
+      this.lingerExpired = false
+      if (this.lingerTimer) clearTimeout(this.lingerTimer)
+      this.lingerTimer = undefined
+    }
+  }
+
   private dispatch(): void {
-    if (this.lingerTimer) clearTimeout(this.lingerTimer)
-    this.lingerTimer = undefined
-    const g = this.gathering
-    if (g.messages.length === 0) return
-    this.gathering = emptyGathering()
-    this.inFlightBytes += g.bytes
+    let count = 0
+    let bytes = 0
+    while (count < this.queue.length && (count === 0 || bytes + (this.sizes[count] ?? 0) <= MAX_REQUEST_BYTES)) bytes += this.sizes[count++] ?? 0
+    const messages = this.queue.slice(0, count)
+    this.queue = this.queue.slice(count)
+    this.sizes = this.sizes.slice(count)
+    this.queuedBytes -= bytes
+    this.inFlightBytes += bytes
+    const first = messages[0]
     const done = this.library
-      .send({ messages: g.messages })
+      .send({ messages })
       .then(
         () => {
-          this.sent += g.messages.length
+          this.sent += messages.length
         },
         (err: unknown) => {
-          const kafka = kafkaErrorIn(err)
-          const error = kafka ?? remoteFailure(err, this.client.settings.bootstrap)
-          this.onFailure({ error, keyBytes: g.keyBytes, valueBytes: g.valueBytes, records: g.messages.length })
+          const error = kafkaErrorIn(err) ?? remoteFailure(err, this.client.settings.bootstrap)
+          this.onFailure({ error, keyBytes: first?.key?.length ?? null, valueBytes: first?.value?.length ?? null, records: messages.length })
         },
       )
       .finally(() => {
-        this.inFlightBytes -= g.bytes
+        this.inFlightBytes -= bytes
         this.inFlight.delete(done)
+        this.pump()
       })
     this.inFlight.add(done)
   }
@@ -147,13 +174,10 @@ export class RemoteProducer implements RecordProducer {
     if (this.lingerTimer) return
     this.lingerTimer = setTimeout(() => {
       this.lingerTimer = undefined
-      this.dispatch()
+      this.lingerExpired = true
+      this.pump()
     }, this.settings.lingerMs)
   }
-}
-
-function emptyGathering(): Gathering {
-  return { messages: [], bytes: 0, keyBytes: null, valueBytes: null }
 }
 
 /** The topic's partition count; a missing topic is created by the broker's metadata auto-create when allowed. */
@@ -162,14 +186,14 @@ async function topicPartitionCount(client: RemoteClient, topic: string, allowAut
   if (!names.includes(topic)) {
     if (!allowAutoCreate) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${topic}' does not exist.`)
     try {
-      const meta = await client.call((a) => a.metadata({ topics: [topic], autocreateTopics: true, forceUpdate: true }))
-      const count = meta.topics.get(topic)?.partitionsCount
-      if (count !== undefined && count > 0) return count
-    } catch (err) {
-      if (!(err instanceof KafkaError) || err.errorName !== 'UNKNOWN_TOPIC_OR_PARTITION') throw err
+      await client.call((a) => a.metadata({ topics: [topic], autocreateTopics: true, forceUpdate: true }))
+    } catch {
+      // Either the broker does not auto-create (answered below) or it is unreachable (the next call says so).
     }
-    // The broker answered without creating it: auto.create.topics.enable=false there.
-    throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${topic}' does not exist.`)
+    if (!(await client.call((a) => a.listTopics({ includeInternals: true }))).includes(topic)) {
+      // The broker answered without creating it: auto.create.topics.enable=false there.
+      throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${topic}' does not exist.`)
+    }
   }
   const meta = await client.metadata([topic])
   const count = meta.topics.get(topic)?.partitionsCount
