@@ -1,0 +1,107 @@
+// Apache Kafka's quickstart (kafka.apache.org/quickstart, 3.9), every command verbatim with
+// `bin/kafka-X.sh` replaced by `kafka-ts X`. The one change: the broker listens on a free loopback
+// port instead of 9092, so the test never collides with a Kafka running on this machine.
+
+import fs from 'node:fs'
+import net from 'node:net'
+import path from 'node:path'
+
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+
+import { runCli, tempDir } from '../helpers/cli.js'
+import { startServerProcess } from '../helpers/server.js'
+import { lines, startCli } from './fixtures/console.js'
+
+let dir: string
+let cleanup: () => void
+beforeEach(() => {
+  ;({ dir, cleanup } = tempDir('kafka-ts-quickstart-'))
+})
+afterEach(() => cleanup())
+
+async function freePort(): Promise<number> {
+  const probe = net.createServer()
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
+  const { port } = probe.address() as net.AddressInfo
+  await new Promise((resolve) => probe.close(resolve))
+  return port
+}
+
+/** Kafka 3.9's config/kraft/reconfig-server.properties, with our port and log directory. */
+function reconfigServerProperties(port: number, logs: string): string {
+  const file = path.join(dir, 'reconfig-server.properties')
+  fs.writeFileSync(
+    file,
+    [
+      'process.roles=broker,controller',
+      'node.id=1',
+      'controller.quorum.bootstrap.servers=localhost:9093',
+      `listeners=PLAINTEXT://localhost:${port},CONTROLLER://localhost:9093`,
+      'inter.broker.listener.name=PLAINTEXT',
+      `advertised.listeners=PLAINTEXT://localhost:${port},CONTROLLER://localhost:9093`,
+      'controller.listener.names=CONTROLLER',
+      'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL',
+      'num.network.threads=3',
+      'num.io.threads=8',
+      'socket.send.buffer.bytes=102400',
+      'socket.receive.buffer.bytes=102400',
+      'socket.request.max.bytes=104857600',
+      `log.dirs=${logs}`,
+      'num.partitions=1',
+      'num.recovery.threads.per.data.dir=1',
+      'offsets.topic.replication.factor=1',
+      'transaction.state.log.replication.factor=1',
+      'transaction.state.log.min.isr=1',
+      'log.retention.hours=168',
+      'log.segment.bytes=1073741824',
+      'log.retention.check.interval.ms=300000',
+    ].join('\n') + '\n',
+  )
+  return file
+}
+
+describe("Kafka's quickstart, verbatim", () => {
+  it('formats, starts, creates and describes a topic, writes events and reads them back', async () => {
+    const port = await freePort()
+    const bootstrap = `localhost:${port}`
+    const config = reconfigServerProperties(port, path.join(dir, 'kraft-combined-logs'))
+
+    // Step 2: KAFKA_CLUSTER_ID="$(bin/kafka-storage.sh random-uuid)"; format --standalone; start.
+    const clusterId = (await runCli(['storage', 'random-uuid'])).out.trim()
+    expect(clusterId).toMatch(/^[A-Za-z0-9_][A-Za-z0-9_-]{21}$/)
+    const formatted = await runCli(['storage', 'format', '--standalone', '-t', clusterId, '-c', config])
+    expect(formatted.code, formatted.stderr).toBe(0)
+    const server = await startServerProcess([config])
+    try {
+      // Step 3: create and describe the topic.
+      const created = await runCli(['topics', '--create', '--topic', 'quickstart-events', '--bootstrap-server', bootstrap])
+      expect({ code: created.code, out: created.out, err: created.stderr }).toEqual({ code: 0, out: 'Created topic quickstart-events.\n', err: '' })
+      const described = await runCli(['topics', '--describe', '--topic', 'quickstart-events', '--bootstrap-server', bootstrap])
+      expect(described.code).toBe(0)
+      // segment.bytes comes from the server's properties file (STATIC_BROKER_CONFIG), as Kafka shows it.
+      expect(lines(described.out)).toEqual([
+        expect.stringMatching(/^Topic: quickstart-events\tTopicId: [A-Za-z0-9_-]{22}\tPartitionCount: 1\tReplicationFactor: 1\tConfigs: segment\.bytes=1073741824$/),
+        '\tTopic: quickstart-events\tPartition: 0\tLeader: 1\tReplicas: 1\tIsr: 1\tElr: N/A\tLastKnownElr: N/A',
+      ])
+
+      // Step 4: write some events (typed lines, then Ctrl-D).
+      const produced = await runCli(['console-producer', '--topic', 'quickstart-events', '--bootstrap-server', bootstrap], {
+        input: 'This is my first event\nThis is my second event\n',
+      })
+      expect({ code: produced.code, err: produced.stderr }).toEqual({ code: 0, err: '' })
+
+      // Step 5: read them (the tool follows until Ctrl-C).
+      const consumer = startCli(['console-consumer', '--topic', 'quickstart-events', '--from-beginning', '--bootstrap-server', bootstrap], dir)
+      await consumer.waitForStdout((out) => lines(out).length >= 2, 20_000)
+      consumer.child.kill('SIGINT')
+      const { code } = await consumer.exited
+      expect(code).toBe(0)
+      expect(consumer.stdout().toString()).toBe('This is my first event\nThis is my second event\n')
+      expect(consumer.stderr()).toContain('Processed a total of 2 messages')
+    } finally {
+      const exited = new Promise<number | null>((resolve) => server.child.on('exit', (c) => resolve(c)))
+      server.child.kill('SIGTERM')
+      expect(await exited).toBe(0)
+    }
+  })
+})
