@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { runCli, tempDir, type CliResult } from '../helpers/cli.js'
-import { startTestServer, type TestServer } from '../helpers/server.js'
+import { startServerProcess, startTestServer, type TestServer } from '../helpers/server.js'
 import { CODECS, startCli, storedBatches, lines, type LiveProcess } from './fixtures/console.js'
 
 let server: TestServer
@@ -213,6 +213,34 @@ describe('remote mode: bad input', () => {
       expect(strict.broker.findTopic('absent')).toBeUndefined()
     } finally {
       await strict.stop()
+    }
+  })
+
+  it('reports a broker that goes away mid-stream in one line per failure and exits non-zero', async () => {
+    const own = tempDir('kafka-ts-dying-')
+    try {
+      const broker = await startServerProcess(['--data-dir', own.dir, '--override', 'listeners=PLAINTEXT://127.0.0.1:0', '--override', 'num.partitions=2'])
+      const bootstrap = `127.0.0.1:${broker.port}`
+      expect((await runCli(['topics', '--create', '--topic', 'doomed', '--bootstrap-server', bootstrap])).code).toBe(0)
+      const producer = startCli(['console-producer', '--topic', 'doomed', '--bootstrap-server', bootstrap], own.dir)
+      const consumer = startCli(['console-consumer', '--topic', 'doomed', '--from-beginning', '--bootstrap-server', bootstrap], own.dir)
+      producer.child.stdin.write('before-1\nbefore-2\n')
+      await consumer.waitForStdout((out) => lines(out).length >= 2, 20_000)
+      broker.child.kill('SIGKILL')
+      producer.child.stdin.write('after-1\n')
+      producer.child.stdin.end()
+      const [p, c] = await Promise.all([producer.exited, consumer.exited])
+      expect(p.code).toBe(1)
+      expect(c.code).toBe(1)
+      for (const err of [producer.stderr(), consumer.stderr().replace(/Processed a total of \d+ messages\n/, '')]) {
+        const errLines = lines(err)
+        expect(errLines.length).toBeGreaterThanOrEqual(1)
+        expect(err).not.toMatch(/\n\s+at /) // no stack trace
+        for (const l of errLines) expect(l).toMatch(/127\.0\.0\.1|Error when sending message/)
+      }
+      expect(consumer.stdout().toString()).toBe('before-1\nbefore-2\n')
+    } finally {
+      own.cleanup()
     }
   })
 })
