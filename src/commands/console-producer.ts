@@ -157,31 +157,29 @@ export default class ConsoleProducer extends KafkaCommand<ProducerReport> {
         reject(err instanceof Error ? err : new Error(String(err)))
       }
       // Each chunk is handed to the producer before the next is read: back-pressure from the
-      // producer (buffer.memory, --sync) holds stdin.
+      // producer (buffer.memory, --sync) holds stdin. 'end' can fire while a chunk is still being
+      // handed over (a paused stream still ends once its buffer is empty), so the steps are chained.
+      let chain = Promise.resolve()
       const onData = (chunk: Buffer) => {
         stdin.pause()
-        let work: Promise<void>
-        try {
+        chain = chain.then(async () => {
+          if (finished || failure) return
           if (flags.sync) {
             const lines: Buffer[] = []
             splitter.push(chunk, (l) => lines.push(l))
-            work = syncLines(lines)
+            await syncLines(lines)
           } else {
             splitter.push(chunk, onLine)
-            work = producer.afterChunk()
+            await producer.afterChunk()
           }
-        } catch (err) {
-          fail(err)
-          return
-        }
-        work.then(() => {
           if (finished) return
           if (failure) finish()
           else {
             if (prompt) process.stdout.write('>')
             stdin.resume()
           }
-        }, fail)
+        })
+        chain.catch(fail)
       }
       // Ctrl-C: what was read is flushed, then the tool exits (Kafka's shutdown hook closes the producer).
       const onSigint = () => {
@@ -192,11 +190,15 @@ export default class ConsoleProducer extends KafkaCommand<ProducerReport> {
       if (prompt) process.stdout.write('>')
       stdin.on('data', onData)
       stdin.once('end', () => {
-        if (finished) return
-        const lines: Buffer[] = []
-        if (!failure) splitter.end((l) => lines.push(l))
-        const work = flags.sync ? syncLines(lines) : Promise.resolve(lines.forEach(onLine))
-        work.then(finish, fail)
+        chain = chain.then(async () => {
+          if (finished) return
+          const lines: Buffer[] = []
+          if (!failure) splitter.end((l) => lines.push(l))
+          if (flags.sync) await syncLines(lines)
+          else lines.forEach(onLine)
+          finish()
+        })
+        chain.catch(fail)
       })
       stdin.once('error', fail)
       process.once('SIGINT', onSigint)

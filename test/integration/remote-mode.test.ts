@@ -63,7 +63,7 @@ describe('remote mode: topics', () => {
 
     expect((await remote(['topics', '--delete', '--topic', 'embedded-orders'])).code).toBe(0)
     expect((await same(['topics', '--list'])).out).not.toContain('embedded-orders')
-  })
+  }, 180_000)
 
   it('passes --replication-factor through to the broker, which answers for its cluster', async () => {
     const r = await remote(['topics', '--create', '--topic', 'replicated', '--replication-factor', '3'])
@@ -115,6 +115,25 @@ describe('remote mode: console-producer and console-consumer', () => {
     await same(['console-consumer', '--topic', 'codecs', '--partition', '2', '--offset', '7', '--max-messages', '20', '--property', 'print.timestamp=true', ...FORMAT])
     await same(['get-offsets', '--topic', 'codecs'])
     await same(['get-offsets', '--topic', 'codecs', '--time', 'earliest'])
+  })
+
+  it('honours acks, --sync, batching and linger settings', async () => {
+    expect((await remote(['topics', '--create', '--topic', 'acks', '--partitions', '3'])).code).toBe(0)
+    const body = (tag: string) => Array.from({ length: 100 }, (_, i) => `${tag}-${i}\n`).join('')
+    const runs: string[][] = [
+      ['--producer-property', 'acks=0'],
+      ['--request-required-acks', '1', '--batch-size', '200', '--timeout', '5'],
+      ['--producer-property', 'acks=all', '--producer-property', 'enable.idempotence=false', '--producer-property', 'linger.ms=0'],
+      ['--sync'],
+    ]
+    for (const [i, extra] of runs.entries()) {
+      const r = await remote(['console-producer', '--topic', 'acks', ...extra], body(`run${i}`))
+      expect({ code: r.code, err: r.stderr }, extra.join(' ')).toEqual({ code: 0, err: '' })
+    }
+    const ends = lines((await remote(['get-offsets', '--topic', 'acks'])).out).map((l) => Number(l.split(':')[2]))
+    expect(ends.reduce((a, b) => a + b, 0)).toBe(400)
+    const read = await remote(['console-consumer', '--topic', 'acks', '--from-beginning', '--max-messages', '400'])
+    expect(new Set(lines(read.out)).size).toBe(400)
   })
 
   it('follows new records (no --from-beginning) and stops at --timeout-ms like embedded', async () => {
