@@ -116,7 +116,7 @@ async function busyGroup(b: Broker): Promise<void> {
   const rejoin = b.groups.joinGroup(member('busy-1', '/10.0.0.1', null, first.memberId))
   const joined = await Promise.all([rejoin, pending])
   for (const j of joined) expect(j.error).toBeUndefined()
-  const { generationId, leader } = joined[0]!
+  const { generationId, leader } = joined[0]
   const ids = joined.map((j) => j.memberId)
   const assignments = ids.map((memberId, i) => ({ memberId, assignment: encodeAssignment({ assignedPartitions: [{ topic: 'orders', partitions: [i] }] }) }))
   const syncs = await Promise.all(
