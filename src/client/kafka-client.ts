@@ -4,6 +4,7 @@ import type { ConfigChange } from '../broker/topic-config-admin.js'
 import type { ResolvedConfig } from '../broker/topic-configs.js'
 import type { CreatedTopic, NamedOutcome, OffsetAndTimestamp, OffsetSpec, PartitionNewCount, TopicDescription } from '../broker/types.js'
 import type { FormattableRecord } from './formattable-record.js'
+import type { GroupsClient } from './groups-client.js'
 
 // The one seam between the commands and where the data lives. Without --bootstrap-server a command
 // gets the embedded client (the broker core over the local SQLite store, in this process); with it, the
@@ -11,6 +12,7 @@ import type { FormattableRecord } from './formattable-record.js'
 // Both answer in the broker core's shapes and KafkaError outcomes, so the commands render one way.
 
 export type { FormattableRecord } from './formattable-record.js'
+export type { GroupsClient } from './groups-client.js'
 
 export interface ClusterNode {
   readonly nodeId: number
@@ -177,6 +179,9 @@ export interface KafkaClient {
   /** A producer for one topic (created first when missing and allowed). */
   producer(topic: string, settings: ProducerSettings, onFailure: (failure: SendFailure) => void): Promise<RecordProducer>
   consumer(opts: ConsumeOptions): Promise<RecordConsumer>
+
+  /** Consumer groups and their committed offsets (the group coordinator). */
+  readonly groups: GroupsClient
 
   close(): Promise<void>
 }

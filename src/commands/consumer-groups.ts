@@ -1,16 +1,15 @@
 import fs from 'node:fs'
-import os from 'node:os'
 
 import { Flags } from '@oclif/core'
 
-import type { Broker } from '../broker/broker.js'
-import type { GroupOverview } from '../broker/groups/types.js'
-import type { KafkaError } from '../broker/kafka-error.js'
+import { KafkaError } from '../broker/kafka-error.js'
+import type { GroupDescription, GroupOffset, GroupsClient } from '../client/groups-client.js'
+import type { KafkaClient } from '../client/kafka-client.js'
 import { UsageError } from '../cli/errors.js'
 import { KafkaCommand } from '../cli/kafka-command.js'
 import { memberRows, offsetRows, stateNote, stateRow } from '../cli/consumer-groups/describe.js'
 import { GroupCommandFailure, UNKNOWN_TOPIC_OR_PARTITION, executionErrorString, failureText, javaErrorString } from '../cli/consumer-groups/failure.js'
-import { brokerLogOffsets } from '../cli/consumer-groups/log-offsets.js'
+import { ClientLogOffsets } from '../cli/consumer-groups/log-offsets.js'
 import {
   NO_ARGUMENTS_MESSAGE,
   checkOptions,
@@ -22,6 +21,7 @@ import {
 } from '../cli/consumer-groups/options.js'
 import { parseResetPlan, type PlannedOffset, type ResetPlanFile } from '../cli/consumer-groups/reset-csv.js'
 import { partitionsToReset, planReset } from '../cli/consumer-groups/reset-plan.js'
+import { parseDateTime, timestampBefore } from '../cli/consumer-groups/time-specs.js'
 import {
   renderDeleteOffsets,
   renderList,
@@ -70,7 +70,7 @@ export default class ConsumerGroups extends KafkaCommand<ConsumerGroupsReport> {
       multipleNonGreedy: true,
     }),
     'all-topics': Flags.boolean({ summary: 'Reset every partition the group has committed offsets for.' }),
-    timeout: Flags.string({ summary: 'Admin call timeout in ms (accepted; local calls do not wait).' }),
+    timeout: Flags.string({ summary: 'Admin call timeout in ms (with --bootstrap-server; local calls do not wait).' }),
     state: Flags.string({ summary: 'With --list: add the STATE column, optionally filtered (e.g. stable,empty). With --describe: the state view.' }),
     type: Flags.string({ summary: 'With --list: add the TYPE column, optionally filtered (classic, consumer).' }),
     offsets: Flags.boolean({ summary: 'With --describe: per-partition offsets and lag (the default view).' }),
@@ -93,55 +93,65 @@ export default class ConsumerGroups extends KafkaCommand<ConsumerGroupsReport> {
     if (this.argv.length === 0) throw new UsageError(NO_ARGUMENTS_MESSAGE)
     const { flags } = await this.parse(ConsumerGroups, normalizeOptionalValues(this.argv))
     const options = checkOptions(flags, (line) => process.stderr.write(`${line}\n`))
-    const broker = this.openBroker(flags)
+    const timeout = flags.timeout === undefined ? undefined : Number(flags.timeout)
+    const client = await this.openClient(flags, {
+      ...(timeout !== undefined && timeout > 0 && timeout <= 2 ** 31 - 1 ? { props: new Map([['request.timeout.ms', String(timeout)]]) } : {}),
+      clientId: 'kafka-ts-consumer-groups',
+    })
     try {
       switch (options.action) {
         case 'list':
-          return this.list(broker, options)
+          return await this.list(client.groups, options)
         case 'describe':
-          return this.describe(broker, options)
+          return await this.describe(client, options)
         case 'reset-offsets':
-          return this.resetOffsets(broker, options, (flags.group ?? []).length)
+          return await this.resetOffsets(client, options, (flags.group ?? []).length)
         case 'delete':
-          return this.deleteGroups(broker, options)
+          return await this.deleteGroups(client.groups, options)
         case 'delete-offsets':
-          return this.deleteOffsets(broker, options, flags.group ?? [])
+          return await this.deleteOffsets(client, options, flags.group ?? [])
       }
     } catch (err) {
-      // Kafka's tool prints execution errors on stdout and still exits 0.
-      if (!(err instanceof GroupCommandFailure)) throw err
-      this.out(failureText(err.message))
-      return { action: options.action, failure: err.message }
+      // Kafka's tool prints execution errors on stdout and still exits 0; a Kafka error from an admin
+      // call is one (ExecutionException). Not reaching the brokers is not: that fails the command.
+      const message = err instanceof KafkaError ? executionErrorString(err) : err instanceof GroupCommandFailure ? err.message : undefined
+      if (message === undefined) throw err
+      this.out(failureText(message))
+      return { action: options.action, failure: message }
     }
   }
 
-  private list(broker: Broker, o: GroupsOptions): ConsumerGroupsReport {
+  private async list(groupsClient: GroupsClient, o: GroupsOptions): Promise<ConsumerGroupsReport> {
     const columns = o.listColumns
     // Kafka parses --type before --state.
     const types = columns.type && o.typeFilter !== undefined ? parseTypeFilter(o.typeFilter) : []
     const states = columns.state && o.stateFilter !== undefined ? parseStateFilter(o.stateFilter) : []
-    const groups = broker.groups
-      .listGroups({ statesFilter: states, typesFilter: types })
+    const groups = (await groupsClient.listGroups({ states, types }))
       .filter(isConsumerGroup)
       .map((g) => ({ groupId: g.groupId, state: g.state, type: g.groupType === 'classic' ? 'Classic' : 'Consumer' }))
     this.out(renderList(groups, columns))
     return { action: 'list', groups }
   }
 
-  private describe(broker: Broker, o: GroupsOptions): ConsumerGroupsReport {
-    const ids = [...new Set(o.allGroups ? consumerGroupIds(broker) : o.groups)].sort()
+  private async describe(client: KafkaClient, o: GroupsOptions): Promise<ConsumerGroupsReport> {
+    const ids = [...new Set(o.allGroups ? await consumerGroupIds(client.groups) : o.groups)].sort()
     // Kafka describes every group before printing anything: one failure prints no table at all.
-    const overviews = ids.map((id) => consumerOverview(broker, id))
-    const log = brokerLogOffsets(broker)
+    const described: { ov: GroupDescription; offsets: GroupOffset[] }[] = []
+    for (const id of ids) {
+      const ov = await consumerGroup(client.groups, id)
+      described.push({ ov, offsets: o.view === 'offsets' ? await committedOffsets(client.groups, id) : [] })
+    }
+    const log = await ClientLogOffsets.open(client)
+    if (o.view === 'offsets') await log.load(described.flatMap(({ ov, offsets }) => shownPartitions(ov, offsets)))
     const report: { groupId: string; state: string; partitions?: number; members?: number }[] = []
-    for (const ov of overviews) {
+    for (const { ov, offsets } of described) {
       const note = stateNote(ov.groupId, ov.state)
       const [count, table] =
         o.view === 'offsets'
-          ? tableOf(offsetRows(ov, log), renderOffsets)
+          ? tableOf(offsetRows(ov, offsets, log), renderOffsets)
           : o.view === 'members'
             ? tableOf(memberRows(ov), (rows) => renderMembers(rows, o.verbose))
-            : tableOf([stateRow(ov, coordinatorOf(broker))], renderState)
+            : tableOf([stateRow(ov, coordinatorText(ov))], renderState)
       if (note.stderr !== undefined) process.stderr.write(note.stderr)
       if (note.stdout !== undefined) this.out(note.stdout)
       if (note.printTable && count > 0) this.out(table)
@@ -150,9 +160,9 @@ export default class ConsumerGroups extends KafkaCommand<ConsumerGroupsReport> {
     return { action: 'describe', groups: report }
   }
 
-  private resetOffsets(broker: Broker, o: GroupsOptions, groupCount: number): ConsumerGroupsReport {
-    const ids = [...new Set(o.allGroups ? consumerGroupIds(broker) : o.groups)]
-    const log = brokerLogOffsets(broker)
+  private async resetOffsets(client: KafkaClient, o: GroupsOptions, groupCount: number): Promise<ConsumerGroupsReport> {
+    const ids = [...new Set(o.allGroups ? await consumerGroupIds(client.groups) : o.groups)]
+    const log = await ClientLogOffsets.open(client)
     const scenario = o.scenario
     let planFile: ResetPlanFile | undefined
     const readPlan = (): ResetPlanFile => {
@@ -163,24 +173,26 @@ export default class ConsumerGroups extends KafkaCommand<ConsumerGroupsReport> {
     const rows: ResetRow[] = []
     let processed = 0
     for (const id of ids) {
-      const ov = consumerOverview(broker, id)
+      const ov = await consumerGroup(client.groups, id)
       processed++
       if (ov.state !== 'Empty' && ov.state !== 'Dead') {
         this.out(`\nError: Assignments can only be reset if the group '${id}' is inactive, but the current state is ${ov.state}.\n`)
         continue
       }
-      const committed = ov.offsets.map((c) => ({ topic: c.topic, partition: c.partition, offset: c.offset }))
+      const committed = (await committedOffsets(client.groups, id)).map((c) => ({ topic: c.topic, partition: c.partition, offset: c.offset }))
       const partitions = partitionsToReset({ allTopics: o.allTopics, topics: o.topics, fromFile: scenario?.kind === 'from-file' }, committed, log)
+      const nowMs = Date.now()
+      await log.load([...partitions, ...(scenario?.kind === 'from-file' ? plannedPartitions(readPlan, id) : [])], scenarioTimestamp(scenario, nowMs))
       const planned = planReset(scenario, partitions, {
         groupId: id,
         committed,
         log,
-        nowMs: Date.now(),
+        nowMs,
         plan: readPlan,
         warn: log4jWarn,
         print: (text) => this.out(text),
       })
-      if (o.execute) commit(broker, id, planned)
+      if (o.execute) await commit(client.groups, id, planned)
       rows.push(...planned.map((p) => ({ group: id, topic: p.topic, partition: p.partition, newOffset: p.offset })))
     }
     // `--export` output goes through println (one more line break); the table only when a group was looked at.
@@ -189,9 +201,9 @@ export default class ConsumerGroups extends KafkaCommand<ConsumerGroupsReport> {
     return { action: 'reset-offsets', executed: o.execute, offsets: rows }
   }
 
-  private deleteGroups(broker: Broker, o: GroupsOptions): ConsumerGroupsReport {
-    const ids = [...new Set(o.allGroups ? consumerGroupIds(broker) : o.groups)]
-    const results = broker.groups.deleteGroups(ids)
+  private async deleteGroups(groupsClient: GroupsClient, o: GroupsOptions): Promise<ConsumerGroupsReport> {
+    const ids = [...new Set(o.allGroups ? await consumerGroupIds(groupsClient) : o.groups)]
+    const results = await groupsClient.deleteGroups(ids)
     const deleted = results.filter((r) => r.error === undefined).map((r) => r.groupId)
     const failed = results.flatMap((r) => (r.error === undefined ? [] : [{ groupId: r.groupId, error: executionErrorString(r.error) }]))
     const quoted = (names: readonly string[]) => (names.length === 0 ? "''" : names.map((n) => `'${n}'`).join(', '))
@@ -206,10 +218,10 @@ export default class ConsumerGroups extends KafkaCommand<ConsumerGroupsReport> {
     return { action: 'delete', deleted, failed }
   }
 
-  private deleteOffsets(broker: Broker, o: GroupsOptions, rawGroups: readonly string[]): ConsumerGroupsReport {
+  private async deleteOffsets(client: KafkaClient, o: GroupsOptions, rawGroups: readonly string[]): Promise<ConsumerGroupsReport> {
     if (rawGroups.length > 1) throw new GroupCommandFailure('Found multiple arguments for option group, but you asked for only one')
     const groupId = rawGroups[0]!
-    const log = brokerLogOffsets(broker)
+    const log = await ClientLogOffsets.open(client)
     const args = o.topics.map(parseTopicArg)
     const rows: DeleteOffsetsRow[] = []
     const partitions = new Map<string, { topic: string; partition: number }>()
@@ -221,7 +233,7 @@ export default class ConsumerGroups extends KafkaCommand<ConsumerGroupsReport> {
     }
     const byTopic = new Map<string, number[]>()
     for (const tp of partitions.values()) byTopic.set(tp.topic, [...(byTopic.get(tp.topic) ?? []), tp.partition])
-    const result = broker.groups.deleteOffsets({ groupId, topics: [...byTopic].map(([name, ps]) => ({ name, partitions: ps })) })
+    const result = await client.groups.deleteOffsets({ groupId, topics: [...byTopic].map(([name, ps]) => ({ name, partitions: ps })) })
     const perPartition = new Map<string, KafkaError | undefined>(result.topics.flatMap((t) => t.partitions.map((p) => [`${t.name}\u0000${p.partition}`, p.error] as const)))
     const firstPartitionError = [...partitions.keys()].map((k) => perPartition.get(k)).find((e) => e !== undefined)
     const topLevel = result.error ?? firstPartitionError
@@ -263,45 +275,60 @@ function isConsumerGroup(g: { protocolType: string }): boolean {
   return g.protocolType === 'consumer' || g.protocolType === ''
 }
 
-function consumerGroupIds(broker: Broker): string[] {
-  return broker.groups
-    .listGroups()
-    .filter(isConsumerGroup)
-    .map((g) => g.groupId)
+async function consumerGroupIds(groupsClient: GroupsClient): Promise<string[]> {
+  return (await groupsClient.listGroups()).filter(isConsumerGroup).map((g) => g.groupId)
 }
 
 /** DescribeConsumerGroups refuses groups of another protocol type (Connect workers, …). */
-function consumerOverview(broker: Broker, groupId: string): GroupOverview {
-  const ov = broker.groups.describeGroupOverview(groupId)
+async function consumerGroup(groupsClient: GroupsClient, groupId: string): Promise<GroupDescription> {
+  const described = await groupsClient.describeGroup(groupId)
+  if (!described.ok) throw new GroupCommandFailure(executionErrorString(described.error))
+  const ov = described.value
   if (!isConsumerGroup(ov)) {
     throw new GroupCommandFailure(`java.lang.IllegalArgumentException: GroupId ${groupId} is not a consumer group (${ov.protocolType}).`)
   }
   return ov
 }
 
-/** `host:port  (id)` of the coordinator: this node as clients would be told to reach it. */
-function coordinatorOf(broker: Broker): string {
-  const listener = broker.config.advertisedListeners[0]
-  const host = listener === undefined ? 'localhost' : listener.host === '' ? os.hostname() : listener.host
-  return `${host}:${listener?.port ?? 9092}  (${broker.nodeId})`
+/** listConsumerGroupOffsets: every committed offset of the group. */
+async function committedOffsets(groupsClient: GroupsClient, groupId: string): Promise<GroupOffset[]> {
+  const fetched = await groupsClient.fetchOffsets(groupId)
+  if (!fetched.ok) throw new GroupCommandFailure(executionErrorString(fetched.error))
+  return fetched.value
+}
+
+/** The partitions `--describe --offsets` shows: every assigned one and every committed one. */
+function shownPartitions(ov: GroupDescription, offsets: readonly GroupOffset[]): { topic: string; partition: number }[] {
+  const assigned = ov.members.flatMap((m) => (m.assignedPartitions ?? []).flatMap((t) => t.partitions.map((partition) => ({ topic: t.topic, partition }))))
+  return [...assigned, ...offsets.map((c) => ({ topic: c.topic, partition: c.partition }))]
+}
+
+/** The partitions a --from-file plan names for this group (none when the plan has no entry for it). */
+function plannedPartitions(readPlan: () => ResetPlanFile, groupId: string): { topic: string; partition: number }[] {
+  return [...(readPlan().get(groupId) ?? [])].map((p) => ({ topic: p.topic, partition: p.partition }))
+}
+
+/** The time --to-datetime / --by-duration resolve to; undefined for other scenarios or bad input (planReset reports that). */
+function scenarioTimestamp(scenario: GroupsOptions['scenario'], nowMs: number): number | undefined {
+  try {
+    if (scenario?.kind === 'to-datetime') return parseDateTime(scenario.text)
+    if (scenario?.kind === 'by-duration') return timestampBefore(nowMs, scenario.text)
+  } catch {
+    return undefined
+  }
+  return undefined
+}
+
+/** `host:port  (id)` of the group's coordinator. */
+function coordinatorText(ov: GroupDescription): string {
+  return `${ov.coordinator.host}:${ov.coordinator.port}  (${ov.coordinator.nodeId})`
 }
 
 /** alterConsumerGroupOffsets: a simple (generation -1) commit; any partition error fails the command. */
-function commit(broker: Broker, groupId: string, planned: readonly PlannedOffset[]): void {
+async function commit(groupsClient: GroupsClient, groupId: string, planned: readonly PlannedOffset[]): Promise<void> {
   if (planned.length === 0) return
-  const byTopic = new Map<string, PlannedOffset[]>()
-  for (const p of planned) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p])
-  const results = broker.groups.commitOffsets({
-    groupId,
-    generationId: -1,
-    memberId: '',
-    groupInstanceId: null,
-    topics: [...byTopic].map(([name, ps]) => ({
-      name,
-      partitions: ps.map((p) => ({ partition: p.partition, offset: p.offset, leaderEpoch: -1, metadata: '' })),
-    })),
-  })
-  const failed = results.flatMap((t) => t.partitions).find((p) => p.error !== undefined)
+  const results = await groupsClient.alterOffsets(groupId, planned)
+  const failed = results.find((p) => p.error !== undefined)
   if (failed?.error !== undefined) throw new GroupCommandFailure(executionErrorString(failed.error))
 }
 

@@ -180,10 +180,12 @@ describe('option rules (usage errors: message on stderr, exit 1, nothing done)',
     expect(quiet.stderr).not.toContain('WARN')
   })
 
-  it('refuses --bootstrap-server like the other commands (remote mode comes later)', async () => {
-    const r = await groups('--list', '--bootstrap-server', 'localhost:9092')
+  it('with --bootstrap-server goes to that broker: none listening is a one-line error naming it (more in consumer-groups-remote.test.ts)', async () => {
+    const r = await groups('--list', '--bootstrap-server', '127.0.0.1:1')
     expect(r.code).toBe(1)
-    expect(r.stderr).toContain('Remote mode (--bootstrap-server) is not available in this build yet.')
+    expect(r.out).toBe('')
+    expect(r.stderr.trim().split('\n')).toHaveLength(1)
+    expect(r.stderr).toContain('127.0.0.1:1')
   })
 
   it('checks the reset scope, the scenario and --topic arguments only for a group it is about to reset', async () => {

@@ -2,7 +2,8 @@
 // collectGroupsState) from the coordinator's overview of one group, and the state notes Kafka prints
 // before each group's table (shouldPrintMemberState).
 
-import type { GroupOverview, GroupState } from '../../broker/groups/types.js'
+import type { GroupState } from '../../broker/groups/types.js'
+import type { GroupDescription, GroupOffset } from '../../client/groups-client.js'
 import type { MemberRow, OffsetRow, StateRow } from '../render/groups.js'
 import type { LogOffsets } from './log-offsets.js'
 
@@ -15,8 +16,8 @@ const byTopicPartition = (a: { topic: string; partition: number }, b: { topic: s
  * `--describe --offsets`: one row per partition assigned to a member (members with more partitions
  * first), then one per committed partition nobody owns (owner columns `-`). LAG = log end − committed.
  */
-export function offsetRows(overview: GroupOverview, log: LogOffsets): OffsetRow[] {
-  const committed = new Map(overview.offsets.map((o) => [`${o.topic}\u0000${o.partition}`, o.offset]))
+export function offsetRows(overview: GroupDescription, offsets: readonly GroupOffset[], log: LogOffsets): OffsetRow[] {
+  const committed = new Map(offsets.map((o) => [`${o.topic}\u0000${o.partition}`, o.offset]))
   const row = (topic: string, partition: number, owner: { consumerId: string; host: string; clientId: string } | null): OffsetRow => {
     const current = committed.get(`${topic}\u0000${partition}`) ?? null
     const logEndOffset = log.bounds(topic, partition)?.logEndOffset ?? null
@@ -43,13 +44,13 @@ export function offsetRows(overview: GroupOverview, log: LogOffsets): OffsetRow[
       rows.push(row(tp.topic, tp.partition, { consumerId: m.memberId, host: m.clientHost, clientId: m.clientId }))
     }
   }
-  const unowned = overview.offsets.filter((o) => !owned.has(`${o.topic}\u0000${o.partition}`)).sort(byTopicPartition)
+  const unowned = offsets.filter((o) => !owned.has(`${o.topic}\u0000${o.partition}`)).sort(byTopicPartition)
   for (const o of unowned) rows.push(row(o.topic, o.partition, null))
   return rows
 }
 
 /** `--describe --members`: one row per member, in the coordinator's order. */
-export function memberRows(overview: GroupOverview): MemberRow[] {
+export function memberRows(overview: GroupDescription): MemberRow[] {
   return overview.members.map((m) => ({
     group: overview.groupId,
     consumerId: m.memberId,
@@ -61,7 +62,7 @@ export function memberRows(overview: GroupOverview): MemberRow[] {
 }
 
 /** `--describe --state`. `coordinator` is `host:port  (id)`. */
-export function stateRow(overview: GroupOverview, coordinator: string): StateRow {
+export function stateRow(overview: GroupDescription, coordinator: string): StateRow {
   return {
     group: overview.groupId,
     coordinator,

@@ -1,8 +1,10 @@
 // What consumer-groups asks the log (Kafka's tool asks the admin client: DescribeTopics and ListOffsets
-// earliest / latest / for a timestamp). Over the broker facade, so the same code serves remote mode
-// once the facade has a remote implementation.
+// earliest / latest / for a timestamp): through the client seam (ClientLogOffsets), or straight over
+// the broker core (brokerLogOffsets, for tests of the planning code).
 
 import type { Broker } from '../../broker/broker.js'
+import type { OffsetSpec } from '../../broker/types.js'
+import type { KafkaClient, PartitionRef } from '../../client/kafka-client.js'
 
 export interface PartitionBounds {
   readonly logStartOffset: number
@@ -39,3 +41,78 @@ export function brokerLogOffsets(broker: Broker): LogOffsets {
     },
   }
 }
+
+/**
+ * The same answers through the client seam (ListOffsets earliest / latest / for a timestamp, topic
+ * partition counts from the topic listing). The planning code asks synchronously, so the offsets of
+ * the partitions a step needs are read ahead with `load()`, in one round of requests.
+ */
+export class ClientLogOffsets implements LogOffsets {
+  private readonly boundsOf = new Map<string, PartitionBounds | null>()
+  private readonly byTimestamp = new Map<string, number | null>()
+
+  private constructor(
+    private readonly client: KafkaClient,
+    private readonly partitionCounts: ReadonlyMap<string, number>,
+  ) {}
+
+  static async open(client: KafkaClient): Promise<ClientLogOffsets> {
+    const topics = await client.listTopics()
+    return new ClientLogOffsets(client, new Map(topics.map((t) => [t.name, t.partitionCount])))
+  }
+
+  /** Reads log start and end of these partitions, and with `timestampMs` the offset for that time. */
+  async load(partitions: readonly { readonly topic: string; readonly partition: number }[], timestampMs?: number): Promise<void> {
+    const requests: (PartitionRef & { spec: OffsetSpec })[] = []
+    const seen = new Set<string>()
+    for (const { topic, partition } of partitions) {
+      const k = key(topic, partition)
+      if (seen.has(k) || !this.exists(topic, partition)) continue
+      seen.add(k)
+      if (!this.boundsOf.has(k)) requests.push({ topic, partition, spec: 'earliest' }, { topic, partition, spec: 'latest' })
+      if (timestampMs !== undefined && !this.byTimestamp.has(`${k}\u0000${timestampMs}`)) requests.push({ topic, partition, spec: timestampMs })
+    }
+    if (requests.length === 0) return
+    const results = await this.client.listOffsets(requests)
+    const found = new Map<string, number | null>()
+    results.forEach((r, i) => {
+      const spec = requests[i]!.spec
+      found.set(`${key(r.topic, r.partition)}\u0000${String(spec)}`, r.ok ? r.value.offset : null)
+    })
+    for (const k of seen) {
+      const start = found.get(`${k}\u0000earliest`)
+      const end = found.get(`${k}\u0000latest`)
+      if (start !== undefined && end !== undefined) this.boundsOf.set(k, start === null || end === null ? null : { logStartOffset: start, logEndOffset: end })
+      if (timestampMs !== undefined) {
+        const at = found.get(`${k}\u0000${timestampMs}`)
+        if (at !== undefined) this.byTimestamp.set(`${k}\u0000${timestampMs}`, at)
+      }
+    }
+  }
+
+  partitionsOf(topic: string): number[] | undefined {
+    const count = this.partitionCounts.get(topic)
+    return count === undefined ? undefined : Array.from({ length: count }, (_, p) => p)
+  }
+
+  bounds(topic: string, partition: number): PartitionBounds | undefined {
+    if (!this.exists(topic, partition)) return undefined
+    const b = this.boundsOf.get(key(topic, partition))
+    if (b === undefined) throw new Error(`log offsets of ${topic}-${partition} were not loaded`)
+    return b ?? undefined
+  }
+
+  offsetForTimestamp(topic: string, partition: number, timestampMs: number): number | undefined {
+    if (!this.exists(topic, partition)) return undefined
+    const at = this.byTimestamp.get(`${key(topic, partition)}\u0000${timestampMs}`)
+    if (at === undefined) throw new Error(`the offset of ${topic}-${partition} at ${timestampMs} was not loaded`)
+    return at ?? undefined
+  }
+
+  private exists(topic: string, partition: number): boolean {
+    const count = this.partitionCounts.get(topic)
+    return count !== undefined && partition >= 0 && partition < count
+  }
+}
+
+const key = (topic: string, partition: number) => `${topic}\u0000${partition}`

@@ -24,18 +24,23 @@ import {
   type TopicListing,
 } from '../kafka-client.js'
 import { javaExceptionText } from '../java-exception.js'
+import type { GroupsClient } from '../groups-client.js'
 import { EmbeddedConsumer } from './embedded-consumer.js'
+import { EmbeddedGroups } from './embedded-groups.js'
 import { EmbeddedProducer } from './embedded-producer.js'
 import { GroupMember, GroupMemberError } from './group-member.js'
 
 /** The client over the broker core in this process: the local data directory, no server. */
 export class EmbeddedClient implements KafkaClient {
   readonly mode = 'embedded'
+  readonly groups: GroupsClient
 
   constructor(
     private readonly broker: Broker,
     readonly target: string,
-  ) {}
+  ) {
+    this.groups = new EmbeddedGroups(broker, () => this.self())
+  }
 
   async describeCluster(): Promise<ClusterDescription> {
     const node = this.self()

@@ -5,6 +5,7 @@ import type { ConfigChange } from '../../broker/topic-config-admin.js'
 import type { ConfigSource, ConfigType, ResolvedConfig } from '../../broker/topic-configs.js'
 import { isInternalTopic } from '../../broker/topic-names.js'
 import type { CreatedTopic, NamedOutcome, OffsetSpec, PartitionNewCount, TopicDescription } from '../../broker/types.js'
+import type { GroupsClient } from '../groups-client.js'
 import type {
   ClusterDescription,
   ConsumeOptions,
@@ -23,6 +24,7 @@ import type {
 import type { ConnectionSettings } from './client-properties.js'
 import { newAdmin } from './library.js'
 import { RemoteConsumer } from './remote-consumer.js'
+import { RemoteGroups } from './remote-groups.js'
 import { kafkaErrorIn, remoteFailure } from './remote-errors.js'
 import { RemoteProducer } from './remote-producer.js'
 
@@ -42,6 +44,7 @@ const OPERATIONS = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const
 export class RemoteClient implements KafkaClient {
   readonly mode = 'remote'
   readonly target: string
+  readonly groups: GroupsClient = new RemoteGroups(this)
   private adminClient: Admin | undefined
   private readonly closers: (() => Promise<void>)[] = []
 
