@@ -143,7 +143,7 @@ export class DynamicBrokerConfigAdmin {
     const byEntity = new Map<string, Map<string, string>>()
     for (const row of this.store.brokerConfigs()) {
       let entity = byEntity.get(row.entity)
-      if (!entity) byEntity.set(row.entity, (entity = new Map()))
+      if (!entity) byEntity.set(row.entity, (entity = new Map<string, string>()))
       entity.set(row.key, row.value)
     }
     const broker = byEntity.get(String(this.nodeId()))
