@@ -1,10 +1,11 @@
 // DescribeConfigs for resource type BROKER: the broker's configs as Kafka 3.9 reports them
 // (core/.../server/ConfigHelper.scala createBrokerConfigEntry / configSynonyms, DynamicBrokerConfig.scala).
 //
-// kafka-ts has no dynamic broker configs, so every value comes from server.properties (STATIC_BROKER_CONFIG)
-// or from the key's default (DEFAULT_CONFIG). Kafka lists every KafkaConfig key (hundreds); kafka-ts lists
-// the keys it reads plus every broker synonym of a topic config, and any other key of server.properties the
-// way Kafka lists a key it cannot type: sensitive, value hidden.
+// A value comes from the dynamic per-broker configs (DYNAMIC_BROKER_CONFIG), the dynamic cluster default
+// (DYNAMIC_DEFAULT_BROKER_CONFIG), server.properties (STATIC_BROKER_CONFIG) or the key's default
+// (DEFAULT_CONFIG), in that order. Kafka lists every KafkaConfig key (hundreds); kafka-ts lists the keys it
+// reads, the keys Kafka can change at run time, every broker synonym of a topic config, and any other key of
+// server.properties or of the dynamic configs the way Kafka lists a key it cannot type: sensitive, value hidden.
 
 import type { BrokerConfig } from './broker-config.js'
 import {
@@ -16,6 +17,7 @@ import {
   type ConfigSource,
   type ConfigSynonymEntry,
   type ConfigType,
+  type DynamicBrokerConfigs,
 } from './topic-configs.js'
 
 /** A broker config as DescribeConfigs reports it. */
@@ -63,6 +65,21 @@ const OWN_KEYS: readonly ConfigKeyDef[] = [
   key('num.network.threads', 'int', '3'),
   key('num.io.threads', 'int', '8'),
   key('num.recovery.threads.per.data.dir', 'int', '1'),
+  // Not read by kafka-ts (no log cleaner, connection quotas or replica fetchers), but dynamic in Kafka.
+  key('background.threads', 'int', '10'),
+  key('num.replica.fetchers', 'int', '1'),
+  key('log.cleaner.enable', 'boolean', 'true'),
+  key('log.cleaner.threads', 'int', '1'),
+  key('log.cleaner.dedupe.buffer.size', 'long', '134217728'),
+  key('log.cleaner.io.buffer.load.factor', 'double', '0.9'),
+  key('log.cleaner.io.buffer.size', 'int', '524288'),
+  key('log.cleaner.io.max.bytes.per.second', 'double', '1.7976931348623157E308'),
+  key('log.cleaner.backoff.ms', 'long', '15000'),
+  key('max.connections', 'int', '2147483647'),
+  key('max.connections.per.ip', 'int', '2147483647'),
+  key('max.connections.per.ip.overrides', 'string', ''),
+  key('max.connection.creation.rate', 'int', '2147483647'),
+  key('transaction.partition.verification.enable', 'boolean', 'true'),
 ]
 
 /** Every broker key kafka-ts can describe, by name. */
@@ -70,16 +87,32 @@ export const BROKER_CONFIG_KEYS: ReadonlyMap<string, ConfigKeyDef> = new Map(
   [...OWN_KEYS, ...TOPIC_SYNONYM_BROKER_KEYS].map((d) => [d.name, d] as const),
 )
 
-// DynamicBrokerConfig.AllDynamicConfigs ∩ the keys above: listener and thread-pool keys, the producer-state key,
-// and the primary broker synonym of each topic config (DynamicLogConfig; 3.x excludes log.message.format.version).
-const DYNAMIC_KEYS: ReadonlySet<string> = new Set([
-  'listeners',
-  'advertised.listeners',
-  'listener.security.protocol.map',
+/** Listener keys: dynamic in Kafka, but kafka-ts cannot rebind its sockets at run time, so they stay static. */
+export const LISTENER_KEYS: ReadonlySet<string> = new Set(['listeners', 'advertised.listeners', 'listener.security.protocol.map'])
+
+// DynamicBrokerConfig.AllDynamicConfigs ∩ the keys above: listener and thread-pool keys, the producer-state keys,
+// the log cleaner (LogCleaner.ReconfigurableConfigs), connection quotas (SocketServer), and the primary broker
+// synonym of each topic config (DynamicLogConfig; 3.x excludes log.message.format.version).
+/** Keys Kafka lets kafka-configs change at run time (read_only false in DescribeConfigs). */
+export const DYNAMIC_KEYS: ReadonlySet<string> = new Set([
+  ...LISTENER_KEYS,
   'num.network.threads',
   'num.io.threads',
   'num.recovery.threads.per.data.dir',
+  'background.threads',
+  'num.replica.fetchers',
   'producer.id.expiration.ms',
+  'transaction.partition.verification.enable',
+  'log.cleaner.threads',
+  'log.cleaner.dedupe.buffer.size',
+  'log.cleaner.io.buffer.load.factor',
+  'log.cleaner.io.buffer.size',
+  'log.cleaner.io.max.bytes.per.second',
+  'log.cleaner.backoff.ms',
+  'max.connections',
+  'max.connections.per.ip',
+  'max.connections.per.ip.overrides',
+  'max.connection.creation.rate',
   ...[...TOPIC_CONFIGS.values()].flatMap((d) => d.brokerSynonyms.slice(0, 1).map((s) => s.name)).filter((n) => n !== 'log.message.format.version'),
 ])
 
@@ -102,14 +135,33 @@ const DEFAULTS: ReadonlyMap<string, string> = new Map(
 
 /**
  * The broker configs, sorted by name (Kafka answers in hash order); `names` null or empty = all. Keys asked for
- * that the broker does not know are left out, as Kafka does.
+ * that the broker does not know are left out, as Kafka does. `scope` 'default' describes the cluster-wide
+ * default resource (name ""): only the keys set there, and no per-broker synonyms (ConfigHelper's
+ * perBrokerConfig = false).
  */
-export function describeBrokerConfigs(config: BrokerConfig, names: readonly string[] | null): BrokerConfigEntry[] {
+export function describeBrokerConfigs(
+  config: BrokerConfig,
+  names: readonly string[] | null,
+  dynamic: DynamicBrokerConfigs = {},
+  scope: 'broker' | 'default' = 'broker',
+): BrokerConfigEntry[] {
   const props = staticProps(config)
-  const all = new Set([...BROKER_CONFIG_KEYS.keys(), ...props.keys()])
+  const perBroker = scope === 'broker' ? (dynamic.broker ?? NONE) : NONE
+  const clusterDefault = dynamic.clusterDefault ?? NONE
+  const all =
+    scope === 'default' ? new Set(clusterDefault.keys()) : new Set([...BROKER_CONFIG_KEYS.keys(), ...props.keys(), ...perBroker.keys(), ...clusterDefault.keys()])
   const wanted = names === null || names.length === 0 ? [...all] : [...new Set(names)].filter((n) => all.has(n))
-  return wanted.sort().map((name) => describeOne(name, props))
+  const layers: readonly Layer[] = [
+    [perBroker, 'DYNAMIC_BROKER_CONFIG'],
+    [clusterDefault, 'DYNAMIC_DEFAULT_BROKER_CONFIG'],
+    [props, 'STATIC_BROKER_CONFIG'],
+    [DEFAULTS, 'DEFAULT_CONFIG'],
+  ]
+  return wanted.sort().map((name) => describeOne(name, layers))
 }
+
+type Layer = readonly [ReadonlyMap<string, string>, ConfigSource]
+const NONE: ReadonlyMap<string, string> = new Map()
 
 // KafkaConfig.populateSynonyms: node.id and broker.id stand in for each other when only one is set.
 function staticProps(config: BrokerConfig): ReadonlyMap<string, string> {
@@ -121,13 +173,9 @@ function staticProps(config: BrokerConfig): ReadonlyMap<string, string> {
   return props
 }
 
-function describeOne(name: string, props: ReadonlyMap<string, string>): BrokerConfigEntry {
+function describeOne(name: string, layers: readonly Layer[]): BrokerConfigEntry {
   const def = BROKER_CONFIG_KEYS.get(name)
   const isSensitive = def === undefined || def.type === 'password'
-  const layers: readonly [ReadonlyMap<string, string>, ConfigSource][] = [
-    [props, 'STATIC_BROKER_CONFIG'],
-    [DEFAULTS, 'DEFAULT_CONFIG'],
-  ]
   const synonyms: ConfigSynonymEntry[] = []
   for (const [values, source] of layers) {
     for (const s of brokerSynonyms(name)) {
@@ -137,7 +185,14 @@ function describeOne(name: string, props: ReadonlyMap<string, string>): BrokerCo
   }
   const own = synonyms.findIndex((s) => s.name === name)
   const kept = own < 0 ? [] : synonyms.slice(own)
-  const raw = props.get(name) ?? def?.defaultValue ?? null
+  let raw: string | null = def?.defaultValue ?? null
+  for (const [values, source] of layers) {
+    const v = values.get(name)
+    if (v !== undefined && source !== 'DEFAULT_CONFIG') {
+      raw = v
+      break
+    }
+  }
   return {
     name,
     value: isSensitive || raw === null ? null : canonical(name, raw),

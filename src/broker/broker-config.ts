@@ -94,9 +94,10 @@ const SECURITY_PROTOCOLS = ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL']
 const key = (name: string, type: ConfigType, defaultValue: string | null, validator?: Validator): ConfigKeyDef =>
   validator ? { name, type, defaultValue, validator } : { name, type, defaultValue }
 
+/** The broker keys kafka-ts reads, with their validators. */
 // The broker keys kafka-ts reads, in KafkaConfig's order where it matters little; topic-config synonyms
 // (log.retention.hours, message.max.bytes, …) are appended from the topic catalogue so both agree.
-const BROKER_KEYS: readonly ConfigKeyDef[] = [
+export const BROKER_KEYS: readonly ConfigKeyDef[] = [
   key('process.roles', 'list', '', validList('broker', 'controller')),
   key('node.id', 'int', '-1'),
   key('broker.id', 'int', '-1'),

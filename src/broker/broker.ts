@@ -8,7 +8,9 @@ import { KafkaError, type Outcome } from './kafka-error.js'
 import { PartitionLog, type BatchValidation, type ProduceEntry } from './partition-log.js'
 import { TopicAdmin } from './topic-admin.js'
 import { TopicConfigAdmin, type ConfigChange, type DeleteRecordsEntry } from './topic-config-admin.js'
-import type { ResolvedConfig } from './topic-configs.js'
+import type { DynamicBrokerConfigs, ResolvedConfig } from './topic-configs.js'
+import type { BrokerConfigEntry } from './broker-config-describe.js'
+import { DynamicBrokerConfigAdmin } from './dynamic-broker-configs.js'
 import type {
   AppendResult,
   CreatedTopic,
@@ -33,6 +35,7 @@ export type { ConfigChange, ConfigOperation, DeleteRecordsEntry } from './topic-
 export class Broker {
   private readonly admin: TopicAdmin
   private readonly topicConfigs: TopicConfigAdmin
+  private readonly brokerConfigs: DynamicBrokerConfigAdmin
   private readonly log: PartitionLog
   private readonly waiters: FetchWaiters
   private readonly committer: GroupCommitter
@@ -48,9 +51,11 @@ export class Broker {
     private readonly store: LogStore,
     readonly config: BrokerConfig,
   ) {
-    this.admin = new TopicAdmin(store, config)
-    this.topicConfigs = new TopicConfigAdmin(store, config)
-    this.log = new PartitionLog(store, config)
+    this.brokerConfigs = new DynamicBrokerConfigAdmin(store, config, () => this.nodeId)
+    const dynamic = () => this.brokerConfigs.current()
+    this.admin = new TopicAdmin(store, config, dynamic)
+    this.topicConfigs = new TopicConfigAdmin(store, config, dynamic)
+    this.log = new PartitionLog(store, config, dynamic)
     this.waiters = new FetchWaiters(store)
     this.committer = new GroupCommitter((entries, durability) => this.produce(entries, durability))
   }
@@ -128,6 +133,25 @@ export class Broker {
   incrementalAlterTopicConfigs(topic: string, changes: readonly ConfigChange[], opts: { validateOnly?: boolean } = {}): Outcome<null> {
     this.topicCache.clear()
     return this.topicConfigs.incremental(topic, changes, opts.validateOnly ?? false)
+  }
+
+  /** This node's dynamic broker configs (per-broker and cluster default), as topic configs resolve through them. */
+  dynamicBrokerConfigs(): DynamicBrokerConfigs {
+    return this.brokerConfigs.current()
+  }
+
+  /** DescribeConfigs of a BROKER resource: `entity` "" = the cluster-wide default, else this node's id. */
+  describeBrokerConfigs(entity: string, names: readonly string[] | null): Outcome<BrokerConfigEntry[]> {
+    return this.brokerConfigs.describe(entity, names)
+  }
+
+  /** AlterConfigs for a BROKER resource: `entries` become the entity's whole set of dynamic configs. */
+  replaceBrokerConfigs(entity: string, entries: ReadonlyMap<string, string>, opts: { validateOnly?: boolean } = {}): Outcome<null> {
+    return this.brokerConfigs.replace(entity, entries, opts.validateOnly ?? false)
+  }
+
+  incrementalAlterBrokerConfigs(entity: string, changes: readonly ConfigChange[], opts: { validateOnly?: boolean } = {}): Outcome<null> {
+    return this.brokerConfigs.incremental(entity, changes, opts.validateOnly ?? false)
   }
 
   // ---- records

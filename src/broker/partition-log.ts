@@ -12,7 +12,7 @@ import {
 import type { BrokerConfig } from './broker-config.js'
 import { KafkaError, asKafkaError, fail, ok, type Outcome } from './kafka-error.js'
 import { PartitionProducerState } from './producer-state.js'
-import { effectiveTopicConfig } from './topic-configs.js'
+import { effectiveTopicConfig, type DynamicBrokerConfigs } from './topic-configs.js'
 import type { AppendResult, FetchedPartition, OffsetAndTimestamp, OffsetSpec } from './types.js'
 
 export interface ProduceEntry {
@@ -34,8 +34,9 @@ const LEADER_EPOCH = 0
 /** How far back (in offsets) the producer state of a partition is rebuilt from the log. */
 const PRODUCER_STATE_REBUILD_OFFSETS = 100_000
 
-/** The per-topic settings the write path consults; derived from the topic row once per row object. */
+/** The per-topic settings the write path consults; derived once per row object and dynamic broker configs. */
 interface WriteSettings {
+  readonly dynamic: DynamicBrokerConfigs
   readonly maxMessageBytes: number
   readonly segmentBytes: number
   readonly logAppendTime: boolean
@@ -48,6 +49,8 @@ export class PartitionLog {
   constructor(
     private readonly store: LogStore,
     private readonly config: BrokerConfig,
+    /** This node's dynamic broker configs (kafka-configs --entity-type brokers), consulted on every use. */
+    private readonly dynamic: () => DynamicBrokerConfigs = () => ({}),
   ) {}
 
   /**
@@ -243,10 +246,12 @@ export class PartitionLog {
   }
 
   private writeSettings(topic: TopicRow): WriteSettings {
+    const dynamic = this.dynamic()
     let s = this.settings.get(topic)
-    if (!s) {
-      const get = (name: string) => effectiveTopicConfig(name, topic.configs, this.config)
+    if (s?.dynamic !== dynamic) {
+      const get = (name: string) => effectiveTopicConfig(name, topic.configs, this.config, dynamic)
       s = {
+        dynamic,
         maxMessageBytes: Number(get('max.message.bytes')),
         segmentBytes: Number(get('segment.bytes')),
         logAppendTime: get('message.timestamp.type') === 'LogAppendTime',

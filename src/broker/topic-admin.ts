@@ -4,7 +4,7 @@ import { base64UrlToUuid, randomKafkaUuid, uuidToBase64Url } from '../util/kafka
 import type { BrokerConfig } from './broker-config.js'
 import { KafkaError, asKafkaError } from './kafka-error.js'
 import { INTERNAL_TOPICS, collisionKey, topicNameProblem } from './topic-names.js'
-import { resolveTopicConfigs, validateTopicConfigs } from './topic-configs.js'
+import { resolveTopicConfigs, validateTopicConfigs, type DynamicBrokerConfigs } from './topic-configs.js'
 import type { CreatedTopic, NamedOutcome, PartitionNewCount, TopicDescription, TopicSpec } from './types.js'
 
 // Topic administration with Kafka's controller rules (KRaft wording of the error messages, as
@@ -14,6 +14,8 @@ export class TopicAdmin {
   constructor(
     private readonly store: LogStore,
     private readonly config: BrokerConfig,
+    /** This node's dynamic broker configs (kafka-configs --entity-type brokers), consulted on every use. */
+    private readonly dynamic: () => DynamicBrokerConfigs = () => ({}),
   ) {}
 
   createTopics(specs: readonly TopicSpec[], opts: { validateOnly?: boolean } = {}): NamedOutcome<CreatedTopic>[] {
@@ -50,7 +52,7 @@ export class TopicAdmin {
         `Unable to replicate the partition ${rf} time(s): The target replication factor of ${rf} cannot be reached because only 1 broker(s) are registered.`,
       )
     }
-    const configProblem = validateTopicConfigs(spec.configs, this.config)
+    const configProblem = validateTopicConfigs(spec.configs, this.config, this.dynamic())
     if (configProblem) throw new KafkaError('INVALID_CONFIG', configProblem.message)
 
     const uuid = base64UrlToUuid(randomKafkaUuid())
@@ -59,7 +61,7 @@ export class TopicAdmin {
       topicId: uuidToBase64Url(uuid),
       numPartitions,
       replicationFactor: 1,
-      configs: resolveTopicConfigs(spec.configs, this.config),
+      configs: resolveTopicConfigs(spec.configs, this.config, this.dynamic()),
     }
     if (validateOnly) return created
     try {
@@ -127,7 +129,7 @@ export class TopicAdmin {
       topicId: uuidToBase64Url(row.uuid),
       isInternal: INTERNAL_TOPICS.has(row.name),
       partitions,
-      configs: resolveTopicConfigs(row.configs, this.config),
+      configs: resolveTopicConfigs(row.configs, this.config, this.dynamic()),
     }
   }
 }

@@ -1,7 +1,14 @@
 import type { LogStore } from '../storage/log-store.js'
 import type { BrokerConfig } from './broker-config.js'
 import { KafkaError, asKafkaError, fail, ok, type Outcome } from './kafka-error.js'
-import { TOPIC_CONFIGS, effectiveTopicConfig, resolveTopicConfigs, validateTopicConfigs, type ResolvedConfig } from './topic-configs.js'
+import {
+  TOPIC_CONFIGS,
+  effectiveTopicConfig,
+  resolveTopicConfigs,
+  validateTopicConfigs,
+  type DynamicBrokerConfigs,
+  type ResolvedConfig,
+} from './topic-configs.js'
 
 // Topic config reads and writes (DescribeConfigs, AlterConfigs, IncrementalAlterConfigs, and the
 // kafka-configs tool later), plus the log-start moves of DeleteRecords.
@@ -25,13 +32,15 @@ export class TopicConfigAdmin {
   constructor(
     private readonly store: LogStore,
     private readonly config: BrokerConfig,
+    /** This node's dynamic broker configs (kafka-configs --entity-type brokers), consulted on every use. */
+    private readonly dynamic: () => DynamicBrokerConfigs = () => ({}),
   ) {}
 
   /** Every config of the topic (null `names` = all), with values and sources as DescribeConfigs reports them. */
   describe(topicName: string, names: readonly string[] | null): Outcome<ResolvedConfig[]> {
     const row = this.store.findTopic(topicName)
     if (!row) return fail(new KafkaError('UNKNOWN_TOPIC_OR_PARTITION'))
-    const all = resolveTopicConfigs(row.configs, this.config)
+    const all = resolveTopicConfigs(row.configs, this.config, this.dynamic())
     return ok(names === null ? all : all.filter((c) => names.includes(c.name)))
   }
 
@@ -49,7 +58,7 @@ export class TopicConfigAdmin {
   incremental(topicName: string, ops: readonly ConfigChange[], validateOnly: boolean): Outcome<null> {
     return this.apply(topicName, validateOnly, (current) => {
       const changes = new Map<string, string | null>()
-      const valueOf = (name: string) => (changes.has(name) ? changes.get(name) : current.get(name)) ?? effectiveTopicConfig(name, new Map(), this.config)
+      const valueOf = (name: string) => (changes.has(name) ? changes.get(name) : current.get(name)) ?? effectiveTopicConfig(name, new Map(), this.config, this.dynamic())
       for (const op of ops) {
         const def = TOPIC_CONFIGS.get(op.name)
         if (!def) throw new KafkaError('INVALID_CONFIG', `Unknown topic config name: ${op.name}`)
@@ -92,7 +101,7 @@ export class TopicConfigAdmin {
           if (v === null) next.delete(k)
           else next.set(k, v)
         }
-        const problem = validateTopicConfigs(next, this.config)
+        const problem = validateTopicConfigs(next, this.config, this.dynamic())
         if (problem) throw new KafkaError('INVALID_CONFIG', problem.message)
         if (!validateOnly) this.store.setTopicConfigs(row.id, changes)
       })
@@ -111,7 +120,7 @@ export class TopicConfigAdmin {
             const row = this.store.findTopic(e.topic)
             if (!row || e.partition < 0 || e.partition >= row.partitionCount) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION')
             const tp = { topicId: row.id, partition: e.partition }
-            const policy = effectiveTopicConfig('cleanup.policy', row.configs, this.config)
+            const policy = effectiveTopicConfig('cleanup.policy', row.configs, this.config, this.dynamic())
             if (!policy.split(',').map((p) => p.trim()).includes('delete')) {
               throw new KafkaError('POLICY_VIOLATION', `Records of partition ${e.topic}-${e.partition} can not be deleted due to the configured policy`)
             }

@@ -448,6 +448,7 @@ export interface ConfigProblem {
 export function validateTopicConfigs(
   entries: ReadonlyMap<string, string>,
   broker?: BrokerConfig,
+  dynamic: DynamicBrokerConfigs = {},
 ): ConfigProblem | undefined {
   for (const name of entries.keys()) {
     if (!TOPIC_CONFIGS.has(name)) return { name, message: `Unknown topic config name: ${name}` }
@@ -459,7 +460,7 @@ export function validateTopicConfigs(
     if (!r.ok) return { name: def.name, message: r.message }
   }
   const effective = (name: string) =>
-    BigInt(broker ? effectiveTopicConfig(name, entries, broker) : canonicalOverride(name, entries) ?? defOf(name).defaultValue)
+    BigInt(broker ? effectiveTopicConfig(name, entries, broker, dynamic) : canonicalOverride(name, entries) ?? defOf(name).defaultValue)
   const minLag = effective('min.compaction.lag.ms')
   const maxLag = effective('max.compaction.lag.ms')
   if (minLag > maxLag) {

@@ -1,7 +1,7 @@
 import type { Outcome } from '../broker/kafka-error.js'
 import type { CompressionCodec, RecordHeader } from '../broker/records.js'
 import type { ConfigChange } from '../broker/topic-config-admin.js'
-import type { ResolvedConfig } from '../broker/topic-configs.js'
+import type { ConfigEntry, ResolvedConfig } from '../broker/topic-configs.js'
 import type { CreatedTopic, NamedOutcome, OffsetAndTimestamp, OffsetSpec, PartitionNewCount, TopicDescription } from '../broker/types.js'
 import type { FormattableRecord } from './formattable-record.js'
 import type { GroupsClient } from './groups-client.js'
@@ -41,6 +41,12 @@ export interface NewTopic {
   readonly replicationFactor: number
   readonly replicaAssignment?: readonly (readonly number[])[]
   readonly configs: ReadonlyMap<string, string>
+}
+
+/** A config resource: a topic, or a broker by id ('' = the cluster-wide broker default, --entity-default). */
+export interface ConfigResource {
+  readonly type: 'topic' | 'broker'
+  readonly name: string
 }
 
 export interface PartitionRef {
@@ -172,6 +178,13 @@ export interface KafkaClient {
   /** A topic's configs, every one with its value and source (names = null: all). */
   describeTopicConfigs(topic: string, names: readonly string[] | null): Promise<Outcome<ResolvedConfig[]>>
   incrementalAlterTopicConfigs(topic: string, changes: readonly ConfigChange[], opts?: { validateOnly?: boolean }): Promise<Outcome<null>>
+
+  /** DescribeConfigs with synonyms: every config of the resource (names null: all) with its value and source. */
+  describeConfigs(resource: ConfigResource, names?: readonly string[] | null): Promise<Outcome<ConfigEntry[]>>
+  /** AlterConfigs (legacy): `entries` replace the resource's whole set of dynamic configs. */
+  alterConfigs(resource: ConfigResource, entries: ReadonlyMap<string, string>, opts?: { validateOnly?: boolean }): Promise<Outcome<null>>
+  /** IncrementalAlterConfigs: SET / DELETE / APPEND / SUBTRACT operations, applied as a whole or not at all. */
+  incrementalAlterConfigs(resource: ConfigResource, changes: readonly ConfigChange[], opts?: { validateOnly?: boolean }): Promise<Outcome<null>>
 
   listOffsets(requests: readonly (PartitionRef & { readonly spec: OffsetSpec })[]): Promise<ListedOffset[]>
   deleteRecords(entries: readonly RecordsToDelete[]): Promise<DeletedRecords[]>

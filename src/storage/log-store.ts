@@ -23,6 +23,14 @@ export interface TopicRow {
   readonly createdAtMs: number
 }
 
+/** One dynamic broker config (what kafka-configs --entity-type brokers sets). */
+export interface BrokerConfigRow {
+  /** '' for the cluster-wide default, else the broker id in decimal. */
+  readonly entity: string
+  readonly key: string
+  readonly value: string
+}
+
 export interface NewTopicRow {
   readonly name: string
   readonly uuid: Buffer
@@ -79,6 +87,11 @@ export interface LogStore {
   listTopics(): TopicRow[]
   /** Applies changes to topic overrides: a `null` value removes the key. */
   setTopicConfigs(id: TopicId, changes: ReadonlyMap<string, string | null>): void
+
+  /** Every dynamic broker config, sorted by entity then key (entity '' = cluster default, else a broker id). */
+  brokerConfigs(): BrokerConfigRow[]
+  /** Applies changes to one entity's dynamic broker configs: a `null` value removes the key. */
+  setBrokerConfigs(entity: string, changes: ReadonlyMap<string, string | null>): void
 
   /**
    * Appends one batch. `batch.baseOffset` must equal the partition's current high watermark

@@ -457,7 +457,7 @@ describe('DescribeConfigs over the wire', () => {
 })
 
 describe('AlterConfigs and IncrementalAlterConfigs over the wire', () => {
-  it('AlterConfigs v0: null values, unknown topics, bad values and broker resources fail; validate-only changes nothing', async () => {
+  it('AlterConfigs v0: null values, unknown topics, bad values and read-only broker keys fail; broker configs are stored; validate-only changes nothing', async () => {
     const s = await start()
     s.broker.createTopics([{ name: 'ac', numPartitions: 1, replicationFactor: 1, configs: new Map([['cleanup.policy', 'compact']]) }])
     const resource = (resourceType: number, resourceName: string, configs: { name: string; value: string | null }[]): AlterConfigsResourceInput => ({
@@ -477,6 +477,8 @@ describe('AlterConfigs and IncrementalAlterConfigs over the wire', () => {
             resource(TOPIC, 'missing', [{ name: 'retention.ms', value: '1' }]),
             resource(TOPIC, 'ac', [{ name: 'retention.ms', value: 'soon' }]),
             resource(BROKER, '1', [{ name: 'num.io.threads', value: '4' }]),
+            resource(BROKER, '', [{ name: 'log.dirs', value: '/x' }]),
+            resource(BROKER, '2', [{ name: 'num.io.threads', value: '4' }]),
             resource(TOPIC, 'ac', [{ name: 'segment.ms', value: '60000' }]),
           ],
         }),
@@ -486,9 +488,12 @@ describe('AlterConfigs and IncrementalAlterConfigs over the wire', () => {
       ['ac', 40, 'Null value not supported for topic configs: retention.ms'],
       ['missing', 3, 'This server does not host this topic-partition.'],
       ['ac', 40, 'Invalid value soon for configuration retention.ms: Not a number of type LONG'],
-      ['1', 42, 'kafka-ts does not support dynamic BROKER configs yet: set them in server.properties and restart the broker.'],
+      ['1', 0, null],
+      ['', 42, 'Cannot update these configs dynamically: Set(log.dirs)'],
+      ['2', 42, 'Unexpected broker id, expected 1, but received 2'],
       ['ac', 0, null],
     ])
+    expect(s.broker.dynamicBrokerConfigs()).toEqual({ broker: new Map([['num.io.threads', '4']]) })
     expect(s.broker.findTopic('ac')?.configs).toEqual(new Map([['segment.ms', '60000']]))
     const dry = await rawRequest(
       s.port,
@@ -539,10 +544,18 @@ describe('AlterConfigs and IncrementalAlterConfigs over the wire', () => {
       expect(await alter([{ name: 'retention.ms', configOperation: 9, value: '1' }])).toEqual([42, 'Unknown alter config operation type 9 for config retention.ms'])
       expect(await alter([{ name: 'nope', configOperation: SET, value: '1' }])).toEqual([40, 'Unknown topic config name: nope'])
       expect(await alter([{ name: 'retention.ms', configOperation: SET, value: '1' }], { name: 'missing' })).toEqual([3, 'This server does not host this topic-partition.'])
-      expect(await alter([{ name: 'num.io.threads', configOperation: SET, value: '4' }], { resourceType: BROKER, name: '1' })).toEqual([
+      expect(await alter([{ name: 'log.retention.ms', configOperation: SET, value: '1000' }], { resourceType: BROKER, name: '' })).toEqual([0, null])
+      expect(await alter([{ name: 'log.cleanup.policy', configOperation: APPEND, value: 'compact' }], { resourceType: BROKER, name: '1' })).toEqual([0, null])
+      expect(await alter([{ name: 'log.retention.hours', configOperation: SET, value: '1' }], { resourceType: BROKER, name: '1' })).toEqual([
         42,
-        'kafka-ts does not support dynamic BROKER configs yet: set them in server.properties and restart the broker.',
+        'Cannot update these configs dynamically: Set(log.retention.hours)',
       ])
+      expect(s.broker.dynamicBrokerConfigs()).toEqual({
+        broker: new Map([['log.cleanup.policy', 'delete,compact']]),
+        clusterDefault: new Map([['log.retention.ms', '1000']]),
+      })
+      expect(await alter([{ name: 'log.retention.ms', configOperation: DELETE, value: null }], { resourceType: BROKER, name: '' })).toEqual([0, null])
+      expect(s.broker.dynamicBrokerConfigs().clusterDefault).toBeUndefined()
       expect(s.broker.findTopic('inc')?.configs).toEqual(new Map([['retention.ms', '1000']]))
     } finally {
       conn.close()

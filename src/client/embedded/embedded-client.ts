@@ -4,11 +4,12 @@ import type { Broker } from '../../broker/broker.js'
 import { KafkaError, fail, type Outcome } from '../../broker/kafka-error.js'
 import type { TopicRow } from '../../broker/records.js'
 import type { ConfigChange } from '../../broker/topic-config-admin.js'
-import type { ResolvedConfig } from '../../broker/topic-configs.js'
+import type { ConfigEntry, ResolvedConfig } from '../../broker/topic-configs.js'
 import type { CreatedTopic, NamedOutcome, OffsetSpec, PartitionNewCount, TopicDescription } from '../../broker/types.js'
 import {
   ConsumerFatalError,
   type ClusterDescription,
+  type ConfigResource,
   type ConsumeOptions,
   type DeletedRecords,
   type KafkaClient,
@@ -25,6 +26,7 @@ import {
 } from '../kafka-client.js'
 import { javaExceptionText } from '../java-exception.js'
 import type { GroupsClient } from '../groups-client.js'
+import { alterConfigs, describeConfigs, incrementalAlterConfigs } from './embedded-configs.js'
 import { EmbeddedConsumer } from './embedded-consumer.js'
 import { EmbeddedGroups } from './embedded-groups.js'
 import { EmbeddedProducer } from './embedded-producer.js'
@@ -89,6 +91,18 @@ export class EmbeddedClient implements KafkaClient {
 
   async incrementalAlterTopicConfigs(topic: string, changes: readonly ConfigChange[], opts?: { validateOnly?: boolean }): Promise<Outcome<null>> {
     return this.broker.incrementalAlterTopicConfigs(topic, changes, opts)
+  }
+
+  async describeConfigs(resource: ConfigResource, names: readonly string[] | null = null): Promise<Outcome<ConfigEntry[]>> {
+    return describeConfigs(this.broker, resource, names)
+  }
+
+  async alterConfigs(resource: ConfigResource, entries: ReadonlyMap<string, string>, opts?: { validateOnly?: boolean }): Promise<Outcome<null>> {
+    return alterConfigs(this.broker, resource, entries, opts)
+  }
+
+  async incrementalAlterConfigs(resource: ConfigResource, changes: readonly ConfigChange[], opts?: { validateOnly?: boolean }): Promise<Outcome<null>> {
+    return incrementalAlterConfigs(this.broker, resource, changes, opts)
   }
 
   async listOffsets(requests: readonly (PartitionRef & { readonly spec: OffsetSpec })[]): Promise<ListedOffset[]> {

@@ -53,7 +53,7 @@ export class EmbeddedProducer implements RecordProducer {
     this.firstKey = new Array<number | null>(n).fill(null)
     this.firstValue = new Array<number | null>(n).fill(null)
     this.stickyPartition = Math.floor(Math.random() * n)
-    const maxMessageBytes = Number(effectiveTopicConfig('max.message.bytes', topic.configs, broker.config))
+    const maxMessageBytes = Number(effectiveTopicConfig('max.message.bytes', topic.configs, broker.config, broker.dynamicBrokerConfigs()))
     this.batchLimit =
       settings.compression === 'none' ? maxMessageBytes : Math.floor(maxMessageBytes * 0.99) - COMPRESSION_SLACK
   }

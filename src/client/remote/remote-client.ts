@@ -2,12 +2,13 @@ import type { Admin, ClusterMetadata } from '@platformatic/kafka'
 
 import { KafkaError, fail, ok, type Outcome } from '../../broker/kafka-error.js'
 import type { ConfigChange } from '../../broker/topic-config-admin.js'
-import type { ConfigSource, ConfigType, ResolvedConfig } from '../../broker/topic-configs.js'
+import type { ConfigEntry, ConfigSource, ConfigType, ResolvedConfig } from '../../broker/topic-configs.js'
 import { isInternalTopic } from '../../broker/topic-names.js'
 import type { CreatedTopic, NamedOutcome, OffsetSpec, PartitionNewCount, TopicDescription } from '../../broker/types.js'
 import type { GroupsClient } from '../groups-client.js'
 import type {
   ClusterDescription,
+  ConfigResource,
   ConsumeOptions,
   DeletedRecords,
   KafkaClient,
@@ -23,6 +24,7 @@ import type {
 } from '../kafka-client.js'
 import type { ConnectionSettings } from './client-properties.js'
 import { newAdmin } from './library.js'
+import { alterConfigs, describeConfigs, incrementalAlterConfigs } from './remote-configs.js'
 import { RemoteConsumer } from './remote-consumer.js'
 import { RemoteGroups } from './remote-groups.js'
 import { kafkaErrorIn, remoteFailure } from './remote-errors.js'
@@ -179,6 +181,18 @@ export class RemoteClient implements KafkaClient {
     } catch (err) {
       return this.entityFailure(err)
     }
+  }
+
+  async describeConfigs(resource: ConfigResource, names: readonly string[] | null = null): Promise<Outcome<ConfigEntry[]>> {
+    return describeConfigs(this, resource, names)
+  }
+
+  async alterConfigs(resource: ConfigResource, entries: ReadonlyMap<string, string>, opts?: { validateOnly?: boolean }): Promise<Outcome<null>> {
+    return alterConfigs(this, resource, entries, opts)
+  }
+
+  async incrementalAlterConfigs(resource: ConfigResource, changes: readonly ConfigChange[], opts?: { validateOnly?: boolean }): Promise<Outcome<null>> {
+    return incrementalAlterConfigs(this, resource, changes, opts)
   }
 
   async listOffsets(requests: readonly (PartitionRef & { readonly spec: OffsetSpec })[]): Promise<ListedOffset[]> {

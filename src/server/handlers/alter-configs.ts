@@ -4,8 +4,10 @@
  * listed go back to their defaults), validated as a whole first: unknown topic → UNKNOWN_TOPIC_OR_PARTITION,
  * unknown name or bad value → INVALID_CONFIG with Kafka's ConfigDef text, a null value → INVALID_CONFIG
  * `Null value not supported for topic configs: <names>`. validate_only checks without changing anything.
- * Differs from Apache Kafka: dynamic broker configs (BROKER 4, BROKER_LOGGER 8) are not supported yet →
- * INVALID_REQUEST saying so; set them in server.properties and restart.
+ * BROKER (4): the entries replace the dynamic configs of the cluster default ("") or of this node (its id),
+ * validated as Kafka's DynamicBrokerConfig does (INVALID_REQUEST `Cannot update these configs dynamically:
+ * Set(...)`, ConfigDef texts for bad values; src/broker/dynamic-broker-configs.ts), stored and applied at once.
+ * Differs from Apache Kafka: broker logger levels (BROKER_LOGGER 8) are not supported → INVALID_REQUEST.
  */
 import { ApiKey } from '../../protocol/api-keys.js'
 import {
@@ -43,6 +45,7 @@ export const alterConfigsHandler = defineHandler<AlterConfigsRequest, AlterConfi
 })
 
 function alterOne(resource: AlterConfigsResource, validateOnly: boolean, ctx: RequestContext): KafkaError | undefined {
+  if (resource.resourceType === RESOURCE_TYPE.BROKER) return alterBroker(resource, validateOnly, ctx)
   if (resource.resourceType !== RESOURCE_TYPE.TOPIC) return unsupportedResource(resource.resourceType)
   const nullNames = resource.configs.filter((c) => c.value === null).map((c) => c.name)
   if (nullNames.length > 0) {
@@ -55,9 +58,20 @@ function alterOne(resource: AlterConfigsResource, validateOnly: boolean, ctx: Re
   return outcome.ok ? undefined : outcome.error
 }
 
-/** The answer for config resources other than topics, shared with IncrementalAlterConfigs. */
+/** BROKER: the entries replace the entity's dynamic configs ("" = the cluster default, else this node's id). */
+function alterBroker(resource: AlterConfigsResource, validateOnly: boolean, ctx: RequestContext): KafkaError | undefined {
+  const entries = new Map<string, string>()
+  for (const c of resource.configs) {
+    if (c.value === null) return new KafkaError('INVALID_REQUEST', `Null value not supported for : ${c.name}`)
+    entries.set(c.name, c.value)
+  }
+  const outcome = ctx.broker.replaceBrokerConfigs(resource.resourceName, entries, { validateOnly })
+  return outcome.ok ? undefined : outcome.error
+}
+
+/** The answer for config resources other than topics and brokers, shared with IncrementalAlterConfigs. */
 export function unsupportedResource(type: number): KafkaError {
-  if (type === RESOURCE_TYPE.BROKER || type === RESOURCE_TYPE.BROKER_LOGGER) {
+  if (type === RESOURCE_TYPE.BROKER_LOGGER) {
     return new KafkaError(
       'INVALID_REQUEST',
       `kafka-ts does not support dynamic ${resourceTypeName(type)} configs yet: set them in server.properties and restart the broker.`,

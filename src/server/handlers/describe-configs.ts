@@ -1,11 +1,12 @@
 /**
  * DescribeConfigs (32), v0–v4.
  * Behaviour: per resource, as Kafka's ConfigHelper. TOPIC (2): every topic config with its effective value
- * and source (topic override, else server.properties synonym, else default); an illegal name →
- * INVALID_TOPIC_EXCEPTION with Topic.validate's text; unknown topic → UNKNOWN_TOPIC_OR_PARTITION (no message,
- * as Kafka). BROKER (4): name = this node's id → the broker configs (source STATIC_BROKER_CONFIG for keys set
- * in server.properties, else DEFAULT_CONFIG; read_only unless Kafka can change the key at run time); "" →
- * the cluster-wide dynamic defaults, which kafka-ts never has (empty list); another id → INVALID_REQUEST
+ * and source (topic override, else a dynamic broker config, else a server.properties synonym, else default);
+ * an illegal name → INVALID_TOPIC_EXCEPTION with Topic.validate's text; unknown topic →
+ * UNKNOWN_TOPIC_OR_PARTITION (no message, as Kafka). BROKER (4): name = this node's id → the broker configs
+ * (source DYNAMIC_BROKER_CONFIG, DYNAMIC_DEFAULT_BROKER_CONFIG, STATIC_BROKER_CONFIG for keys set in
+ * server.properties, else DEFAULT_CONFIG; read_only unless Kafka can change the key at run time); "" → the
+ * cluster-wide dynamic defaults set with kafka-configs --entity-default; another id → INVALID_REQUEST
  * `Unexpected broker id, expected <n> or empty string, but received <x>`. BROKER_LOGGER (8): this node's id →
  * an empty list. configuration_keys null or empty = all. v0 answers is_default (source DEFAULT_CONFIG);
  * v1+ config_source and, with include_synonyms, the synonyms; v3+ config_type, documentation null.
@@ -23,7 +24,6 @@ import {
   type DescribeConfigsResponseInput,
   type DescribeConfigsResultInput,
 } from '../../protocol/messages/describe-configs.js'
-import { describeBrokerConfigs } from '../../broker/broker-config-describe.js'
 import { KafkaError } from '../../broker/kafka-error.js'
 import { CONFIG_SOURCE_IDS, CONFIG_TYPE_IDS, type ConfigEntry } from '../../broker/topic-configs.js'
 import { MAX_TOPIC_NAME_LENGTH, topicNameProblem } from '../../broker/topic-names.js'
@@ -77,13 +77,8 @@ function describe(resource: DescribeConfigsResource, ctx: RequestContext): reado
       return outcome.error.errorName === 'UNKNOWN_TOPIC_OR_PARTITION' ? 'unknown-topic' : outcome.error
     }
     case RESOURCE_TYPE.BROKER: {
-      if (name === '') return []
-      const id = brokerId(name)
-      if (id instanceof KafkaError) return id
-      if (id !== broker.nodeId) {
-        return new KafkaError('INVALID_REQUEST', `Unexpected broker id, expected ${broker.nodeId} or empty string, but received ${name}`)
-      }
-      return describeBrokerConfigs(broker.config, keys)
+      const outcome = broker.describeBrokerConfigs(name, keys)
+      return outcome.ok ? outcome.value : outcome.error
     }
     case RESOURCE_TYPE.BROKER_LOGGER: {
       if (name === '') return new KafkaError('INVALID_REQUEST', 'Broker id must not be empty')

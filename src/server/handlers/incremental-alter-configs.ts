@@ -6,8 +6,9 @@
  * key: <name>`). Unknown topic → UNKNOWN_TOPIC_OR_PARTITION; unknown name or bad value → INVALID_CONFIG with
  * Kafka's text; a null value for anything but DELETE → INVALID_REQUEST `Null value not supported for :
  * <name>`; another operation id → INVALID_REQUEST. validate_only checks without changing anything.
- * Differs from Apache Kafka: dynamic broker configs (BROKER 4, BROKER_LOGGER 8) are not supported yet →
- * INVALID_REQUEST saying so; set them in server.properties and restart.
+ * BROKER (4): the same operations on the dynamic configs of the cluster default ("") or of this node (its id),
+ * validated as a whole as Kafka's DynamicBrokerConfig does (INVALID_REQUEST on failure), stored and applied at
+ * once. Differs from Apache Kafka: broker logger levels (BROKER_LOGGER 8) are not supported → INVALID_REQUEST.
  */
 import { ApiKey } from '../../protocol/api-keys.js'
 import {
@@ -50,7 +51,9 @@ export const incrementalAlterConfigsHandler = defineHandler<IncrementalAlterConf
 })
 
 function alterOne(resource: AlterConfigsResource, validateOnly: boolean, ctx: RequestContext): KafkaError | undefined {
-  if (resource.resourceType !== RESOURCE_TYPE.TOPIC) return unsupportedResource(resource.resourceType)
+  if (resource.resourceType !== RESOURCE_TYPE.TOPIC && resource.resourceType !== RESOURCE_TYPE.BROKER) {
+    return unsupportedResource(resource.resourceType)
+  }
   const changes: ConfigChange[] = []
   for (const c of resource.configs) {
     const op = OPERATIONS[c.configOperation]
@@ -58,6 +61,9 @@ function alterOne(resource: AlterConfigsResource, validateOnly: boolean, ctx: Re
     if (op !== 'DELETE' && c.value === null) return new KafkaError('INVALID_REQUEST', `Null value not supported for : ${c.name}`)
     changes.push({ name: c.name, op, value: c.value })
   }
-  const outcome = ctx.broker.incrementalAlterTopicConfigs(resource.resourceName, changes, { validateOnly })
+  const outcome =
+    resource.resourceType === RESOURCE_TYPE.BROKER
+      ? ctx.broker.incrementalAlterBrokerConfigs(resource.resourceName, changes, { validateOnly })
+      : ctx.broker.incrementalAlterTopicConfigs(resource.resourceName, changes, { validateOnly })
   return outcome.ok ? undefined : outcome.error
 }

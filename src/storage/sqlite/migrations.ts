@@ -138,6 +138,19 @@ const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE group_members ADD COLUMN local_pid INTEGER;
     `,
   },
+  {
+    description: 'dynamic broker configs (kafka-configs --entity-type brokers)',
+    sql: `
+      -- entity: '' for the cluster-wide default (--entity-default), else the broker id in decimal, as
+      -- Kafka names BROKER config resources. Values are kept as given; the broker validates them.
+      CREATE TABLE broker_configs (
+        entity TEXT NOT NULL,
+        key    TEXT NOT NULL,
+        value  TEXT NOT NULL,
+        PRIMARY KEY (entity, key)
+      ) WITHOUT ROWID;
+    `,
+  },
 ]
 
 /** The user_version a fully migrated store has. */

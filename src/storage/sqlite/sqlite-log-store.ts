@@ -15,6 +15,7 @@ import {
   TopicNotFoundError,
 } from '../log-store.js'
 import type {
+  BrokerConfigRow,
   Durability,
   GroupStore,
   LogStore,
@@ -219,6 +220,19 @@ export class SqliteLogStore implements LogStore {
       for (const [key, value] of changes) {
         if (value === null) this.sql.deleteConfig.run(id, key)
         else this.sql.upsertConfig.run(id, key, value)
+      }
+    })
+  }
+
+  brokerConfigs(): BrokerConfigRow[] {
+    return this.sql.allBrokerConfigs.all().map((r) => ({ entity: r.entity, key: r.key, value: r.value }))
+  }
+
+  setBrokerConfigs(entity: string, changes: ReadonlyMap<string, string | null>): void {
+    this.atomically(() => {
+      for (const [key, value] of changes) {
+        if (value === null) this.sql.deleteBrokerConfig.run(entity, key)
+        else this.sql.upsertBrokerConfig.run(entity, key, value)
       }
     })
   }

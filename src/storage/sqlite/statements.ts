@@ -17,6 +17,12 @@ export interface ConfigRecord {
   readonly value: string
 }
 
+export interface BrokerConfigRecord {
+  readonly entity: string
+  readonly key: string
+  readonly value: string
+}
+
 export interface PartitionRecord {
   readonly logStartOffset: number
   readonly highWatermark: number
@@ -50,6 +56,13 @@ export function prepareStoreStatements(db: Database) {
        ON CONFLICT (topic_id, key) DO UPDATE SET value = excluded.value`,
     ),
     deleteConfig: db.prepare<[number, string]>('DELETE FROM topic_configs WHERE topic_id = ? AND key = ?'),
+
+    allBrokerConfigs: db.prepare<[], BrokerConfigRecord>('SELECT entity, key, value FROM broker_configs ORDER BY entity, key'),
+    upsertBrokerConfig: db.prepare<[string, string, string]>(
+      `INSERT INTO broker_configs (entity, key, value) VALUES (?, ?, ?)
+       ON CONFLICT (entity, key) DO UPDATE SET value = excluded.value`,
+    ),
+    deleteBrokerConfig: db.prepare<[string, string]>('DELETE FROM broker_configs WHERE entity = ? AND key = ?'),
 
     insertPartition: db.prepare<[number, number]>('INSERT INTO partitions (topic_id, partition) VALUES (?, ?)'),
     partitionNumbersOfTopic: db

@@ -1,0 +1,264 @@
+import { Flags } from '@oclif/core'
+
+import type { ConfigChange } from '../broker/broker.js'
+import type { KafkaError } from '../broker/kafka-error.js'
+import type { ConfigEntry } from '../broker/topic-configs.js'
+import { executionErrorString, javaErrorString } from '../cli/consumer-groups/failure.js'
+import { UsageError, UserError } from '../cli/errors.js'
+import { isSet } from '../cli/flags.js'
+import { KafkaCommand } from '../cli/kafka-command.js'
+import { readPropertiesFile } from '../cli/properties-file.js'
+import {
+  ConfigArgumentError,
+  alterCompleted,
+  configLine,
+  describeHeading,
+  dynamicSource,
+  parseAddConfig,
+  parseDeleteConfig,
+  selectEntries,
+  topicValidateMessage,
+  validateConfigKeys,
+  type EntityType,
+} from '../cli/render/configs.js'
+import type { ConfigResource, KafkaClient } from '../client/kafka-client.js'
+
+// kafka-configs (kafka.admin.ConfigCommand, Kafka 3.9; cli.md §5) for topics and brokers. Argument errors are the
+// bare message on stderr, exit 1; failures while talking to the cluster print `Error while executing config
+// command with args '<args>'` and the Java exception line (Kafka prints a stack trace there), exit 1.
+// Topics are altered with IncrementalAlterConfigs, brokers with AlterConfigs (the whole dynamic set, as the 3.9
+// tool does); both read the current dynamic configs first so deleting a key that is not set fails up front.
+
+export interface ConfigsEntityReport {
+  entityType: EntityType
+  /** '' for the cluster-wide broker default. */
+  entityName: string
+  configs?: ConfigEntry[]
+}
+
+export interface ConfigsReport {
+  action: 'describe' | 'alter'
+  entities: ConfigsEntityReport[]
+}
+
+const SUPPORTED_TYPES: readonly string[] = ['topics', 'brokers']
+// ConfigCommand.BrokerSupportedConfigTypes in 3.9: ConfigType.ALL, then broker-loggers and client-metrics.
+const KAFKA_TYPES: readonly string[] = ['topics', 'clients', 'users', 'brokers', 'ips', 'broker-loggers', 'client-metrics']
+
+/** An execution failure: Kafka's "Error while executing" report. */
+class ExecutionFailure extends Error {
+  override name = 'ExecutionFailure'
+}
+
+export default class Configs extends KafkaCommand<ConfigsReport> {
+  static override summary = 'Describe or alter topic and broker configs (kafka-configs.sh).'
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> --describe --entity-type topics --entity-name orders',
+    '<%= config.bin %> <%= command.id %> --alter --topic orders --add-config retention.ms=3600000,cleanup.policy=[compact,delete]',
+    '<%= config.bin %> <%= command.id %> --alter --entity-type brokers --entity-default --add-config log.retention.ms=86400000',
+    '<%= config.bin %> <%= command.id %> --describe --broker 1 --all',
+  ]
+
+  static override flags = {
+    ...KafkaCommand.connectionFlags,
+    describe: Flags.boolean({ summary: 'List configs for the given entity.', helpGroup: 'ACTION' }),
+    alter: Flags.boolean({ summary: 'Alter the configuration for the entity.', helpGroup: 'ACTION' }),
+    all: Flags.boolean({ summary: 'With --describe: all configs of the topic or broker, including static ones and defaults.' }),
+    'entity-type': Flags.string({ summary: 'Type of entity (topics/brokers).', multiple: true }),
+    'entity-name': Flags.string({ summary: 'Name of entity (topic name/broker id).', multiple: true }),
+    'entity-default': Flags.boolean({ summary: 'The default entity: cluster-wide broker configs (with --entity-type brokers).' }),
+    topic: Flags.string({ summary: "The topic's name (same as --entity-type topics --entity-name)." }),
+    broker: Flags.string({ summary: "The broker's id (same as --entity-type brokers --entity-name)." }),
+    'broker-defaults': Flags.boolean({ summary: 'The config defaults for all brokers (same as --entity-type brokers --entity-default).' }),
+    'add-config': Flags.string({
+      summary: "Key=value pairs of configs to add. Square brackets group values that contain commas: 'k1=v1,k2=[v1,v2,v2],k3=v3'.",
+    }),
+    'add-config-file': Flags.string({ summary: 'Path to a properties file with configs to add.' }),
+    'delete-config': Flags.string({ summary: "Config keys to remove: 'k1,k2'.", multiple: true }),
+    force: Flags.boolean({ summary: 'Suppress console prompts (accepted, no effect).' }),
+  }
+
+  async run(): Promise<ConfigsReport> {
+    const { flags } = await this.parse(Configs)
+    const { entityType, entityNames } = checkArgs(flags)
+    const client = await this.openClient(flags, { clientId: 'kafka-configs' })
+    if (flags.alter) {
+      const name = entityNames[0] ?? ''
+      await this.alter(client, entityType, name, flags)
+      this.out(alterCompleted(entityType, name))
+      return { action: 'alter', entities: [{ entityType, entityName: name }] }
+    }
+    const names = entityNames.length > 0 ? entityNames.slice(0, 1) : await this.allEntities(client, entityType)
+    const entities: ConfigsEntityReport[] = []
+    for (const name of names) {
+      this.out(describeHeading(entityType, name, flags.all))
+      const configs = selectEntries(await this.resourceConfigs(client, entityType, name), entityType, name, flags.all)
+      this.out(configs.map(configLine).join('\n'))
+      entities.push({ entityType, entityName: name, configs })
+    }
+    return { action: 'describe', entities }
+  }
+
+  private async allEntities(client: KafkaClient, entityType: EntityType): Promise<string[]> {
+    if (entityType === 'topics') return (await client.listTopics()).map((t) => t.name)
+    const cluster = await client.describeCluster()
+    return [...cluster.nodes.map((n) => String(n.nodeId)), '']
+  }
+
+  /** getResourceConfig: the entity's configs with synonyms (Topic.validate first for a topic name). */
+  private async resourceConfigs(client: KafkaClient, entityType: EntityType, name: string): Promise<ConfigEntry[]> {
+    if (entityType === 'topics' && name !== '') {
+      const invalid = topicValidateMessage(name)
+      if (invalid) throw new ExecutionFailure(javaErrorString({ errorName: 'INVALID_TOPIC_EXCEPTION', message: invalid }))
+    }
+    const outcome = await client.describeConfigs(resourceOf(entityType, name))
+    if (!outcome.ok) throw executionFailure(outcome.error)
+    return outcome.value
+  }
+
+  private async alter(client: KafkaClient, entityType: EntityType, name: string, flags: ParsedFlags): Promise<void> {
+    const toAdd = flags['add-config-file'] !== undefined ? readPropertiesFile(flags['add-config-file']) : new Map<string, string>()
+    if (flags['add-config'] !== undefined) for (const [k, v] of parseAddConfig(flags['add-config'])) toAdd.set(k, v)
+    if (toAdd.has('message.format.version')) {
+      this.out(
+        `WARNING: The configuration message.format.version=${toAdd.get('message.format.version') ?? ''} is specified. ` +
+          'This configuration will be ignored if the version is newer than the inter.broker.protocol.version specified in the broker or ' +
+          'if the inter.broker.protocol.version is 3.0 or newer. This configuration is deprecated and it will be removed in Apache Kafka 4.0.',
+      )
+    }
+    validateConfigKeys(toAdd)
+    const toDelete = parseDeleteConfig(flags['delete-config'])
+
+    const source = dynamicSource(entityType, name)
+    const old = new Map((await this.resourceConfigs(client, entityType, name)).filter((e) => e.source === source).map((e) => [e.name, e]))
+    const invalid = toDelete.filter((k) => !old.has(k))
+    if (invalid.length > 0) throw new ConfigArgumentError(`Invalid config(s): ${invalid.join(',')}`)
+
+    const resource = resourceOf(entityType, name)
+    if (entityType === 'topics') {
+      const changes: ConfigChange[] = [
+        ...[...toAdd].map(([k, v]): ConfigChange => ({ name: k, op: 'SET', value: v })),
+        ...toDelete.map((k): ConfigChange => ({ name: k, op: 'DELETE', value: '' })),
+      ]
+      const outcome = await client.incrementalAlterConfigs(resource, changes)
+      if (!outcome.ok) throw executionFailure(outcome.error)
+      return
+    }
+    const entries = new Map([...old].map(([k, e]) => [k, e.value] as const))
+    for (const [k, v] of toAdd) entries.set(k, v)
+    for (const k of toDelete) entries.delete(k)
+    const sensitive = [...entries].filter(([, v]) => v === null).map(([k]) => k)
+    if (sensitive.length > 0) {
+      throw new ConfigArgumentError(`All sensitive broker config entries must be specified for --alter, missing entries: Set(${sensitive.join(', ')})`)
+    }
+    const outcome = await client.alterConfigs(resource, new Map([...entries].map(([k, v]) => [k, v ?? ''])))
+    if (!outcome.ok) throw executionFailure(outcome.error)
+  }
+
+  protected override async catch(err: Error & { oclif?: { exit?: number } }): Promise<unknown> {
+    if (err instanceof ExecutionFailure) {
+      process.stderr.write(`Error while executing config command with args '${this.argv.join(' ')}'\n${err.message}\n`)
+      process.exitCode = 1
+      return undefined
+    }
+    if (err instanceof ConfigArgumentError) return super.catch(new UserError(err.message))
+    return super.catch(err)
+  }
+}
+
+interface ParsedFlags {
+  describe: boolean
+  alter: boolean
+  'entity-type'?: string[] | undefined
+  'entity-name'?: string[] | undefined
+  'entity-default': boolean
+  topic?: string | undefined
+  broker?: string | undefined
+  'broker-defaults': boolean
+  'add-config'?: string | undefined
+  'add-config-file'?: string | undefined
+  'delete-config'?: string[] | undefined
+}
+
+/** ConfigCommandOptions.checkArgs (and processCommand's name check) for the entity types kafka-ts has. */
+export function checkArgs(flags: ParsedFlags): { entityType: EntityType; entityNames: string[] } {
+  const actions = [flags.alter, flags.describe].filter(Boolean).length
+  if (actions !== 1) throw new UsageError('Command must include exactly one action: --describe, --alter')
+  for (const option of ['alter', 'add-config', 'delete-config'] as const) {
+    if (flags.describe && isSet(flags[option])) throw new UsageError(`Option "[describe]" can't be used with option "[${option}]"`)
+  }
+
+  const shorthands: [boolean, string][] = [
+    [flags.topic !== undefined, 'topics'],
+    [flags.broker !== undefined, 'brokers'],
+    [flags['broker-defaults'], 'brokers'],
+  ]
+  const entityTypes = [...(flags['entity-type'] ?? []), ...shorthands.filter(([set]) => set).map(([, type]) => type)]
+  const entityNames = [
+    ...(flags['entity-name'] ?? []),
+    ...(flags['entity-default'] ? [''] : []),
+    ...(flags.topic !== undefined ? [flags.topic] : []),
+    ...(flags.broker !== undefined ? [flags.broker] : []),
+    ...(flags['broker-defaults'] ? [''] : []),
+  ]
+  const duplicates = entityTypes.filter((t, i) => entityTypes.indexOf(t) !== i)
+  if (duplicates.length > 0) throw new ConfigArgumentError(`Duplicate entity type(s) specified: ${[...new Set(duplicates)].join(',')}`)
+  for (const t of entityTypes) {
+    if (!KAFKA_TYPES.includes(t)) {
+      throw new ConfigArgumentError(
+        `Invalid entity type ${t}, the entity type must be one of ${KAFKA_TYPES.join(', ')} with a --bootstrap-server or --bootstrap-controller argument`,
+      )
+    }
+  }
+  const [entityType] = entityTypes
+  if (entityType === undefined) throw new ConfigArgumentError('At least one entity type must be specified')
+  if (entityTypes.length > 1) throw new ConfigArgumentError("Only 'users' and 'clients' entity types may be specified together")
+  const usesGeneric = isSet(flags['entity-name']) || isSet(flags['entity-type']) || flags['entity-default']
+  if (usesGeneric && shorthands.some(([set]) => set)) {
+    throw new ConfigArgumentError('--entity-{type,name,default} should not be used in conjunction with specific entity flags')
+  }
+  if (!SUPPORTED_TYPES.includes(entityType)) {
+    throw new UserError(`kafka-ts configs supports --entity-type topics and brokers; ${entityType} are not supported.`)
+  }
+  const hasEntityName = entityNames.some((n) => n !== '')
+  const hasEntityDefault = entityNames.some((n) => n === '')
+  if (hasEntityName && entityType === 'brokers') {
+    for (const id of [...(flags['entity-name'] ?? []), ...(flags.broker !== undefined ? [flags.broker] : [])]) {
+      if (!isJavaInt(id)) throw new ConfigArgumentError(`The entity name for brokers must be a valid integer broker id, but it is: ${id}`)
+    }
+  }
+  if (flags.alter) {
+    if (entityType === 'brokers') {
+      if (!hasEntityName && !hasEntityDefault) {
+        throw new ConfigArgumentError('an entity-name or default entity must be specified with --alter of users, clients, brokers or ips')
+      }
+    } else if (!hasEntityName) {
+      throw new ConfigArgumentError(`an entity name must be specified with --alter of ${entityType}`)
+    }
+    const add = flags['add-config'] !== undefined
+    const addFile = flags['add-config-file'] !== undefined
+    if (add && addFile) throw new ConfigArgumentError('Only one of --add-config or --add-config-file must be specified')
+    if (!add && !addFile && !isSet(flags['delete-config'])) {
+      throw new ConfigArgumentError('At least one of --add-config, --add-config-file, or --delete-config must be specified with --alter')
+    }
+    if (entityNames.length !== entityTypes.length) throw new ConfigArgumentError('An entity name must be specified for every entity type')
+  }
+  return { entityType: entityType as EntityType, entityNames }
+}
+
+function resourceOf(entityType: EntityType, name: string): ConfigResource {
+  return { type: entityType === 'topics' ? 'topic' : 'broker', name }
+}
+
+/** What the admin future's failure prints as: ExecutionException wrapping Kafka's exception. */
+function executionFailure(error: KafkaError): ExecutionFailure {
+  const named = error.errorName === 'INVALID_CONFIG' ? `java.util.concurrent.ExecutionException: org.apache.kafka.common.errors.InvalidConfigurationException: ${error.message}` : executionErrorString(error)
+  return new ExecutionFailure(named)
+}
+
+/** Integer.parseInt's grammar and range. */
+function isJavaInt(s: string): boolean {
+  if (!/^[+-]?[0-9]+$/.test(s)) return false
+  const n = Number(s)
+  return n >= -(2 ** 31) && n <= 2 ** 31 - 1
+}
