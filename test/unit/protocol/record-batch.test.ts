@@ -587,7 +587,7 @@ describe('fuzz: decoders only ever throw RecordBatchError', () => {
 describe('filterRecords (the log cleaner\'s rewrite)', () => {
   function build(codec: CompressionCodec = 'none', logAppendTime = false): Buffer {
     const b = new RecordBatchBuilder()
-    for (let i = 0; i < 6; i++) b.append(1000 + i * 10, Buffer.from(`k${i % 3}`), i === 4 ? null : Buffer.from(`v${i}`), [{ key: 'h', value: Buffer.from([i]) }])
+    for (let i = 0; i < 6; i++) b.append(1000 + i * 10, Buffer.from(`k${i % 3}`), i === 4 ? null : Buffer.from(`v${i}`), [{ key: Buffer.from('h'), value: Buffer.from([i]) }])
     const out = b.build({ compression: codec, producerId: 42, producerEpoch: 3, baseSequence: 7, timestampType: logAppendTime ? 'LogAppendTime' : 'CreateTime' })
     patchBaseOffset(out, 100)
     return out
