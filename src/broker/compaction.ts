@@ -33,10 +33,10 @@ export interface CompactionCounts {
 
 /** Rough heap cost of one map entry beyond its key: Map slot, string header, number. */
 const MAP_ENTRY_OVERHEAD_BYTES = 64
-/** Reads of the map phase: no lock is held, so they may be larger than a write step. */
-const MAP_READ = { maxBytes: 8 << 20, maxBatches: 512 } as const
+/** One read of the map phase: about a millisecond of decoding, so a scheduler's slice ends on time. */
+const MAP_READ = { maxBytes: 512 << 10, maxBatches: 32 } as const
 /** One write transaction of the clean phase: a few ms of work at most. */
-const CLEAN_STEP = { maxBytes: 2 << 20, maxBatches: 64 } as const
+const CLEAN_STEP = { maxBytes: 512 << 10, maxBatches: 32 } as const
 
 function keyOf(r: RecordCursor): string {
   // latin1 maps each byte to one UTF-16 unit: an exact, cheap key for arbitrary key bytes.
@@ -198,7 +198,8 @@ export class CompactionJob {
       replacement: {
         baseOffset: batch.baseOffset,
         lastOffset: batch.lastOffset,
-        maxTimestamp: result.maxTimestamp,
+        // An empty batch holds no record a timestamp lookup (ListOffsets) could find: its row says so.
+        maxTimestamp: result.recordCount === 0 ? -1 : result.maxTimestamp,
         recordCount: result.recordCount,
         bytes: result.bytes,
       },

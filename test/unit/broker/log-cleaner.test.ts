@@ -385,6 +385,9 @@ describe('compaction (cleanup.policy=compact)', () => {
       [3, 1, -1],
     ])
     expect(records('idempotent').map((r) => r[2])).toEqual(['v3', 't'])
+    // A timestamp lookup passes over the empty batch to the first record at or after the time.
+    const byTime = broker.listOffset(t, 0, 0)
+    expect(byTime.ok && byTime.value.offset).toBe(2)
 
     broker.close()
     broker = open()
