@@ -5,7 +5,8 @@
 // Knobs (environment): BENCH_RECORDS (1000000), BENCH_RUNS (rounds per throughput figure, 5),
 // BENCH_COLD_RUNS (15), BENCH_KEEP=1 keeps the temp directory, BENCH_SERVER=0 skips the broker rounds
 // (bench/server.js), BENCH_FETCH_PASSES (3) passes of the raw Fetch loop, BENCH_SERVER_NODE_ARGS
-// (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") extra node options for the broker process.
+// (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") extra node options for the broker process,
+// BENCH_RETENTION=1 adds the retention/compaction scenario (bench/retention.js, its own knobs) at the end.
 
 import { existsSync, mkdtempSync, openSync, closeSync, rmSync, mkdirSync, readFileSync, statfsSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
@@ -306,6 +307,11 @@ async function main() {
   if (serverSkipped) say(`broker on loopback: skipped (${serverSkipped})`)
   else for (const l of serverReport({ runs: runs.server, raw, records: RECORDS, valueBytes: VALUE_BYTES })) say(l)
   say()
+  if (process.env.BENCH_RETENTION === '1') {
+    progress('retention and compaction (bench/retention.js)')
+    say(runChecked(NODE, [join(ROOT, 'bench', 'retention.js')], { env: cliEnv(undefined), stdout: 'pipe' }).stdout.trimEnd())
+    say()
+  }
   say(`bench took ${fmtFixed(Number(process.hrtime.bigint() - started) / 1e9, 1)} s`)
   process.stdout.write(lines.join('\n') + '\n')
 }

@@ -5,6 +5,8 @@ import { FetchWaiters, type WaitResult } from './fetch-waiters.js'
 import { GroupCommitter } from './group-commit.js'
 import { GroupCoordinator } from './groups/coordinator.js'
 import { KafkaError, type Outcome } from './kafka-error.js'
+import { LogCleaner, type LogCleanerOptions, type LogCleanerStats } from './log-cleaner.js'
+import { BackgroundLogCleaner, EMBEDDED_RESUME_MS, EMBEDDED_SLICE_MS } from './log-cleaner-schedule.js'
 import { PartitionLog, type BatchValidation, type ProduceEntry } from './partition-log.js'
 import { TopicAdmin } from './topic-admin.js'
 import { TopicConfigAdmin, type ConfigChange, type DeleteRecordsEntry } from './topic-config-admin.js'
@@ -26,6 +28,7 @@ import type {
 export type { BatchValidation, ProduceEntry } from './partition-log.js'
 export type { FetchPartitionResult, FetchPartitionSpec, FetchSpec } from './fetch.js'
 export type { ConfigChange, ConfigOperation, DeleteRecordsEntry } from './topic-config-admin.js'
+export type { LogCleanerOptions, LogCleanerStats } from './log-cleaner.js'
 
 /**
  * The broker core: Kafka semantics over a LogStore. Both front ends — the embedded commands and the
@@ -39,6 +42,11 @@ export class Broker {
   private readonly log: PartitionLog
   private readonly waiters: FetchWaiters
   private readonly committer: GroupCommitter
+  private readonly cleaner: LogCleaner
+  /** Set once a server runs the cleaner on timers; until then writers run it (embedded mode). */
+  private background: BackgroundLogCleaner | undefined
+  /** Embedded mode: before this time no writer of this process looks at the shared cleaner schedule. */
+  private cleanerDueMs = 0
   private closed = false
   /**
    * Topic rows by name (undefined = known missing), valid while no other process has committed:
@@ -58,6 +66,7 @@ export class Broker {
     this.log = new PartitionLog(store, config, dynamic)
     this.waiters = new FetchWaiters(store)
     this.committer = new GroupCommitter((entries, durability) => this.produce(entries, durability))
+    this.cleaner = new LogCleaner(store, config)
   }
 
   get clusterId(): string {
@@ -169,6 +178,7 @@ export class Broker {
   produce(entries: readonly ProduceEntry[], durability: Durability, validation: BatchValidation = 'full'): Outcome<AppendResult>[] {
     const results = this.log.produce(entries, durability, validation)
     this.waiters.notify(entries.filter((_, i) => results[i]?.ok).map((e) => ({ topicId: e.topic.id, partition: e.partition })))
+    this.cleanAfterWrite()
     return results
   }
 
@@ -206,9 +216,54 @@ export class Broker {
     return this.waiters.wait(partitions, timeoutMs, signal)
   }
 
+  // ---- retention and compaction
+
+  /**
+   * Runs a retention and compaction pass (or continues an unfinished one) and reports what it did:
+   * batches deleted by retention.ms / retention.bytes, records removed by compaction, file space given
+   * back. Without `maxDurationMs` it runs to the end of the pass.
+   */
+  runLogCleaner(opts?: LogCleanerOptions): LogCleanerStats {
+    return this.cleaner.run(opts)
+  }
+
+  /**
+   * Server mode: passes run on timers (log.retention.check.interval.ms, log.cleaner.backoff.ms) in short
+   * slices, and this process's writers stop running them after their commits. Stopped by close().
+   */
+  startLogCleaner(log: (line: string) => void): { stop(): void } {
+    this.background ??= new BackgroundLogCleaner(this.cleaner, this.store, log)
+    const background = this.background
+    return { stop: () => background.stop() }
+  }
+
+  /**
+   * Embedded mode has no timers that outlive a command, so writers do the work: after a commit, when the
+   * data directory's shared schedule says a pass is due (every log.retention.check.interval.ms, first one
+   * interval after a writer first looks), this process claims it and runs a bounded slice; an unfinished
+   * pass continues after a later commit. Maintenance never fails a produce.
+   */
+  private cleanAfterWrite(): void {
+    if (this.background || this.closed) return
+    const now = Date.now()
+    if (now < this.cleanerDueMs) return
+    try {
+      if (!this.cleaner.inProgress) {
+        const claim = this.store.claimCleanerRun(now, now + this.cleaner.settings.retentionCheckIntervalMs)
+        this.cleanerDueMs = claim.dueMs
+        if (!claim.claimed) return
+      }
+      const stats = this.cleaner.run({ maxDurationMs: EMBEDDED_SLICE_MS })
+      if (!stats.done) this.cleanerDueMs = Date.now() + EMBEDDED_RESUME_MS
+    } catch {
+      this.cleanerDueMs = now + this.cleaner.settings.retentionCheckIntervalMs
+    }
+  }
+
   close(): void {
     if (this.closed) return
     this.closed = true
+    this.background?.stop()
     this.committer.flush()
     this.waiters.close()
     this.groupCoordinator?.close()

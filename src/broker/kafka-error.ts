@@ -23,6 +23,28 @@ export class KafkaError extends Error {
   }
 }
 
+/** One rejected record of a batch: its index in the batch and why. */
+export interface RecordError {
+  readonly batchIndex: number
+  readonly message: string
+}
+
+/**
+ * Kafka's RecordValidationException: INVALID_RECORD for the whole batch, with the failing records listed
+ * (Produce v8+ returns them as record_errors) and LogValidator.processRecordErrors' summary as the message.
+ */
+export class RecordValidationError extends KafkaError {
+  override name = 'RecordValidationError'
+
+  constructor(readonly recordErrors: readonly RecordError[]) {
+    const shown = recordErrors.slice(0, 3).map((e) => `RecordError(batchIndex=${e.batchIndex}, message='${e.message}')`)
+    super(
+      'INVALID_RECORD',
+      `One or more records have been rejected due to ${recordErrors.length} record errors in total, and only showing the first three errors at most: [${shown.join(', ')}]`,
+    )
+  }
+}
+
 /** Per-entity result: every entity of a request gets one, so one failure never hides another. */
 export type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: KafkaError }
 

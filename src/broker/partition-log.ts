@@ -10,7 +10,7 @@ import {
   type BatchHeader,
 } from '../protocol/record-batch.js'
 import type { BrokerConfig } from './broker-config.js'
-import { KafkaError, asKafkaError, fail, ok, type Outcome } from './kafka-error.js'
+import { KafkaError, RecordValidationError, asKafkaError, fail, ok, type Outcome, type RecordError } from './kafka-error.js'
 import { PartitionProducerState } from './producer-state.js'
 import { effectiveTopicConfig, type DynamicBrokerConfigs } from './topic-configs.js'
 import type { AppendResult, FetchedPartition, OffsetAndTimestamp, OffsetSpec } from './types.js'
@@ -40,6 +40,8 @@ interface WriteSettings {
   readonly maxMessageBytes: number
   readonly segmentBytes: number
   readonly logAppendTime: boolean
+  /** cleanup.policy includes compact: every record needs a key. */
+  readonly compacted: boolean
 }
 
 export class PartitionLog {
@@ -104,6 +106,7 @@ export class PartitionLog {
       throw err
     }
     if (header.isControl) throw new KafkaError('INVALID_RECORD', 'Control batches cannot be produced by clients.')
+    if (settings.compacted) requireKeys(batch, `${topic.name}-${partition}`)
     return header
   }
 
@@ -255,9 +258,37 @@ export class PartitionLog {
         maxMessageBytes: Number(get('max.message.bytes')),
         segmentBytes: Number(get('segment.bytes')),
         logAppendTime: get('message.timestamp.type') === 'LogAppendTime',
+        compacted: isCompacted(get('cleanup.policy')),
       }
       this.settings.set(topic, s)
     }
     return s
   }
+}
+
+/** True when a cleanup.policy value (a comma list) includes compact. */
+export function isCompacted(policy: string): boolean {
+  return policy.split(',').some((p) => p.trim() === 'compact')
+}
+
+/**
+ * The log cleaner keeps the latest record per key, so a keyless record could never be cleaned: Kafka's
+ * LogValidator refuses it on a compacted topic, listing every keyless record of the batch. This walks the
+ * records (inflating a compressed batch), a cost only compacted topics pay.
+ */
+function requireKeys(batch: Buffer, topicPartition: string): void {
+  const errors: RecordError[] = []
+  let index = 0
+  try {
+    forEachRecord(batch, (r) => {
+      if (r.keyLength < 0) errors.push({ batchIndex: index, message: `Compacted topic cannot accept message without key in topic partition ${topicPartition}.` })
+      index++
+    })
+  } catch (err) {
+    if (err instanceof RecordBatchError) {
+      throw new KafkaError(err.kind === 'CORRUPT_MESSAGE' ? 'CORRUPT_MESSAGE' : 'INVALID_RECORD', err.message, { cause: err })
+    }
+    throw err
+  }
+  if (errors.length > 0) throw new RecordValidationError(errors)
 }

@@ -375,6 +375,81 @@ export function forEachRecord(batch: Buffer, visit: (r: RecordCursor) => boolean
   }
 }
 
+/** What filterRecords made of a batch. */
+export type FilteredBatch =
+  | { readonly kind: 'unchanged' }
+  | {
+      readonly kind: 'rewritten'
+      /** The batch holding only the retained records, or an empty batch when none was retained. */
+      readonly bytes: Buffer
+      readonly recordCount: number
+      readonly maxTimestamp: number
+    }
+
+/**
+ * Keeps the records `retain` accepts, the way Kafka's log cleaner rewrites a batch: baseOffset, lastOffsetDelta,
+ * baseTimestamp and the producer fields stay, and the retained records keep their bytes verbatim (so their offset
+ * and timestamp deltas, and therefore their offsets and timestamps, do not change). Only recordCount, maxTimestamp
+ * (recomputed for CreateTime), batchLength and the CRC change; a compressed batch is recompressed with its codec.
+ * With no record retained the result is Kafka's empty batch (header only, no codec), which a caller may keep to
+ * preserve the producer's sequence bookkeeping. `retain` must not keep the cursor beyond the call.
+ */
+export function filterRecords(batch: Buffer, retain: (r: RecordCursor) => boolean): FilteredBatch {
+  const { header, data, start, end } = recordsSection(batch)
+  const c = new Cursor()
+  c.data = data
+  c.timestampType = header.timestampType
+  const logAppendTime = header.timestampType === 'LogAppendTime'
+  const runs: number[] = [] // [start, end) pairs into `data`; adjacent retained records share one run
+  let retained = 0
+  let maxTimestamp = -1
+  const p: ReadPosition = { pos: start }
+  for (let i = 0; i < header.recordCount; i++) {
+    const recordStart = p.pos
+    try {
+      parseRecord(data, p, end, c)
+    } catch (err) {
+      throw asRecordError(err, `record ${i} of batch at offset ${header.baseOffset}`)
+    }
+    c.offset = header.baseOffset + c.offsetDelta
+    c.timestamp = logAppendTime ? header.maxTimestamp : header.baseTimestamp + c.timestampDelta
+    if (retain(c)) {
+      retained++
+      if (c.timestamp > maxTimestamp) maxTimestamp = c.timestamp
+      if (runs.length > 0 && runs[runs.length - 1] === recordStart) runs[runs.length - 1] = c.recordEnd
+      else runs.push(recordStart, c.recordEnd)
+    }
+    p.pos = c.recordEnd
+  }
+  if (retained === header.recordCount) return { kind: 'unchanged' }
+  if (logAppendTime) maxTimestamp = header.maxTimestamp
+  if (retained === 0) {
+    const out = Buffer.from(batch.subarray(0, RECORDS_AT))
+    const attributes = header.attributes & ~COMPRESSION_MASK
+    out.writeUInt16BE(attributes, ATTRIBUTES_AT)
+    // Kafka's empty batch (DefaultRecordBatch.writeEmptyHeader) carries the old max timestamp in both fields.
+    writeInt64(out, header.maxTimestamp, 27)
+    return { kind: 'rewritten', bytes: sealBatch(out, 0, header.maxTimestamp), recordCount: 0, maxTimestamp: header.maxTimestamp }
+  }
+  const pieces: Buffer[] = []
+  for (let i = 0; i < runs.length; i += 2) pieces.push(data.subarray(runs[i], runs[i + 1]))
+  const plain = Buffer.concat(pieces)
+  const records = header.compression === 'none' ? plain : compress(header.compression, plain)
+  const out = Buffer.allocUnsafe(RECORDS_AT + records.length)
+  batch.copy(out, 0, 0, RECORDS_AT)
+  records.copy(out, RECORDS_AT)
+  return { kind: 'rewritten', bytes: sealBatch(out, retained, maxTimestamp), recordCount: retained, maxTimestamp }
+}
+
+/** Sets the fields a rewrite changes (batchLength, maxTimestamp, recordCount) and the CRC over them. */
+function sealBatch(out: Buffer, recordCount: number, maxTimestamp: number): Buffer {
+  out.writeInt32BE(out.length - BATCH_OVERHEAD, 8)
+  writeInt64(out, maxTimestamp, MAX_TIMESTAMP_AT)
+  out.writeInt32BE(recordCount, 57)
+  out.writeUInt32BE(crc32c(out, ATTRIBUTES_AT), CRC_AT)
+  return out
+}
+
 /** Walks every record fully (headers included) and checks offsets and exact framing. */
 function verifyRecords(batch: Buffer, header: BatchHeader): void {
   const { data, start, end } = recordsSection(batch, header)

@@ -56,6 +56,33 @@ export interface PartitionOffsets {
   readonly highWatermark: number
 }
 
+/** A stored batch's metadata without its bytes (what retention and the cleaner plan with). */
+export interface BatchInfo {
+  readonly baseOffset: number
+  /** Inclusive. */
+  readonly lastOffset: number
+  readonly maxTimestamp: number
+  readonly recordCount: number
+  /** Stored size in bytes. */
+  readonly size: number
+}
+
+/** A partition's bookkeeping for retention and compaction. */
+export interface CleanerPartitionState extends PartitionOffsets {
+  /** Total size of the stored batches in bytes. */
+  readonly storedBytes: number
+  /** Cleaner checkpoint: records below this offset have been compacted (0 = never cleaned). */
+  readonly cleanedOffset: number
+  /** Oldest max timestamp of a batch below the checkpoint that still holds a tombstone; null = none. */
+  readonly oldestTombstoneMs: number | null
+}
+
+/** One compaction change: the batch at `baseOffset` replaced by `replacement` (same offsets), or removed (null). */
+export interface BatchRewrite {
+  readonly baseOffset: number
+  readonly replacement: StoredBatch | null
+}
+
 export interface ReadLimits {
   /** Stop adding batches once their total size would exceed this; the first batch is always returned. */
   readonly maxBytes: number
@@ -105,6 +132,33 @@ export interface LogStore {
   setLogStartOffset(tp: TopicPartition, offset: number): void
   /** First batch with maxTimestamp >= timestampMs, or undefined if none. */
   firstBatchAtOrAfter(tp: TopicPartition, timestampMs: number): StoredBatch | undefined
+
+  // ---- retention and compaction (the log cleaner)
+
+  /** Offsets, stored bytes and cleaner checkpoint of a partition. */
+  cleanerState(tp: TopicPartition): CleanerPartitionState // throws PartitionNotFoundError
+  /** Metadata of at most `limit` batches whose lastOffset >= fromOffset, in offset order; no bytes copied. */
+  batchInfos(tp: TopicPartition, fromOffset: number, limit: number): BatchInfo[]
+  /** Total stored size of the batches whose baseOffset is in [fromOffset, toOffset). */
+  storedBytesBetween(tp: TopicPartition, fromOffset: number, toOffset: number): number
+  /**
+   * Replaces or removes stored batches in place (compaction). A replacement keeps the batch's base and
+   * last offset; the high watermark and log start offset never move. Missing batches are skipped.
+   */
+  rewriteBatches(tp: TopicPartition, rewrites: readonly BatchRewrite[]): void
+  /** Records how far the cleaner got (offsets below `cleanedOffset` are compacted). */
+  setCleanerCheckpoint(tp: TopicPartition, cleanedOffset: number, oldestTombstoneMs: number | null): void
+  /**
+   * The shared pass schedule: when the stored due time has come (or `force`), sets it to `nextRunMs` and
+   * answers claimed; a store that never had one takes `nextRunMs` as its first due time, unclaimed.
+   */
+  claimCleanerRun(nowMs: number, nextRunMs: number, force?: boolean): { readonly claimed: boolean; readonly dueMs: number }
+  /**
+   * Gives free pages back to the file system, about `maxBytes` at most, in short write transactions.
+   * Returns the bytes released (0 for a store without incremental auto-vacuum). In WAL mode the file
+   * itself shrinks at the next checkpoint.
+   */
+  reclaimSpace(maxBytes: number): number
 
   /** Allocates a never-reused producer id (InitProducerId). */
   nextProducerId(): number

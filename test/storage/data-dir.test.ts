@@ -33,7 +33,7 @@ function formatted(name = 'data'): string {
 describe('constants', () => {
   it('names the database file and the first format version', () => {
     expect(DB_FILE_NAME).toBe('kafka-ts.db')
-    expect(STORE_FORMAT_VERSION).toBe(3)
+    expect(STORE_FORMAT_VERSION).toBe(4)
   })
 })
 
@@ -84,6 +84,8 @@ describe('formatDataDir', () => {
     try {
       expect(db.pragma('user_version', { simple: true })).toBe(STORE_FORMAT_VERSION)
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal')
+      // INCREMENTAL (2): retention can give freed pages back to the file system.
+      expect(db.pragma('auto_vacuum', { simple: true })).toBe(2)
       const meta = new Map(
         db.prepare<[], { key: string; value: string }>('SELECT key, value FROM meta').all().map((r) => [r.key, r.value]),
       )

@@ -4,7 +4,8 @@
  * partition's `records` must be exactly one RecordBatch v2 (else INVALID_RECORD), fully validated
  * (CRC → CORRUPT_MESSAGE, structure → INVALID_RECORD, size → MESSAGE_TOO_LARGE); ZSTD needs v7+
  * (UNSUPPORTED_COMPRESSION_TYPE). Offsets are assigned in the write transaction; idempotent batches
- * get Kafka's sequence checks. acks=-1 is answered after the batch is fsynced and acks=1 after the
+ * get Kafka's sequence checks. A keyless record on a compacted topic fails its batch with INVALID_RECORD
+ * and record_errors naming each such record (Kafka's LogValidator). acks=-1 is answered after the batch is fsynced and acks=1 after the
  * commit — requests arriving together share one transaction (group commit). acks=0 gets no answer,
  * and if its append failed the connection is closed so the client notices (as Kafka does).
  * Version notes: v0–2 are advertised only because librdkafka (≤ 2.11) sends gzip, snappy and lz4
@@ -14,7 +15,7 @@
  * up-conversion of magic 0/1 message sets.
  */
 import type { Durability } from '../../storage/log-store.js'
-import { KafkaError } from '../../broker/kafka-error.js'
+import { KafkaError, RecordValidationError } from '../../broker/kafka-error.js'
 import { ApiKey } from '../../protocol/api-keys.js'
 import {
   decodeProduceRequest,
@@ -86,7 +87,8 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponseInput
         baseOffset: ok ? ok.baseOffset : -1,
         logAppendTimeMs: ok ? ok.logAppendTimeMs : -1,
         logStartOffset: ok ? ok.logStartOffset : -1,
-        recordErrors: [],
+        recordErrors:
+          error instanceof RecordValidationError ? error.recordErrors.map((e) => ({ batchIndex: e.batchIndex, batchIndexErrorMessage: e.message })) : [],
         errorMessage: error && error.message !== '' ? error.message : null,
       })
     }

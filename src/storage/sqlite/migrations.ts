@@ -151,6 +151,29 @@ const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    description: 'retention and compaction: stored bytes and cleaner checkpoint per partition, shared cleaner schedule',
+    sql: `
+      -- stored_bytes: total size of the partition's stored batches, kept up to date by every append,
+      -- delete and rewrite so retention.bytes needs no scan of the log. -1 = not known yet (a partition
+      -- created before this step); the store computes it once, on first use.
+      ALTER TABLE partitions ADD COLUMN stored_bytes INTEGER NOT NULL DEFAULT -1;
+      -- The log cleaner's checkpoint (Kafka's cleaner-offset-checkpoint): offsets below it are compacted.
+      ALTER TABLE partitions ADD COLUMN cleaner_checkpoint INTEGER NOT NULL DEFAULT 0;
+      -- Oldest max timestamp of a batch that still holds a tombstone below the checkpoint (NULL = none):
+      -- lets the cleaner come back for expired tombstones when nothing new is dirty.
+      ALTER TABLE partitions ADD COLUMN oldest_tombstone_ms INTEGER;
+
+      -- One row: when the next retention/compaction pass is due (ms since the epoch), shared by every
+      -- process on the data directory so short-lived embedded writers take turns instead of each
+      -- running a pass. NULL until a writer first looks, which starts the first interval.
+      CREATE TABLE cleaner_schedule (
+        id          INTEGER PRIMARY KEY CHECK (id = 0),
+        next_run_ms INTEGER
+      );
+      INSERT INTO cleaner_schedule (id, next_run_ms) VALUES (0, NULL);
+    `,
+  },
 ]
 
 /** The user_version a fully migrated store has. */

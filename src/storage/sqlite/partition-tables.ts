@@ -8,7 +8,7 @@
 // becomes an index seek on it followed by a short forward step.
 
 import type { Database, Statement } from 'better-sqlite3'
-import type { StoredBatch } from '../log-store.js'
+import type { BatchInfo, StoredBatch } from '../log-store.js'
 
 export function logTableName(topicId: number, partition: number): string {
   if (!Number.isSafeInteger(topicId) || topicId < 0) throw new RangeError(`invalid topic id ${topicId}`)
@@ -63,8 +63,25 @@ export function partitionSql(table: string) {
                  AND max_timestamp >= @ts
                ORDER BY base_offset
                LIMIT 1`,
-    // Whole batches that end below the new log start offset; the batch containing it stays.
-    deleteBelow: `DELETE FROM ${table} WHERE base_offset <= @offset AND last_offset < @offset`,
+    // Whole batches that end below the new log start offset; the batch containing it stays. The sizes
+    // come back so the partition's stored_bytes stays exact.
+    deleteBelow: `DELETE FROM ${table} WHERE base_offset <= @offset AND last_offset < @offset RETURNING length(batch)`,
+    // Batch metadata for retention and the cleaner, with the same seek as planFrom; no blob is copied.
+    infosFrom: `SELECT base_offset AS baseOffset, last_offset AS lastOffset, max_timestamp AS maxTimestamp,
+                      record_count AS recordCount, length(batch) AS size FROM ${table}
+               WHERE base_offset >= coalesce(
+                       (SELECT base_offset FROM ${table} WHERE base_offset <= @from ORDER BY base_offset DESC LIMIT 1),
+                       @from)
+                 AND last_offset >= @from
+               ORDER BY base_offset
+               LIMIT @limit`,
+    bytesBetween: `SELECT coalesce(sum(length(batch)), 0) FROM ${table} WHERE base_offset >= @from AND base_offset < @to`,
+    sizeOf: `SELECT length(batch) FROM ${table} WHERE base_offset = @baseOffset`,
+    // A compacted batch keeps its offsets; running_max_timestamp stays an upper bound, which is all the
+    // time index needs (firstAtOrAfterTime re-checks max_timestamp).
+    rewrite: `UPDATE ${table} SET max_timestamp = @maxTimestamp, record_count = @recordCount, batch = @bytes
+              WHERE base_offset = @baseOffset AND last_offset = @lastOffset`,
+    deleteOne: `DELETE FROM ${table} WHERE base_offset = @baseOffset RETURNING length(batch)`,
   } as const
 }
 
@@ -73,7 +90,12 @@ export interface PartitionStatements {
   readonly planFrom: Statement<[{ from: number; limit: number }], { baseOffset: number; size: number }>
   readonly readRange: Statement<[{ first: number; last: number }], StoredBatch>
   readonly firstAtOrAfterTime: Statement<[{ ts: number }], StoredBatch>
-  readonly deleteBelow: Statement<[{ offset: number }]>
+  readonly deleteBelow: Statement<[{ offset: number }], number>
+  readonly infosFrom: Statement<[{ from: number; limit: number }], BatchInfo>
+  readonly bytesBetween: Statement<[{ from: number; to: number }], number>
+  readonly sizeOf: Statement<[{ baseOffset: number }], number>
+  readonly rewrite: Statement<[{ baseOffset: number; lastOffset: number; maxTimestamp: number; recordCount: number; bytes: Buffer }]>
+  readonly deleteOne: Statement<[{ baseOffset: number }], number>
 }
 
 /**
@@ -95,7 +117,14 @@ export class PartitionStatementCache {
         planFrom: this.db.prepare<[{ from: number; limit: number }], { baseOffset: number; size: number }>(sql.planFrom),
         readRange: this.db.prepare<[{ first: number; last: number }], StoredBatch>(sql.readRange),
         firstAtOrAfterTime: this.db.prepare<[{ ts: number }], StoredBatch>(sql.firstAtOrAfterTime),
-        deleteBelow: this.db.prepare<[{ offset: number }]>(sql.deleteBelow),
+        deleteBelow: this.db.prepare<[{ offset: number }], number>(sql.deleteBelow).pluck(),
+        infosFrom: this.db.prepare<[{ from: number; limit: number }], BatchInfo>(sql.infosFrom),
+        bytesBetween: this.db.prepare<[{ from: number; to: number }], number>(sql.bytesBetween).pluck(),
+        sizeOf: this.db.prepare<[{ baseOffset: number }], number>(sql.sizeOf).pluck(),
+        rewrite: this.db.prepare<[{ baseOffset: number; lastOffset: number; maxTimestamp: number; recordCount: number; bytes: Buffer }]>(
+          sql.rewrite,
+        ),
+        deleteOne: this.db.prepare<[{ baseOffset: number }], number>(sql.deleteOne).pluck(),
       }
       this.byTable.set(table, statements)
     }

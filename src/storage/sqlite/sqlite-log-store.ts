@@ -15,7 +15,10 @@ import {
   TopicNotFoundError,
 } from '../log-store.js'
 import type {
+  BatchInfo,
+  BatchRewrite,
   BrokerConfigRow,
+  CleanerPartitionState,
   Durability,
   GroupStore,
   LogStore,
@@ -32,9 +35,9 @@ import { migrate, readUserVersion, SCHEMA_VERSION } from './migrations.js'
 import { SqliteGroupStore } from './group-store.js'
 import { createPartitionTable, dropPartitionTable, PartitionStatementCache } from './partition-tables.js'
 import { applyConnectionPragmas } from './pragmas.js'
-import { prepareStoreStatements } from './statements.js'
+import { AUTO_VACUUM_INCREMENTAL, prepareStoreStatements } from './statements.js'
 import type { ConfigRecord, PartitionRecord, StoreStatements, TopicRecord } from './statements.js'
-import { checkStoreFile, META_KEYS, openDatabase, readMetaTable } from './store-file.js'
+import { checkStoreFile, convertToIncrementalVacuum, META_KEYS, openDatabase, readMetaTable } from './store-file.js'
 import type { StoreIdentity } from './store-file.js'
 
 /**
@@ -89,6 +92,7 @@ export function openSqliteLogStore(dir: string): LogStore {
     if (userVersion < SCHEMA_VERSION && migrate(db) > 0) {
       db.prepare('UPDATE meta SET value = ? WHERE key = ?').run(String(SCHEMA_VERSION), META_KEYS.formatVersion)
     }
+    convertToIncrementalVacuum(db)
     return new SqliteLogStore(db, { clusterId, nodeId, formatVersion: SCHEMA_VERSION })
   } catch (error) {
     db.close()
@@ -250,7 +254,7 @@ export class SqliteLogStore implements LogStore {
       this.logs
         .get(tp.topicId, tp.partition)
         .insert.run(batch.baseOffset, batch.lastOffset, batch.maxTimestamp, runningMax, batch.recordCount, batch.bytes)
-      this.sql.advancePartition.run(batch.lastOffset + 1, runningMax, tp.topicId, tp.partition)
+      this.sql.advancePartition.run(batch.lastOffset + 1, runningMax, batch.bytes.length, tp.topicId, tp.partition)
     })
   }
 
@@ -288,8 +292,10 @@ export class SqliteLogStore implements LogStore {
         throw new RangeError(`log start offset ${offset} is beyond the high watermark ${state.highWatermark}`)
       }
       if (offset <= state.logStartOffset) return
-      this.logs.get(tp.topicId, tp.partition).deleteBelow.run({ offset })
+      let freed = 0
+      for (const size of this.logs.get(tp.topicId, tp.partition).deleteBelow.iterate({ offset })) freed += size
       this.sql.setLogStartOffset.run(offset, tp.topicId, tp.partition)
+      if (freed > 0) this.sql.addStoredBytes.run(-freed, tp.topicId, tp.partition)
     })
   }
 
@@ -299,6 +305,113 @@ export class SqliteLogStore implements LogStore {
       if (state.maxTimestamp < timestampMs) return undefined
       return this.logs.get(tp.topicId, tp.partition).firstAtOrAfterTime.get({ ts: timestampMs })
     })
+  }
+
+  // ---- retention and compaction ---------------------------------------------------------------
+
+  cleanerState(tp: TopicPartition): CleanerPartitionState {
+    const read = () => {
+      const state = this.partitionState(tp)
+      return {
+        logStartOffset: state.logStartOffset,
+        highWatermark: state.highWatermark,
+        storedBytes: state.storedBytes,
+        cleanedOffset: state.cleanerCheckpoint,
+        oldestTombstoneMs: state.oldestTombstoneMs,
+      }
+    }
+    const state = this.inReadTransaction(read)
+    if (state.storedBytes >= 0) return state
+    // A partition from before stored_bytes existed: one scan of its sizes, then it is kept up to date.
+    return this.atomically(() => {
+      const current = read()
+      if (current.storedBytes >= 0) return current
+      const storedBytes = this.logs.get(tp.topicId, tp.partition).bytesBetween.get({ from: 0, to: Number.MAX_SAFE_INTEGER }) ?? 0
+      this.sql.setStoredBytes.run(storedBytes, tp.topicId, tp.partition)
+      return { ...current, storedBytes }
+    }, 'commit')
+  }
+
+  batchInfos(tp: TopicPartition, fromOffset: number, limit: number): BatchInfo[] {
+    if (limit <= 0) return []
+    return this.inReadTransaction(() => {
+      this.partitionState(tp)
+      return this.logs.get(tp.topicId, tp.partition).infosFrom.all({ from: fromOffset, limit })
+    })
+  }
+
+  storedBytesBetween(tp: TopicPartition, fromOffset: number, toOffset: number): number {
+    if (toOffset <= fromOffset) return 0
+    return this.inReadTransaction(() => {
+      this.partitionState(tp)
+      return this.logs.get(tp.topicId, tp.partition).bytesBetween.get({ from: fromOffset, to: toOffset }) ?? 0
+    })
+  }
+
+  rewriteBatches(tp: TopicPartition, rewrites: readonly BatchRewrite[]): void {
+    if (rewrites.length === 0) return
+    this.atomically(() => {
+      this.partitionState(tp)
+      const statements = this.logs.get(tp.topicId, tp.partition)
+      let delta = 0
+      for (const { baseOffset, replacement } of rewrites) {
+        if (replacement === null) {
+          for (const size of statements.deleteOne.iterate({ baseOffset })) delta -= size
+          continue
+        }
+        if (replacement.baseOffset !== baseOffset) throw new RangeError(`a rewrite of batch ${baseOffset} must keep its base offset`)
+        const before = statements.sizeOf.get({ baseOffset })
+        if (before === undefined) continue
+        const changed = statements.rewrite.run({
+          baseOffset,
+          lastOffset: replacement.lastOffset,
+          maxTimestamp: replacement.maxTimestamp,
+          recordCount: replacement.recordCount,
+          bytes: replacement.bytes,
+        }).changes
+        if (changed !== 1) throw new RangeError(`a rewrite of batch ${baseOffset} must keep its last offset`)
+        delta += replacement.bytes.length - before
+      }
+      if (delta !== 0) this.sql.addStoredBytes.run(delta, tp.topicId, tp.partition)
+    }, 'commit')
+  }
+
+  setCleanerCheckpoint(tp: TopicPartition, cleanedOffset: number, oldestTombstoneMs: number | null): void {
+    this.atomically(() => {
+      this.partitionState(tp)
+      this.sql.setCleanerCheckpoint.run(cleanedOffset, oldestTombstoneMs, tp.topicId, tp.partition)
+    }, 'commit')
+  }
+
+  claimCleanerRun(nowMs: number, nextRunMs: number, force = false): { claimed: boolean; dueMs: number } {
+    return this.atomically(() => {
+      const due = this.sql.cleanerNextRun.get() ?? null
+      if (!force && (due === null || due > nowMs)) {
+        if (due !== null) return { claimed: false, dueMs: due }
+        this.sql.setCleanerNextRun.run(nextRunMs)
+        return { claimed: false, dueMs: nextRunMs }
+      }
+      this.sql.setCleanerNextRun.run(nextRunMs)
+      return { claimed: true, dueMs: nextRunMs }
+    }, 'commit')
+  }
+
+  reclaimSpace(maxBytes: number): number {
+    if (this.sql.autoVacuum.get() !== AUTO_VACUUM_INCREMENTAL) return 0
+    const pageSize = this.sql.pageSize.get() ?? 4096
+    const maxPages = Math.max(1, Math.ceil(maxBytes / pageSize))
+    let released = 0
+    while (released < maxPages) {
+      const step = this.atomically(() => {
+        const before = this.sql.freelistCount.get() ?? 0
+        if (before === 0) return 0
+        this.sql.incrementalVacuum.run()
+        return before - (this.sql.freelistCount.get() ?? 0)
+      }, 'commit')
+      if (step <= 0) break
+      released += step
+    }
+    return released * pageSize
   }
 
   // ---- misc -----------------------------------------------------------------------------------

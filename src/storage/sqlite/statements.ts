@@ -28,7 +28,17 @@ export interface PartitionRecord {
   readonly highWatermark: number
   /** Largest batch max timestamp ever appended, -1 if none. */
   readonly maxTimestamp: number
+  /** Total bytes of the stored batches; -1 until first computed (partitions older than the column). */
+  readonly storedBytes: number
+  readonly cleanerCheckpoint: number
+  readonly oldestTombstoneMs: number | null
 }
+
+/** PRAGMA auto_vacuum's value for INCREMENTAL. */
+export const AUTO_VACUUM_INCREMENTAL = 2
+
+/** Free pages handed back to the file system per incremental_vacuum step (with 64 KiB pages: 16 MiB). */
+export const VACUUM_STEP_PAGES = 256
 
 const TOPIC_COLUMNS = 'id, name, uuid, partition_count AS partitionCount, created_at AS createdAtMs'
 
@@ -64,20 +74,35 @@ export function prepareStoreStatements(db: Database) {
     ),
     deleteBrokerConfig: db.prepare<[string, string]>('DELETE FROM broker_configs WHERE entity = ? AND key = ?'),
 
-    insertPartition: db.prepare<[number, number]>('INSERT INTO partitions (topic_id, partition) VALUES (?, ?)'),
+    insertPartition: db.prepare<[number, number]>('INSERT INTO partitions (topic_id, partition, stored_bytes) VALUES (?, ?, 0)'),
     partitionNumbersOfTopic: db
       .prepare<[number], number>('SELECT partition FROM partitions WHERE topic_id = ? ORDER BY partition')
       .pluck(),
     partition: db.prepare<[number, number], PartitionRecord>(
-      `SELECT log_start_offset AS logStartOffset, high_watermark AS highWatermark, max_timestamp AS maxTimestamp
+      `SELECT log_start_offset AS logStartOffset, high_watermark AS highWatermark, max_timestamp AS maxTimestamp,
+              stored_bytes AS storedBytes, cleaner_checkpoint AS cleanerCheckpoint, oldest_tombstone_ms AS oldestTombstoneMs
        FROM partitions WHERE topic_id = ? AND partition = ?`,
     ),
-    advancePartition: db.prepare<[number, number, number, number]>(
-      'UPDATE partitions SET high_watermark = ?, max_timestamp = ? WHERE topic_id = ? AND partition = ?',
+    // stored_bytes stays -1 (unknown) until computed; adding to it would make a wrong number look known.
+    advancePartition: db.prepare<[number, number, number, number, number]>(
+      `UPDATE partitions SET high_watermark = ?, max_timestamp = ?,
+              stored_bytes = CASE WHEN stored_bytes < 0 THEN -1 ELSE stored_bytes + ? END
+       WHERE topic_id = ? AND partition = ?`,
+    ),
+    addStoredBytes: db.prepare<[number, number, number]>(
+      `UPDATE partitions SET stored_bytes = CASE WHEN stored_bytes < 0 THEN -1 ELSE stored_bytes + ? END
+       WHERE topic_id = ? AND partition = ?`,
+    ),
+    setStoredBytes: db.prepare<[number, number, number]>('UPDATE partitions SET stored_bytes = ? WHERE topic_id = ? AND partition = ?'),
+    setCleanerCheckpoint: db.prepare<[number, number | null, number, number]>(
+      'UPDATE partitions SET cleaner_checkpoint = ?, oldest_tombstone_ms = ? WHERE topic_id = ? AND partition = ?',
     ),
     setLogStartOffset: db.prepare<[number, number, number]>(
       'UPDATE partitions SET log_start_offset = ? WHERE topic_id = ? AND partition = ?',
     ),
+
+    cleanerNextRun: db.prepare<[], number | null>('SELECT next_run_ms FROM cleaner_schedule WHERE id = 0').pluck(),
+    setCleanerNextRun: db.prepare<[number]>('UPDATE cleaner_schedule SET next_run_ms = ? WHERE id = 0'),
 
     nextProducerId: db
       .prepare<[], number>('UPDATE producer_ids SET next_id = next_id + 1 WHERE id = 0 RETURNING next_id - 1')
@@ -87,6 +112,11 @@ export function prepareStoreStatements(db: Database) {
     dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck(),
     synchronousFull: db.prepare('PRAGMA synchronous = FULL'),
     synchronousNormal: db.prepare('PRAGMA synchronous = NORMAL'),
+    // Pragmas take no bound parameters: the step size is fixed in the text (see reclaimSpace).
+    incrementalVacuum: db.prepare(`PRAGMA incremental_vacuum(${VACUUM_STEP_PAGES})`),
+    freelistCount: db.prepare<[], number>('PRAGMA freelist_count').pluck(),
+    pageSize: db.prepare<[], number>('PRAGMA page_size').pluck(),
+    autoVacuum: db.prepare<[], number>('PRAGMA auto_vacuum').pluck(),
   }
 }
 

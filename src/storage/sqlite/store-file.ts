@@ -76,6 +76,31 @@ export function readMetaTable(db: Database.Database): Map<string, string> {
   return new Map(rows.map((row) => [row.key, row.value]))
 }
 
+/** Stores up to this size are switched to incremental auto-vacuum when opened (one VACUUM, seconds at most). */
+export const AUTO_VACUUM_CONVERSION_MAX_BYTES = 256 * 1024 * 1024
+
+/**
+ * Stores formatted before retention existed have auto_vacuum NONE: freed pages stay in the file for
+ * reuse but the file never shrinks. Switching needs one VACUUM, which rewrites the whole file under the
+ * write lock and needs as much free disk again, so it is done here only for small stores, and given up
+ * quietly when another process holds the lock; a larger store keeps working and can be converted by
+ * hand (`PRAGMA auto_vacuum = INCREMENTAL; VACUUM;` with no kafka-ts process running).
+ */
+export function convertToIncrementalVacuum(db: Database.Database): void {
+  if (db.pragma('auto_vacuum', { simple: true }) !== 0) return
+  const bytes = Number(db.pragma('page_count', { simple: true })) * Number(db.pragma('page_size', { simple: true }))
+  if (bytes > AUTO_VACUUM_CONVERSION_MAX_BYTES) return
+  try {
+    db.pragma('busy_timeout = 0')
+    db.pragma('auto_vacuum = INCREMENTAL')
+    db.exec('VACUUM')
+  } catch {
+    // best effort: another process is writing; the next open tries again
+  } finally {
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`)
+  }
+}
+
 export interface FormatSteps {
   /** Throws (AlreadyFormattedError) if the directory's marker file exists. */
   readonly ensureUnformatted: () => void
@@ -101,6 +126,9 @@ export function formatStoreFile(path: string, identity: StoreIdentity, steps: Fo
     // scan speed against the 4 KiB default (measured by the benchmark). Only a new, empty file takes
     // it; WAL mode fixes it from then on.
     db.pragma(`page_size = ${STORE_PAGE_SIZE}`)
+    // Retention and compaction free whole pages; INCREMENTAL lets the cleaner hand them back to the file
+    // system a bounded number at a time. It can only be chosen before the first table exists.
+    db.pragma('auto_vacuum = INCREMENTAL')
     applyConnectionPragmas(db)
     db.pragma('synchronous = FULL')
     migrate(db)

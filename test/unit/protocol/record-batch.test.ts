@@ -9,6 +9,7 @@ import {
   RecordBatchBuilder,
   RecordBatchError,
   batchSizeAt,
+  filterRecords,
   forEachRecord,
   patchBaseOffset,
   patchPartitionLeaderEpoch,
@@ -580,5 +581,55 @@ describe('fuzz: decoders only ever throw RecordBatchError', () => {
       ),
       { numRuns: 3000 },
     )
+  })
+})
+
+describe('filterRecords (the log cleaner\'s rewrite)', () => {
+  function build(codec: CompressionCodec = 'none', logAppendTime = false): Buffer {
+    const b = new RecordBatchBuilder()
+    for (let i = 0; i < 6; i++) b.append(1000 + i * 10, Buffer.from(`k${i % 3}`), i === 4 ? null : Buffer.from(`v${i}`), [{ key: Buffer.from('h'), value: Buffer.from([i]) }])
+    const out = b.build({ compression: codec, producerId: 42, producerEpoch: 3, baseSequence: 7, timestampType: logAppendTime ? 'LogAppendTime' : 'CreateTime' })
+    patchBaseOffset(out, 100)
+    return out
+  }
+  const walk = (batch: Buffer) => {
+    const out: [number, number, string | null, string | null, number][] = []
+    forEachRecord(batch, (r) => void out.push([r.offset, r.timestamp, r.key()?.toString() ?? null, r.value()?.toString() ?? null, r.headers()[0]?.value?.[0] ?? -1]))
+    return out
+  }
+
+  it('answers unchanged when every record stays', () => {
+    expect(filterRecords(build(), () => true)).toEqual({ kind: 'unchanged' })
+  })
+
+  for (const codec of ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const) {
+    it(`keeps offsets, timestamps, headers and the header fields; recompresses with ${codec}`, () => {
+      const original = build(codec)
+      const result = filterRecords(original, (r) => r.offset === 101 || r.offset >= 104)
+      if (result.kind !== 'rewritten') throw new Error('expected a rewrite')
+      expect(walk(result.bytes)).toEqual(walk(original).filter(([offset]) => offset === 101 || offset >= 104))
+      expect(result).toMatchObject({ recordCount: 3, maxTimestamp: 1050 })
+      const before = readBatchHeader(original)
+      const after = readBatchHeader(result.bytes)
+      expect(after).toEqual({ ...before, batchLength: result.bytes.length - BATCH_OVERHEAD, crc: after.crc, recordCount: 3, maxTimestamp: 1050 })
+      expect(() => verifyBatchCrc(result.bytes)).not.toThrow()
+    })
+  }
+
+  it('LogAppendTime batches keep their max timestamp', () => {
+    const original = build('none', true)
+    stampLogAppendTime(original, 5000)
+    const result = filterRecords(original, (r) => r.offset === 100)
+    expect(result.kind === 'rewritten' && [result.maxTimestamp, readBatchHeader(result.bytes).maxTimestamp]).toEqual([5000, 5000])
+  })
+
+  it('with nothing retained gives Kafka\'s empty batch: header only, no codec, producer fields kept', () => {
+    const result = filterRecords(build('gzip'), () => false)
+    if (result.kind !== 'rewritten') throw new Error('expected a rewrite')
+    expect(result.bytes.length).toBe(BATCH_HEADER_SIZE)
+    const h = readBatchHeader(result.bytes)
+    expect(h).toMatchObject({ baseOffset: 100, lastOffsetDelta: 5, recordCount: 0, compression: 'none', producerId: 42, producerEpoch: 3, baseSequence: 7, baseTimestamp: 1050, maxTimestamp: 1050 })
+    expect(() => verifyBatchCrc(result.bytes)).not.toThrow()
+    expect(walk(result.bytes)).toEqual([])
   })
 })
