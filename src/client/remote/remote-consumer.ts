@@ -279,6 +279,12 @@ export class RemoteConsumer implements RecordConsumer {
         this.commitPrinted().catch(() => undefined)
       })
     }
+    const { onRebalance } = this.opts
+    if (onRebalance !== undefined) {
+      // The library rebalances eagerly: a rebalance gives every partition up, a completed join assigns anew.
+      consumer.on('consumer:group:rebalance', () => onRebalance('revoked'))
+      consumer.on('consumer:group:join', () => onRebalance('assigned'))
+    }
     const stream = await consumer.consume({
       topics,
       mode: 'committed',

@@ -20,13 +20,15 @@ interface Gathering {
   /** Sizes of the first record, for Kafka's error line when a send fails. */
   keyBytes: number | null
   valueBytes: number | null
+  /** Per-record timestamps and value sizes, kept only for settings.onAcknowledged. */
+  readonly acked: { readonly timestamps: number[]; readonly valueBytes: number[] } | undefined
 }
 
 /** Per-record framing beyond key, value and headers, rounded up (as in the embedded producer). */
 const RECORD_OVERHEAD = 32
 
 export class RemoteProducer implements RecordProducer {
-  private gathering: Gathering = emptyGathering()
+  private gathering: Gathering
   private readonly inFlight = new Set<Promise<void>>()
   private inFlightBytes = 0
   private sent = 0
@@ -44,6 +46,7 @@ export class RemoteProducer implements RecordProducer {
     private readonly onFailure: (failure: SendFailure) => void,
   ) {
     this.stickyPartition = Math.floor(Math.random() * partitionCount)
+    this.gathering = this.emptyGathering()
   }
 
   static async open(client: RemoteClient, topic: string, settings: ProducerSettings, onFailure: (failure: SendFailure) => void): Promise<RemoteProducer> {
@@ -83,6 +86,10 @@ export class RemoteProducer implements RecordProducer {
       g.valueBytes = value === null ? null : value.length
     }
     g.messages.push(message)
+    if (g.acked !== undefined) {
+      g.acked.timestamps.push(timestamp)
+      g.acked.valueBytes.push(value?.length ?? 0)
+    }
     g.bytes += size
     if (key === null && explicitPartition === undefined) {
       this.stickyBytes += size
@@ -122,13 +129,14 @@ export class RemoteProducer implements RecordProducer {
     this.lingerTimer = undefined
     const g = this.gathering
     if (g.messages.length === 0) return
-    this.gathering = emptyGathering()
+    this.gathering = this.emptyGathering()
     this.inFlightBytes += g.bytes
     const done = this.library
       .send({ messages: g.messages })
       .then(
         () => {
           this.sent += g.messages.length
+          if (g.acked !== undefined) this.settings.onAcknowledged?.(g.acked)
         },
         (err: unknown) => {
           const kafka = kafkaErrorIn(err)
@@ -143,6 +151,11 @@ export class RemoteProducer implements RecordProducer {
     this.inFlight.add(done)
   }
 
+  private emptyGathering(): Gathering {
+    const acked = this.settings.onAcknowledged === undefined ? undefined : { timestamps: [], valueBytes: [] }
+    return { messages: [], bytes: 0, keyBytes: null, valueBytes: null, acked }
+  }
+
   private armLinger(): void {
     if (this.lingerTimer) return
     this.lingerTimer = setTimeout(() => {
@@ -152,9 +165,6 @@ export class RemoteProducer implements RecordProducer {
   }
 }
 
-function emptyGathering(): Gathering {
-  return { messages: [], bytes: 0, keyBytes: null, valueBytes: null }
-}
 
 /** The topic's partition count; a missing topic is created by the broker's metadata auto-create when allowed. */
 async function topicPartitionCount(client: RemoteClient, topic: string, allowAutoCreate: boolean): Promise<number> {
