@@ -5,7 +5,7 @@ import { Flags } from '@oclif/core'
 import { KafkaError } from '../broker/kafka-error.js'
 import type { CompressionCodec } from '../broker/records.js'
 import { javaExceptionText } from '../client/java-exception.js'
-import type { AcknowledgedRecords, SendFailure } from '../client/kafka-client.js'
+import type { AcknowledgedRecords, ProducerSettings, SendFailure } from '../client/kafka-client.js'
 import { ExitRequest, UsageError, UserError } from '../cli/errors.js'
 import { KafkaCommand } from '../cli/kafka-command.js'
 import { PayloadFileError, listPayloads, monotonicPayloads, randomLetterPayloads, readPayloadFile, type PayloadSource } from '../cli/perf/payloads.js'
@@ -173,9 +173,9 @@ function readProps(args: ProducerPerfArgs): Map<string, string> {
   return props
 }
 
-function producerSettings(props: ReadonlyMap<string, string>, clientId: string) {
+function producerSettings(props: ReadonlyMap<string, string>, clientId: string): ProducerSettings {
   const acksText = (props.get('acks') ?? 'all').trim().toLowerCase()
-  const acks = acksText === 'all' || acksText === '-1' ? -1 : acksText === '1' ? 1 : acksText === '0' ? 0 : undefined
+  const acks: ProducerSettings['acks'] | undefined = acksText === 'all' || acksText === '-1' ? -1 : acksText === '1' ? 1 : acksText === '0' ? 0 : undefined
   if (acks === undefined) throw new UsageError(`Invalid value ${props.get('acks') ?? ''} for configuration acks: String must be one of: all, -1, 0, 1`)
   const int = (key: string, fallback: number): number => {
     const raw = props.get(key)?.trim()
