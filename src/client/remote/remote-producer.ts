@@ -10,7 +10,14 @@ import { kafkaErrorIn, remoteFailure } from './remote-errors.js'
 // The remote producer: records are placed on partitions exactly as the embedded producer places them
 // (murmur2 for keys, a sticky partition per batch otherwise), gathered for batch.size / linger.ms, and
 // handed to the library one produce call per gathering — it groups them per partition and leader,
-// compresses, retries on leader changes and keeps up to five requests in flight.
+// compresses and retries on leader changes.
+//
+// Idempotent sends go one at a time: the library numbers an idempotent batch from the partition's
+// sequence counter, which it advances only when the answer arrives, so two sends in flight would carry
+// the same sequence numbers (the broker answers OUT_OF_ORDER_SEQUENCE_NUMBER, or drops one as a
+// duplicate). Gatherings made meanwhile wait in a queue and leave together in the next send, up to
+// max.request.size — much as Java's sender fills its next request while one is outstanding.
+// Without idempotence up to five sends are in flight.
 
 type Message = MessageToProduce<Buffer, Buffer, Buffer, Buffer>
 
@@ -26,10 +33,17 @@ interface Gathering {
 
 /** Per-record framing beyond key, value and headers, rounded up (as in the embedded producer). */
 const RECORD_OVERHEAD = 32
+/** max.in.flight.requests.per.connection's default, for non-idempotent sends. */
+const MAX_IN_FLIGHT = 5
+/** max.request.size's default: queued gatherings are merged into one send up to this many bytes. */
+const MAX_REQUEST_BYTES = 1 << 20
 
 export class RemoteProducer implements RecordProducer {
   private gathering: Gathering
   private readonly inFlight = new Set<Promise<void>>()
+  /** Gatherings waiting for a send slot. */
+  private readonly queue: Gathering[] = []
+  /** Bytes queued or in flight (buffer.memory accounting). */
   private inFlightBytes = 0
   private sent = 0
   private stickyPartition: number
@@ -55,7 +69,7 @@ export class RemoteProducer implements RecordProducer {
       ...libraryOptions({ ...client.settings, clientId: settings.clientId }),
       acks: settings.acks,
       compression: settings.compression,
-      idempotent: settings.idempotent && settings.acks === -1,
+      idempotent: isIdempotent(settings),
       autocreateTopics: false,
     })
     return new RemoteProducer(client, library, topic, partitionCount, settings, onFailure)
@@ -131,24 +145,54 @@ export class RemoteProducer implements RecordProducer {
     if (g.messages.length === 0) return
     this.gathering = this.emptyGathering()
     this.inFlightBytes += g.bytes
-    const done = this.library
-      .send({ messages: g.messages })
-      .then(
-        () => {
-          this.sent += g.messages.length
-          if (g.acked !== undefined) this.settings.onAcknowledged?.(g.acked)
-        },
-        (err: unknown) => {
-          const kafka = kafkaErrorIn(err)
-          const error = kafka ?? remoteFailure(err, this.client.settings.bootstrap)
-          this.onFailure({ error, keyBytes: g.keyBytes, valueBytes: g.valueBytes, records: g.messages.length })
-        },
-      )
-      .finally(() => {
-        this.inFlightBytes -= g.bytes
-        this.inFlight.delete(done)
-      })
-    this.inFlight.add(done)
+    this.queue.push(g)
+    this.pump()
+  }
+
+  /** Starts sends from the queue while there is a slot: one for idempotent sends, else five. */
+  private pump(): void {
+    const slots = isIdempotent(this.settings) ? 1 : MAX_IN_FLIGHT
+    while (this.queue.length > 0 && this.inFlight.size < slots) {
+      const g = this.takeFromQueue(slots === 1)
+      const done = this.library
+        .send({ messages: g.messages })
+        .then(
+          () => {
+            this.sent += g.messages.length
+            if (g.acked !== undefined) this.settings.onAcknowledged?.(g.acked)
+          },
+          (err: unknown) => {
+            const kafka = kafkaErrorIn(err)
+            const error = kafka ?? remoteFailure(err, this.client.settings.bootstrap)
+            this.onFailure({ error, keyBytes: g.keyBytes, valueBytes: g.valueBytes, records: g.messages.length })
+          },
+        )
+        .finally(() => {
+          this.inFlightBytes -= g.bytes
+          this.inFlight.delete(done)
+          this.pump()
+        })
+      this.inFlight.add(done)
+    }
+  }
+
+  /** The first queued gathering, with the ones after it merged in (up to max.request.size) when sends are serial. */
+  private takeFromQueue(merge: boolean): Gathering {
+    const first = this.queue.shift()
+    if (first === undefined) throw new Error('takeFromQueue on an empty queue')
+    if (!merge) return first
+    let next = this.queue[0]
+    while (next !== undefined && first.bytes + next.bytes <= MAX_REQUEST_BYTES) {
+      this.queue.shift()
+      for (const m of next.messages) first.messages.push(m)
+      first.bytes += next.bytes
+      if (first.acked !== undefined && next.acked !== undefined) {
+        for (const t of next.acked.timestamps) first.acked.timestamps.push(t)
+        for (const b of next.acked.valueBytes) first.acked.valueBytes.push(b)
+      }
+      next = this.queue[0]
+    }
+    return first
   }
 
   private emptyGathering(): Gathering {
@@ -165,6 +209,11 @@ export class RemoteProducer implements RecordProducer {
   }
 }
 
+
+/** Idempotence needs acks=all (Java refuses the combination; here it is silently off with acks 0/1). */
+function isIdempotent(settings: ProducerSettings): boolean {
+  return settings.idempotent && settings.acks === -1
+}
 
 /** The topic's partition count; a missing topic is created by the broker's metadata auto-create when allowed. */
 async function topicPartitionCount(client: RemoteClient, topic: string, allowAutoCreate: boolean): Promise<number> {
