@@ -70,7 +70,7 @@ export default class ProducerPerfTest extends KafkaCommand<ProducerPerfReport> {
   }
 
   async run(): Promise<ProducerPerfReport> {
-    const args = this.parseArgs()
+    const args = await this.parseArgs()
     const print = (line: string) => process.stdout.write(`${line}\n`)
 
     if (args.transactionDurationMs !== undefined && args.transactionDurationMs <= 0) this.argumentError('--transaction-duration-ms should be greater than zero')
@@ -134,14 +134,17 @@ export default class ProducerPerfTest extends KafkaCommand<ProducerPerfReport> {
     return { records: stats.totalCount }
   }
 
-  private parseArgs(): ProducerPerfArgs {
+  private async parseArgs(): Promise<ProducerPerfArgs> {
+    const argv = [...this.argv]
+    // oclif's parse (of nothing) only marks the command as parsed; the real parsing follows argparse4j's rules.
+    await this.parse(ProducerPerfTest, [])
     // Kafka prints the help and exits 0 when run without arguments.
-    if (this.argv.length === 0) {
+    if (argv.length === 0) {
       process.stdout.write(producerPerfHelp())
       throw new ExitRequest(0)
     }
     try {
-      return parseProducerPerfArgs(this.argv)
+      return parseProducerPerfArgs(argv)
     } catch (err) {
       if (err instanceof PerfHelpRequest) {
         process.stdout.write(producerPerfHelp())
