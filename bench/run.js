@@ -7,6 +7,8 @@
 // (bench/server.js), BENCH_FETCH_PASSES (3) passes of the raw Fetch loop, BENCH_SERVER_NODE_ARGS
 // (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") extra node options for the broker process,
 // BENCH_RETENTION=1 adds the retention/compaction scenario (bench/retention.js, its own knobs) at the end.
+// BENCH_PERF=0 skips the perf-tool rounds (bench/perf-tools.js); BENCH_ONLY=perf runs only those and the
+// raw SQLite limits they are compared with.
 
 import { existsSync, mkdtempSync, openSync, closeSync, rmSync, mkdirSync, readFileSync, statfsSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
@@ -16,6 +18,7 @@ import { fileURLToPath } from 'node:url'
 import { writeLinesFile } from './input.js'
 import { median, medianRun, runChecked } from './measure.js'
 import { fmtFixed, fmtInt, fmtPct, table } from './report.js'
+import { perfToolsReport, perfToolsRound } from './perf-tools.js'
 import { serverBenchUnavailable, serverReport, serverRound } from './server.js'
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)))
@@ -146,13 +149,30 @@ async function main() {
   const inputBytes = writeLinesFile(inputFile, RECORDS, VALUE_BYTES)
   const valueMB = (RECORDS * VALUE_BYTES) / 1e6
 
-  const runs = { raw: [], acksAll: [], acksOne: [], consumer: [], server: [] }
+  const runs = { raw: [], acksAll: [], acksOne: [], consumer: [], server: [], perf: [] }
+  const onlyPerf = process.env.BENCH_ONLY === 'perf'
+  const perfSkipped = process.env.BENCH_PERF === '0'
   const serverSkipped = process.env.BENCH_SERVER === '0' ? 'BENCH_SERVER=0' : serverBenchUnavailable()
   const serverNodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter((a) => a !== '')
   let lastDataDir
   for (let round = 1; round <= RUNS; round++) {
     progress(`round ${round}/${RUNS}: raw SQLite limits`)
     runs.raw.push(rawLimits(join(tmp, `raw-${round}`)))
+    if (!perfSkipped) {
+      runs.perf.push(
+        await perfToolsRound({
+          cli: CLI,
+          dir: join(tmp, `perf-${round}`),
+          env: cliEnv(undefined),
+          records: RECORDS,
+          valueBytes: VALUE_BYTES,
+          round: `${round}/${RUNS}`,
+          progress,
+        }),
+      )
+      rmSync(join(tmp, `perf-${round}`), { recursive: true, force: true })
+    }
+    if (onlyPerf) continue
     progress(`round ${round}/${RUNS}: console-producer acks=-1`)
     const dataDir = freshDataDir(`acks-all-${round}`)
     runs.acksAll.push(produce(dataDir, inputFile, undefined))
@@ -182,12 +202,26 @@ async function main() {
       )
     }
   }
+  const rawMedian = (key) => median(runs.raw.map((r) => r[key]))
+  if (onlyPerf) {
+    const raw = { insertFull: rawMedian('insertFullS'), scan: rawMedian('scanS') }
+    const lines = [
+      `kafka-ts bench, perf tools only (BENCH_ONLY=perf) — ${fmtInt(RECORDS)} records × ${VALUE_BYTES} B, ${RUNS} round(s)`,
+      machineLine(),
+      `raw limits in the same rounds: insert FULL ${fmtInt(RECORDS / raw.insertFull)} records/s, scan ${fmtInt(RECORDS / raw.scan)} records/s`,
+      '',
+      ...perfToolsReport({ runs: runs.perf, raw, records: RECORDS, valueBytes: VALUE_BYTES }),
+      '',
+      `bench took ${fmtFixed(Number(process.hrtime.bigint() - started) / 1e9, 1)} s`,
+    ]
+    process.stdout.write(lines.join('\n') + '\n')
+    return
+  }
   progress(`cold start: ${COLD_RUNS} × node -e 0 and topics --list, interleaved`)
   const cold = coldStarts(lastDataDir)
 
   // --- figures -------------------------------------------------------------------------------------------
   const rate = (s) => RECORDS / s
-  const rawMedian = (key) => median(runs.raw.map((r) => r[key]))
   const prodAll = medianRun(runs.acksAll)
   const prodOne = medianRun(runs.acksOne)
   const cons = medianRun(runs.consumer)
@@ -306,6 +340,9 @@ async function main() {
   say()
   if (serverSkipped) say(`broker on loopback: skipped (${serverSkipped})`)
   else for (const l of serverReport({ runs: runs.server, raw, records: RECORDS, valueBytes: VALUE_BYTES })) say(l)
+  say()
+  if (perfSkipped) say('perf tools: skipped (BENCH_PERF=0)')
+  else for (const l of perfToolsReport({ runs: runs.perf, raw, records: RECORDS, valueBytes: VALUE_BYTES })) say(l)
   say()
   if (process.env.BENCH_RETENTION === '1') {
     progress('retention and compaction (bench/retention.js)')

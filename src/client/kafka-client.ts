@@ -76,6 +76,19 @@ export interface ProducerSettings {
   readonly clientId: string
   /** max.in.flight.requests.per.connection; idempotence keeps order across retries. */
   readonly idempotent: boolean
+  /**
+   * Told of every acknowledged batch (or produce request), right when the answer arrives: what Java's
+   * per-record send callback gives, one call per group of records acknowledged together (perf tools).
+   */
+  readonly onAcknowledged?: (ack: AcknowledgedRecords) => void
+}
+
+/** Records acknowledged together; the arrays hold one entry per record, in send order. */
+export interface AcknowledgedRecords {
+  /** Each record's timestamp as given to send(). */
+  readonly timestamps: readonly number[]
+  /** Each record's value size in bytes (0 for a null value). */
+  readonly valueBytes: readonly number[]
 }
 
 /** A failed send, reported the way Kafka's console producer logs it. */
@@ -132,6 +145,11 @@ export interface ConsumeOptions {
   readonly group?: GroupMembership
   /** Extra client properties (consumer.config / consumer-property), for settings the client honours. */
   readonly clientId?: string
+  /**
+   * Group mode: told when the member gives its partitions up for a rebalance ('revoked') and when it
+   * has its new assignment ('assigned') — the moments of Java's ConsumerRebalanceListener.
+   */
+  readonly onRebalance?: (phase: 'revoked' | 'assigned') => void
 }
 
 export type StopReason = 'max-messages' | 'timeout' | 'aborted' | 'consumer-stopped'

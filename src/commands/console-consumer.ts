@@ -217,7 +217,7 @@ const ASSIGNOR_CLASSES = new Map([
 /** Java 3.x default: RangeAssignor, CooperativeStickyAssignor. */
 const DEFAULT_ASSIGNORS = ['range', 'cooperative-sticky']
 
-function parseGroupConfig(groupId: string, props: ReadonlyMap<string, string>): GroupConfig {
+export function parseGroupConfig(groupId: string, props: ReadonlyMap<string, string>): GroupConfig {
   const int = (key: string, fallback: number, min = 0): number => {
     const raw = props.get(key)?.trim()
     if (raw === undefined) return fallback

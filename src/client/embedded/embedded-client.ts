@@ -149,6 +149,7 @@ export class EmbeddedClient implements KafkaClient {
       ...(opts.maxMessages === undefined ? {} : { maxMessages: opts.maxMessages }),
       ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }),
       signal: opts.signal,
+      ...(opts.onRebalance === undefined ? {} : { onRebalance: opts.onRebalance }),
       ...(group === undefined
         ? {}
         : { group: { member: new GroupMember(broker, group), autoCommit: group.autoCommit, autoCommitIntervalMs: group.autoCommitIntervalMs } }),

@@ -23,6 +23,8 @@ export interface ConsumerOptions {
   readonly signal: AbortSignal
   /** Consumer-group mode: partitions come from the group; `start` is then unused. */
   readonly group?: GroupOptions
+  /** Group mode: told when the partitions are given up for a rebalance and when the new ones are assigned. */
+  readonly onRebalance?: (phase: 'revoked' | 'assigned') => void
 }
 
 export interface GroupOptions {
@@ -177,6 +179,7 @@ export class EmbeddedConsumer implements RecordConsumer {
    */
   private async rebalance(group: GroupOptions, deadlineMs: number | undefined): Promise<StopReason | undefined> {
     if (group.autoCommit) this.commitPrinted()
+    if (this.assignments.size > 0) this.opts.onRebalance?.('revoked')
     this.assignments.clear()
     const { signal } = this.opts
     group.member.subscribe(this.opts.topics().map((t) => t.name))
@@ -205,6 +208,7 @@ export class EmbeddedConsumer implements RecordConsumer {
         this.assignments.set(`${topic.id}:${partition}`, a)
       }
     }
+    this.opts.onRebalance?.('assigned')
     return undefined
   }
 

@@ -14,6 +14,13 @@ interface PendingBatch {
   /** Sizes of the first record, for the error line when a lone oversized record fails. */
   readonly keyBytes: number | null
   readonly valueBytes: number | null
+  /** Per-record timestamps and value sizes, kept only for settings.onAcknowledged. */
+  readonly acked: AckLists | undefined
+}
+
+interface AckLists {
+  timestamps: number[]
+  valueBytes: number[]
 }
 
 /** Group commit threshold: flush full batches once this much is pending. */
@@ -29,6 +36,8 @@ export class EmbeddedProducer implements RecordProducer {
   private readonly builders: RecordBatchBuilder[]
   private readonly firstKey: (number | null)[]
   private readonly firstValue: (number | null)[]
+  /** Per open batch, what settings.onAcknowledged is told when it is stored (undefined without one). */
+  private readonly ackLists: AckLists[] | undefined
   private readonly pending: PendingBatch[] = []
   private pendingBytes = 0
   private stickyPartition: number
@@ -53,6 +62,7 @@ export class EmbeddedProducer implements RecordProducer {
     this.firstKey = new Array<number | null>(n).fill(null)
     this.firstValue = new Array<number | null>(n).fill(null)
     this.stickyPartition = Math.floor(Math.random() * n)
+    this.ackLists = settings.onAcknowledged === undefined ? undefined : Array.from({ length: n }, () => ({ timestamps: [], valueBytes: [] }))
     const maxMessageBytes = Number(effectiveTopicConfig('max.message.bytes', topic.configs, broker.config, broker.dynamicBrokerConfigs()))
     this.batchLimit =
       settings.compression === 'none' ? maxMessageBytes : Math.floor(maxMessageBytes * 0.99) - COMPRESSION_SLACK
@@ -83,6 +93,11 @@ export class EmbeddedProducer implements RecordProducer {
       this.firstValue[partition] = value === null ? null : value.length
     }
     builder.append(timestamp, key, value, headers)
+    const acked = this.ackLists?.[partition]
+    if (acked !== undefined) {
+      acked.timestamps.push(timestamp)
+      acked.valueBytes.push(value?.length ?? 0)
+    }
     if (builder.sizeInBytes >= this.settings.batchSize || builder.sizeInBytes > this.batchLimit) this.closeBatch(partition)
     this.armLinger()
   }
@@ -121,12 +136,18 @@ export class EmbeddedProducer implements RecordProducer {
     if (!builder || builder.count === 0) return
     const records = builder.count
     const batch = builder.build({ compression: this.settings.compression })
+    let acked: AckLists | undefined
+    if (this.ackLists !== undefined) {
+      acked = this.ackLists[partition]
+      this.ackLists[partition] = { timestamps: [], valueBytes: [] }
+    }
     this.pending.push({
       partition,
       batch,
       records,
       keyBytes: this.firstKey[partition] ?? null,
       valueBytes: this.firstValue[partition] ?? null,
+      acked,
     })
     this.pendingBytes += batch.length
     if (partition === this.stickyPartition && this.topic.partitionCount > 1) {
@@ -147,11 +168,14 @@ export class EmbeddedProducer implements RecordProducer {
       this.settings.acks === -1 ? 'fsync' : 'commit',
       'header',
     )
+    // Every batch of the group is acknowledged by the one commit that stored them all.
     results.forEach((r, i) => {
       const b = batches[i]
       if (!b) return
-      if (r.ok) this.sent += b.records
-      else this.onFailure({ error: r.error, keyBytes: b.keyBytes, valueBytes: b.valueBytes, records: b.records })
+      if (r.ok) {
+        this.sent += b.records
+        if (b.acked !== undefined) this.settings.onAcknowledged?.(b.acked)
+      } else this.onFailure({ error: r.error, keyBytes: b.keyBytes, valueBytes: b.valueBytes, records: b.records })
     })
   }
 

@@ -10,33 +10,46 @@ import { kafkaErrorIn, remoteFailure } from './remote-errors.js'
 // The remote producer: records are placed on partitions exactly as the embedded producer places them
 // (murmur2 for keys, a sticky partition per batch otherwise), gathered for batch.size / linger.ms, and
 // handed to the library one produce call per gathering — it groups them per partition and leader,
-// compresses, retries on leader changes and keeps up to five requests in flight.
+// compresses and retries on leader changes.
+//
+// Idempotent sends go one at a time: the library numbers an idempotent batch from the partition's
+// sequence counter, which it advances only when the answer arrives, so two sends in flight would carry
+// the same sequence numbers (the broker answers OUT_OF_ORDER_SEQUENCE_NUMBER, or drops one as a
+// duplicate). Gatherings made meanwhile wait in a queue and leave together in the next send, up to
+// max.request.size — much as Java's sender fills its next request while one is outstanding.
+// Without idempotence up to five sends are in flight.
 
 type Message = MessageToProduce<Buffer, Buffer, Buffer, Buffer>
 
+interface Gathering {
+  readonly messages: Message[]
+  bytes: number
+  /** Sizes of the first record, for Kafka's error line when a send fails. */
+  keyBytes: number | null
+  valueBytes: number | null
+  /** Per-record timestamps and value sizes, kept only for settings.onAcknowledged. */
+  readonly acked: { readonly timestamps: number[]; readonly valueBytes: number[] } | undefined
+}
+
 /** Per-record framing beyond key, value and headers, rounded up (as in the embedded producer). */
 const RECORD_OVERHEAD = 32
-/** max.request.size: the most one produce call carries. */
+/** max.in.flight.requests.per.connection's default, for non-idempotent sends. */
+const MAX_IN_FLIGHT = 5
+/** max.request.size's default: queued gatherings are merged into one send up to this many bytes. */
 const MAX_REQUEST_BYTES = 1 << 20
 
 export class RemoteProducer implements RecordProducer {
-  /** Records waiting to be sent, in send order, with their sizes. */
-  private queue: Message[] = []
-  private sizes: number[] = []
-  private queuedBytes = 0
+  private gathering: Gathering
   private readonly inFlight = new Set<Promise<void>>()
+  /** Gatherings waiting for a send slot. */
+  private readonly queue: Gathering[] = []
+  /** Bytes queued or in flight (buffer.memory accounting). */
   private inFlightBytes = 0
   private sent = 0
   private stickyPartition: number
   private stickyBytes = 0
   private lingerTimer: NodeJS.Timeout | undefined
-  private lingerExpired = false
   private closed = false
-  /**
-   * The library numbers an idempotent producer's batches only when a response arrives, so two
-   * requests in flight would carry the same sequence numbers: idempotence means one at a time.
-   */
-  private readonly maxInFlight: number
 
   private constructor(
     private readonly client: RemoteClient,
@@ -45,23 +58,21 @@ export class RemoteProducer implements RecordProducer {
     readonly partitionCount: number,
     private readonly settings: ProducerSettings,
     private readonly onFailure: (failure: SendFailure) => void,
-    idempotent: boolean,
   ) {
     this.stickyPartition = Math.floor(Math.random() * partitionCount)
-    this.maxInFlight = idempotent ? 1 : 5
+    this.gathering = this.emptyGathering()
   }
 
   static async open(client: RemoteClient, topic: string, settings: ProducerSettings, onFailure: (failure: SendFailure) => void): Promise<RemoteProducer> {
     const partitionCount = await topicPartitionCount(client, topic, settings.allowAutoCreate)
-    const idempotent = settings.idempotent && settings.acks === -1
     const library = new Producer<Buffer, Buffer, Buffer, Buffer>({
       ...libraryOptions({ ...client.settings, clientId: settings.clientId }),
       acks: settings.acks,
       compression: settings.compression,
-      idempotent,
+      idempotent: isIdempotent(settings),
       autocreateTopics: false,
     })
-    return new RemoteProducer(client, library, topic, partitionCount, settings, onFailure, idempotent)
+    return new RemoteProducer(client, library, topic, partitionCount, settings, onFailure)
   }
 
   get acknowledged(): number {
@@ -83,9 +94,17 @@ export class RemoteProducer implements RecordProducer {
       }
       message.headers = map
     }
-    this.queue.push(message)
-    this.sizes.push(size)
-    this.queuedBytes += size
+    const g = this.gathering
+    if (g.messages.length === 0) {
+      g.keyBytes = key === null ? null : key.length
+      g.valueBytes = value === null ? null : value.length
+    }
+    g.messages.push(message)
+    if (g.acked !== undefined) {
+      g.acked.timestamps.push(timestamp)
+      g.acked.valueBytes.push(value?.length ?? 0)
+    }
+    g.bytes += size
     if (key === null && explicitPartition === undefined) {
       this.stickyBytes += size
       if (this.stickyBytes >= this.settings.batchSize && this.partitionCount > 1) {
@@ -95,89 +114,105 @@ export class RemoteProducer implements RecordProducer {
         this.stickyBytes = 0
       }
     }
-    if (this.queuedBytes >= this.requestThreshold()) this.pump()
+    if (g.bytes >= this.settings.batchSize * Math.max(1, this.partitionCount)) this.dispatch()
     else this.armLinger()
   }
 
   async afterChunk(): Promise<void> {
-    // buffer.memory: wait for answers while too much is held.
-    while (this.inFlightBytes + this.queuedBytes > this.settings.bufferMemory && this.inFlight.size > 0) {
+    // buffer.memory: wait for answers while too much is on its way.
+    while (this.inFlightBytes + this.gathering.bytes > this.settings.bufferMemory && this.inFlight.size > 0) {
+      if (this.gathering.messages.length > 0) this.dispatch()
       await Promise.race(this.inFlight)
     }
   }
 
   async flush(): Promise<void> {
-    this.lingerExpired = true
-    for (;;) {
-      this.pump()
-      if (this.inFlight.size === 0) break
-      await Promise.race(this.inFlight)
-    }
+    this.dispatch()
+    while (this.inFlight.size > 0) await Promise.all(this.inFlight)
   }
 
   async close(): Promise<void> {
     if (this.closed) return
     await this.flush()
     this.closed = true
-    if (this.lingerTimer) clearTimeout(this.lingerTimer)
     await this.library.close().catch(() => undefined)
   }
 
-  /** A request fills up to batch.size per partition (at most max.request.size), or goes at linger. */
-  private requestThreshold(): number {
-    return Math.min(MAX_REQUEST_BYTES, this.settings.batchSize * this.partitionCount)
-  }
-
-  /** Sends what may go now: full requests, or everything once linger expired (or on flush). */
-  private pump(): void {
-    while (this.queue.length > 0 && this.inFlight.size < this.maxInFlight) {
-      if (this.queuedBytes < this.requestThreshold() && !this.lingerExpired) break
-      this.dispatch()
-    }
-    if (this.queue.length === 0) {
-      this.lingerExpired = false
-      if (this.lingerTimer) clearTimeout(this.lingerTimer)
-      this.lingerTimer = undefined
-    }
-  }
-
   private dispatch(): void {
-    let count = 0
-    let bytes = 0
-    while (count < this.queue.length && (count === 0 || bytes + (this.sizes[count] ?? 0) <= MAX_REQUEST_BYTES)) bytes += this.sizes[count++] ?? 0
-    const messages = this.queue.slice(0, count)
-    this.queue = this.queue.slice(count)
-    this.sizes = this.sizes.slice(count)
-    this.queuedBytes -= bytes
-    this.inFlightBytes += bytes
-    const first = messages[0]
-    const done = this.library
-      .send({ messages })
-      .then(
-        () => {
-          this.sent += messages.length
-        },
-        (err: unknown) => {
-          const error = kafkaErrorIn(err) ?? remoteFailure(err, this.client.settings.bootstrap)
-          this.onFailure({ error, keyBytes: first?.key?.length ?? null, valueBytes: first?.value?.length ?? null, records: messages.length })
-        },
-      )
-      .finally(() => {
-        this.inFlightBytes -= bytes
-        this.inFlight.delete(done)
-        this.pump()
-      })
-    this.inFlight.add(done)
+    if (this.lingerTimer) clearTimeout(this.lingerTimer)
+    this.lingerTimer = undefined
+    const g = this.gathering
+    if (g.messages.length === 0) return
+    this.gathering = this.emptyGathering()
+    this.inFlightBytes += g.bytes
+    this.queue.push(g)
+    this.pump()
+  }
+
+  /** Starts sends from the queue while there is a slot: one for idempotent sends, else five. */
+  private pump(): void {
+    const slots = isIdempotent(this.settings) ? 1 : MAX_IN_FLIGHT
+    while (this.queue.length > 0 && this.inFlight.size < slots) {
+      const g = this.takeFromQueue(slots === 1)
+      const done = this.library
+        .send({ messages: g.messages })
+        .then(
+          () => {
+            this.sent += g.messages.length
+            if (g.acked !== undefined) this.settings.onAcknowledged?.(g.acked)
+          },
+          (err: unknown) => {
+            const kafka = kafkaErrorIn(err)
+            const error = kafka ?? remoteFailure(err, this.client.settings.bootstrap)
+            this.onFailure({ error, keyBytes: g.keyBytes, valueBytes: g.valueBytes, records: g.messages.length })
+          },
+        )
+        .finally(() => {
+          this.inFlightBytes -= g.bytes
+          this.inFlight.delete(done)
+          this.pump()
+        })
+      this.inFlight.add(done)
+    }
+  }
+
+  /** The first queued gathering, with the ones after it merged in (up to max.request.size) when sends are serial. */
+  private takeFromQueue(merge: boolean): Gathering {
+    const first = this.queue.shift()
+    if (first === undefined) throw new Error('takeFromQueue on an empty queue')
+    if (!merge) return first
+    let next = this.queue[0]
+    while (next !== undefined && first.bytes + next.bytes <= MAX_REQUEST_BYTES) {
+      this.queue.shift()
+      for (const m of next.messages) first.messages.push(m)
+      first.bytes += next.bytes
+      if (first.acked !== undefined && next.acked !== undefined) {
+        for (const t of next.acked.timestamps) first.acked.timestamps.push(t)
+        for (const b of next.acked.valueBytes) first.acked.valueBytes.push(b)
+      }
+      next = this.queue[0]
+    }
+    return first
+  }
+
+  private emptyGathering(): Gathering {
+    const acked = this.settings.onAcknowledged === undefined ? undefined : { timestamps: [], valueBytes: [] }
+    return { messages: [], bytes: 0, keyBytes: null, valueBytes: null, acked }
   }
 
   private armLinger(): void {
     if (this.lingerTimer) return
     this.lingerTimer = setTimeout(() => {
       this.lingerTimer = undefined
-      this.lingerExpired = true
-      this.pump()
+      this.dispatch()
     }, this.settings.lingerMs)
   }
+}
+
+
+/** Idempotence needs acks=all (Java refuses the combination; here it is silently off with acks 0/1). */
+function isIdempotent(settings: ProducerSettings): boolean {
+  return settings.idempotent && settings.acks === -1
 }
 
 /** The topic's partition count; a missing topic is created by the broker's metadata auto-create when allowed. */
@@ -186,14 +221,14 @@ async function topicPartitionCount(client: RemoteClient, topic: string, allowAut
   if (!names.includes(topic)) {
     if (!allowAutoCreate) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${topic}' does not exist.`)
     try {
-      await client.call((a) => a.metadata({ topics: [topic], autocreateTopics: true, forceUpdate: true }))
-    } catch {
-      // Either the broker does not auto-create (answered below) or it is unreachable (the next call says so).
+      const meta = await client.call((a) => a.metadata({ topics: [topic], autocreateTopics: true, forceUpdate: true }))
+      const count = meta.topics.get(topic)?.partitionsCount
+      if (count !== undefined && count > 0) return count
+    } catch (err) {
+      if (!(err instanceof KafkaError) || err.errorName !== 'UNKNOWN_TOPIC_OR_PARTITION') throw err
     }
-    if (!(await client.call((a) => a.listTopics({ includeInternals: true }))).includes(topic)) {
-      // The broker answered without creating it: auto.create.topics.enable=false there.
-      throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${topic}' does not exist.`)
-    }
+    // The broker answered without creating it: auto.create.topics.enable=false there.
+    throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${topic}' does not exist.`)
   }
   const meta = await client.metadata([topic])
   const count = meta.topics.get(topic)?.partitionsCount

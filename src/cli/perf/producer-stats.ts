@@ -1,0 +1,154 @@
+// kafka-producer-perf-test's Stats (org.apache.kafka.tools.ProducerPerformance.Stats, Kafka 3.9): a window
+// line every 5 s of acknowledgements, checked when an acknowledgement arrives, and the total line with
+// latency percentiles from a sample of every k-th acknowledged record. Number formats are Java's
+// printf: %.1f / %.2f round half-up; %f prints six decimals.
+
+/** Kafka's reporting window for the interim lines. */
+export const REPORTING_INTERVAL_MS = 5000
+/** At most this many latency samples are kept (one per `sampling` records). */
+const MAX_SAMPLES = 500_000
+
+export class ProducerStats {
+  private readonly start: number
+  private readonly latencies: Int32Array
+  private readonly sampling: number
+  private iteration = 0
+  private index = 0
+  private count = 0
+  private bytes = 0
+  private maxLatency = 0
+  private totalLatency = 0
+  private windowCount = 0
+  private windowMaxLatency = 0
+  private windowTotalLatency = 0
+  private windowBytes = 0
+  private windowStart: number
+
+  constructor(
+    numRecords: number,
+    private readonly print: (line: string) => void,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.start = now()
+    this.windowStart = this.start
+    this.sampling = Math.floor(numRecords / Math.min(numRecords, MAX_SAMPLES))
+    this.latencies = new Int32Array(Math.floor(numRecords / this.sampling) + 1)
+  }
+
+  /** Records acknowledged so far. */
+  get totalCount(): number {
+    return this.count
+  }
+
+  /** One acknowledged record: its latency (ms), payload bytes, and the time of the acknowledgement. */
+  record(latency: number, bytes: number, time: number): void {
+    this.count++
+    this.bytes += bytes
+    this.totalLatency += latency
+    if (latency > this.maxLatency) this.maxLatency = latency
+    this.windowCount++
+    this.windowBytes += bytes
+    this.windowTotalLatency += latency
+    if (latency > this.windowMaxLatency) this.windowMaxLatency = latency
+    if (this.iteration % this.sampling === 0 && this.index < this.latencies.length) {
+      this.latencies[this.index] = latency
+      this.index++
+    }
+    if (time - this.windowStart >= REPORTING_INTERVAL_MS) {
+      this.printWindow()
+      this.newWindow()
+    }
+    this.iteration++
+  }
+
+  private printWindow(): void {
+    const elapsed = this.now() - this.windowStart
+    const recsPerSec = (1000 * this.windowCount) / elapsed
+    const mbPerSec = (1000 * this.windowBytes) / elapsed / (1024 * 1024)
+    this.print(
+      `${this.windowCount} records sent, ${javaFixed(recsPerSec, 1)} records/sec (${javaFixed(mbPerSec, 2)} MB/sec), ` +
+        `${javaFixed(this.windowTotalLatency / this.windowCount, 1)} ms avg latency, ${javaFixed(this.windowMaxLatency, 1)} ms max latency.`,
+    )
+  }
+
+  private newWindow(): void {
+    this.windowStart = this.now()
+    this.windowCount = 0
+    this.windowMaxLatency = 0
+    this.windowTotalLatency = 0
+    this.windowBytes = 0
+  }
+
+  /** The final line (Kafka prints it after the producer is closed). */
+  totalLine(): string {
+    const elapsed = this.now() - this.start
+    const recsPerSec = (1000 * this.count) / elapsed
+    const mbPerSec = (1000 * this.bytes) / elapsed / (1024 * 1024)
+    const [p50, p95, p99, p999] = percentiles(this.latencies, this.index, [0.5, 0.95, 0.99, 0.999])
+    return (
+      `${this.count} records sent, ${javaFixed(recsPerSec, 6)} records/sec (${javaFixed(mbPerSec, 2)} MB/sec), ` +
+      `${javaFixed(this.totalLatency / this.count, 2)} ms avg latency, ${javaFixed(this.maxLatency, 2)} ms max latency, ` +
+      `${p50} ms 50th, ${p95} ms 95th, ${p99} ms 99th, ${p999} ms 99.9th.`
+    )
+  }
+}
+
+/** Kafka's percentiles: sort the samples, take the one at floor(p × count). No samples: 0 (Java would throw). */
+export function percentiles(latencies: Int32Array, count: number, ps: readonly number[]): number[] {
+  const size = Math.min(count, latencies.length)
+  const sorted = latencies.slice(0, size).sort()
+  return ps.map((p) => sorted[Math.floor(p * size)] ?? 0)
+}
+
+/**
+ * Java's `%.Nf`: HALF_UP rounding of the shortest decimal form of the double (toFixed rounds the
+ * binary value instead: 0.125 is exact in binary, but 1.005 gives "1.00" there and "1.01" in Java).
+ * NaN and the infinities are spelled as Java spells them.
+ */
+export function javaFixed(value: number, digits: number): string {
+  if (Number.isNaN(value)) return 'NaN'
+  if (!Number.isFinite(value)) return value > 0 ? 'Infinity' : '-Infinity'
+  const text = roundHalfUp(Math.abs(value), digits)
+  return value < 0 ? `-${text}` : text
+}
+
+function roundHalfUp(abs: number, digits: number): string {
+  // Shortest round-trip decimal digits of the double, as Java's Formatter starts from (Double.toString).
+  const [mantissa = '0', expPart] = abs.toExponential().split('e')
+  const exp = Number(expPart ?? 0)
+  const allDigits = mantissa.replace('.', '')
+  // Position of the decimal point within allDigits.
+  const point = exp + 1
+  let intPart: string
+  let frac: string
+  if (point <= 0) {
+    intPart = '0'
+    frac = '0'.repeat(-point) + allDigits
+  } else if (point >= allDigits.length) {
+    intPart = allDigits + '0'.repeat(point - allDigits.length)
+    frac = ''
+  } else {
+    intPart = allDigits.slice(0, point)
+    frac = allDigits.slice(point)
+  }
+  if (frac.length <= digits) return digits === 0 ? intPart : `${intPart}.${frac.padEnd(digits, '0')}`
+  const roundUp = frac.charCodeAt(digits) - 48 >= 5
+  let kept = intPart + frac.slice(0, digits)
+  if (roundUp) kept = incrementDecimalString(kept)
+  const cut = kept.length - digits
+  const i = kept.slice(0, cut) || '0'
+  return digits === 0 ? i : `${i}.${kept.slice(cut)}`
+}
+
+function incrementDecimalString(s: string): string {
+  const chars = s.split('')
+  let i = chars.length - 1
+  for (; i >= 0; i--) {
+    if (chars[i] === '9') chars[i] = '0'
+    else {
+      chars[i] = String.fromCharCode((chars[i] ?? '0').charCodeAt(0) + 1)
+      break
+    }
+  }
+  return i < 0 ? `1${chars.join('')}` : chars.join('')
+}

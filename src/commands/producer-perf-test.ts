@@ -1,0 +1,213 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
+
+import { Flags } from '@oclif/core'
+
+import { KafkaError } from '../broker/kafka-error.js'
+import type { CompressionCodec } from '../broker/records.js'
+import { javaExceptionText } from '../client/java-exception.js'
+import type { AcknowledgedRecords, ProducerSettings, SendFailure } from '../client/kafka-client.js'
+import { ExitRequest, UsageError, UserError } from '../cli/errors.js'
+import { KafkaCommand } from '../cli/kafka-command.js'
+import { PayloadFileError, listPayloads, monotonicPayloads, randomLetterPayloads, readPayloadFile, type PayloadSource } from '../cli/perf/payloads.js'
+import { PerfArgsError, PerfHelpRequest, parseProducerPerfArgs, producerPerfHelp, producerPerfUsage, type ProducerPerfArgs } from '../cli/perf/producer-perf-args.js'
+import { ProducerStats } from '../cli/perf/producer-stats.js'
+import { ThroughputThrottler } from '../cli/perf/throughput-throttler.js'
+import { readPropertiesFile } from '../cli/properties-file.js'
+
+// kafka-producer-perf-test (ProducerPerformance, cli.md §8): sends --num-records records as fast as
+// --throughput allows and reports what was acknowledged — a line per 5 s window, then the total with
+// latency percentiles. Without --bootstrap-server (or bootstrap.servers in --producer-props) the
+// records go to the local data directory through the embedded producer.
+//
+// Latency is acknowledgement time − send time, per record. The embedded producer acknowledges a whole
+// group of batches with one commit (one fsync at acks=all), so every record of a commit gets that
+// commit's time; the remote producer acknowledges per produce request. Either way each record's own
+// send time is kept, so the figures mean what Kafka's mean.
+//
+// Deliberate differences: --producer-props/--producer.config are optional (the embedded target needs
+// no bootstrap.servers); transactions are refused (neither producer has a transactional mode);
+// --print-metrics prints a note, not Java's metrics registry; `--help` is oclif's help (exit 0),
+// `-h` Kafka's (exit 1).
+
+const CODECS: readonly CompressionCodec[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd']
+/** Records sent between producer.afterChunk() calls (its back-pressure and group-commit point). */
+const CHUNK_RECORDS = 1024
+/** Unthrottled, the send loop still lets timers and sockets run this often (linger, acknowledgements). */
+const YIELD_EVERY_MS = 20
+
+export interface ProducerPerfReport {
+  records: number
+}
+
+export default class ProducerPerfTest extends KafkaCommand<ProducerPerfReport> {
+  static override summary = 'Measure producer throughput and latency (kafka-producer-perf-test.sh).'
+  static override description =
+    'Options follow Kafka\'s argparse4j parser: long names (unique prefixes accepted), --producer-props takes several k=v values. ' +
+    'Without --bootstrap-server or bootstrap.servers in --producer-props the local data directory is used.'
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> --topic perf --num-records 1000000 --record-size 100 --throughput -1',
+    '<%= config.bin %> <%= command.id %> --topic perf --num-records 100000 --record-size 1000 --throughput 5000 --producer-props bootstrap.servers=localhost:9092 acks=1',
+  ]
+  static override enableJsonFlag = false
+  // The command line is parsed by parseProducerPerfArgs (argparse4j's rules and messages); these
+  // declarations are for --help.
+  static override strict = false
+  static override flags = {
+    topic: Flags.string({ summary: 'produce messages to this topic' }),
+    'num-records': Flags.string({ summary: 'number of messages to produce' }),
+    'record-size': Flags.string({ summary: 'message size in bytes (exactly one of --record-size, --payload-file, --payload-monotonic)' }),
+    'payload-file': Flags.string({ summary: 'UTF-8 file of payloads split by --payload-delimiter; each record picks one at random' }),
+    'payload-delimiter': Flags.string({ summary: 'delimiter (a Java regex) of --payload-file entries', default: '\\n' }),
+    'payload-monotonic': Flags.boolean({ summary: 'payload is the record index as a decimal string' }),
+    throughput: Flags.string({ summary: 'throttle to approximately THROUGHPUT records/sec; -1 disables throttling' }),
+    'producer-props': Flags.string({ summary: 'producer configs PROP-NAME=PROP-VALUE ... (win over --producer.config)', multiple: true }),
+    'producer.config': Flags.string({ summary: 'producer config properties file' }),
+    'print-metrics': Flags.boolean({ summary: 'prints a note: kafka-ts producers keep no metrics registry' }),
+    'transactional-id': Flags.string({ summary: 'refused: transactions are not supported' }),
+    'transaction-duration-ms': Flags.string({ summary: 'refused: transactions are not supported' }),
+    'bootstrap-server': KafkaCommand.connectionFlags['bootstrap-server'],
+    'data-dir': KafkaCommand.connectionFlags['data-dir'],
+  }
+
+  async run(): Promise<ProducerPerfReport> {
+    const args = await this.parseArgs()
+    const print = (line: string) => process.stdout.write(`${line}\n`)
+
+    if (args.transactionDurationMs !== undefined && args.transactionDurationMs <= 0) this.argumentError('--transaction-duration-ms should be greater than zero')
+    if (args.numRecords <= 0) this.argumentError('--num-records should be greater than zero')
+    if (args.recordSize !== undefined && args.recordSize <= 0) this.argumentError('--record-size should be greater than zero')
+
+    let payloads: PayloadSource
+    if (args.payloadFile !== undefined) {
+      let entries
+      try {
+        entries = readPayloadFile(args.payloadFile, args.payloadDelimiter, print)
+      } catch (err) {
+        if (err instanceof PayloadFileError) throw new UserError(err.message)
+        throw err
+      }
+      if (entries.length === 0) throw new UserError('no payload File Path or record Size or payload-monotonic option provided')
+      payloads = listPayloads(entries)
+    } else if (args.recordSize !== undefined) payloads = randomLetterPayloads(args.recordSize)
+    else payloads = monotonicPayloads()
+
+    const props = readProps(args)
+    if (args.transactionalId !== undefined || args.transactionDurationMs !== undefined || props.has('transactional.id')) {
+      throw new UserError(
+        'Transactions are not supported by kafka-ts producer-perf-test (--transactional-id, --transaction-duration-ms, transactional.id): its producers have no transactional mode.',
+        'leave those options out to measure non-transactional sends',
+      )
+    }
+    const clientId = props.get('client.id') ?? 'perf-producer-client'
+    const bootstrap = args.bootstrapServer ?? props.get('bootstrap.servers')
+    const client = await this.openClient({ 'bootstrap-server': bootstrap, 'data-dir': args.dataDir }, { props, clientId })
+
+    const stats = new ProducerStats(args.numRecords, print)
+    const onAcknowledged = (ack: AcknowledgedRecords) => {
+      const now = Date.now()
+      const { timestamps, valueBytes } = ack
+      for (let i = 0; i < timestamps.length; i++) stats.record(now - (timestamps[i] ?? now), valueBytes[i] ?? 0, now)
+    }
+    const producer = await client.producer(args.topic, { ...producerSettings(props, clientId), onAcknowledged }, reportFailure)
+
+    const startMs = Date.now()
+    const throttler = new ThroughputThrottler(args.throughput, startMs)
+    let nextYieldAt = startMs + YIELD_EVERY_MS
+    for (let i = 0; i < args.numRecords; i++) {
+      const payload = payloads.next(i)
+      const sendStartMs = Date.now()
+      producer.send(null, payload, undefined, sendStartMs)
+      if (throttler.shouldThrottle(i, sendStartMs)) await throttler.throttle()
+      if (i % CHUNK_RECORDS === CHUNK_RECORDS - 1) {
+        await producer.afterChunk()
+        if (sendStartMs >= nextYieldAt) {
+          await yieldToEventLoop()
+          nextYieldAt = Date.now() + YIELD_EVERY_MS
+        }
+      }
+    }
+    await producer.close()
+    print(stats.totalLine())
+    if (args.printMetrics) {
+      process.stderr.write('--print-metrics: kafka-ts producers keep no metrics registry like the Java client\'s; no metrics to print.\n')
+    }
+    return { records: stats.totalCount }
+  }
+
+  private async parseArgs(): Promise<ProducerPerfArgs> {
+    const argv = [...this.argv]
+    // oclif's parse (of nothing) only marks the command as parsed; the real parsing follows argparse4j's rules.
+    await this.parse(ProducerPerfTest, [])
+    // Kafka prints the help and exits 0 when run without arguments.
+    if (argv.length === 0) {
+      process.stdout.write(producerPerfHelp())
+      throw new ExitRequest(0)
+    }
+    try {
+      return parseProducerPerfArgs(argv)
+    } catch (err) {
+      if (err instanceof PerfHelpRequest) {
+        process.stdout.write(producerPerfHelp())
+        throw new ExitRequest(1)
+      }
+      if (err instanceof PerfArgsError) this.argumentError(err.message)
+      throw err
+    }
+  }
+
+  /** argparse4j's handleError: the usage, then `producer-performance: error: <message>`, exit 1. */
+  private argumentError(message: string): never {
+    process.stderr.write(`${producerPerfUsage()}\nproducer-performance: error: ${message}\n`)
+    throw new ExitRequest(1)
+  }
+}
+
+/** --producer.config, then --producer-props (each exactly k=v, as Kafka's readProps splits them). */
+function readProps(args: ProducerPerfArgs): Map<string, string> {
+  const props = args.producerConfig === undefined ? new Map<string, string>() : readPropertiesFile(args.producerConfig)
+  for (const item of args.producerProps ?? []) {
+    // Java's prop.split("="): trailing empty pieces dropped, so `k=` and `k=v=w` are both refused.
+    const pieces = item.split('=')
+    while (pieces.length > 0 && pieces[pieces.length - 1] === '') pieces.pop()
+    const [key, value] = pieces
+    if (pieces.length !== 2 || key === undefined || value === undefined) throw new UserError(`Invalid property: ${item}`)
+    props.set(key, value)
+  }
+  return props
+}
+
+function producerSettings(props: ReadonlyMap<string, string>, clientId: string): ProducerSettings {
+  const acksText = (props.get('acks') ?? 'all').trim().toLowerCase()
+  const acks: ProducerSettings['acks'] | undefined = acksText === 'all' || acksText === '-1' ? -1 : acksText === '1' ? 1 : acksText === '0' ? 0 : undefined
+  if (acks === undefined) throw new UsageError(`Invalid value ${props.get('acks') ?? ''} for configuration acks: String must be one of: all, -1, 0, 1`)
+  const int = (key: string, fallback: number): number => {
+    const raw = props.get(key)?.trim()
+    if (raw === undefined) return fallback
+    const n = Number(raw)
+    if (raw === '' || !Number.isSafeInteger(n)) throw new UsageError(`Invalid value ${raw} for configuration ${key}: Not a number of type ${key === 'batch.size' ? 'INT' : 'LONG'}`)
+    if (n < 0) throw new UsageError(`Invalid value ${raw} for configuration ${key}: Value must be at least 0`)
+    return n
+  }
+  const codec = (props.get('compression.type') ?? 'none').trim().toLowerCase()
+  const compression = (codec === 'uncompressed' ? 'none' : codec) as CompressionCodec
+  if (!CODECS.includes(compression)) {
+    throw new UsageError(`Invalid value ${codec} for configuration compression.type: String must be one of: none, gzip, snappy, lz4, zstd`)
+  }
+  return {
+    acks,
+    batchSize: int('batch.size', 16384),
+    // Kafka 3.9's producer default (4.0 made it 5).
+    lingerMs: int('linger.ms', 0),
+    compression,
+    allowAutoCreate: props.get('allow.auto.create.topics')?.trim().toLowerCase() !== 'false',
+    bufferMemory: int('buffer.memory', 32 * 1024 * 1024),
+    clientId,
+    idempotent: props.get('enable.idempotence')?.trim().toLowerCase() !== 'false',
+  }
+}
+
+/** Java's callback prints the exception of every failed send; here once per failed batch, with its record count. */
+function reportFailure(f: SendFailure): void {
+  const text = f.error instanceof KafkaError ? javaExceptionText(f.error) : f.error.message
+  process.stderr.write(`${text}${f.records > 1 ? ` (${f.records} records)` : ''}\n`)
+}
