@@ -221,14 +221,14 @@ async function topicPartitionCount(client: RemoteClient, topic: string, allowAut
   if (!names.includes(topic)) {
     if (!allowAutoCreate) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${topic}' does not exist.`)
     try {
-      const meta = await client.call((a) => a.metadata({ topics: [topic], autocreateTopics: true, forceUpdate: true }))
-      const count = meta.topics.get(topic)?.partitionsCount
-      if (count !== undefined && count > 0) return count
-    } catch (err) {
-      if (!(err instanceof KafkaError) || err.errorName !== 'UNKNOWN_TOPIC_OR_PARTITION') throw err
+      await client.call((a) => a.metadata({ topics: [topic], autocreateTopics: true, forceUpdate: true }))
+    } catch {
+      // Either the broker does not auto-create (answered below) or it is unreachable (the next call says so).
     }
-    // The broker answered without creating it: auto.create.topics.enable=false there.
-    throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${topic}' does not exist.`)
+    if (!(await client.call((a) => a.listTopics({ includeInternals: true }))).includes(topic)) {
+      // The broker answered without creating it: auto.create.topics.enable=false there.
+      throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${topic}' does not exist.`)
+    }
   }
   const meta = await client.metadata([topic])
   const count = meta.topics.get(topic)?.partitionsCount
