@@ -20,6 +20,7 @@ import type {
   TopicDescription,
   TopicSpec,
 } from './types.js'
+import type { ScramCredential, ScramMechanismName } from './scram-credentials.js'
 
 export type { BatchValidation, ProduceEntry } from './partition-log.js'
 export type { FetchPartitionResult, FetchPartitionSpec, FetchSpec } from './fetch.js'
@@ -180,6 +181,12 @@ export class Broker {
     signal?: AbortSignal,
   ): Promise<WaitResult> {
     return this.waiters.wait(partitions, timeoutMs, signal)
+  }
+
+  /** The stored SCRAM credential of a user, read fresh on every authentication (another process may add one). */
+  scramCredential(mechanism: ScramMechanismName, name: string): ScramCredential | undefined {
+    const row = this.store.scramCredential(mechanism, name)
+    return row === undefined ? undefined : { ...row, mechanism }
   }
 
   close(): void {

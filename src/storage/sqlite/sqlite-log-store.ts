@@ -21,6 +21,7 @@ import type {
   NewTopicRow,
   PartitionOffsets,
   ReadLimits,
+  ScramCredentialRow,
   StoreMeta,
   StoredBatch,
   TopicId,
@@ -31,6 +32,7 @@ import { migrate, readUserVersion, SCHEMA_VERSION } from './migrations.js'
 import { SqliteGroupStore } from './group-store.js'
 import { createPartitionTable, dropPartitionTable, PartitionStatementCache } from './partition-tables.js'
 import { applyConnectionPragmas } from './pragmas.js'
+import { prepareScramStatements, type ScramStatements } from './scram-statements.js'
 import { prepareStoreStatements } from './statements.js'
 import type { ConfigRecord, PartitionRecord, StoreStatements, TopicRecord } from './statements.js'
 import { checkStoreFile, META_KEYS, openDatabase, readMetaTable } from './store-file.js'
@@ -122,6 +124,7 @@ export class SqliteLogStore implements LogStore {
   readonly groups: GroupStore
   private readonly sql: StoreStatements
   private readonly logs: PartitionStatementCache
+  private readonly scram: ScramStatements
   private readonly transaction: Transaction<(work: () => unknown) => unknown>
   private synchronous: Durability = 'commit' // applyConnectionPragmas leaves NORMAL
   private closed = false
@@ -134,6 +137,7 @@ export class SqliteLogStore implements LogStore {
     this.logs = new PartitionStatementCache(db)
     this.transaction = db.transaction((work: () => unknown) => work())
     this.groups = new SqliteGroupStore(db)
+    this.scram = prepareScramStatements(db)
   }
 
   meta(): StoreMeta {
@@ -285,6 +289,12 @@ export class SqliteLogStore implements LogStore {
       if (state.maxTimestamp < timestampMs) return undefined
       return this.logs.get(tp.topicId, tp.partition).firstAtOrAfterTime.get({ ts: timestampMs })
     })
+  }
+
+  // ---- SCRAM credentials ----------------------------------------------------------------------
+
+  scramCredential(mechanism: string, name: string): ScramCredentialRow | undefined {
+    return this.scram.get(mechanism, name)
   }
 
   // ---- misc -----------------------------------------------------------------------------------
