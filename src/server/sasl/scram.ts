@@ -36,11 +36,13 @@ export class ScramServer {
   private credential: ScramCredential | undefined
   private clientFirstBare = ''
   private serverFirst = ''
-  private nonce = ''
+  private combinedNonce = ''
 
+  /** @param nonce the server's nonce part (tests pass RFC 7677's). */
   constructor(
     private readonly mechanism: ScramMechanismName,
     private readonly lookup: CredentialLookup,
+    private readonly nonce: () => string = serverNonce,
   ) {}
 
   /** Kafka's answer for every SaslException (SaslServerAuthenticator). */
@@ -81,8 +83,8 @@ export class ScramServer {
     }
     this.credential = credential
     this.clientFirstBare = m.groups['bare'] ?? ''
-    this.nonce = `${m.groups['nonce'] ?? ''}${serverNonce()}`
-    this.serverFirst = `r=${this.nonce},s=${credential.salt.toString('base64')},i=${credential.iterations}`
+    this.combinedNonce = `${m.groups['nonce'] ?? ''}${this.nonce()}`
+    this.serverFirst = `r=${this.combinedNonce},s=${credential.salt.toString('base64')},i=${credential.iterations}`
     this.state = 'final'
     return { kind: 'challenge', bytes: Buffer.from(this.serverFirst, 'utf8') }
   }
@@ -90,7 +92,7 @@ export class ScramServer {
   private clientFinal(message: string): ScramStep {
     const m = CLIENT_FINAL.exec(message)
     if (!m?.groups) return this.fail(`Invalid SCRAM client final message format: ${message}`)
-    if (m.groups['nonce'] !== this.nonce) return this.fail('Invalid client nonce in the final client message.')
+    if (m.groups['nonce'] !== this.combinedNonce) return this.fail('Invalid client nonce in the final client message.')
     const credential = this.credential
     if (credential === undefined) return this.fail('no credential')
     const mechanism = SCRAM_MECHANISM[this.mechanism]
