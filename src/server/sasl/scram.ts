@@ -92,7 +92,11 @@ export class ScramServer {
   private clientFinal(message: string): ScramStep {
     const m = CLIENT_FINAL.exec(message)
     if (!m?.groups) return this.fail(`Invalid SCRAM client final message format: ${message}`)
-    if (m.groups['nonce'] !== this.combinedNonce) return this.fail('Invalid client nonce in the final client message.')
+    // Kafka 3.8.1–3.9 (the CVE-2024-56128 fix) accept a nonce that *ends with* the combined one:
+    // librdkafka before 2.6.1 (Debian's kcat among them) sends its client nonce twice
+    // (confluentinc/librdkafka#4895). Kafka 4 requires equality; kafka-ts follows 3.9. Either way the
+    // client must echo the server's fresh nonce, which is what stops a replayed exchange.
+    if (!(m.groups['nonce'] ?? '').endsWith(this.combinedNonce)) return this.fail('Invalid client nonce in the final client message.')
     const credential = this.credential
     if (credential === undefined) return this.fail('no credential')
     const mechanism = SCRAM_MECHANISM[this.mechanism]

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 
-import { credentialFromPassword, SCRAM_MECHANISM, type ScramCredential } from '../../../../src/broker/scram-credentials.js'
+import { credentialFromPassword, digest, hmac, saltedPassword, SCRAM_MECHANISM, type ScramCredential } from '../../../../src/broker/scram-credentials.js'
 import { ScramServer } from '../../../../src/server/sasl/scram.js'
 
 // The server side of SCRAM against RFC 7677's SCRAM-SHA-256 example exchange (user "user", password
@@ -19,6 +19,16 @@ const pencil = credentialFromPassword(SCRAM_MECHANISM['SCRAM-SHA-256'], 'user', 
 const users = (...credentials: ScramCredential[]) => (mechanism: string, name: string) => credentials.find((c) => c.mechanism === mechanism && c.name === name)
 const server = (credentials = users(pencil)) => new ScramServer('SCRAM-SHA-256', credentials, () => RFC.serverNonce)
 const utf8 = (s: string) => Buffer.from(s, 'utf8')
+
+/** RFC 7677's client-final as librdkafka < 2.6.1 builds it: r=<client nonce><server r>, proof over that text. */
+function rdkafkaFinal(): string {
+  const m = SCRAM_MECHANISM['SCRAM-SHA-256']
+  const withoutProof = `c=biws,r=rOprNGfwEbeRWgbNEkqOrOprNGfwEbeRWgbNEkqO${RFC.serverNonce}`
+  const salted = saltedPassword(m, 'pencil', Buffer.from('W22ZaJ0SNY7soEsUEjb6gQ==', 'base64'), 4096)
+  const clientKey = hmac(m, salted, 'Client Key')
+  const signature = hmac(m, digest(m, clientKey), `n=user,r=rOprNGfwEbeRWgbNEkqO,${RFC.serverFirst},${withoutProof}`)
+  return `${withoutProof},p=${Buffer.from(clientKey.map((b, i) => b ^ (signature[i] ?? 0))).toString('base64')}`
+}
 
 describe('ScramServer (SCRAM-SHA-256, RFC 7677 §3)', () => {
   it('answers the RFC exchange byte for byte', () => {
@@ -59,6 +69,14 @@ describe('ScramServer (SCRAM-SHA-256, RFC 7677 §3)', () => {
     const s = server()
     s.evaluate(utf8(RFC.clientFirst))
     expect(s.evaluate(utf8(RFC.clientFinal.replace('r=rOpr', 'r=xOpr')))).toEqual({ kind: 'failed', message: FAILED, reason: 'Invalid client nonce in the final client message.' })
+  })
+
+  it('accepts the client nonce repeated before the combined one (librdkafka < 2.6.1, librdkafka#4895), as Kafka 3.8.1-3.9 do', () => {
+    const s = server()
+    s.evaluate(utf8(RFC.clientFirst))
+    // librdkafka builds its proof over the message it sends, so the proof must be checked over that text.
+    const step = s.evaluate(utf8(rdkafkaFinal()))
+    expect(step.kind).toBe('done')
   })
 
   it('refuses stored credentials below the mechanism minimum iterations', () => {
