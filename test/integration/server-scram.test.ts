@@ -98,7 +98,7 @@ describe('SASL_PLAINTEXT listener with SCRAM-SHA-256, SCRAM-SHA-512 and PLAIN', 
     ['scram-sha-512', 'bob', 'bob-secret'],
     ['plain', 'carol', 'carol-secret'],
   ] as const)('kafkajs %s as %s produces and reads back', async (mechanism, username, password) => {
-    const kafka = kafkajs(server.bootstrap, { mechanism, username, password } as SASLOptions)
+    const kafka = kafkajs(server.bootstrap, { mechanism, username, password })
     const topic = `scram-${mechanism}-${username}`
     const producer = kafka.producer()
     await producer.connect()
@@ -116,7 +116,7 @@ describe('SASL_PLAINTEXT listener with SCRAM-SHA-256, SCRAM-SHA-512 and PLAIN', 
     ['a mechanism the user has no credential for', 'scram-sha-256', 'bob', 'bob-secret', 'SCRAM-SHA-256', 'Authentication failed: Invalid user credentials'],
     ['a wrong password (SHA-512)', 'scram-sha-512', 'bob', 'alice-secret', 'SCRAM-SHA-512', 'Invalid client credentials'],
   ] as const)('refuses %s with SASL_AUTHENTICATION_FAILED and Kafka text', async (_name, mechanism, username, password, saslName, reason) => {
-    const admin = kafkajs(server.bootstrap, { mechanism, username, password } as SASLOptions).admin()
+    const admin = kafkajs(server.bootstrap, { mechanism, username, password }).admin()
     await expect(admin.connect()).rejects.toThrow(failed(saslName))
     await admin.disconnect()
     await expect.poll(() => server.logs.some((l) => l.includes(`Failed authentication with /127.0.0.1 (${failed(saslName)}: ${reason})`))).toBe(true)
@@ -199,7 +199,7 @@ function scramClient(name: ScramMechanismName, user: string, password: string) {
   const nonce = randomBytes(12).toString('base64url')
   const bare = `n=${user},r=${nonce}`
   let authMessage = ''
-  let salted = Buffer.alloc(0)
+  let salted: Buffer = Buffer.alloc(0)
   return {
     first: () => Buffer.from(`n,,${bare}`),
     final(serverFirst: Buffer): Buffer {

@@ -1,6 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import tls from 'node:tls'
+import type tls from 'node:tls'
 
 import { Admin } from '@platformatic/kafka'
 import { Kafka, logLevel } from 'kafkajs'
