@@ -201,6 +201,14 @@ describe.skipIf(skip)('start-up errors name the property', () => {
     await expect(startTestServer({ props: sslListener(props()) })).rejects.toThrow(message)
   })
 
+  it('refuses a key that does not belong to the certificate', async () => {
+    const mixed = certs.file('mixed-keystore.pem')
+    fs.writeFileSync(mixed, certs.read('other-host.key') + certs.read('server.pem'))
+    await expect(startTestServer({ props: sslListener({ 'ssl.keystore.type': 'PEM', 'ssl.keystore.location': mixed }) })).rejects.toThrow(
+      /Listener SSL: Invalid SSL keystore \(ssl\.keystore\.location\): .*key values mismatch/,
+    )
+  })
+
   it('refuses a real JKS keystore (Kafka default type) with a clear error', async () => {
     const jks = certs.file('fake.jks')
     fs.writeFileSync(jks, Buffer.from([0xfe, 0xed, 0xfe, 0xed, 0, 0, 0, 2]))

@@ -225,14 +225,14 @@ describe('schema', () => {
     raw.close()
 
     const store = open()
-    expect(store.meta().formatVersion).toBe(3)
+    expect(store.meta().formatVersion).toBe(STORE_FORMAT_VERSION)
     expect(store.groups.members('g')).toEqual([memberRow('g', 'old', 0)])
     store.atomically(() => store.groups.putMember(memberRow('g', 'new', 1, { localPid: 77 })))
     expect(store.groups.members('g').map((m) => [m.memberId, m.localPid])).toEqual([['old', null], ['new', 77]])
   })
 
-  it('is at format version 3 and migrates a version-1 store (written before groups existed) on open', () => {
-    expect(STORE_FORMAT_VERSION).toBe(3)
+  it('is at the latest format version and migrates a version-1 store (written before groups existed) on open', () => {
+    expect(STORE_FORMAT_VERSION).toBe(4)
     // Turn the fresh store back into what kafka-ts wrote before migration 2.
     const raw = new Database(join(dir, DB_FILE_NAME))
     raw.exec('DROP TABLE group_offsets; DROP TABLE group_pending_members; DROP TABLE group_members; DROP TABLE groups;')
@@ -241,13 +241,13 @@ describe('schema', () => {
     raw.close()
 
     const store = open()
-    expect(store.meta().formatVersion).toBe(3)
+    expect(store.meta().formatVersion).toBe(STORE_FORMAT_VERSION)
     store.atomically(() => store.groups.putGroup(groupRow('after-migration')))
     expect(store.groups.allGroups().map((g) => g.groupId)).toEqual(['after-migration'])
     const check = new Database(join(dir, DB_FILE_NAME), { readonly: true })
     try {
-      expect(check.pragma('user_version', { simple: true })).toBe(3)
-      expect(check.prepare("SELECT value FROM meta WHERE key = 'format.version'").pluck().get()).toBe('3')
+      expect(check.pragma('user_version', { simple: true })).toBe(STORE_FORMAT_VERSION)
+      expect(check.prepare("SELECT value FROM meta WHERE key = 'format.version'").pluck().get()).toBe(String(STORE_FORMAT_VERSION))
     } finally {
       check.close()
     }
