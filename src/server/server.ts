@@ -44,6 +44,8 @@ export async function startKafkaServer(opts: StartOptions): Promise<KafkaServer>
   const connections = new Set<Connection>()
   const servers: net.Server[] = []
   const bound: BoundListener[] = []
+  /** Per TLS listener: ends the connections still in their handshake (not yet Connections). */
+  const handshaking: (() => void)[] = []
 
   // The KRaft controller listener of Kafka's sample configs has no meaning for a single kafka-ts node.
   for (const listener of config.listeners.filter((l) => !config.controllerListenerNames.includes(l.name))) {
@@ -83,7 +85,7 @@ export async function startKafkaServer(opts: StartOptions): Promise<KafkaServer>
       connections.add(conn)
     }
     if (secure === undefined) server.on('connection', accept)
-    else acceptTls(server as tls.Server, secure.clientAuth, accept, log)
+    else handshaking.push(acceptTls(server as tls.Server, secure.clientAuth, accept, log))
     servers.push(server)
   }
   // Session timeouts, rebalance timeouts and offset retention fire lazily when a group is touched; the
@@ -110,6 +112,8 @@ export async function startKafkaServer(opts: StartOptions): Promise<KafkaServer>
         // closing the coordinator answers them (COORDINATOR_NOT_AVAILABLE, so clients look for it again).
         broker.groups.close()
         const stopped = servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())))
+        // A client that never finishes its TLS handshake would hold close() for the handshake timeout.
+        for (const endHandshakes of handshaking) endHandshakes()
         await Promise.all([...connections].map((c) => c.drainAndClose()))
         await Promise.all(stopped)
         log(`[KafkaServer id=${broker.nodeId}] shut down completed`)
@@ -122,10 +126,22 @@ export async function startKafkaServer(opts: StartOptions): Promise<KafkaServer>
 /**
  * Hands TLS connections to `accept` once their handshake is done; a failed handshake is logged as
  * Kafka does ("Failed authentication with /<ip> (SSL handshake failed)") and never reaches a Connection.
+ * Returns what ends the handshakes still in progress (for close()).
  */
-function acceptTls(server: tls.Server, clientAuth: ClientAuth, accept: (socket: net.Socket) => void, log: (line: string) => void): void {
+function acceptTls(server: tls.Server, clientAuth: ClientAuth, accept: (socket: net.Socket) => void, log: (line: string) => void): () => void {
   const peer = (s: net.Socket) => `/${s.remoteAddress?.replace(/^::ffff:/, '') ?? ''}`
+  const key = (s: net.Socket) => `${s.remoteAddress ?? ''}:${s.remotePort ?? ''}`
+  // The raw sockets whose handshake is in progress, by peer address (the TLS socket wraps the raw one).
+  const pending = new Map<string, net.Socket>()
+  server.on('connection', (raw: net.Socket) => {
+    const k = key(raw)
+    pending.set(k, raw)
+    raw.once('close', () => {
+      if (pending.get(k) === raw) pending.delete(k)
+    })
+  })
   server.on('secureConnection', (socket: tls.TLSSocket) => {
+    pending.delete(key(socket))
     // ssl.client.auth=requested: no certificate is fine, an untrusted one is not.
     if (clientAuth === 'requested' && !socket.authorized && Object.keys(socket.getPeerCertificate()).length > 0) {
       log(`Failed authentication with ${peer(socket)} (SSL handshake failed: ${String(socket.authorizationError)})`)
@@ -138,6 +154,9 @@ function acceptTls(server: tls.Server, clientAuth: ClientAuth, accept: (socket: 
     log(`Failed authentication with ${peer(socket)} (SSL handshake failed: ${err.message})`)
     socket.destroy()
   })
+  return () => {
+    for (const raw of pending.values()) raw.destroy()
+  }
 }
 
 /**

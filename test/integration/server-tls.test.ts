@@ -1,4 +1,5 @@
 import fs from 'node:fs'
+import net from 'node:net'
 import path from 'node:path'
 import type tls from 'node:tls'
 
@@ -104,6 +105,18 @@ describe.skipIf(skip)('SSL listener keystores', () => {
     await withServer(props, async (server) => {
       expect(await metadataOverTls(server.port, { ca: certs.read('ca.pem') })).toBe(1)
     })
+  })
+
+  it('stops promptly while a client sits in its TLS handshake', async () => {
+    const server = await startTestServer({ props: sslListener(pemKeystore()) })
+    const idle = net.connect({ port: server.port, host: '127.0.0.1' })
+    idle.on('error', () => undefined)
+    await new Promise((resolve) => idle.once('connect', resolve))
+    const started = Date.now()
+    await server.stop()
+    // A hang bound, not a timing check: Node's handshake timeout is 120 s.
+    expect(Date.now() - started).toBeLessThan(10_000)
+    idle.destroy()
   })
 
   it('refuses a plaintext client (the TLS handshake fails and is logged)', async () => {
