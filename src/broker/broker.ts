@@ -24,6 +24,7 @@ import type {
   TopicDescription,
   TopicSpec,
 } from './types.js'
+import type { ScramCredential, ScramMechanismName } from './scram-credentials.js'
 
 export type { BatchValidation, ProduceEntry } from './partition-log.js'
 export type { FetchPartitionResult, FetchPartitionSpec, FetchSpec } from './fetch.js'
@@ -258,6 +259,10 @@ export class Broker {
     } catch {
       this.cleanerDueMs = now + this.cleaner.settings.retentionCheckIntervalMs
     }
+  /** The stored SCRAM credential of a user, read fresh on every authentication (another process may add one). */
+  scramCredential(mechanism: ScramMechanismName, name: string): ScramCredential | undefined {
+    const row = this.store.scramCredential(mechanism, name)
+    return row === undefined ? undefined : { ...row, mechanism }
   }
 
   close(): void {

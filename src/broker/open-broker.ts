@@ -9,6 +9,7 @@ import { openSqliteLogStore } from '../storage/sqlite/sqlite-log-store.js'
 import { randomKafkaUuid } from '../util/kafka-uuid.js'
 import { Broker } from './broker.js'
 import { DEFAULT_BROKER_CONFIG, type BrokerConfig } from './broker-config.js'
+import type { ScramCredential } from './scram-credentials.js'
 
 // Composition root: wires the SQLite store into the broker core. Commands and the server call this;
 // nothing else imports the SQLite adapter.
@@ -102,6 +103,9 @@ export function inspectStorageDirectory(dir: string): { state: 'missing' | 'empt
 }
 
 /** `storage format` for one directory: creates the store and writes meta.properties last. */
-export function formatStorageDirectory(dir: string, ids: { clusterId: string; nodeId: number }): { directoryId: string } {
+export function formatStorageDirectory(
+  dir: string,
+  ids: { clusterId: string; nodeId: number; scramCredentials?: readonly ScramCredential[] },
+): { directoryId: string } {
   return formatDataDir(dir, ids)
 }

@@ -5,7 +5,9 @@ import { openBroker, resolveDataDir } from '../broker/open-broker.js'
 import { UsageError, UserError } from '../cli/errors.js'
 import { KafkaCommand } from '../cli/kafka-command.js'
 import { readPropertiesFile } from '../cli/properties-file.js'
-import { startKafkaServer } from '../server/server.js'
+import { SaslConfigError } from '../server/sasl/listener-sasl.js'
+import { ListenError, startKafkaServer } from '../server/server.js'
+import { TlsConfigError } from '../server/tls.js'
 
 // Composition root of the wire-protocol broker: server.properties (+ --override) → BrokerConfig →
 // the SQLite store → the broker core → the TCP server.
@@ -60,7 +62,17 @@ export default class ServerStart extends KafkaCommand<void> {
       config,
       onInitialized: ({ clusterId }) => process.stderr.write(`Initialised a new kafka-ts data directory ${dataDir} with cluster id ${clusterId}.\n`),
     })
-    const server = await startKafkaServer({ broker, config, log: (line) => process.stderr.write(`${line}\n`) })
+    let server
+    try {
+      server = await startKafkaServer({ broker, config, log: (line) => process.stderr.write(`${line}\n`) })
+    } catch (err) {
+      broker.close()
+      // Listener settings (SASL, TLS key material) and a taken port are the user's to fix: one line, exit 1.
+      if (err instanceof SaslConfigError || err instanceof TlsConfigError || err instanceof ListenError) {
+        throw new UserError(err.message)
+      }
+      throw err
+    }
     await new Promise<void>((resolve) => {
       const stop = () => {
         process.off('SIGINT', stop)

@@ -182,11 +182,14 @@ export class Connection {
 
   /** SaslHandshake v0 flow: this frame is the bare SASL token; an empty frame answers success. */
   private async handleRawSaslToken(token: Buffer): Promise<boolean> {
-    if (!this.sasl.authenticateRaw(token)) {
+    const answer = this.sasl.authenticateRaw(token)
+    if (answer === undefined) {
       this.closeAfterSaslFailure()
       return false
     }
-    await this.send([Buffer.alloc(4)])
+    const size = Buffer.alloc(4)
+    size.writeInt32BE(answer.length)
+    await this.send(answer.length === 0 ? [size] : [size, answer])
     return true
   }
 

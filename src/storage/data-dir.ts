@@ -6,7 +6,7 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, rea
 import { dirname, join } from 'node:path'
 import { formatJavaProperties, parseJavaProperties } from '../util/java-properties.js'
 import { randomKafkaUuid } from '../util/kafka-uuid.js'
-import { AlreadyFormattedError, NotAStoreError } from './log-store.js'
+import { AlreadyFormattedError, NotAStoreError, type ScramCredentialRow } from './log-store.js'
 import { SCHEMA_VERSION } from './sqlite/migrations.js'
 import { checkStoreFile, formatStoreFile } from './sqlite/store-file.js'
 
@@ -48,6 +48,8 @@ export function inspectDataDir(dir: string): DataDirInspection {
 export interface FormatOptions {
   readonly clusterId: string
   readonly nodeId: number
+  /** Stored in the same transaction as the identity (Kafka writes them into bootstrap.checkpoint). */
+  readonly scramCredentials?: readonly ScramCredentialRow[]
 }
 
 /**
@@ -78,6 +80,7 @@ export function formatDataDir(dir: string, options: FormatOptions): { directoryI
     dbPath,
     { clusterId: options.clusterId, nodeId: options.nodeId, directoryId },
     {
+      ...(options.scramCredentials === undefined ? {} : { scramCredentials: options.scramCredentials }),
       ensureUnformatted: () => {
         if (existsSync(metaPath)) throw new AlreadyFormattedError(`Log directory ${dir} is already formatted.`)
       },

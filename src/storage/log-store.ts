@@ -179,7 +179,20 @@ export interface LogStore {
   /** Consumer-group rows (coordinator state and committed offsets); call inside `atomically` to change them. */
   readonly groups: GroupStore
 
+  /** The SCRAM credential of `name` for `mechanism` (SCRAM-SHA-256 / SCRAM-SHA-512), if one was stored. */
+  scramCredential(mechanism: string, name: string): ScramCredentialRow | undefined
+
   close(): void
+}
+
+/** A salted SCRAM credential (Kafka's UserScramCredentialRecord); the password itself is never stored. */
+export interface ScramCredentialRow {
+  readonly mechanism: string
+  readonly name: string
+  readonly salt: Buffer
+  readonly iterations: number
+  readonly storedKey: Buffer
+  readonly serverKey: Buffer
 }
 
 // ---- consumer groups ----------------------------------------------------------------------------

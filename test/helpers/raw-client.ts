@@ -1,4 +1,5 @@
 import net from 'node:net'
+import tls from 'node:tls'
 
 import { FrameDecoder } from '../../src/protocol/frame-decoder.js'
 import { Reader } from '../../src/protocol/reader.js'
@@ -45,11 +46,13 @@ export class RawConnection {
     socket.on('close', () => this.fail(new ConnectionClosedError('connection closed by the broker')))
   }
 
-  static open(port: number, opts: { host?: string; clientId?: string } = {}): Promise<RawConnection> {
+  /** With `tls`, the connection is TLS (an SSL or SASL_SSL listener) with those client options. */
+  static open(port: number, opts: { host?: string; clientId?: string; tls?: tls.ConnectionOptions } = {}): Promise<RawConnection> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ port, host: opts.host ?? '127.0.0.1' })
+      const host = opts.host ?? '127.0.0.1'
+      const socket = opts.tls === undefined ? net.connect({ port, host }) : tls.connect({ port, host, ...opts.tls })
       socket.once('error', reject)
-      socket.once('connect', () => {
+      socket.once(opts.tls === undefined ? 'connect' : 'secureConnect', () => {
         socket.off('error', reject)
         socket.setNoDelay(true)
         resolve(new RawConnection(socket, opts.clientId ?? 'raw-client'))

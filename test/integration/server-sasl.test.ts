@@ -158,9 +158,9 @@ describe('SASL configuration', () => {
     ).rejects.toThrow(/Could not find a 'KafkaServer' or 'sasl_plaintext.KafkaServer' entry in the JAAS configuration/)
   })
 
-  it('refuses mechanisms other than PLAIN (Kafka default GSSAPI included)', async () => {
+  it('refuses mechanisms other than PLAIN and SCRAM-SHA-256/512 (Kafka default GSSAPI included)', async () => {
     await expect(startTestServer({ props: { listeners: 'SASL_PLAINTEXT://127.0.0.1:0', 'listener.name.sasl_plaintext.plain.sasl.jaas.config': JAAS } })).rejects.toThrow(
-      /supports only the PLAIN mechanism \(not GSSAPI\)/,
+      /supports the PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512 mechanisms \(not GSSAPI\)/,
     )
   })
 

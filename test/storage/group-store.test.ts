@@ -220,7 +220,7 @@ describe('schema', () => {
     // Turn the fresh store back into what kafka-ts wrote before migration 3.
     const raw = new Database(join(dir, DB_FILE_NAME))
     raw.exec(
-      'DROP TABLE broker_configs; DROP TABLE cleaner_schedule; ALTER TABLE partitions DROP COLUMN oldest_tombstone_ms; ' +
+      'DROP TABLE scram_credentials; DROP TABLE broker_configs; DROP TABLE cleaner_schedule; ALTER TABLE partitions DROP COLUMN oldest_tombstone_ms; ' +
         'ALTER TABLE partitions DROP COLUMN cleaner_checkpoint; ALTER TABLE partitions DROP COLUMN stored_bytes',
     )
     raw.exec('ALTER TABLE group_members DROP COLUMN local_pid')
@@ -235,11 +235,12 @@ describe('schema', () => {
     expect(store.groups.members('g').map((m) => [m.memberId, m.localPid])).toEqual([['old', null], ['new', 77]])
   })
 
-  it('is at the current format version and migrates a version-1 store (written before groups existed) on open', () => {
+  it('is at the latest format version and migrates a version-1 store (written before groups existed) on open', () => {
+    expect(STORE_FORMAT_VERSION).toBe(6)
     // Turn the fresh store back into what kafka-ts wrote before migration 2.
     const raw = new Database(join(dir, DB_FILE_NAME))
     raw.exec(
-      'DROP TABLE broker_configs; DROP TABLE cleaner_schedule; ALTER TABLE partitions DROP COLUMN oldest_tombstone_ms; ' +
+      'DROP TABLE scram_credentials; DROP TABLE broker_configs; DROP TABLE cleaner_schedule; ALTER TABLE partitions DROP COLUMN oldest_tombstone_ms; ' +
         'ALTER TABLE partitions DROP COLUMN cleaner_checkpoint; ALTER TABLE partitions DROP COLUMN stored_bytes',
     )
     raw.exec('ALTER TABLE group_members DROP COLUMN local_pid')

@@ -115,14 +115,15 @@ function saslSettings(props: ReadonlyMap<string, string>): NonNullable<Connectio
 }
 
 function tlsSettings(props: ReadonlyMap<string, string>): TlsSettings {
-  const read = (key: string): string => {
+  const readBytes = (key: string): Buffer => {
     const file = props.get(key) ?? ''
     try {
-      return fs.readFileSync(file, 'utf8')
+      return fs.readFileSync(file)
     } catch (err) {
       throw new ClientConfigError(`Failed to load SSL keystore/truststore ${file} (${key}): ${(err as NodeJS.ErrnoException).code ?? String(err)}`)
     }
   }
+  const read = (key: string): string => readBytes(key).toString('utf8')
   const storeType = (key: string): string => (props.get(key)?.trim() ?? 'JKS').toUpperCase()
   let ca: string | undefined
   if (props.has('ssl.truststore.certificates')) ca = props.get('ssl.truststore.certificates')
@@ -146,12 +147,14 @@ function tlsSettings(props: ReadonlyMap<string, string>): TlsSettings {
       cert = text
       key = text
     } else if (type === 'PKCS12') {
-      pfx = Buffer.from(read('ssl.keystore.location'), 'binary')
+      // Binary (DER): read as bytes, never through a text decoding.
+      pfx = readBytes('ssl.keystore.location')
     } else {
       throw new ClientConfigError(`ssl.keystore.type ${type} is not supported by kafka-ts; use PEM or PKCS12.`)
     }
   }
-  const passphrase = props.get('ssl.key.password') ?? props.get('ssl.keystore.password')
+  // A PKCS12 file is opened with the keystore password; a PEM key is decrypted with the key password.
+  const passphrase = pfx !== undefined ? (props.get('ssl.keystore.password') ?? props.get('ssl.key.password')) : props.get('ssl.key.password')
   return {
     ...(ca === undefined ? {} : { ca }),
     ...(cert === undefined ? {} : { cert }),

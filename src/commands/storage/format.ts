@@ -5,6 +5,7 @@ import { Flags } from '@oclif/core'
 
 import { brokerConfigFrom } from '../../broker/broker-config.js'
 import { formatStorageDirectory, inspectStorageDirectory } from '../../broker/open-broker.js'
+import { parseAddScram } from '../../cli/add-scram.js'
 import { UsageError, UserError } from '../../cli/errors.js'
 import { KafkaCommand } from '../../cli/kafka-command.js'
 import { readPropertiesFile } from '../../cli/properties-file.js'
@@ -28,7 +29,11 @@ export default class StorageFormat extends KafkaCommand<FormatReport> {
     'cluster-id': Flags.string({ char: 't', summary: 'The cluster ID to use (see storage random-uuid).' }),
     'ignore-formatted': Flags.boolean({ char: 'g', summary: 'Skip directories that are already formatted.' }),
     'release-version': Flags.string({ char: 'r', summary: 'The initial metadata.version (e.g. 3.9-IV0); recorded only.' }),
-    'add-scram': Flags.string({ char: 'S', multiple: true, summary: 'Accepted for compatibility; SCRAM credentials are not stored yet.' }),
+    'add-scram': Flags.string({
+      char: 'S',
+      multiple: true,
+      summary: "SCRAM credential to store (repeatable): 'SCRAM-SHA-256=[name=alice,password=alice-secret]', optionally with iterations= and salt=.",
+    }),
     feature: Flags.string({ char: 'f', multiple: true, summary: 'Accepted for compatibility (name=level).' }),
     standalone: Flags.boolean({ char: 's', summary: 'Accepted for compatibility: a kafka-ts node is always its own quorum.' }),
     'initial-controllers': Flags.string({ char: 'I', summary: 'Accepted for compatibility.' }),
@@ -46,6 +51,8 @@ export default class StorageFormat extends KafkaCommand<FormatReport> {
     const release = flags['release-version'] ?? LATEST_METADATA_VERSION
     if (!/^\d+\.\d+(-IV\d+)?$/.test(release)) throw new UserError(`Unknown metadata.version ${release}.`)
 
+    // Parsed (and salted) before anything is written, so a bad argument changes nothing.
+    const scramCredentials = (flags['add-scram'] ?? []).map((argument) => parseAddScram(argument))
     const props = readPropertiesFile(configFile)
     const config = brokerConfigFrom(props)
     const nodeId = props.has('node.id') || props.has('broker.id') ? config.nodeId : 1
@@ -80,7 +87,7 @@ export default class StorageFormat extends KafkaCommand<FormatReport> {
       const kind = dir === metadataDir ? 'metadata directory' : 'data directory'
       this.out(`Formatting ${kind} ${dir} with metadata.version ${release}.`)
       fs.mkdirSync(dir, { recursive: true })
-      formatStorageDirectory(dir, { clusterId, nodeId })
+      formatStorageDirectory(dir, { clusterId, nodeId, scramCredentials })
     }
     return { clusterId, formatted: unformatted, skipped }
   }

@@ -174,6 +174,22 @@ const MIGRATIONS: readonly Migration[] = [
       INSERT INTO cleaner_schedule (id, next_run_ms) VALUES (0, NULL);
     `,
   },
+  {
+    description: 'SCRAM credentials (storage format --add-scram), salted as Kafka stores them',
+    sql: `
+      -- Kafka's UserScramCredentialRecord: never the password, only what a SCRAM server needs
+      -- (RFC 5802 §3). mechanism is the SASL name, SCRAM-SHA-256 or SCRAM-SHA-512.
+      CREATE TABLE IF NOT EXISTS scram_credentials (
+        mechanism  TEXT NOT NULL,
+        name       TEXT NOT NULL,
+        salt       BLOB NOT NULL,
+        iterations INTEGER NOT NULL CHECK (iterations > 0),
+        stored_key BLOB NOT NULL,
+        server_key BLOB NOT NULL,
+        PRIMARY KEY (mechanism, name)
+      ) WITHOUT ROWID;
+    `,
+  },
 ]
 
 /** The user_version a fully migrated store has. */

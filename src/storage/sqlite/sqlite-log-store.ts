@@ -25,6 +25,7 @@ import type {
   NewTopicRow,
   PartitionOffsets,
   ReadLimits,
+  ScramCredentialRow,
   StoreMeta,
   StoredBatch,
   TopicId,
@@ -35,6 +36,7 @@ import { migrate, readUserVersion, SCHEMA_VERSION } from './migrations.js'
 import { SqliteGroupStore } from './group-store.js'
 import { createPartitionTable, dropPartitionTable, PartitionStatementCache } from './partition-tables.js'
 import { applyConnectionPragmas } from './pragmas.js'
+import { prepareScramStatements, type ScramStatements } from './scram-statements.js'
 import { AUTO_VACUUM_INCREMENTAL, prepareStoreStatements } from './statements.js'
 import type { ConfigRecord, PartitionRecord, StoreStatements, TopicRecord } from './statements.js'
 import { checkStoreFile, convertToIncrementalVacuum, META_KEYS, openDatabase, readMetaTable } from './store-file.js'
@@ -127,6 +129,7 @@ export class SqliteLogStore implements LogStore {
   readonly groups: GroupStore
   private readonly sql: StoreStatements
   private readonly logs: PartitionStatementCache
+  private readonly scram: ScramStatements
   private readonly transaction: Transaction<(work: () => unknown) => unknown>
   private synchronous: Durability = 'commit' // applyConnectionPragmas leaves NORMAL
   private closed = false
@@ -139,6 +142,7 @@ export class SqliteLogStore implements LogStore {
     this.logs = new PartitionStatementCache(db)
     this.transaction = db.transaction((work: () => unknown) => work())
     this.groups = new SqliteGroupStore(db)
+    this.scram = prepareScramStatements(db)
   }
 
   meta(): StoreMeta {
@@ -412,6 +416,10 @@ export class SqliteLogStore implements LogStore {
       released += step
     }
     return released * pageSize
+  // ---- SCRAM credentials ----------------------------------------------------------------------
+
+  scramCredential(mechanism: string, name: string): ScramCredentialRow | undefined {
+    return this.scram.get(mechanism, name)
   }
 
   // ---- misc -----------------------------------------------------------------------------------

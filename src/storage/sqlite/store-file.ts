@@ -5,7 +5,8 @@ import { closeSync, openSync, readSync } from 'node:fs'
 import Database from 'better-sqlite3'
 import { APPLICATION_ID, migrate, SCHEMA_VERSION } from './migrations.js'
 import { applyConnectionPragmas, BUSY_TIMEOUT_MS } from './pragmas.js'
-import { AlreadyFormattedError, NotAStoreError } from '../log-store.js'
+import { AlreadyFormattedError, NotAStoreError, type ScramCredentialRow } from '../log-store.js'
+import { prepareScramStatements } from './scram-statements.js'
 
 const HEADER_BYTES = 100
 const MAGIC = Buffer.from('SQLite format 3\0', 'latin1')
@@ -106,6 +107,8 @@ export interface FormatSteps {
   readonly ensureUnformatted: () => void
   /** Writes the marker file (meta.properties); runs while this process holds the database write lock. */
   readonly writeMarker: () => void
+  /** SCRAM credentials to store with the identity (`storage format --add-scram`). */
+  readonly scramCredentials?: readonly ScramCredentialRow[]
 }
 
 /**
@@ -144,6 +147,10 @@ export function formatStoreFile(path: string, identity: StoreIdentity, steps: Fo
       insertMeta.run(META_KEYS.nodeId, String(identity.nodeId))
       insertMeta.run(META_KEYS.formatVersion, String(SCHEMA_VERSION))
       insertMeta.run(META_KEYS.directoryId, identity.directoryId)
+      if (steps.scramCredentials !== undefined && steps.scramCredentials.length > 0) {
+        const scram = prepareScramStatements(db)
+        for (const credential of steps.scramCredentials) scram.put(credential)
+      }
     })
     inTransaction.immediate(() => {
       steps.ensureUnformatted()
