@@ -259,6 +259,8 @@ export class Broker {
     } catch {
       this.cleanerDueMs = now + this.cleaner.settings.retentionCheckIntervalMs
     }
+  }
+
   /** The stored SCRAM credential of a user, read fresh on every authentication (another process may add one). */
   scramCredential(mechanism: ScramMechanismName, name: string): ScramCredential | undefined {
     const row = this.store.scramCredential(mechanism, name)

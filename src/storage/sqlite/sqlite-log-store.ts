@@ -416,6 +416,8 @@ export class SqliteLogStore implements LogStore {
       released += step
     }
     return released * pageSize
+  }
+
   // ---- SCRAM credentials ----------------------------------------------------------------------
 
   scramCredential(mechanism: string, name: string): ScramCredentialRow | undefined {
