@@ -98,6 +98,21 @@ describe("Kafka's quickstart, verbatim", () => {
       expect(code).toBe(0)
       expect(consumer.stdout().toString()).toBe('This is my first event\nThis is my second event\n')
       expect(consumer.stderr()).toContain('Processed a total of 2 messages')
+
+      // The operations guide's consumer-group commands: a group reads the topic, then is listed and described.
+      const listed = await runCli(['topics', '--list', '--bootstrap-server', bootstrap])
+      expect(listed.out).toBe('quickstart-events\n')
+      const member = await runCli(['console-consumer', '--topic', 'quickstart-events', '--group', 'my-group', '--from-beginning', '--max-messages', '2', '--bootstrap-server', bootstrap])
+      expect(member.out).toBe('This is my first event\nThis is my second event\n')
+      const groups = await runCli(['consumer-groups', '--bootstrap-server', bootstrap, '--list'])
+      expect({ code: groups.code, out: groups.out }).toEqual({ code: 0, out: 'my-group\n' })
+      const describedGroup = await runCli(['consumer-groups', '--bootstrap-server', bootstrap, '--describe', '--group', 'my-group'])
+      expect(describedGroup.code).toBe(0)
+      expect(describedGroup.stderr).toContain("Consumer group 'my-group' has no active members.")
+      expect(lines(describedGroup.out).filter((l) => l !== '')).toEqual([
+        expect.stringMatching(/^GROUP\s+TOPIC\s+PARTITION\s+CURRENT-OFFSET\s+LOG-END-OFFSET\s+LAG\s+CONSUMER-ID\s+HOST\s+CLIENT-ID$/),
+        expect.stringMatching(/^my-group\s+quickstart-events\s+0\s+2\s+2\s+0\s+-\s+-\s+-$/),
+      ])
     } finally {
       const exited = new Promise<number | null>((resolve) => server.child.on('exit', (c) => resolve(c)))
       server.child.kill('SIGTERM')
