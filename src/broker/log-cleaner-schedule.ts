@@ -1,5 +1,5 @@
 import type { LogStore } from '../storage/log-store.js'
-import type { LogCleaner, LogCleanerStats } from './log-cleaner.js'
+import { zeroCounts, type LogCleaner, type LogCleanerStats } from './log-cleaner.js'
 
 // When passes run. The server runs them on timers: retention every log.retention.check.interval.ms and
 // compaction every log.cleaner.backoff.ms (Kafka's cleaner threads sleep that long when they find nothing
@@ -71,7 +71,7 @@ export class BackgroundLogCleaner {
       const retention = now >= this.nextRetentionMs
       const compaction = now >= this.nextCompactionMs
       if (!retention && !compaction) return this.arm()
-      this.current = { retention, compaction, startedMs: now, totals: emptyCounters() }
+      this.current = { retention, compaction, startedMs: now, totals: zeroCounts() }
       // Embedded writers on the same data directory leave the passes to the server while it runs them.
       if (retention) this.claimShared(now, now + retentionCheckIntervalMs)
     }
@@ -115,19 +115,5 @@ export class BackgroundLogCleaner {
     } catch {
       // the schedule only spares embedded writers some work; the pass runs regardless
     }
-  }
-}
-
-function emptyCounters(): Counters {
-  return {
-    partitionsVisited: 0,
-    batchesDeleted: 0,
-    recordsDeleted: 0,
-    bytesDeleted: 0,
-    recordsCompacted: 0,
-    batchesRewritten: 0,
-    batchesDropped: 0,
-    bytesCompacted: 0,
-    bytesReclaimed: 0,
   }
 }

@@ -285,7 +285,8 @@ export class LogCleaner {
   }
 }
 
-function zeroCounts(): Omit<MutableStats, 'done' | 'durationMs'> {
+/** Every count of a pass at zero (a pass's start, and the schedule's running totals). */
+export function zeroCounts(): Omit<MutableStats, 'done' | 'durationMs'> {
   return {
     partitionsVisited: 0,
     batchesDeleted: 0,

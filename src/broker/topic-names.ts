@@ -72,3 +72,14 @@ function hasOnlyLegalChars(name: string): boolean {
   }
   return true
 }
+
+/** Topic.validate's InvalidTopicException text for an illegal name (what DescribeConfigs and kafka-configs report), or undefined. */
+export function topicValidateMessage(name: string): string | undefined {
+  if (topicNameProblem(name) === undefined) return undefined
+  if (name.length === 0) return "Topic name is illegal, it can't be empty"
+  if (name === '.' || name === '..') return 'Topic name cannot be "." or ".."'
+  if (name.length > MAX_TOPIC_NAME_LENGTH) {
+    return `Topic name is illegal, it can't be longer than ${MAX_TOPIC_NAME_LENGTH} characters, Topic name: ${name}`
+  }
+  return `Topic name "${name}" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'`
+}

@@ -3,6 +3,7 @@ import { Flags } from '@oclif/core'
 import type { ConfigChange } from '../broker/broker.js'
 import type { KafkaError } from '../broker/kafka-error.js'
 import type { ConfigEntry } from '../broker/topic-configs.js'
+import { topicValidateMessage } from '../broker/topic-names.js'
 import { executionErrorString, javaErrorString } from '../cli/consumer-groups/failure.js'
 import { UsageError, UserError } from '../cli/errors.js'
 import { isSet } from '../cli/flags.js'
@@ -17,7 +18,6 @@ import {
   parseAddConfig,
   parseDeleteConfig,
   selectEntries,
-  topicValidateMessage,
   validateConfigKeys,
   type EntityType,
 } from '../cli/render/configs.js'

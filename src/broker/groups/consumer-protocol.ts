@@ -80,3 +80,13 @@ function readerOf(bytes: Uint8Array): Reader {
   const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   return new Reader(buf)
 }
+
+/** The partitions of an assignment as DescribeGroups shows them: [] for none, null when the bytes do not decode. */
+export function decodedPartitions(assignment: Buffer): { topic: string; partitions: number[] }[] | null {
+  if (assignment.length === 0) return []
+  try {
+    return decodeAssignment(assignment).value.assignedPartitions
+  } catch {
+    return null
+  }
+}

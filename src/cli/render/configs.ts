@@ -2,7 +2,6 @@
 // prints. Pure functions over the client's ConfigEntry shape.
 
 import type { ConfigEntry, ConfigSource } from '../../broker/topic-configs.js'
-import { MAX_TOPIC_NAME_LENGTH, topicNameProblem } from '../../broker/topic-names.js'
 
 export type EntityType = 'topics' | 'brokers'
 
@@ -79,17 +78,6 @@ export function configLine(entry: ConfigEntry): string {
 /** `Completed updating config for topic t.` / `… default config for brokers in the cluster.` */
 export function alterCompleted(entityType: EntityType, name: string): string {
   return name === '' ? `Completed updating default config for ${entityType} in the cluster.` : `Completed updating config for ${entityType.slice(0, -1)} ${name}.`
-}
-
-/** Topic.validate's InvalidTopicException text for an illegal name, or undefined. */
-export function topicValidateMessage(name: string): string | undefined {
-  if (topicNameProblem(name) === undefined) return undefined
-  if (name.length === 0) return "Topic name is illegal, it can't be empty"
-  if (name === '.' || name === '..') return 'Topic name cannot be "." or ".."'
-  if (name.length > MAX_TOPIC_NAME_LENGTH) {
-    return `Topic name is illegal, it can't be longer than ${MAX_TOPIC_NAME_LENGTH} characters, Topic name: ${name}`
-  }
-  return `Topic name "${name}" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'`
 }
 
 /** String.split(regex): trailing empty strings are dropped. */

@@ -1,6 +1,6 @@
 import type { Broker } from '../../broker/broker.js'
 import { forEachRecord, readBatchHeader, type RecordCursor, type TopicRow } from '../../broker/records.js'
-import type { RecordConsumer, StartPosition, StopReason } from '../kafka-client.js'
+import type { ConsumeOptions, RecordConsumer, StartPosition, StopReason } from '../kafka-client.js'
 import { partitionKey, type GroupMember, type PartitionOffset, type TopicPartitions } from './group-member.js'
 
 // The embedded consumer: reads the local store the way a Kafka consumer reads a broker — whole batches
@@ -9,22 +9,12 @@ import { partitionKey, type GroupMember, type PartitionOffset, type TopicPartiti
 // console consumer without a group behaves here) or what a consumer group assigns (`group`).
 
 
-export interface ConsumerOptions {
-  /** Topic names to read (one for --topic; the regex matches for --include, refreshed as topics appear). */
+/** The client's consume options, with the topics resolved to this store's rows and a group member for group mode. */
+export type ConsumerOptions = Omit<ConsumeOptions, 'topics' | 'group' | 'clientId'> & {
+  /** The topics to read (one for --topic; the regex matches for --include), re-read as topics appear. */
   readonly topics: () => TopicRow[]
-  /** Only this partition (--partition), else all partitions of every topic. */
-  readonly partition?: number
-  readonly start: StartPosition
-  /** Where to go when a position falls outside the log (auto.offset.reset). */
-  readonly resetTo: 'earliest' | 'latest' | 'none'
-  readonly maxMessages?: number
-  /** Stop when no record arrived for this long. */
-  readonly timeoutMs?: number
-  readonly signal: AbortSignal
   /** Consumer-group mode: partitions come from the group; `start` is then unused. */
   readonly group?: GroupOptions
-  /** Group mode: told when the partitions are given up for a rebalance and when the new ones are assigned. */
-  readonly onRebalance?: (phase: 'revoked' | 'assigned') => void
 }
 
 export interface GroupOptions {

@@ -9,6 +9,7 @@ import {
 } from '../../broker/groups/consumer-protocol.js'
 import type { JoinResult } from '../../broker/groups/types.js'
 import { KafkaError } from '../../broker/kafka-error.js'
+import type { GroupMembership } from '../kafka-client.js'
 import { COOPERATIVE_STICKY, cooperativeStickyAssign, cooperativeStickyUserData, type StickyMember } from '../../broker/groups/cooperative-sticky-assignor.js'
 
 // An embedded consumer-group member: what the Java consumer's ConsumerCoordinator does, against
@@ -22,21 +23,8 @@ import { COOPERATIVE_STICKY, cooperativeStickyAssign, cooperativeStickyUserData,
 // ILLEGAL_GENERATION or UNKNOWN_MEMBER_ID marks the member for rejoining and wakes the consumer's long
 // poll through `wakeSignal`.
 
-export interface GroupMemberConfig {
-  readonly groupId: string
-  /** client.id: the prefix of the member id the coordinator generates. */
-  readonly clientId: string
-  /** group.instance.id (static membership), else null. */
-  readonly groupInstanceId: string | null
-  readonly sessionTimeoutMs: number
-  /** max.poll.interval.ms: how long the coordinator waits for members to rejoin. */
-  readonly rebalanceTimeoutMs: number
-  readonly heartbeatIntervalMs: number
-  /** Assignor names in preference order (partition.assignment.strategy). */
-  readonly assignors: readonly string[]
-  /** retry.backoff.ms between retried group calls. */
-  readonly retryBackoffMs?: number
-}
+/** The member's settings: the consumer's group properties, less the consumer's own commit settings. */
+export type GroupMemberConfig = Omit<GroupMembership, 'autoCommit' | 'autoCommitIntervalMs' | 'retryBackoffMs'> & { readonly retryBackoffMs?: number }
 
 export interface TopicPartitions {
   readonly topic: string

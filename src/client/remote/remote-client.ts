@@ -2,7 +2,7 @@ import type { Admin, ClusterMetadata } from '@platformatic/kafka'
 
 import { KafkaError, fail, ok, type Outcome } from '../../broker/kafka-error.js'
 import type { ConfigChange } from '../../broker/topic-config-admin.js'
-import type { ConfigEntry, ConfigSource, ConfigType, ResolvedConfig } from '../../broker/topic-configs.js'
+import type { ConfigEntry, ResolvedConfig } from '../../broker/topic-configs.js'
 import { isInternalTopic } from '../../broker/topic-names.js'
 import type { CreatedTopic, NamedOutcome, OffsetSpec, PartitionNewCount, TopicDescription } from '../../broker/types.js'
 import type { GroupsClient } from '../groups-client.js'
@@ -29,18 +29,6 @@ import { RemoteConsumer } from './remote-consumer.js'
 import { RemoteGroups } from './remote-groups.js'
 import { kafkaErrorIn, remoteFailure } from './remote-errors.js'
 import { RemoteProducer } from './remote-producer.js'
-
-// Resource and source ids of DescribeConfigs / IncrementalAlterConfigs (Kafka's protocol numbers).
-const TOPIC_RESOURCE = 2
-const SOURCES: Readonly<Record<number, ConfigSource>> = {
-  1: 'TOPIC_CONFIG',
-  2: 'DYNAMIC_BROKER_CONFIG',
-  3: 'DYNAMIC_DEFAULT_BROKER_CONFIG',
-  4: 'STATIC_BROKER_CONFIG',
-  5: 'DEFAULT_CONFIG',
-}
-const TYPES: readonly ConfigType[] = ['string', 'boolean', 'string', 'int', 'short', 'long', 'double', 'list', 'class', 'password']
-const OPERATIONS = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const
 
 /** The client over a Kafka client library: our server-start, or any Kafka cluster. */
 export class RemoteClient implements KafkaClient {
@@ -81,20 +69,21 @@ export class RemoteClient implements KafkaClient {
     const present = names.filter((n) => existing.has(n))
     if (present.length === 0) return []
     const meta = await this.metadata(present)
-    const configs = await this.call((a) =>
-      a.describeConfigs({ resources: present.map((n) => ({ resourceType: TOPIC_RESOURCE, resourceName: n })), includeSynonyms: true }),
-    )
+    const configs = new Map<string, ResolvedConfig[]>()
+    for (const name of present) {
+      const outcome = await this.describeTopicConfigs(name, null)
+      configs.set(name, outcome.ok ? outcome.value : [])
+    }
     return present.flatMap((name) => {
       const t = meta.topics.get(name)
       if (t === undefined) return []
-      const described = configs.find((c) => c.resourceName === name)
       return [
         {
           name,
           topicId: topicIdOf(t.id),
           isInternal: isInternalTopic(name),
           partitions: t.partitions.map((p, partition) => ({ partition, leader: p.leader, replicas: p.replicas, isr: p.isr })),
-          configs: (described?.configs ?? []).map(resolvedConfig),
+          configs: configs.get(name) ?? [],
         },
       ]
     })
@@ -152,35 +141,12 @@ export class RemoteClient implements KafkaClient {
   }
 
   async describeTopicConfigs(topic: string, names: readonly string[] | null): Promise<Outcome<ResolvedConfig[]>> {
-    try {
-      const [described] = await this.admin().describeConfigs({
-        resources: [{ resourceType: TOPIC_RESOURCE, resourceName: topic, configurationKeys: names === null ? null : [...names] }],
-        includeSynonyms: true,
-      })
-      return ok((described?.configs ?? []).map(resolvedConfig))
-    } catch (err) {
-      return this.entityFailure(err)
-    }
+    const outcome = await describeConfigs(this, { type: 'topic', name: topic }, names)
+    return outcome.ok ? ok(outcome.value.map(topicConfig)) : outcome
   }
 
   async incrementalAlterTopicConfigs(topic: string, changes: readonly ConfigChange[], opts?: { validateOnly?: boolean }): Promise<Outcome<null>> {
-    try {
-      await this.admin().incrementalAlterConfigs({
-        resources: [
-          {
-            resourceType: TOPIC_RESOURCE,
-            resourceName: topic,
-            configs: changes.map((c) =>
-              c.op === 'DELETE' ? { name: c.name, configOperation: OPERATIONS.DELETE } : { name: c.name, configOperation: OPERATIONS[c.op], value: c.value ?? '' },
-            ),
-          },
-        ],
-        validateOnly: opts?.validateOnly ?? false,
-      })
-      return ok(null)
-    } catch (err) {
-      return this.entityFailure(err)
-    }
+    return incrementalAlterConfigs(this, { type: 'topic', name: topic }, changes, opts)
   }
 
   async describeConfigs(resource: ConfigResource, names: readonly string[] | null = null): Promise<Outcome<ConfigEntry[]>> {
@@ -284,24 +250,7 @@ function topicIdOf(uuid: string): string {
   return Buffer.from(uuid.replace(/-/g, ''), 'hex').toString('base64url')
 }
 
-interface LibraryConfig {
-  name: string
-  value: string | null | undefined
-  readOnly: boolean
-  configSource: number
-  isSensitive: boolean
-  synonyms: { name: string; value: string | null | undefined; source: number }[]
-  configType: number
-}
-
-function resolvedConfig(c: LibraryConfig): ResolvedConfig {
-  return {
-    name: c.name,
-    value: c.value ?? null,
-    source: SOURCES[c.configSource] ?? 'DEFAULT_CONFIG',
-    isSensitive: c.isSensitive,
-    readOnly: c.readOnly,
-    synonyms: c.synonyms.map((s) => ({ name: s.name, value: s.value ?? null, source: SOURCES[s.source] ?? 'DEFAULT_CONFIG' })),
-    type: TYPES[c.configType] ?? 'string',
-  }
+/** A topic config as the remote broker describes it; topic configs always have a known type. */
+function topicConfig(c: ConfigEntry): ResolvedConfig {
+  return { ...c, type: c.type ?? 'string' }
 }

@@ -1,6 +1,6 @@
 import { FindCoordinatorKeyTypes, kGetApi, kGetConnection, type Admin, type API, type Connection } from '@platformatic/kafka'
 
-import { CONSUMER_PROTOCOL_TYPE, decodeAssignment } from '../../broker/groups/consumer-protocol.js'
+import { CONSUMER_PROTOCOL_TYPE, decodedPartitions } from '../../broker/groups/consumer-protocol.js'
 import type { GroupState, OffsetDeleteRequest, OffsetDeleteResult } from '../../broker/groups/types.js'
 import { KafkaError, fail, ok, type Outcome } from '../../broker/kafka-error.js'
 import { errorByCode, type ErrorName } from '../../protocol/error-codes.js'
@@ -197,11 +197,3 @@ function stateName(upper: string): string {
   return [...STATES, ...OTHER_STATE_NAMES].find((s) => s.toUpperCase() === upper.toUpperCase()) ?? upper
 }
 
-function decodedPartitions(assignment: Buffer): { topic: string; partitions: number[] }[] | null {
-  if (assignment.length === 0) return []
-  try {
-    return decodeAssignment(assignment).value.assignedPartitions
-  } catch {
-    return null
-  }
-}

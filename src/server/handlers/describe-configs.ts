@@ -26,7 +26,7 @@ import {
 } from '../../protocol/messages/describe-configs.js'
 import { KafkaError } from '../../broker/kafka-error.js'
 import { CONFIG_SOURCE_IDS, CONFIG_TYPE_IDS, type ConfigEntry } from '../../broker/topic-configs.js'
-import { MAX_TOPIC_NAME_LENGTH, topicNameProblem } from '../../broker/topic-names.js'
+import { topicValidateMessage } from '../../broker/topic-names.js'
 import { defineHandler, type RequestContext } from '../handler.js'
 
 /** ConfigResource.Type ids. */
@@ -121,13 +121,3 @@ export function resourceTypeName(type: number): string {
   return entry ? entry[0] : 'UNKNOWN'
 }
 
-/** Topic.validate's InvalidTopicException text (what DescribeConfigs answers for an illegal name), or undefined. */
-function topicValidateMessage(name: string): string | undefined {
-  if (topicNameProblem(name) === undefined) return undefined
-  if (name.length === 0) return "Topic name is illegal, it can't be empty"
-  if (name === '.' || name === '..') return 'Topic name cannot be "." or ".."'
-  if (name.length > MAX_TOPIC_NAME_LENGTH) {
-    return `Topic name is illegal, it can't be longer than ${MAX_TOPIC_NAME_LENGTH} characters, Topic name: ${name}`
-  }
-  return `Topic name "${name}" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'`
-}
