@@ -6,7 +6,7 @@
 // BENCH_COLD_RUNS (15), BENCH_KEEP=1 keeps the temp directory, BENCH_SERVER=0 skips the broker rounds
 // (bench/server.js), BENCH_FETCH_PASSES (3) passes of the raw Fetch loop, BENCH_SERVER_NODE_ARGS
 // (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") extra node options for the broker process,
-// BENCH_RETENTION=1 adds the retention/compaction scenario (bench/retention.js, its own knobs) at the end.
+// BENCH_RETENTION=0 skips the retention/compaction scenario (bench/retention.js, its own knobs) run at the end.
 // BENCH_PERF=0 skips the perf-tool rounds (bench/perf-tools.js); BENCH_ONLY=perf runs only those and the
 // raw SQLite limits they are compared with.
 
@@ -344,7 +344,8 @@ async function main() {
   if (perfSkipped) say('perf tools: skipped (BENCH_PERF=0)')
   else for (const l of perfToolsReport({ runs: runs.perf, raw, records: RECORDS, valueBytes: VALUE_BYTES })) say(l)
   say()
-  if (process.env.BENCH_RETENTION === '1') {
+  if (process.env.BENCH_RETENTION === '0') say('retention and compaction: skipped (BENCH_RETENTION=0)')
+  else {
     progress('retention and compaction (bench/retention.js)')
     say(runChecked(NODE, [join(ROOT, 'bench', 'retention.js')], { env: cliEnv(undefined), stdout: 'pipe' }).stdout.trimEnd())
     say()
