@@ -6,6 +6,7 @@ export {
   forEachRecord,
   patchBaseSequence,
   readBatchHeader,
+  splitBatches,
   verifyBatchCrc,
   type BatchHeader,
   type RecordCursor,

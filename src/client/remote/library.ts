@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module'
 
-import { Admin, compressionsAlgorithms, type BaseOptions } from '@platformatic/kafka'
+import { Admin, compressionsAlgorithms, kListApis, type Base, type BaseOptions } from '@platformatic/kafka'
 
 import { decompress } from '../../broker/records.js'
 import type { ConnectionSettings } from './client-properties.js'
@@ -63,4 +63,25 @@ export function libraryOptions(settings: ConnectionSettings): BaseOptions {
 
 export function newAdmin(settings: ConnectionSettings): Admin {
   return new Admin(libraryOptions(settings))
+}
+
+/** One API's version range in an ApiVersions answer (the library's ApiVersionsResponseApi, not exported by name). */
+interface ApiVersionRange {
+  readonly apiKey: number
+  readonly minVersion: number
+  readonly maxVersion: number
+}
+
+/** Whether the broker takes this version of an API (its ApiVersions answer, which the library asks for and keeps). */
+export function brokerTakes<O extends BaseOptions>(library: Base<O>, apiKey: number, version: number): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    library[kListApis]((err, apis) => {
+      if (err || apis === undefined) {
+        reject(err ?? new Error('no ApiVersions answer'))
+        return
+      }
+      const api = (apis as readonly ApiVersionRange[]).find((a) => a.apiKey === apiKey)
+      resolve(api !== undefined && api.minVersion <= version && version <= api.maxVersion)
+    })
+  })
 }

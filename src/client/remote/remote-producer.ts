@@ -1,9 +1,9 @@
-import { Producer, kListApis, type MessageToProduce } from '@platformatic/kafka'
+import { Producer, type MessageToProduce } from '@platformatic/kafka'
 
 import { KafkaError } from '../../broker/kafka-error.js'
 import { partitionForKey, type RecordHeader } from '../../broker/records.js'
 import type { ProducerSettings, RecordProducer, SendFailure } from '../kafka-client.js'
-import { libraryOptions } from './library.js'
+import { brokerTakes, libraryOptions } from './library.js'
 import { RAW_PRODUCE_VERSION } from './raw-produce.js'
 import { RawRemoteProducer } from './raw-producer.js'
 import type { RemoteClient } from './remote-client.js'
@@ -244,29 +244,14 @@ async function topicMaxMessageBytes(client: RemoteClient, topic: string): Promis
   }
 }
 
-/** One API's version range in an ApiVersions answer (the library's ApiVersionsResponseApi, not exported by name). */
-interface ApiVersionsResponseApi {
-  readonly apiKey: number
-  readonly minVersion: number
-  readonly maxVersion: number
-}
-
-/** Whether the broker takes the Produce version the raw path writes (ApiVersions, through the library). */
+/** Whether the broker takes the Produce version the raw path writes. */
 async function takesRawProduce(library: Producer<Buffer, Buffer, Buffer, Buffer>, client: RemoteClient): Promise<boolean> {
-  let apis: ApiVersionsResponseApi[]
   try {
-    apis = await new Promise<ApiVersionsResponseApi[]>((resolve, reject) => {
-      library[kListApis]((err, list) => {
-        if (err || list === undefined) reject(err ?? new Error('no ApiVersions answer'))
-        else resolve(list)
-      })
-    })
+    return await brokerTakes(library, 0, RAW_PRODUCE_VERSION)
   } catch (err) {
     await library.close().catch(() => undefined)
     throw remoteFailure(err, client.settings.bootstrap)
   }
-  const produce = apis.find((a) => a.apiKey === 0)
-  return produce !== undefined && produce.minVersion <= RAW_PRODUCE_VERSION && RAW_PRODUCE_VERSION <= produce.maxVersion
 }
 
 /** Idempotence needs acks=all (Java refuses the combination; here it is silently off with acks 0/1). */
