@@ -238,10 +238,15 @@ export class RawRemoteProducer implements RecordProducer {
       this.drainStart = (this.drainStart + 1) % n
       if (batches.length === 0) return
       for (const b of batches) this.unanswered[b.partition]?.add(b)
-      const done = this.request(batches).finally(() => {
-        this.inFlight.delete(done)
-        this.pump()
-      })
+      const done = this.request(batches)
+        .catch((err: unknown) => {
+          // Not expected (request settles every batch itself), but no batch may vanish unreported.
+          for (const b of batches) if (this.unanswered[b.partition]?.has(b)) this.retryOrFail(b, err, null)
+        })
+        .finally(() => {
+          this.inFlight.delete(done)
+          this.pump()
+        })
       this.inFlight.add(done)
     }
   }
@@ -432,6 +437,11 @@ export class RawRemoteProducer implements RecordProducer {
     if (this.lingerTimer) return
     this.lingerTimer = setTimeout(() => {
       this.lingerTimer = undefined
+      if (this.inFlight.size >= MAX_IN_FLIGHT) {
+        // Nothing could leave now: let the open batches keep filling until a slot is free.
+        this.armLinger()
+        return
+      }
       for (let p = 0; p < this.partitionCount; p++) this.closeBatch(p)
       this.pump()
     }, this.settings.lingerMs)
