@@ -362,7 +362,10 @@ export class RawRemoteProducer implements RecordProducer {
       return
     }
     this.bufferedBytes -= b.bytes.length
-    if (this.idempotent) this.renumberAfter(b)
+    // Renumber only when the broker refused the batch: after lost connections or timeouts it may hold
+    // it, and reusing its numbers would make the next batch look like a duplicate (dropped unwritten).
+    const refused = err instanceof KafkaError && (kind === null || err.errorName === 'OUT_OF_ORDER_SEQUENCE_NUMBER')
+    if (this.idempotent && refused) this.renumberAfter(b)
     const error = remoteFailure(err, this.client.settings.bootstrap)
     this.onFailure({ error, keyBytes: b.keyBytes, valueBytes: b.valueBytes, records: b.records })
   }
