@@ -1,4 +1,4 @@
-import { ERRORS, type ErrorName } from '../protocol/error-codes.js'
+import { ERRORS, errorByCode, type ErrorName } from '../protocol/error-codes.js'
 import { PartitionNotFoundError, TopicNotFoundError } from '../storage/log-store.js'
 
 /**
@@ -64,4 +64,11 @@ export function asKafkaError(err: unknown): KafkaError {
 export function kafkaErrorNamed(name: string, message?: string | null, options?: { cause?: unknown }): KafkaError | undefined {
   if (!Object.hasOwn(ERRORS, name)) return undefined
   return new KafkaError(name as ErrorName, message ?? undefined, options)
+}
+
+/** A KafkaError for an error code a broker answered with (the broker's message when it sent one); unknown codes read as UNKNOWN_SERVER_ERROR. */
+export function kafkaErrorForCode(code: number, message?: string | null): KafkaError {
+  const info = errorByCode(code)
+  if (Object.hasOwn(ERRORS, info.name)) return new KafkaError(info.name as ErrorName, message ?? undefined)
+  return new KafkaError('UNKNOWN_SERVER_ERROR', message ?? info.message)
 }

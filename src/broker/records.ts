@@ -4,12 +4,14 @@ export {
   RecordBatchBuilder,
   RecordBatchError,
   forEachRecord,
+  patchBaseSequence,
   readBatchHeader,
+  splitBatches,
   verifyBatchCrc,
   type BatchHeader,
   type RecordCursor,
   type RecordHeader,
 } from '../protocol/record-batch.js'
-export type { CompressionCodec } from '../protocol/compression.js'
+export { decompress, type CompressionCodec } from '../protocol/compression.js'
 export { partitionForKey } from './partitioner.js'
 export type { TopicRow } from '../storage/log-store.js'

@@ -148,6 +148,12 @@ export function stampLogAppendTime(batch: Buffer, timestamp: number): void {
   batch.writeUInt32BE(crc32c(batch, ATTRIBUTES_AT), CRC_AT)
 }
 
+/** Rewrites baseSequence (bytes 53–56) and the CRC: an idempotent producer renumbering a batch after an earlier one failed. */
+export function patchBaseSequence(batch: Buffer, baseSequence: number): void {
+  batch.writeInt32BE(baseSequence, 53)
+  batch.writeUInt32BE(crc32c(batch, ATTRIBUTES_AT), CRC_AT)
+}
+
 /** Throws CORRUPT_MESSAGE unless the stored CRC matches bytes 21…end (consumers' `check.crcs`). */
 export function verifyBatchCrc(batch: Buffer): void {
   if (batch.length < BATCH_HEADER_SIZE) throw corrupt(`record batch of ${batch.length} bytes is shorter than its header`)

@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module'
 
-import { Admin, compressionsAlgorithms, type BaseOptions } from '@platformatic/kafka'
+import { Admin, compressionsAlgorithms, kListApis, type Base, type BaseOptions } from '@platformatic/kafka'
 
+import { decompress } from '../../broker/records.js'
 import type { ConnectionSettings } from './client-properties.js'
 
 // The Kafka client library behind remote mode: @platformatic/kafka. Chosen over kafkajs because it is
@@ -9,15 +10,19 @@ import type { ConnectionSettings } from './client-properties.js'
 // sends versions Kafka 4 removed), all five codecs, SASL PLAIN/SCRAM and TLS, and its
 // producer/consumer measured faster against our broker.
 
-let zstdFilled = false
+let codecsFilled = false
 
 /**
- * The library compresses zstd with node:zlib, which Node 20 lacks; fill the gap with zstd-napi (already
- * our codec for embedded mode) so remote mode reads and writes zstd batches on Node 20 too.
+ * Codec gaps of the library, filled with ours. It reads snappy only as one raw block, not in the xerial
+ * framing Java's producer (and our RecordBatchBuilder) write. It compresses zstd with node:zlib, which
+ * Node 20 lacks; zstd-napi (already our codec for embedded mode) fills that, so remote mode reads and
+ * writes zstd batches on Node 20 too.
  */
-function fillZstd(): void {
-  if (zstdFilled) return
-  zstdFilled = true
+function fillCodecs(): void {
+  if (codecsFilled) return
+  codecsFilled = true
+  const snappy = compressionsAlgorithms.snappy as { decompressSync(d: Buffer): Buffer }
+  snappy.decompressSync = (data: Buffer) => decompress('snappy', Buffer.isBuffer(data) ? data : (data as { buffer: Buffer }).buffer)
   const zstd = compressionsAlgorithms.zstd as { compressSync(d: Buffer): Buffer; decompressSync(d: Buffer): Buffer; available: boolean }
   if (zstd.available) return
   const require = createRequire(import.meta.url)
@@ -29,7 +34,7 @@ function fillZstd(): void {
 
 /** The library's client options for our connection settings. */
 export function libraryOptions(settings: ConnectionSettings): BaseOptions {
-  fillZstd()
+  fillCodecs()
   const tls = settings.tls
   return {
     clientId: settings.clientId,
@@ -58,4 +63,25 @@ export function libraryOptions(settings: ConnectionSettings): BaseOptions {
 
 export function newAdmin(settings: ConnectionSettings): Admin {
   return new Admin(libraryOptions(settings))
+}
+
+/** One API's version range in an ApiVersions answer (the library's ApiVersionsResponseApi, not exported by name). */
+interface ApiVersionRange {
+  readonly apiKey: number
+  readonly minVersion: number
+  readonly maxVersion: number
+}
+
+/** Whether the broker takes this version of an API (its ApiVersions answer, which the library asks for and keeps). */
+export function brokerTakes<O extends BaseOptions>(library: Base<O>, apiKey: number, version: number): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    library[kListApis]((err, apis) => {
+      if (err || apis === undefined) {
+        reject(err ?? new Error('no ApiVersions answer'))
+        return
+      }
+      const api = (apis as readonly ApiVersionRange[]).find((a) => a.apiKey === apiKey)
+      resolve(api !== undefined && api.minVersion <= version && version <= api.maxVersion)
+    })
+  })
 }

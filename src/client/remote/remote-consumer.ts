@@ -1,7 +1,8 @@
-import { Consumer, type ClusterMetadata, type Message, type MessagesStream, type RecordsBatch } from '@platformatic/kafka'
+import { Consumer, kGetConnection, kPerformWithRetry, type Broker, type ClusterMetadata, type Message, type MessagesStream, type RecordsBatch } from '@platformatic/kafka'
 
 import { ASSIGNORS, type AssignorMember } from '../../broker/groups/assignors.js'
-import { KafkaError } from '../../broker/kafka-error.js'
+import { KafkaError, kafkaErrorForCode } from '../../broker/kafka-error.js'
+import { forEachRecord, readBatchHeader, splitBatches, type RecordCursor } from '../../broker/records.js'
 import { javaExceptionText } from '../java-exception.js'
 import {
   ConsumerFatalError,
@@ -11,14 +12,18 @@ import {
   type StartPosition,
   type StopReason,
 } from '../kafka-client.js'
-import { libraryOptions } from './library.js'
+import { brokerTakes, libraryOptions } from './library.js'
+import { RAW_FETCH_VERSION, rawFetchV12, type RawFetchResponse, type RawFetchTopic } from './raw-fetch.js'
 import type { RemoteClient } from './remote-client.js'
 import { kafkaErrorIn, remoteFailure } from './remote-errors.js'
 import { LibraryRecordView } from './library-record-view.js'
 
 // The remote consumer. Without a group it reads the partitions itself, as the embedded consumer does:
 // positions from ListOffsets, Fetch to each partition's leader (found and refreshed through metadata),
-// OFFSET_OUT_OF_RANGE resets per auto.offset.reset. With a group it is the library's group member
+// OFFSET_OUT_OF_RANGE resets per auto.offset.reset. Against a broker that takes Fetch v12 the records
+// come back as bytes (raw-fetch.ts) and are walked with our record cursor, as the embedded consumer
+// walks stored batches; otherwise (or with KAFKA_TS_REMOTE_FETCH=library) the library's Fetch, whose
+// records are objects. With a group it is the library's group member
 // (join, sync, heartbeats, rebalances) reading from the committed offsets, and commits what was printed.
 
 interface Position {
@@ -26,11 +31,23 @@ interface Position {
   readonly topicId: string
   readonly partition: number
   offset: number
+  /** Rounds in a row this partition was answered with a retriable error. */
+  failures: number
+}
+
+/** One partition's part of a Fetch answer, from either path. */
+interface Fetched {
+  readonly pos: Position
+  readonly errorCode: number
+  readonly batches?: readonly RecordsBatch[]
+  readonly bytes?: Buffer | null
 }
 
 type OnRecord = (record: FormattableRecord, topic: string, partition: number) => boolean
 
 const PARTITION_MAX_BYTES = 1 << 20
+/** fetch.max.bytes' default. */
+const FETCH_MAX_BYTES = 50 << 20
 const FETCH_MAX_WAIT_MS = 500
 /** How often an idle consumer re-reads the topic list (new partitions, --include matches). */
 const REFRESH_MS = 1000
@@ -125,6 +142,7 @@ export class RemoteConsumer implements RecordConsumer {
   private async runAssigned(onRecord: OnRecord, drain: () => Promise<boolean>): Promise<StopReason> {
     const { signal, timeoutMs, maxMessages } = this.opts
     const consumer = this.newLibraryConsumer(`console-consumer-${Math.floor(Math.random() * 100_000)}`)
+    const raw = process.env.KAFKA_TS_REMOTE_FETCH !== 'library' && (await brokerTakes(consumer, 1, RAW_FETCH_VERSION))
     const positions = new Map<string, Position>()
     let metadata = await this.refreshPositions(positions, true)
     let lastRecordAt = Date.now()
@@ -147,45 +165,56 @@ export class RemoteConsumer implements RecordConsumer {
         nextRefreshAt = 0
         continue
       }
+      const maxWaitMs = timeoutMs === undefined ? FETCH_MAX_WAIT_MS : Math.min(FETCH_MAX_WAIT_MS, Math.max(1, timeoutMs))
       const responses = await Promise.all(
-        [...byLeader].map(async ([node, list]) => {
+        [...byLeader].map(async ([node, list]): Promise<Fetched[]> => {
+          const broker = metadata.brokers.get(node)
+          if (raw && broker !== undefined) return fetchRaw(consumer, broker, maxWaitMs, list)
           const topics = new Map<string, Position[]>()
           for (const p of list) topics.set(p.topicId, [...(topics.get(p.topicId) ?? []), p])
           const response = await consumer.fetch({
             node,
-            maxWaitTime: timeoutMs === undefined ? FETCH_MAX_WAIT_MS : Math.min(FETCH_MAX_WAIT_MS, Math.max(1, timeoutMs)),
+            maxWaitTime: maxWaitMs,
             topics: [...topics].map(([topicId, ps]) => ({
               topicId,
               partitions: ps.map((p) => ({ partition: p.partition, fetchOffset: BigInt(p.offset), partitionMaxBytes: PARTITION_MAX_BYTES, currentLeaderEpoch: -1, lastFetchedEpoch: -1 })),
             })),
           })
-          return { list, response }
+          return response.responses.flatMap((t) =>
+            t.partitions.flatMap((part) => {
+              const pos = list.find((p) => p.topicId === t.topicId && p.partition === part.partitionIndex)
+              return pos === undefined ? [] : [{ pos, errorCode: part.errorCode, batches: part.records ?? [] }]
+            }),
+          )
         }),
       )
       let progressed = false
       let stop: StopReason | undefined
       let staleMetadata = false
-      for (const { list, response } of responses) {
-        for (const t of response.responses) {
-          for (const part of t.partitions) {
-            const pos = list.find((p) => p.topicId === t.topicId && p.partition === part.partitionIndex)
-            if (pos === undefined) continue
-            if (part.errorCode === 1) {
-              await this.reset(pos)
-              continue
-            }
-            if (part.errorCode !== 0) {
-              staleMetadata = true
-              continue
-            }
-            for (const batch of part.records ?? []) {
-              stop = this.deliver(batch, pos, onRecord, maxMessages)
-              progressed = true
-              if (stop) break
-            }
+      for (const { pos, errorCode, batches, bytes } of responses.flat()) {
+        if (errorCode === 1) {
+          await this.reset(pos)
+          continue
+        }
+        if (errorCode !== 0) {
+          // Leader moved, partition not there yet…: look again, a few rounds in a row at most.
+          const error = kafkaErrorForCode(errorCode)
+          if (!error.retriable || ++pos.failures > this.client.settings.retries) throw new ConsumerFatalError(javaExceptionText(error), { cause: error })
+          staleMetadata = true
+          continue
+        }
+        pos.failures = 0
+        if (bytes !== undefined) {
+          if (bytes !== null) {
+            stop = this.deliverBytes(bytes, pos, onRecord, maxMessages)
+            progressed = true
+          }
+        } else {
+          for (const batch of batches ?? []) {
+            stop = this.deliver(batch, pos, onRecord, maxMessages)
+            progressed = true
             if (stop) break
           }
-          if (stop) break
         }
         if (stop) break
       }
@@ -218,6 +247,31 @@ export class RemoteConsumer implements RecordConsumer {
     return undefined
   }
 
+  /**
+   * Hands the records at or after the position, from the whole batches of a Fetch answer's records
+   * section, to onRecord (the cursor is reused: onRecord must not keep it); moves the position past each batch.
+   */
+  private deliverBytes(records: Buffer, pos: Position, onRecord: OnRecord, maxMessages: number | undefined): StopReason | undefined {
+    let stop: StopReason | undefined
+    for (const batch of splitBatches(records).batches) {
+      const header = readBatchHeader(batch)
+      const end = header.baseOffset + header.lastOffsetDelta + 1
+      if (!header.isControl && end > pos.offset) {
+        forEachRecord(batch, (r: RecordCursor) => {
+          if (r.offset < pos.offset) return true
+          pos.offset = r.offset + 1
+          this.consumed++
+          if (!onRecord(r, pos.topic, pos.partition)) stop = 'consumer-stopped'
+          else if (maxMessages !== undefined && this.consumed >= maxMessages) stop = 'max-messages'
+          return stop === undefined
+        })
+        if (stop) return stop
+      }
+      pos.offset = Math.max(pos.offset, end)
+    }
+    return undefined
+  }
+
   /** The partitions to read (new ones added with their start position) and fresh metadata. */
   private async refreshPositions(positions: Map<string, Position>, initial: boolean): Promise<ClusterMetadata> {
     const spec = this.opts.topics
@@ -232,7 +286,7 @@ export class RemoteConsumer implements RecordConsumer {
       for (const partition of partitions) {
         const key = `${topic}:${partition}`
         if (positions.has(key) || partition >= t.partitionsCount) continue
-        const pos: Position = { topic, topicId: t.id, partition, offset: 0 }
+        const pos: Position = { topic, topicId: t.id, partition, offset: 0, failures: 0 }
         // Partitions that appear later (new topic, --alter) are read from their beginning.
         await this.seek(pos, initial ? this.opts.start : 'earliest')
         positions.set(key, pos)
@@ -381,6 +435,38 @@ function assign(
     memberId: m.memberId,
     assignments: new Map((result.get(m.memberId) ?? []).map((ta) => [ta.topic, { topic: ta.topic, partitions: [...ta.partitions] }])),
   }))
+}
+
+/** A Fetch with the records sections as bytes, over the library's connection to the leader (retried as the library retries). */
+function fetchRaw(consumer: Consumer, broker: Broker, maxWaitMs: number, list: readonly Position[]): Promise<Fetched[]> {
+  const topics = new Map<string, RawFetchTopic['partitions'][number][]>()
+  for (const p of list) {
+    const parts = topics.get(p.topic) ?? []
+    parts.push({ partition: p.partition, fetchOffset: p.offset, partitionMaxBytes: PARTITION_MAX_BYTES })
+    topics.set(p.topic, parts)
+  }
+  const request: RawFetchTopic[] = [...topics].map(([topic, partitions]) => ({ topic, partitions }))
+  return new Promise<RawFetchResponse>((resolve, reject) => {
+    void consumer[kPerformWithRetry]<RawFetchResponse>(
+      'fetch',
+      (done) => {
+        consumer[kGetConnection](broker, (err, connection) => {
+          if (err || connection === undefined) done(err ?? new Error('no connection'))
+          else rawFetchV12(connection, maxWaitMs, 1, FETCH_MAX_BYTES, request, done)
+        })
+      },
+      (err, response) => {
+        if (err || response === undefined) reject(err ?? new Error('no Fetch answer'))
+        else resolve(response)
+      },
+    )
+  }).then((response) => {
+    if (response.errorCode !== 0) return list.map((pos) => ({ pos, errorCode: response.errorCode }))
+    return response.partitions.flatMap((part) => {
+      const pos = list.find((p) => p.topic === part.topic && p.partition === part.partition)
+      return pos === undefined ? [] : [{ pos, errorCode: part.errorCode, bytes: part.records }]
+    })
+  })
 }
 
 function range(n: number): number[] {

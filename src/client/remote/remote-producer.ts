@@ -3,11 +3,17 @@ import { Producer, type MessageToProduce } from '@platformatic/kafka'
 import { KafkaError } from '../../broker/kafka-error.js'
 import { partitionForKey, type RecordHeader } from '../../broker/records.js'
 import type { ProducerSettings, RecordProducer, SendFailure } from '../kafka-client.js'
-import { libraryOptions } from './library.js'
+import { brokerTakes, libraryOptions } from './library.js'
+import { RAW_PRODUCE_VERSION } from './raw-produce.js'
+import { RawRemoteProducer } from './raw-producer.js'
 import type { RemoteClient } from './remote-client.js'
 import { kafkaErrorIn, remoteFailure } from './remote-errors.js'
 
-// The remote producer: records are placed on partitions exactly as the embedded producer places them
+// The remote producer. Against a broker that takes Produce v9 the fast path is used (raw-producer.ts:
+// batches built as bytes, as the embedded producer builds them). Otherwise, or with
+// KAFKA_TS_REMOTE_PRODUCE=library, the library's own producer below.
+//
+// The library path: records are placed on partitions exactly as the embedded producer places them
 // (murmur2 for keys, a sticky partition per batch otherwise), gathered for batch.size / linger.ms, and
 // handed to the library one produce call per gathering — it groups them per partition and leader,
 // compresses and retries on leader changes.
@@ -63,7 +69,7 @@ export class RemoteProducer implements RecordProducer {
     this.gathering = this.emptyGathering()
   }
 
-  static async open(client: RemoteClient, topic: string, settings: ProducerSettings, onFailure: (failure: SendFailure) => void): Promise<RemoteProducer> {
+  static async open(client: RemoteClient, topic: string, settings: ProducerSettings, onFailure: (failure: SendFailure) => void): Promise<RecordProducer> {
     const partitionCount = await topicPartitionCount(client, topic, settings.allowAutoCreate)
     const library = new Producer<Buffer, Buffer, Buffer, Buffer>({
       ...libraryOptions({ ...client.settings, clientId: settings.clientId }),
@@ -72,6 +78,22 @@ export class RemoteProducer implements RecordProducer {
       idempotent: isIdempotent(settings),
       autocreateTopics: false,
     })
+    if (process.env.KAFKA_TS_REMOTE_PRODUCE !== 'library' && (await takesRawProduce(library, client))) {
+      let producerId = -1
+      let producerEpoch = -1
+      if (isIdempotent(settings)) {
+        try {
+          const info = await library.initIdempotentProducer({})
+          producerId = Number(info.producerId)
+          producerEpoch = info.producerEpoch
+        } catch (err) {
+          await library.close().catch(() => undefined)
+          throw remoteFailure(err, client.settings.bootstrap)
+        }
+      }
+      const maxMessageBytes = await topicMaxMessageBytes(client, topic)
+      return new RawRemoteProducer(client, library, topic, partitionCount, settings, onFailure, producerId, producerEpoch, maxMessageBytes)
+    }
     return new RemoteProducer(client, library, topic, partitionCount, settings, onFailure)
   }
 
@@ -209,6 +231,28 @@ export class RemoteProducer implements RecordProducer {
   }
 }
 
+
+/** The topic's max.message.bytes (Kafka's default when the broker does not say): the raw path keeps batches within it. */
+async function topicMaxMessageBytes(client: RemoteClient, topic: string): Promise<number> {
+  const DEFAULT = 1048588
+  try {
+    const outcome = await client.describeTopicConfigs(topic, ['max.message.bytes'])
+    const value = outcome.ok ? Number(outcome.value.find((c) => c.name === 'max.message.bytes')?.value) : NaN
+    return Number.isFinite(value) && value > 0 ? value : DEFAULT
+  } catch {
+    return DEFAULT
+  }
+}
+
+/** Whether the broker takes the Produce version the raw path writes. */
+async function takesRawProduce(library: Producer<Buffer, Buffer, Buffer, Buffer>, client: RemoteClient): Promise<boolean> {
+  try {
+    return await brokerTakes(library, 0, RAW_PRODUCE_VERSION)
+  } catch (err) {
+    await library.close().catch(() => undefined)
+    throw remoteFailure(err, client.settings.bootstrap)
+  }
+}
 
 /** Idempotence needs acks=all (Java refuses the combination; here it is silently off with acks 0/1). */
 function isIdempotent(settings: ProducerSettings): boolean {

@@ -1,0 +1,457 @@
+import { kGetConnection, kMetadata, type Broker, type ClusterMetadata, type Producer } from '@platformatic/kafka'
+
+import { KafkaError, kafkaErrorForCode } from '../../broker/kafka-error.js'
+import { RecordBatchBuilder, partitionForKey, patchBaseSequence, type RecordHeader } from '../../broker/records.js'
+import type { ProducerSettings, RecordProducer, SendFailure } from '../kafka-client.js'
+import type { RemoteClient } from './remote-client.js'
+import { remoteFailure } from './remote-errors.js'
+import { rawProduceV9, type RawPartitionResponse, type RawProduceResult } from './raw-produce.js'
+
+// The remote producer's fast path: what the embedded producer does (records encoded straight into
+// per-partition RecordBatchBuilders, sticky/murmur2 partitioning, batch.size, linger.ms, the codec),
+// with the batches sent as raw bytes in Produce v9 requests over the client library's connection to
+// each partition's leader. The library keeps what it is good at: connections, SASL/TLS, ApiVersions,
+// metadata and leaders, InitProducerId.
+//
+// Like Java's sender: a request carries at most one batch per partition, up to max.request.size; up to
+// five requests are in flight. Unlike Java, a batch keeps filling past batch.size while all five are
+// out (up to the topic's max.message.bytes and max.request.size), so a producer ahead of its broker
+// sends fewer, larger requests — what the library path did by merging queued sends; every request
+// costs our broker a transaction and, with acks=all, an fsync. Idempotence: the producer id and epoch come from the library's
+// InitProducerId; sequence numbers are ours, given when a batch is closed. A batch that fails with a
+// retriable error (leader moved, connection lost, timed out) is sent again with the same bytes and
+// sequence, ahead of its partition's later batches; while it waits the partition sends nothing.
+
+interface AckLists {
+  timestamps: number[]
+  valueBytes: number[]
+}
+
+interface ReadyBatch {
+  readonly partition: number
+  bytes: Buffer
+  readonly records: number
+  /** Closing order, for putting retried batches back in place. */
+  readonly order: number
+  /** Sizes of the first record, for Kafka's error line when the batch fails. */
+  readonly keyBytes: number | null
+  readonly valueBytes: number | null
+  readonly acked: AckLists | undefined
+  /** -1 unless idempotent. */
+  baseSequence: number
+  /** The sequence this batch must be sent with next, when an earlier batch's failure renumbered it. */
+  renumbered: number | undefined
+  attempts: number
+}
+
+/** Per-record framing beyond key, value and header bytes, rounded up (as in the embedded producer). */
+const RECORD_OVERHEAD = 32
+const HEADER_OVERHEAD = 10
+/** max.in.flight.requests.per.connection's default (the most idempotence allows). */
+const MAX_IN_FLIGHT = 5
+/** max.request.size's default. */
+const MAX_REQUEST_BYTES = 1 << 20
+/** Slack for compressed batches: incompressible input grows a little under every codec. */
+const COMPRESSION_SLACK = 256
+const MAX_SEQUENCE = 0x7fffffff
+
+const STALE_METADATA = new Set(['NOT_LEADER_OR_FOLLOWER', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_TOPIC_OR_PARTITION', 'FENCED_LEADER_EPOCH', 'UNKNOWN_LEADER_EPOCH'])
+
+export class RawRemoteProducer implements RecordProducer {
+  private readonly builders: RecordBatchBuilder[]
+  private readonly firstKey: (number | null)[]
+  private readonly firstValue: (number | null)[]
+  private readonly ackLists: AckLists[] | undefined
+  /** Closed batches waiting to be sent, per partition, oldest first. */
+  private readonly ready: ReadyBatch[][]
+  private readyCount = 0
+  /** Per partition, batches waiting to be retried: while there are any, nothing of the partition is sent. */
+  private readonly retrying: Set<ReadyBatch>[]
+  /** Per partition, the batches sent and not yet answered (idempotence renumbers them after a failure). */
+  private readonly unanswered: Set<ReadyBatch>[]
+  private readonly nextSequence: number[]
+  private readonly inFlight = new Set<Promise<void>>()
+  private readonly retryWaits = new Set<Promise<void>>()
+  /** Bytes closed and not yet answered (buffer.memory accounting). */
+  private bufferedBytes = 0
+  private batchOrder = 0
+  private drainStart = 0
+  private sent = 0
+  private stickyPartition: number
+  private lingerTimer: NodeJS.Timeout | undefined
+  private leaders: Promise<ClusterMetadata> | undefined
+  private closed = false
+  private readonly idempotent: boolean
+  /** Largest uncompressed batch the topic is sure to accept (as in the embedded producer). */
+  private readonly batchLimit: number
+  /** How far a batch may grow while every send slot is taken. */
+  private readonly growLimit: number
+
+  constructor(
+    private readonly client: RemoteClient,
+    private readonly library: Producer<Buffer, Buffer, Buffer, Buffer>,
+    private readonly topic: string,
+    readonly partitionCount: number,
+    private readonly settings: ProducerSettings,
+    private readonly onFailure: (failure: SendFailure) => void,
+    private readonly producerId: number,
+    private readonly producerEpoch: number,
+    maxMessageBytes: number,
+  ) {
+    this.batchLimit = settings.compression === 'none' ? maxMessageBytes : Math.floor(maxMessageBytes * 0.99) - COMPRESSION_SLACK
+    this.growLimit = Math.max(settings.batchSize, Math.min(this.batchLimit, MAX_REQUEST_BYTES - 1024))
+    const n = partitionCount
+    this.idempotent = producerId >= 0
+    this.builders = Array.from({ length: n }, () => new RecordBatchBuilder(Math.min(settings.batchSize + 1024, 1 << 20)))
+    this.firstKey = new Array<number | null>(n).fill(null)
+    this.firstValue = new Array<number | null>(n).fill(null)
+    this.ackLists = settings.onAcknowledged === undefined ? undefined : Array.from({ length: n }, () => ({ timestamps: [], valueBytes: [] }))
+    this.ready = Array.from({ length: n }, () => [])
+    this.retrying = Array.from({ length: n }, () => new Set())
+    this.unanswered = Array.from({ length: n }, () => new Set())
+    this.nextSequence = new Array<number>(n).fill(0)
+    this.stickyPartition = Math.floor(Math.random() * n)
+  }
+
+  get acknowledged(): number {
+    return this.sent
+  }
+
+  send(key: Buffer | null, value: Buffer | null, headers: readonly RecordHeader[] | undefined, timestamp: number, explicitPartition?: number): void {
+    const partition = explicitPartition ?? (key === null ? this.stickyPartition : partitionForKey(key, this.partitionCount))
+    const builder = this.builders[partition]
+    if (!builder) throw new Error(`no batch builder for partition ${partition}`)
+    let recordSize = (key?.length ?? 0) + (value?.length ?? 0) + RECORD_OVERHEAD
+    if (headers !== undefined) {
+      for (const h of headers) recordSize += h.key.length + (h.value?.length ?? 0) + HEADER_OVERHEAD
+    }
+    const backlogged = this.inFlight.size >= MAX_IN_FLIGHT
+    const limit = backlogged ? this.growLimit : this.settings.batchSize
+    const fill = builder.sizeInBytes + recordSize
+    if (builder.count > 0 && (fill > limit || fill > this.batchLimit)) this.closeBatch(partition)
+    if (builder.count === 0) {
+      this.firstKey[partition] = key === null ? null : key.length
+      this.firstValue[partition] = value === null ? null : value.length
+    }
+    builder.append(timestamp, key, value, headers)
+    const acked = this.ackLists?.[partition]
+    if (acked !== undefined) {
+      acked.timestamps.push(timestamp)
+      acked.valueBytes.push(value?.length ?? 0)
+    }
+    const size = builder.sizeInBytes
+    if (size >= this.settings.batchSize && (!backlogged || size >= this.growLimit || size > this.batchLimit)) {
+      this.closeBatch(partition)
+      this.pump()
+    }
+    this.armLinger()
+  }
+
+  async afterChunk(): Promise<void> {
+    // buffer.memory: wait for answers while too much is on its way.
+    while (this.bufferedBytes > this.settings.bufferMemory && this.inFlight.size + this.retryWaits.size > 0) {
+      this.pump()
+      await Promise.race([...this.inFlight, ...this.retryWaits])
+    }
+  }
+
+  async flush(): Promise<void> {
+    if (this.lingerTimer) clearTimeout(this.lingerTimer)
+    this.lingerTimer = undefined
+    for (let p = 0; p < this.partitionCount; p++) this.closeBatch(p)
+    this.pump()
+    while (this.inFlight.size + this.retryWaits.size > 0) {
+      await Promise.race([...this.inFlight, ...this.retryWaits])
+      this.pump()
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    await this.flush()
+    this.closed = true
+    await this.library.close().catch(() => undefined)
+  }
+
+  private closeBatch(partition: number): void {
+    const builder = this.builders[partition]
+    if (!builder || builder.count === 0) return
+    const records = builder.count
+    let baseSequence = -1
+    if (this.idempotent) {
+      baseSequence = this.nextSequence[partition] ?? 0
+      this.nextSequence[partition] = addSequence(baseSequence, records)
+    }
+    const bytes = builder.build({
+      compression: this.settings.compression,
+      producerId: this.producerId,
+      producerEpoch: this.producerEpoch,
+      baseSequence,
+    })
+    let acked: AckLists | undefined
+    if (this.ackLists !== undefined) {
+      acked = this.ackLists[partition]
+      this.ackLists[partition] = { timestamps: [], valueBytes: [] }
+    }
+    this.ready[partition]?.push({
+      partition,
+      bytes,
+      records,
+      order: this.batchOrder++,
+      keyBytes: this.firstKey[partition] ?? null,
+      valueBytes: this.firstValue[partition] ?? null,
+      acked,
+      baseSequence,
+      renumbered: undefined,
+      attempts: 0,
+    })
+    this.readyCount++
+    this.bufferedBytes += bytes.length
+    if (partition === this.stickyPartition && this.partitionCount > 1) {
+      // Kafka's sticky partitioner: move to another partition once a batch is complete.
+      const next = Math.floor(Math.random() * (this.partitionCount - 1))
+      this.stickyPartition = next >= partition ? next + 1 : next
+    }
+  }
+
+  /** Starts requests while there is a slot: each takes the oldest ready batch of every partition that has one. */
+  private pump(): void {
+    const n = this.partitionCount
+    if (this.inFlight.size < MAX_IN_FLIGHT) {
+      // Batches that grew past batch.size while the slots were taken go now.
+      for (let p = 0; p < n; p++) if ((this.builders[p]?.sizeInBytes ?? 0) >= this.settings.batchSize) this.closeBatch(p)
+    }
+    while (this.readyCount > 0 && this.inFlight.size < MAX_IN_FLIGHT) {
+      const batches: ReadyBatch[] = []
+      let bytes = 0
+      for (let i = 0; i < n; i++) {
+        const p = (this.drainStart + i) % n
+        const queue = this.ready[p]
+        if (queue === undefined || queue.length === 0 || (this.retrying[p]?.size ?? 0) > 0) continue
+        const b = queue[0]!
+        if (batches.length > 0 && bytes + b.bytes.length > MAX_REQUEST_BYTES) break
+        queue.shift()
+        this.readyCount--
+        batches.push(b)
+        bytes += b.bytes.length
+      }
+      this.drainStart = (this.drainStart + 1) % n
+      if (batches.length === 0) return
+      for (const b of batches) this.unanswered[b.partition]?.add(b)
+      const done = this.request(batches)
+        .catch((err: unknown) => {
+          // Not expected (request settles every batch itself), but no batch may vanish unreported.
+          for (const b of batches) if (this.unanswered[b.partition]?.has(b)) this.retryOrFail(b, err, null)
+        })
+        .finally(() => {
+          this.inFlight.delete(done)
+          this.pump()
+        })
+      this.inFlight.add(done)
+    }
+  }
+
+  /** Sends the batches to their partitions' leaders (one request per leader) and settles each batch. */
+  private async request(batches: ReadyBatch[]): Promise<void> {
+    let meta: ClusterMetadata
+    try {
+      meta = await this.metadata()
+    } catch (err) {
+      for (const b of batches) this.retryOrFail(b, err, undefined)
+      return
+    }
+    const byLeader = new Map<number, ReadyBatch[]>()
+    const partitions = meta.topics.get(this.topic)?.partitions
+    for (const b of batches) {
+      const leader = partitions?.[b.partition]?.leader ?? -1
+      const group = byLeader.get(leader)
+      if (group === undefined) byLeader.set(leader, [b])
+      else group.push(b)
+    }
+    await Promise.all(
+      [...byLeader].map(async ([leader, group]) => {
+        const broker = meta.brokers.get(leader)
+        if (broker === undefined) {
+          this.leaders = undefined
+          const error = new KafkaError('LEADER_NOT_AVAILABLE')
+          for (const b of group) this.retryOrFail(b, error, 'LEADER_NOT_AVAILABLE')
+          return
+        }
+        let result: RawProduceResult
+        try {
+          result = await this.produce(broker, group)
+        } catch (err) {
+          this.forgetLeaders()
+          for (const b of group) this.retryOrFail(b, err, undefined)
+          return
+        }
+        if (typeof result === 'boolean') {
+          for (const b of group) this.succeeded(b)
+          return
+        }
+        const answers = new Map<number, RawPartitionResponse>()
+        for (const r of result) answers.set(r.partition, r)
+        for (const b of group) {
+          const answer = answers.get(b.partition)
+          if (answer === undefined) {
+            this.retryOrFail(b, new Error(`the broker did not answer for partition ${b.partition}`), undefined)
+            continue
+          }
+          this.settle(b, answer)
+        }
+      }),
+    )
+  }
+
+  private produce(broker: Broker, batches: readonly ReadyBatch[]): Promise<RawProduceResult> {
+    return new Promise((resolve, reject) => {
+      this.library[kGetConnection](broker, (err, connection) => {
+        if (err || connection === undefined) {
+          reject(err ?? new Error('no connection'))
+          return
+        }
+        rawProduceV9(
+          connection,
+          this.settings.acks,
+          this.client.settings.requestTimeoutMs,
+          this.topic,
+          batches.map((b) => ({ partition: b.partition, batch: b.bytes })),
+          (error: Error | null, result?: RawProduceResult) => {
+            if (error || result === undefined) reject(error ?? new Error('no response'))
+            else resolve(result)
+          },
+        )
+      })
+    })
+  }
+
+  private settle(b: ReadyBatch, answer: RawPartitionResponse): void {
+    const code = answer.errorCode
+    if (code === 0) return this.succeeded(b)
+    const error = kafkaErrorForCode(code, answer.errorMessage)
+    // A duplicate of a batch the broker already holds: Java treats it as written.
+    if (error.errorName === 'DUPLICATE_SEQUENCE_NUMBER') return this.succeeded(b)
+    if (STALE_METADATA.has(error.errorName)) this.forgetLeaders()
+    if (error.errorName === 'OUT_OF_ORDER_SEQUENCE_NUMBER' && b.renumbered !== undefined) {
+      // An earlier batch failed for good and this one was numbered after it: send it again, renumbered.
+      this.unanswered[b.partition]?.delete(b)
+      this.requeue(b, 0)
+      return
+    }
+    const retriable = error.retriable || (this.idempotent && error.errorName === 'OUT_OF_ORDER_SEQUENCE_NUMBER')
+    this.retryOrFail(b, error, retriable ? error.errorName : null)
+  }
+
+  private succeeded(b: ReadyBatch): void {
+    this.unanswered[b.partition]?.delete(b)
+    this.bufferedBytes -= b.bytes.length
+    this.sent += b.records
+    if (b.acked !== undefined) this.settings.onAcknowledged?.(b.acked)
+  }
+
+  /**
+   * A retriable failure is retried after retry.backoff.ms while attempts remain; otherwise the batch
+   * fails. `kind`: the Kafka error's name when retriable, null when not, undefined for a failure to
+   * talk to the broker at all (always retriable).
+   */
+  private retryOrFail(b: ReadyBatch, err: unknown, kind: string | null | undefined): void {
+    this.unanswered[b.partition]?.delete(b)
+    if (kind !== null && b.attempts < this.client.settings.retries && !this.closed) {
+      b.attempts++
+      this.requeue(b, this.client.settings.retryBackoffMs)
+      return
+    }
+    this.bufferedBytes -= b.bytes.length
+    // Renumber only when the broker refused the batch: after lost connections or timeouts it may hold
+    // it, and reusing its numbers would make the next batch look like a duplicate (dropped unwritten).
+    const refused = err instanceof KafkaError && (kind === null || err.errorName === 'OUT_OF_ORDER_SEQUENCE_NUMBER')
+    if (this.idempotent && refused) this.renumberAfter(b)
+    const error = remoteFailure(err, this.client.settings.bootstrap)
+    this.onFailure({ error, keyBytes: b.keyBytes, valueBytes: b.valueBytes, records: b.records })
+  }
+
+  /** Puts the batch back at the head of its partition's queue after `delayMs`; the partition sends nothing meanwhile. */
+  private requeue(b: ReadyBatch, delayMs: number): void {
+    const p = b.partition
+    this.retrying[p]?.add(b)
+    const wait = new Promise<void>((resolve) => {
+      setTimeout(() => {
+        if (b.renumbered !== undefined) {
+          patchBaseSequence(b.bytes, b.renumbered)
+          b.baseSequence = b.renumbered
+          b.renumbered = undefined
+        }
+        const queue = this.ready[p]!
+        let at = 0
+        while (at < queue.length && queue[at]!.order < b.order) at++
+        queue.splice(at, 0, b)
+        this.readyCount++
+        this.retrying[p]?.delete(b)
+        this.retryWaits.delete(wait)
+        resolve()
+        this.pump()
+      }, delayMs)
+    })
+    this.retryWaits.add(wait)
+  }
+
+  /**
+   * An idempotent batch failed for good: the broker never took its sequence numbers, so every later
+   * batch of the partition is renumbered from there (Java's adjustSequencesDueToFailedBatch). Batches
+   * still in flight will be refused as out of order and are sent again with their new numbers.
+   */
+  private renumberAfter(failed: ReadyBatch): void {
+    const p = failed.partition
+    const later = [...(this.unanswered[p] ?? []), ...(this.retrying[p] ?? []), ...(this.ready[p] ?? [])]
+      .filter((b) => b.order > failed.order)
+      .sort((a, b) => a.order - b.order)
+    let seq = failed.renumbered ?? failed.baseSequence
+    for (const b of later) {
+      // Bytes in flight or waiting to be retried are patched when they are queued again.
+      if (this.unanswered[p]?.has(b) || this.retrying[p]?.has(b)) b.renumbered = seq
+      else {
+        patchBaseSequence(b.bytes, seq)
+        b.baseSequence = seq
+      }
+      seq = addSequence(seq, b.records)
+    }
+    this.nextSequence[p] = seq
+  }
+
+  private metadata(): Promise<ClusterMetadata> {
+    this.leaders ??= new Promise<ClusterMetadata>((resolve, reject) => {
+      this.library[kMetadata]({ topics: [this.topic] }, (err, meta) => {
+        if (err || meta === undefined) reject(err ?? new Error('no metadata'))
+        else resolve(meta)
+      })
+    }).catch((err: unknown) => {
+      this.leaders = undefined
+      throw err
+    })
+    return this.leaders
+  }
+
+  private forgetLeaders(): void {
+    this.leaders = undefined
+    this.library.clearMetadata()
+  }
+
+  private armLinger(): void {
+    if (this.lingerTimer) return
+    this.lingerTimer = setTimeout(() => {
+      this.lingerTimer = undefined
+      if (this.inFlight.size >= MAX_IN_FLIGHT) {
+        // Nothing could leave now: let the open batches keep filling until a slot is free.
+        this.armLinger()
+        return
+      }
+      for (let p = 0; p < this.partitionCount; p++) this.closeBatch(p)
+      this.pump()
+    }, this.settings.lingerMs)
+  }
+}
+
+function addSequence(seq: number, records: number): number {
+  const next = seq + records
+  return next > MAX_SEQUENCE ? next - MAX_SEQUENCE - 1 : next
+}
