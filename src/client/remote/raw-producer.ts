@@ -1,8 +1,9 @@
 import { kGetConnection, kMetadata, type Broker, type ClusterMetadata, type Producer } from '@platformatic/kafka'
 
 import { KafkaError, kafkaErrorForCode } from '../../broker/kafka-error.js'
-import { RecordBatchBuilder, partitionForKey, patchBaseSequence, type RecordHeader } from '../../broker/records.js'
+import { patchBaseSequence, type RecordHeader } from '../../broker/records.js'
 import type { ProducerSettings, RecordProducer, SendFailure } from '../kafka-client.js'
+import { PartitionBatches, batchLimitFor, type AckLists, type BatchIdentity, type ClosedBatch } from '../partition-batches.js'
 import type { RemoteClient } from './remote-client.js'
 import { remoteFailure } from './remote-errors.js'
 import { rawProduceV9, type RawPartitionResponse, type RawProduceResult } from './raw-produce.js'
@@ -22,11 +23,6 @@ import { rawProduceV9, type RawPartitionResponse, type RawProduceResult } from '
 // retriable error (leader moved, connection lost, timed out) is sent again with the same bytes and
 // sequence, ahead of its partition's later batches; while it waits the partition sends nothing.
 
-interface AckLists {
-  timestamps: number[]
-  valueBytes: number[]
-}
-
 interface ReadyBatch {
   readonly partition: number
   bytes: Buffer
@@ -44,24 +40,16 @@ interface ReadyBatch {
   attempts: number
 }
 
-/** Per-record framing beyond key, value and header bytes, rounded up (as in the embedded producer). */
-const RECORD_OVERHEAD = 32
-const HEADER_OVERHEAD = 10
 /** max.in.flight.requests.per.connection's default (the most idempotence allows). */
 const MAX_IN_FLIGHT = 5
 /** max.request.size's default. */
 const MAX_REQUEST_BYTES = 1 << 20
-/** Slack for compressed batches: incompressible input grows a little under every codec. */
-const COMPRESSION_SLACK = 256
 const MAX_SEQUENCE = 0x7fffffff
 
 const STALE_METADATA = new Set(['NOT_LEADER_OR_FOLLOWER', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_TOPIC_OR_PARTITION', 'FENCED_LEADER_EPOCH', 'UNKNOWN_LEADER_EPOCH'])
 
 export class RawRemoteProducer implements RecordProducer {
-  private readonly builders: RecordBatchBuilder[]
-  private readonly firstKey: (number | null)[]
-  private readonly firstValue: (number | null)[]
-  private readonly ackLists: AckLists[] | undefined
+  private readonly batches: PartitionBatches
   /** Closed batches waiting to be sent, per partition, oldest first. */
   private readonly ready: ReadyBatch[][]
   private readyCount = 0
@@ -77,13 +65,10 @@ export class RawRemoteProducer implements RecordProducer {
   private batchOrder = 0
   private drainStart = 0
   private sent = 0
-  private stickyPartition: number
   private lingerTimer: NodeJS.Timeout | undefined
   private leaders: Promise<ClusterMetadata> | undefined
   private closed = false
   private readonly idempotent: boolean
-  /** Largest uncompressed batch the topic is sure to accept (as in the embedded producer). */
-  private readonly batchLimit: number
   /** How far a batch may grow while every send slot is taken. */
   private readonly growLimit: number
 
@@ -98,19 +83,15 @@ export class RawRemoteProducer implements RecordProducer {
     private readonly producerEpoch: number,
     maxMessageBytes: number,
   ) {
-    this.batchLimit = settings.compression === 'none' ? maxMessageBytes : Math.floor(maxMessageBytes * 0.99) - COMPRESSION_SLACK
-    this.growLimit = Math.max(settings.batchSize, Math.min(this.batchLimit, MAX_REQUEST_BYTES - 1024))
+    const batchLimit = batchLimitFor(maxMessageBytes, settings.compression)
+    this.growLimit = Math.max(settings.batchSize, Math.min(batchLimit, MAX_REQUEST_BYTES - 1024))
     const n = partitionCount
     this.idempotent = producerId >= 0
-    this.builders = Array.from({ length: n }, () => new RecordBatchBuilder(Math.min(settings.batchSize + 1024, 1 << 20)))
-    this.firstKey = new Array<number | null>(n).fill(null)
-    this.firstValue = new Array<number | null>(n).fill(null)
-    this.ackLists = settings.onAcknowledged === undefined ? undefined : Array.from({ length: n }, () => ({ timestamps: [], valueBytes: [] }))
+    this.batches = new PartitionBatches(n, settings, batchLimit, (b) => this.queueClosed(b), (partition, records) => this.identity(partition, records))
     this.ready = Array.from({ length: n }, () => [])
     this.retrying = Array.from({ length: n }, () => new Set())
     this.unanswered = Array.from({ length: n }, () => new Set())
     this.nextSequence = new Array<number>(n).fill(0)
-    this.stickyPartition = Math.floor(Math.random() * n)
   }
 
   get acknowledged(): number {
@@ -118,30 +99,11 @@ export class RawRemoteProducer implements RecordProducer {
   }
 
   send(key: Buffer | null, value: Buffer | null, headers: readonly RecordHeader[] | undefined, timestamp: number, explicitPartition?: number): void {
-    const partition = explicitPartition ?? (key === null ? this.stickyPartition : partitionForKey(key, this.partitionCount))
-    const builder = this.builders[partition]
-    if (!builder) throw new Error(`no batch builder for partition ${partition}`)
-    let recordSize = (key?.length ?? 0) + (value?.length ?? 0) + RECORD_OVERHEAD
-    if (headers !== undefined) {
-      for (const h of headers) recordSize += h.key.length + (h.value?.length ?? 0) + HEADER_OVERHEAD
-    }
     const backlogged = this.inFlight.size >= MAX_IN_FLIGHT
-    const limit = backlogged ? this.growLimit : this.settings.batchSize
-    const fill = builder.sizeInBytes + recordSize
-    if (builder.count > 0 && (fill > limit || fill > this.batchLimit)) this.closeBatch(partition)
-    if (builder.count === 0) {
-      this.firstKey[partition] = key === null ? null : key.length
-      this.firstValue[partition] = value === null ? null : value.length
-    }
-    builder.append(timestamp, key, value, headers)
-    const acked = this.ackLists?.[partition]
-    if (acked !== undefined) {
-      acked.timestamps.push(timestamp)
-      acked.valueBytes.push(value?.length ?? 0)
-    }
-    const size = builder.sizeInBytes
-    if (size >= this.settings.batchSize && (!backlogged || size >= this.growLimit || size > this.batchLimit)) {
-      this.closeBatch(partition)
+    const partition = this.batches.append(key, value, headers, timestamp, explicitPartition, backlogged ? this.growLimit : this.settings.batchSize)
+    const size = this.batches.size(partition)
+    if (size >= this.settings.batchSize && (!backlogged || size >= this.growLimit || size > this.batches.batchLimit)) {
+      this.batches.close(partition)
       this.pump()
     }
     this.armLinger()
@@ -158,7 +120,7 @@ export class RawRemoteProducer implements RecordProducer {
   async flush(): Promise<void> {
     if (this.lingerTimer) clearTimeout(this.lingerTimer)
     this.lingerTimer = undefined
-    for (let p = 0; p < this.partitionCount; p++) this.closeBatch(p)
+    this.batches.closeAll()
     this.pump()
     while (this.inFlight.size + this.retryWaits.size > 0) {
       await Promise.race([...this.inFlight, ...this.retryWaits])
@@ -173,45 +135,31 @@ export class RawRemoteProducer implements RecordProducer {
     await this.library.close().catch(() => undefined)
   }
 
-  private closeBatch(partition: number): void {
-    const builder = this.builders[partition]
-    if (!builder || builder.count === 0) return
-    const records = builder.count
+  /** Idempotence: a partition's batches are numbered as they close. */
+  private identity(partition: number, records: number): BatchIdentity {
     let baseSequence = -1
     if (this.idempotent) {
       baseSequence = this.nextSequence[partition] ?? 0
       this.nextSequence[partition] = addSequence(baseSequence, records)
     }
-    const bytes = builder.build({
-      compression: this.settings.compression,
-      producerId: this.producerId,
-      producerEpoch: this.producerEpoch,
-      baseSequence,
-    })
-    let acked: AckLists | undefined
-    if (this.ackLists !== undefined) {
-      acked = this.ackLists[partition]
-      this.ackLists[partition] = { timestamps: [], valueBytes: [] }
-    }
-    this.ready[partition]?.push({
-      partition,
-      bytes,
-      records,
+    return { producerId: this.producerId, producerEpoch: this.producerEpoch, baseSequence }
+  }
+
+  private queueClosed(b: ClosedBatch): void {
+    this.ready[b.partition]?.push({
+      partition: b.partition,
+      bytes: b.bytes,
+      records: b.records,
       order: this.batchOrder++,
-      keyBytes: this.firstKey[partition] ?? null,
-      valueBytes: this.firstValue[partition] ?? null,
-      acked,
-      baseSequence,
+      keyBytes: b.keyBytes,
+      valueBytes: b.valueBytes,
+      acked: b.acked,
+      baseSequence: b.baseSequence,
       renumbered: undefined,
       attempts: 0,
     })
     this.readyCount++
-    this.bufferedBytes += bytes.length
-    if (partition === this.stickyPartition && this.partitionCount > 1) {
-      // Kafka's sticky partitioner: move to another partition once a batch is complete.
-      const next = Math.floor(Math.random() * (this.partitionCount - 1))
-      this.stickyPartition = next >= partition ? next + 1 : next
-    }
+    this.bufferedBytes += b.bytes.length
   }
 
   /** Starts requests while there is a slot: each takes the oldest ready batch of every partition that has one. */
@@ -219,7 +167,7 @@ export class RawRemoteProducer implements RecordProducer {
     const n = this.partitionCount
     if (this.inFlight.size < MAX_IN_FLIGHT) {
       // Batches that grew past batch.size while the slots were taken go now.
-      for (let p = 0; p < n; p++) if ((this.builders[p]?.sizeInBytes ?? 0) >= this.settings.batchSize) this.closeBatch(p)
+      for (let p = 0; p < n; p++) if (this.batches.size(p) >= this.settings.batchSize) this.batches.close(p)
     }
     while (this.readyCount > 0 && this.inFlight.size < MAX_IN_FLIGHT) {
       const batches: ReadyBatch[] = []
@@ -445,7 +393,7 @@ export class RawRemoteProducer implements RecordProducer {
         this.armLinger()
         return
       }
-      for (let p = 0; p < this.partitionCount; p++) this.closeBatch(p)
+      this.batches.closeAll()
       this.pump()
     }, this.settings.lingerMs)
   }
