@@ -28,7 +28,7 @@ import { alterConfigs, describeConfigs, incrementalAlterConfigs } from './remote
 import { RemoteConsumer } from './remote-consumer.js'
 import { RemoteGroups } from './remote-groups.js'
 import { kafkaErrorIn, remoteFailure } from './remote-errors.js'
-import { RemoteProducer } from './remote-producer.js'
+import { openRemoteProducer } from './remote-producer.js'
 
 /** The client over a Kafka client library: our server-start, or any Kafka cluster. */
 export class RemoteClient implements KafkaClient {
@@ -196,7 +196,7 @@ export class RemoteClient implements KafkaClient {
   }
 
   async producer(topic: string, settings: ProducerSettings, onFailure: (failure: SendFailure) => void): Promise<RecordProducer> {
-    const producer = await RemoteProducer.open(this, topic, settings, onFailure)
+    const producer = await openRemoteProducer(this, topic, settings, onFailure)
     this.closers.push(() => producer.close())
     return producer
   }

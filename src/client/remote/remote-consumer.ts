@@ -1,4 +1,4 @@
-import { Consumer, kGetConnection, kPerformWithRetry, type Broker, type ClusterMetadata, type Message, type MessagesStream, type RecordsBatch } from '@platformatic/kafka'
+import { Consumer, kGetConnection, kPerformWithRetry, type Broker, type ClusterMetadata, type Message, type MessagesStream } from '@platformatic/kafka'
 
 import { ASSIGNORS, type AssignorMember } from '../../broker/groups/assignors.js'
 import { KafkaError, kafkaErrorForCode } from '../../broker/kafka-error.js'
@@ -20,10 +20,9 @@ import { LibraryRecordView } from './library-record-view.js'
 
 // The remote consumer. Without a group it reads the partitions itself, as the embedded consumer does:
 // positions from ListOffsets, Fetch to each partition's leader (found and refreshed through metadata),
-// OFFSET_OUT_OF_RANGE resets per auto.offset.reset. Against a broker that takes Fetch v12 the records
-// come back as bytes (raw-fetch.ts) and are walked with our record cursor, as the embedded consumer
-// walks stored batches; otherwise (or with KAFKA_TS_REMOTE_FETCH=library) the library's Fetch, whose
-// records are objects. With a group it is the library's group member
+// OFFSET_OUT_OF_RANGE resets per auto.offset.reset. The records come back as bytes (raw-fetch.ts, Fetch
+// v12 over the library's connection) and are walked with our record cursor, as the embedded consumer
+// walks stored batches. With a group it is the library's group member
 // (join, sync, heartbeats, rebalances) reading from the committed offsets, and commits what was printed.
 
 interface Position {
@@ -39,8 +38,8 @@ interface Position {
 interface Fetched {
   readonly pos: Position
   readonly errorCode: number
-  readonly batches?: readonly RecordsBatch[]
-  readonly bytes?: Buffer | null
+  /** The partition's records section (whole batches), null when empty. */
+  readonly bytes: Buffer | null
 }
 
 type OnRecord = (record: FormattableRecord, topic: string, partition: number) => boolean
@@ -51,8 +50,6 @@ const FETCH_MAX_BYTES = 50 << 20
 const FETCH_MAX_WAIT_MS = 500
 /** How often an idle consumer re-reads the topic list (new partitions, --include matches). */
 const REFRESH_MS = 1000
-const CONTROL_BATCH = 0x20
-const LOG_APPEND_TIME = 0x08
 
 export class RemoteConsumer implements RecordConsumer {
   private consumed = 0
@@ -142,7 +139,10 @@ export class RemoteConsumer implements RecordConsumer {
   private async runAssigned(onRecord: OnRecord, drain: () => Promise<boolean>): Promise<StopReason> {
     const { signal, timeoutMs, maxMessages } = this.opts
     const consumer = this.newLibraryConsumer(`console-consumer-${Math.floor(Math.random() * 100_000)}`)
-    const raw = process.env.KAFKA_TS_REMOTE_FETCH !== 'library' && (await brokerTakes(consumer, 1, RAW_FETCH_VERSION))
+    // The library itself fetches with v12 and up only: a broker without it cannot be read remotely at all.
+    if (!(await brokerTakes(consumer, 1, RAW_FETCH_VERSION))) {
+      throw new ConsumerFatalError(`The broker at ${this.client.target} does not serve Fetch v${RAW_FETCH_VERSION}; remote mode needs Kafka 2.7 or later.`)
+    }
     const positions = new Map<string, Position>()
     let metadata = await this.refreshPositions(positions, true)
     let lastRecordAt = Date.now()
@@ -169,29 +169,14 @@ export class RemoteConsumer implements RecordConsumer {
       const responses = await Promise.all(
         [...byLeader].map(async ([node, list]): Promise<Fetched[]> => {
           const broker = metadata.brokers.get(node)
-          if (raw && broker !== undefined) return fetchRaw(consumer, broker, maxWaitMs, list)
-          const topics = new Map<string, Position[]>()
-          for (const p of list) topics.set(p.topicId, [...(topics.get(p.topicId) ?? []), p])
-          const response = await consumer.fetch({
-            node,
-            maxWaitTime: maxWaitMs,
-            topics: [...topics].map(([topicId, ps]) => ({
-              topicId,
-              partitions: ps.map((p) => ({ partition: p.partition, fetchOffset: BigInt(p.offset), partitionMaxBytes: PARTITION_MAX_BYTES, currentLeaderEpoch: -1, lastFetchedEpoch: -1 })),
-            })),
-          })
-          return response.responses.flatMap((t) =>
-            t.partitions.flatMap((part) => {
-              const pos = list.find((p) => p.topicId === t.topicId && p.partition === part.partitionIndex)
-              return pos === undefined ? [] : [{ pos, errorCode: part.errorCode, batches: part.records ?? [] }]
-            }),
-          )
+          // A leader missing from the broker list: metadata is stale, look again next round.
+          return broker === undefined ? [] : fetchRaw(consumer, broker, maxWaitMs, list)
         }),
       )
       let progressed = false
       let stop: StopReason | undefined
       let staleMetadata = false
-      for (const { pos, errorCode, batches, bytes } of responses.flat()) {
+      for (const { pos, errorCode, bytes } of responses.flat()) {
         if (errorCode === 1) {
           await this.reset(pos)
           continue
@@ -204,17 +189,9 @@ export class RemoteConsumer implements RecordConsumer {
           continue
         }
         pos.failures = 0
-        if (bytes !== undefined) {
-          if (bytes !== null) {
-            stop = this.deliverBytes(bytes, pos, onRecord, maxMessages)
-            progressed = true
-          }
-        } else {
-          for (const batch of batches ?? []) {
-            stop = this.deliver(batch, pos, onRecord, maxMessages)
-            progressed = true
-            if (stop) break
-          }
+        if (bytes !== null) {
+          stop = this.deliverBytes(bytes, pos, onRecord, maxMessages)
+          progressed = true
         }
         if (stop) break
       }
@@ -224,27 +201,6 @@ export class RemoteConsumer implements RecordConsumer {
       if (progressed) lastRecordAt = Date.now()
       else if (timeoutMs !== undefined && Date.now() - lastRecordAt >= timeoutMs) return 'timeout'
     }
-  }
-
-  /** Hands the batch's records at or after the position to onRecord; moves the position past the batch. */
-  private deliver(batch: RecordsBatch, pos: Position, onRecord: OnRecord, maxMessages: number | undefined): StopReason | undefined {
-    const first = Number(batch.firstOffset)
-    const end = first + batch.lastOffsetDelta + 1
-    if ((batch.attributes & CONTROL_BATCH) === 0) {
-      const logAppend = (batch.attributes & LOG_APPEND_TIME) !== 0
-      for (const r of batch.records) {
-        const offset = first + r.offsetDelta
-        if (offset < pos.offset) continue
-        pos.offset = offset + 1
-        this.consumed++
-        const timestamp = logAppend ? Number(batch.maxTimestamp) : Number(batch.firstTimestamp + r.timestampDelta)
-        const view = new LibraryRecordView(r.key, r.value, r.headers, offset, timestamp, logAppend ? 'LogAppendTime' : 'CreateTime')
-        if (!onRecord(view, pos.topic, pos.partition)) return 'consumer-stopped'
-        if (maxMessages !== undefined && this.consumed >= maxMessages) return 'max-messages'
-      }
-    }
-    pos.offset = Math.max(pos.offset, end)
-    return undefined
   }
 
   /**
@@ -461,7 +417,7 @@ function fetchRaw(consumer: Consumer, broker: Broker, maxWaitMs: number, list: r
       },
     )
   }).then((response) => {
-    if (response.errorCode !== 0) return list.map((pos) => ({ pos, errorCode: response.errorCode }))
+    if (response.errorCode !== 0) return list.map((pos) => ({ pos, errorCode: response.errorCode, bytes: null }))
     return response.partitions.flatMap((part) => {
       const pos = list.find((p) => p.topic === part.topic && p.partition === part.partition)
       return pos === undefined ? [] : [{ pos, errorCode: part.errorCode, bytes: part.records }]
