@@ -1,11 +1,31 @@
 import type { KafkaError } from '../broker/kafka-error.js'
 
-/** Java's exception class and message for a Kafka error, e.g. `org.apache.kafka.common.errors.GroupMaxSizeReachedException: …`. */
-export function javaExceptionText(error: KafkaError): string {
-  const name = error.errorName
-    .toLowerCase()
-    .split('_')
-    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
-    .join('')
-  return `org.apache.kafka.common.errors.${name}Exception: ${error.message}`
+// How Kafka's Java tools name a Kafka error: the exception class Errors.exception() gives and its
+// Throwable.toString(). Shared by the commands and the clients (a consumer's fatal error reads the same).
+
+// Kafka's exception classes whose names do not follow from the error name.
+const EXCEPTION_CLASSES: Readonly<Record<string, string>> = {
+  NON_EMPTY_GROUP: 'GroupNotEmptyException',
+  GROUP_AUTHORIZATION_FAILED: 'GroupAuthorizationException',
+  TOPIC_AUTHORIZATION_FAILED: 'TopicAuthorizationException',
+  UNKNOWN_SERVER_ERROR: 'UnknownServerException',
+  OFFSET_METADATA_TOO_LARGE: 'OffsetMetadataTooLarge',
+  INVALID_TOPIC_EXCEPTION: 'InvalidTopicException',
+}
+
+/** `org.apache.kafka.common.errors.<Class>` for a Kafka error name (Errors.exception()). */
+export function javaExceptionClass(errorName: string): string {
+  const simple =
+    EXCEPTION_CLASSES[errorName] ??
+    `${errorName
+      .toLowerCase()
+      .split('_')
+      .map((w) => (w === 'id' ? 'Id' : w.charAt(0).toUpperCase() + w.slice(1)))
+      .join('')}Exception`
+  return `org.apache.kafka.common.errors.${simple}`
+}
+
+/** Throwable.toString() of the exception Kafka's admin client raises for this error. */
+export function javaErrorString(error: Pick<KafkaError, 'errorName' | 'message'>): string {
+  return `${javaExceptionClass(error.errorName)}: ${error.message}`
 }

@@ -4,10 +4,11 @@ import type { ConfigChange } from '../broker/broker.js'
 import type { KafkaError } from '../broker/kafka-error.js'
 import type { ConfigEntry } from '../broker/topic-configs.js'
 import { topicValidateMessage } from '../broker/topic-names.js'
-import { executionErrorString, javaErrorString } from '../cli/consumer-groups/failure.js'
+import { executionErrorString } from '../cli/consumer-groups/failure.js'
 import { UsageError, UserError } from '../cli/errors.js'
 import { isSet } from '../cli/flags.js'
 import { KafkaCommand } from '../cli/kafka-command.js'
+import { javaErrorString } from '../client/java-exception.js'
 import { readPropertiesFile } from '../cli/properties-file.js'
 import {
   ConfigArgumentError,

@@ -7,8 +7,9 @@ import type { GroupDescription, GroupOffset, GroupsClient } from '../client/grou
 import type { KafkaClient } from '../client/kafka-client.js'
 import { UsageError } from '../cli/errors.js'
 import { KafkaCommand } from '../cli/kafka-command.js'
+import { javaErrorString } from '../client/java-exception.js'
 import { memberRows, offsetRows, stateNote, stateRow } from '../cli/consumer-groups/describe.js'
-import { GroupCommandFailure, UNKNOWN_TOPIC_OR_PARTITION, executionErrorString, failureText, javaErrorString } from '../cli/consumer-groups/failure.js'
+import { GroupCommandFailure, UNKNOWN_TOPIC_OR_PARTITION, executionErrorString, failureText } from '../cli/consumer-groups/failure.js'
 import { ClientLogOffsets } from '../cli/consumer-groups/log-offsets.js'
 import {
   NO_ARGUMENTS_MESSAGE,

@@ -3,10 +3,10 @@ import fs from 'node:fs'
 import { Flags } from '@oclif/core'
 
 import type { RecordsToDelete as DeleteRecordsEntry } from '../client/kafka-client.js'
-import { javaErrorString } from '../cli/consumer-groups/failure.js'
 import { UsageError, UserError } from '../cli/errors.js'
 import { missingArgument } from '../cli/flags.js'
 import { KafkaCommand } from '../cli/kafka-command.js'
+import { javaErrorString } from '../client/java-exception.js'
 
 // kafka-delete-records (DeleteRecordsCommand, cli.md §7). Per-partition failures are rows of the report
 // and the exit status stays 0; a bad offset JSON file is the only failure (exit 1).

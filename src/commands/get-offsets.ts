@@ -2,9 +2,9 @@ import { Flags } from '@oclif/core'
 
 import { isInternalTopic } from '../broker/topic-names.js'
 import type { OffsetSpec } from '../broker/types.js'
-import { javaErrorString } from '../cli/consumer-groups/failure.js'
 import { UserError } from '../cli/errors.js'
 import { KafkaCommand } from '../cli/kafka-command.js'
+import { javaErrorString } from '../client/java-exception.js'
 import type { KafkaClient } from '../client/kafka-client.js'
 
 // kafka-get-offsets (GetOffsetShell, cli.md §6): every failure is `Error occurred: <message>` on stderr, exit 1.

@@ -4,7 +4,7 @@ import { Flags } from '@oclif/core'
 
 import { KafkaError } from '../broker/kafka-error.js'
 import type { CompressionCodec } from '../broker/records.js'
-import { javaExceptionText } from '../client/java-exception.js'
+import { javaErrorString } from '../client/java-exception.js'
 import type { AcknowledgedRecords, ProducerSettings, SendFailure } from '../client/kafka-client.js'
 import { ExitRequest, UsageError, UserError } from '../cli/errors.js'
 import { KafkaCommand } from '../cli/kafka-command.js'
@@ -208,6 +208,6 @@ function producerSettings(props: ReadonlyMap<string, string>, clientId: string):
 
 /** Java's callback prints the exception of every failed send; here once per failed batch, with its record count. */
 function reportFailure(f: SendFailure): void {
-  const text = f.error instanceof KafkaError ? javaExceptionText(f.error) : f.error.message
+  const text = f.error instanceof KafkaError ? javaErrorString(f.error) : f.error.message
   process.stderr.write(`${text}${f.records > 1 ? ` (${f.records} records)` : ''}\n`)
 }

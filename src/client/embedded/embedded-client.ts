@@ -24,7 +24,7 @@ import {
   type StopReason,
   type TopicListing,
 } from '../kafka-client.js'
-import { javaExceptionText } from '../java-exception.js'
+import { javaErrorString } from '../java-exception.js'
 import type { GroupsClient } from '../groups-client.js'
 import { alterConfigs, describeConfigs, incrementalAlterConfigs } from './embedded-configs.js'
 import { EmbeddedConsumer } from './embedded-consumer.js'
@@ -162,7 +162,7 @@ export class EmbeddedClient implements KafkaClient {
         try {
           return await consumer.run(onRecord, drain)
         } catch (err) {
-          if (err instanceof GroupMemberError) throw new ConsumerFatalError(javaExceptionText(err.error), { cause: err })
+          if (err instanceof GroupMemberError) throw new ConsumerFatalError(javaErrorString(err.error), { cause: err })
           throw err
         }
       },

@@ -3,7 +3,7 @@ import { Consumer, kGetConnection, kPerformWithRetry, type Broker, type ClusterM
 import { ASSIGNORS, type AssignorMember } from '../../broker/groups/assignors.js'
 import { KafkaError, kafkaErrorForCode } from '../../broker/kafka-error.js'
 import { forEachRecord, readBatchHeader, splitBatches, type RecordCursor } from '../../broker/records.js'
-import { javaExceptionText } from '../java-exception.js'
+import { javaErrorString } from '../java-exception.js'
 import {
   ConsumerFatalError,
   type ConsumeOptions,
@@ -77,7 +77,7 @@ export class RemoteConsumer implements RecordConsumer {
     } catch (err) {
       if (err instanceof ConsumerFatalError || err instanceof KafkaError) throw err
       const kafka = kafkaErrorIn(err)
-      if (kafka) throw new ConsumerFatalError(javaExceptionText(kafka), { cause: err })
+      if (kafka) throw new ConsumerFatalError(javaErrorString(kafka), { cause: err })
       throw remoteFailure(err, this.client.settings.bootstrap)
     }
   }
@@ -184,7 +184,7 @@ export class RemoteConsumer implements RecordConsumer {
         if (errorCode !== 0) {
           // Leader moved, partition not there yet…: look again, a few rounds in a row at most.
           const error = kafkaErrorForCode(errorCode)
-          if (!error.retriable || ++pos.failures > this.client.settings.retries) throw new ConsumerFatalError(javaExceptionText(error), { cause: error })
+          if (!error.retriable || ++pos.failures > this.client.settings.retries) throw new ConsumerFatalError(javaErrorString(error), { cause: error })
           staleMetadata = true
           continue
         }
