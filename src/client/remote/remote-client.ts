@@ -162,22 +162,48 @@ export class RemoteClient implements KafkaClient {
   }
 
   async listOffsets(requests: readonly (PartitionRef & { readonly spec: OffsetSpec })[]): Promise<ListedOffset[]> {
-    const results: ListedOffset[] = []
-    // One request per partition: the library fails a whole request for one partition's error,
-    // and the tools report each partition on its own.
+    // One request per timestamp asked (a request may name a partition once). The library fails a whole
+    // request for one partition's error; then each partition is asked on its own, so every partition
+    // gets its own answer, as the tools report them.
+    const bySpec = new Map<number, Map<string, PartitionRef>>()
     for (const r of requests) {
+      const ts = specTimestamp(r.spec)
+      const refs = bySpec.get(ts) ?? new Map<string, PartitionRef>()
+      refs.set(`${r.topic}\u0000${r.partition}`, r)
+      bySpec.set(ts, refs)
+    }
+    const answers = new Map<string, ListedOffset>()
+    const key = (ts: number, topic: string, partition: number) => `${ts}\u0000${topic}\u0000${partition}`
+    for (const [ts, refs] of bySpec) {
       try {
-        const topics = await this.admin().listOffsets({
-          topics: [{ name: r.topic, partitions: [{ partitionIndex: r.partition, timestamp: BigInt(specTimestamp(r.spec)) }] }],
-        })
-        const p = topics[0]?.partitions[0]
-        if (p === undefined) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION')
-        results.push({ topic: r.topic, partition: r.partition, ...ok({ offset: Number(p.offset), timestamp: Number(p.timestamp) }) })
-      } catch (err) {
-        results.push({ topic: r.topic, partition: r.partition, ...this.entityFailure(err) })
+        for (const listed of await this.requestOffsets(ts, [...refs.values()])) answers.set(key(ts, listed.topic, listed.partition), listed)
+      } catch {
+        for (const r of refs.values()) {
+          let listed: ListedOffset
+          try {
+            listed = (await this.requestOffsets(ts, [r]))[0] ?? { ...r, ...fail(new KafkaError('UNKNOWN_TOPIC_OR_PARTITION')) }
+          } catch (err) {
+            listed = { topic: r.topic, partition: r.partition, ...this.entityFailure(err) }
+          }
+          answers.set(key(ts, r.topic, r.partition), listed)
+        }
       }
     }
-    return results
+    return requests.map(
+      (r) => answers.get(key(specTimestamp(r.spec), r.topic, r.partition)) ?? { topic: r.topic, partition: r.partition, ...fail(new KafkaError('UNKNOWN_TOPIC_OR_PARTITION')) },
+    )
+  }
+
+  /** One ListOffsets request for these partitions at one timestamp; throws if any partition failed. */
+  private async requestOffsets(ts: number, refs: readonly PartitionRef[]): Promise<ListedOffset[]> {
+    const byTopic = new Map<string, number[]>()
+    for (const r of refs) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), r.partition])
+    const topics = await this.admin().listOffsets({
+      topics: [...byTopic].map(([name, partitions]) => ({ name, partitions: partitions.map((partitionIndex) => ({ partitionIndex, timestamp: BigInt(ts) })) })),
+    })
+    return topics.flatMap((t) =>
+      t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, ...ok({ offset: Number(p.offset), timestamp: Number(p.timestamp) }) })),
+    )
   }
 
   async deleteRecords(entries: readonly RecordsToDelete[]): Promise<DeletedRecords[]> {
