@@ -36,11 +36,17 @@ export interface RecordError {
 export class RecordValidationError extends KafkaError {
   override name = 'RecordValidationError'
 
-  constructor(readonly recordErrors: readonly RecordError[]) {
+  constructor(
+    readonly recordErrors: readonly RecordError[],
+    errorName: 'INVALID_RECORD' | 'INVALID_TIMESTAMP' = 'INVALID_RECORD',
+  ) {
     const shown = recordErrors.slice(0, 3).map((e) => `RecordError(batchIndex=${e.batchIndex}, message='${e.message}')`)
     super(
-      'INVALID_RECORD',
-      `One or more records have been rejected due to ${recordErrors.length} record errors in total, and only showing the first three errors at most: [${shown.join(', ')}]`,
+      errorName,
+      // Kafka's LogValidator words the two cases differently (processRecordErrors).
+      errorName === 'INVALID_TIMESTAMP'
+        ? 'One or more records have been rejected due to invalid timestamp'
+        : `One or more records have been rejected due to ${recordErrors.length} record errors in total, and only showing the first three errors at most: [${shown.join(', ')}]`,
     )
   }
 }

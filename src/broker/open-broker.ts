@@ -8,6 +8,7 @@ import { AlreadyFormattedError, NewerFormatError, NotAStoreError, NotFormattedEr
 import { openSqliteLogStore } from '../storage/sqlite/sqlite-log-store.js'
 import { randomKafkaUuid } from '../util/kafka-uuid.js'
 import { Broker } from './broker.js'
+import { repairStoredMaxTimestamps } from './max-timestamp-repair.js'
 import { DEFAULT_BROKER_CONFIG, type BrokerConfig } from './broker-config.js'
 import type { ScramCredential } from './scram-credentials.js'
 
@@ -76,7 +77,15 @@ export function openBroker(opts: OpenBrokerOptions): Broker {
     }
   }
   try {
-    return new Broker(openSqliteLogStore(dir), config)
+    const store = openSqliteLogStore(dir)
+    try {
+      // Before the broker exists, so no retention pass can see what the upgrade is about to fix.
+      repairStoredMaxTimestamps(store)
+    } catch (err) {
+      store.close()
+      throw err
+    }
+    return new Broker(store, config)
   } catch (err) {
     if (err instanceof NotFormattedError || err instanceof NotAStoreError) {
       throw new DataDirError(err.message, 'Nothing was changed. Check --data-dir, or format a new directory with `kafka-ts storage format`.')

@@ -1,13 +1,18 @@
 import type { Durability, LogStore, TopicPartition, TopicRow } from '../storage/log-store.js'
 import {
+  NO_TIMESTAMP,
   RecordBatchError,
   forEachRecord,
   patchBaseOffset,
+  patchMaxTimestamp,
   patchPartitionLeaderEpoch,
   readBatchHeader,
+  recordTimestamps,
   stampLogAppendTime,
   validateBatch,
   type BatchHeader,
+  type RecordCursor,
+  type RecordTimestamps,
 } from '../protocol/record-batch.js'
 import type { BrokerConfig } from './broker-config.js'
 import { KafkaError, RecordValidationError, asKafkaError, fail, ok, type Outcome, type RecordError } from './kafka-error.js'
@@ -23,9 +28,9 @@ export interface ProduceEntry {
 }
 
 /**
- * 'full' checks CRC and every record (bytes from a client); 'header' only reads the header, for
- * batches this process just built itself (the embedded producer), where a re-parse would only
- * cost time.
+ * 'full' checks CRC and every record (bytes from a client); 'header' trusts the framing of batches this
+ * process just built itself (the embedded producer) and reads only each record's timestamp, since the
+ * stored max timestamp must come from the records whoever built the batch.
  */
 export type BatchValidation = 'full' | 'header'
 
@@ -40,6 +45,9 @@ interface WriteSettings {
   readonly maxMessageBytes: number
   readonly segmentBytes: number
   readonly logAppendTime: boolean
+  /** message.timestamp.before.max.ms / after.max.ms: how far a CreateTime record may lie behind or ahead of now. */
+  readonly timestampBeforeMaxMs: number
+  readonly timestampAfterMaxMs: number
   /** cleanup.policy includes compact: every record needs a key. */
   readonly compacted: boolean
 }
@@ -62,7 +70,7 @@ export class PartitionLog {
    */
   produce(entries: readonly ProduceEntry[], durability: Durability, validation: BatchValidation = 'full'): Outcome<AppendResult>[] {
     const results = new Array<Outcome<AppendResult>>(entries.length)
-    const valid: { index: number; entry: ProduceEntry; header: BatchHeader }[] = []
+    const valid: { index: number; entry: ProduceEntry; header: CheckedBatch }[] = []
     entries.forEach((entry, index) => {
       try {
         valid.push({ index, entry, header: this.check(entry, validation) })
@@ -83,7 +91,7 @@ export class PartitionLog {
     return results
   }
 
-  private check(entry: ProduceEntry, validation: BatchValidation): BatchHeader {
+  private check(entry: ProduceEntry, validation: BatchValidation): CheckedBatch {
     const { topic, partition, batch } = entry
     if (!Number.isInteger(partition) || partition < 0 || partition >= topic.partitionCount) {
       throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION')
@@ -96,21 +104,32 @@ export class PartitionLog {
       )
     }
     if (batch.length > settings.segmentBytes) throw new KafkaError('RECORD_LIST_TOO_LARGE')
-    let header: BatchHeader
+    let header: CheckedBatch
     try {
-      header = validation === 'full' ? validateBatch(batch) : readBatchHeader(batch)
-    } catch (err) {
-      if (err instanceof RecordBatchError) {
-        throw new KafkaError(err.kind === 'CORRUPT_MESSAGE' ? 'CORRUPT_MESSAGE' : 'INVALID_RECORD', err.message, { cause: err })
+      if (validation === 'full') header = validateBatch(batch)
+      else {
+        const read = readBatchHeader(batch)
+        header = { ...read, recordTimestamps: recordTimestamps(batch, read) }
       }
-      throw err
+    } catch (err) {
+      throw asBatchError(err)
     }
     if (header.isControl) throw new KafkaError('INVALID_RECORD', 'Control batches cannot be produced by clients.')
+    if (header.timestampType === 'LogAppendTime') {
+      throw new RecordValidationError(
+        Array.from({ length: header.recordCount }, (_, batchIndex) => ({
+          batchIndex,
+          message: 'Invalid timestamp type in message. Producer should not set timestamp type to LogAppendTime.',
+        })),
+        'INVALID_TIMESTAMP',
+      )
+    }
+    if (!settings.logAppendTime) checkTimestamps(batch, header.recordTimestamps, settings, Date.now())
     if (settings.compacted) requireKeys(batch, `${topic.name}-${partition}`)
     return header
   }
 
-  private appendOne(entry: ProduceEntry, header: BatchHeader): AppendResult {
+  private appendOne(entry: ProduceEntry, header: CheckedBatch): AppendResult {
     const tp = { topicId: entry.topic.id, partition: entry.partition }
     const { highWatermark, logStartOffset } = this.store.offsets(tp)
     const batch = entry.batch
@@ -122,17 +141,25 @@ export class PartitionLog {
     }
     patchBaseOffset(batch, highWatermark)
     patchPartitionLeaderEpoch(batch, LEADER_EPOCH)
-    let maxTimestamp = header.maxTimestamp
+    let maxTimestamp: number
     let logAppendTimeMs = -1
     if (this.writeSettings(entry.topic).logAppendTime) {
       logAppendTimeMs = Date.now()
       maxTimestamp = logAppendTimeMs
       stampLogAppendTime(batch, logAppendTimeMs)
+    } else {
+      // The header's max timestamp is the producer's claim; retention and the time index rely on it, so
+      // it is recomputed from the records (LogValidator's setMaxTimestamp): a header of -1, 0 or a far
+      // future value must neither expire the batch early nor hide it, or later batches, from lookups.
+      maxTimestamp = header.recordTimestamps.max
+      patchMaxTimestamp(batch, maxTimestamp)
     }
     this.store.append(tp, {
       baseOffset: highWatermark,
       lastOffset: highWatermark + header.lastOffsetDelta,
-      maxTimestamp,
+      // Records without timestamps age from their append, as Kafka ages such a segment by its file's
+      // modification time; the batch itself keeps saying NO_TIMESTAMP.
+      maxTimestamp: maxTimestamp === NO_TIMESTAMP ? Date.now() : maxTimestamp,
       recordCount: header.recordCount,
       bytes: batch,
     })
@@ -185,17 +212,36 @@ export class PartitionLog {
     }
   }
 
+  /**
+   * The earliest offset whose record timestamp is at or after `timestampMs` (Kafka's time index lookup).
+   * The store finds the first batch whose max timestamp reaches it; that batch can still hold no such record
+   * at or above the log start (or only records without timestamps, stored with their append time), so the
+   * walk goes on to later batches until one does.
+   */
   private offsetForTimestamp(tp: TopicPartition, timestampMs: number, logStartOffset: number): OffsetAndTimestamp {
-    const batch = this.store.firstBatchAtOrAfter(tp, timestampMs)
     let found: OffsetAndTimestamp = { offset: -1, timestamp: -1 }
-    if (!batch) return found
-    forEachRecord(batch.bytes, (r) => {
+    const first = this.store.firstBatchAtOrAfter(tp, timestampMs)
+    if (!first) return found
+    const visit = (r: RecordCursor) => {
       if (r.offset >= logStartOffset && r.timestamp >= timestampMs) {
         found = { offset: r.offset, timestamp: r.timestamp }
         return false
       }
       return true
-    })
+    }
+    forEachRecord(first.bytes, visit)
+    let from = first.lastOffset + 1
+    while (found.offset < 0) {
+      const batches = this.store.read(tp, from, { maxBytes: 8 << 20, maxBatches: 1000 })
+      const last = batches[batches.length - 1]
+      if (!last) break
+      for (const b of batches) {
+        if (b.maxTimestamp < timestampMs) continue
+        forEachRecord(b.bytes, visit)
+        if (found.offset >= 0) break
+      }
+      from = last.lastOffset + 1
+    }
     return found
   }
 
@@ -258,12 +304,54 @@ export class PartitionLog {
         maxMessageBytes: Number(get('max.message.bytes')),
         segmentBytes: Number(get('segment.bytes')),
         logAppendTime: get('message.timestamp.type') === 'LogAppendTime',
+        timestampBeforeMaxMs: Number(get('message.timestamp.before.max.ms')),
+        timestampAfterMaxMs: Number(get('message.timestamp.after.max.ms')),
         compacted: isCompacted(get('cleanup.policy')),
       }
       this.settings.set(topic, s)
     }
     return s
   }
+}
+
+/** A batch that passed the checks, with the timestamps its records carry. */
+interface CheckedBatch extends BatchHeader {
+  readonly recordTimestamps: RecordTimestamps
+}
+
+function asBatchError(err: unknown): unknown {
+  if (err instanceof RecordBatchError) {
+    return new KafkaError(err.kind === 'CORRUPT_MESSAGE' ? 'CORRUPT_MESSAGE' : 'INVALID_RECORD', err.message, { cause: err })
+  }
+  return err
+}
+
+/**
+ * CreateTime records must lie within message.timestamp.before.max.ms before and after.max.ms after now
+ * (Kafka's LogValidator, INVALID_TIMESTAMP with one record error per offending record). Records without a
+ * timestamp are not checked. The common case costs two comparisons; the records are walked only to name
+ * the offending ones.
+ */
+function checkTimestamps(batch: Buffer, timestamps: RecordTimestamps, settings: WriteSettings, nowMs: number): void {
+  const earliest = nowMs - settings.timestampBeforeMaxMs
+  const latest = nowMs + settings.timestampAfterMaxMs
+  if (timestamps.min >= earliest && timestamps.max <= latest) return
+  const errors: RecordError[] = []
+  let index = 0
+  try {
+    forEachRecord(batch, (r) => {
+      if (r.timestamp !== NO_TIMESTAMP && (r.timestamp < earliest || r.timestamp > latest)) {
+        errors.push({
+          batchIndex: index,
+          message: `Timestamp ${r.timestamp} of message with offset ${r.offset} is out of range. The timestamp should be within [${earliest}, ${latest}]`,
+        })
+      }
+      index++
+    })
+  } catch (err) {
+    throw asBatchError(err)
+  }
+  if (errors.length > 0) throw new RecordValidationError(errors, 'INVALID_TIMESTAMP')
 }
 
 /** True when a cleanup.policy value (a comma list) includes compact. */
@@ -285,10 +373,7 @@ function requireKeys(batch: Buffer, topicPartition: string): void {
       index++
     })
   } catch (err) {
-    if (err instanceof RecordBatchError) {
-      throw new KafkaError(err.kind === 'CORRUPT_MESSAGE' ? 'CORRUPT_MESSAGE' : 'INVALID_RECORD', err.message, { cause: err })
-    }
-    throw err
+    throw asBatchError(err)
   }
   if (errors.length > 0) throw new RecordValidationError(errors)
 }

@@ -43,6 +43,8 @@ const CONTROL_BIT = 0x20
 const DELETE_HORIZON_BIT = 0x40
 
 const TWO_POW_32 = 2 ** 32
+/** A record or batch without a timestamp (RecordBatch.NO_TIMESTAMP). */
+export const NO_TIMESTAMP = -1
 
 export interface RecordHeader {
   readonly key: Buffer
@@ -180,11 +182,12 @@ export function splitBatches(buf: Buffer): { batches: Buffer[]; partialTail: num
 
 /**
  * Full validation for the broker's produce path: size vs batchLength, magic 2, CRC-32C, offset range and count,
- * no control batch, idempotent batches carry a sequence, and — when records are verified (always for uncompressed,
- * for compressed only with `inflate`) — every record parses, offset deltas are 0..n-1 and the records end exactly
- * at the batch end. Messages follow Kafka's LogValidator where it has one. `batch` must hold exactly one batch.
+ * no control batch, idempotent batches carry a sequence, and every record (inflated when compressed, as Kafka's
+ * LogValidator does) parses, offset deltas are 0..n-1 and the records end exactly at the batch end. Returns the
+ * header with the records' timestamps, from which the broker recomputes the batch's max timestamp. Messages follow
+ * Kafka's LogValidator where it has one. `batch` must hold exactly one batch.
  */
-export function validateBatch(batch: Buffer, opts: { inflate?: boolean } = {}): BatchHeader {
+export function validateBatch(batch: Buffer): ValidatedBatch {
   if (batch.length < BATCH_HEADER_SIZE) {
     throw corrupt(`record batch of ${batch.length} bytes is shorter than the ${BATCH_HEADER_SIZE}-byte header`)
   }
@@ -215,8 +218,65 @@ export function validateBatch(batch: Buffer, opts: { inflate?: boolean } = {}): 
   if (header.producerId >= 0 && header.baseSequence < 0) {
     throw invalid(`Invalid sequence number ${header.baseSequence} in record batch with producerId ${header.producerId}`)
   }
-  if (header.compression === 'none' || opts.inflate === true) verifyRecords(batch, header)
-  return header
+  return { ...header, recordTimestamps: verifyRecords(batch, header) }
+}
+
+/**
+ * The timestamps a batch's records carry, as LogValidator sees them: `max` is the largest record timestamp
+ * (-1, NO_TIMESTAMP, when no record has one; what a CreateTime batch's maxTimestamp must say), `min` the
+ * smallest one that is not NO_TIMESTAMP (+Infinity when none is). For LogAppendTime batches both come from
+ * the records' CreateTime deltas too, which is what a producer that set the flag itself would have meant.
+ */
+export interface RecordTimestamps {
+  readonly min: number
+  readonly max: number
+}
+
+export interface ValidatedBatch extends BatchHeader {
+  readonly recordTimestamps: RecordTimestamps
+}
+
+/**
+ * Reads only each record's length and timestamp delta (inflating a compressed batch): what the broker needs
+ * to recompute a batch's max timestamp from its records when it trusts the rest of the batch (batches this
+ * process built). Throws RecordBatchError when the framing is broken.
+ */
+export function recordTimestamps(batch: Buffer, header: BatchHeader = readBatchHeader(batch)): RecordTimestamps {
+  const { data, start, end } = recordsSection(batch, header)
+  const baseTimestamp = header.baseTimestamp
+  const p: ReadPosition = { pos: start }
+  let min = Number.POSITIVE_INFINITY
+  let max = -1
+  for (let i = 0; i < header.recordCount; i++) {
+    let timestampDelta: number
+    let recordEnd: number
+    try {
+      const length = readVarint(data, p, end)
+      recordEnd = p.pos + length
+      if (length < 0 || recordEnd > end) throw invalid(`record length ${length} overruns the records section`)
+      p.pos++ // attributes
+      timestampDelta = readVarlong(data, p, recordEnd)
+    } catch (err) {
+      throw asRecordError(err, `record ${i} of batch at offset ${header.baseOffset}`)
+    }
+    const timestamp = baseTimestamp + timestampDelta
+    if (timestamp > max) max = timestamp
+    if (timestamp !== NO_TIMESTAMP && timestamp < min) min = timestamp
+    p.pos = recordEnd
+  }
+  return { min, max }
+}
+
+/**
+ * Writes a CreateTime batch's maxTimestamp and the CRC, only when it differs (Kafka's
+ * DefaultRecordBatch.setMaxTimestamp). Returns true when the batch changed.
+ */
+export function patchMaxTimestamp(batch: Buffer, maxTimestamp: number): boolean {
+  if (readInt64(batch, MAX_TIMESTAMP_AT) === maxTimestamp && (batch.readUInt16BE(ATTRIBUTES_AT) & TIMESTAMP_TYPE_BIT) === 0) return false
+  batch.writeUInt16BE(batch.readUInt16BE(ATTRIBUTES_AT) & ~TIMESTAMP_TYPE_BIT, ATTRIBUTES_AT)
+  writeInt64(batch, maxTimestamp, MAX_TIMESTAMP_AT)
+  batch.writeUInt32BE(crc32c(batch, ATTRIBUTES_AT), CRC_AT)
+  return true
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -456,12 +516,15 @@ function sealBatch(out: Buffer, recordCount: number, maxTimestamp: number): Buff
   return out
 }
 
-/** Walks every record fully (headers included) and checks offsets and exact framing. */
-function verifyRecords(batch: Buffer, header: BatchHeader): void {
+/** Walks every record fully (headers included), checks offsets and exact framing, and collects the timestamps. */
+function verifyRecords(batch: Buffer, header: BatchHeader): RecordTimestamps {
   const { data, start, end } = recordsSection(batch, header)
   const c = new Cursor()
   const p: ReadPosition = { pos: start }
   const count = header.recordCount
+  const baseTimestamp = header.baseTimestamp
+  let min = Number.POSITIVE_INFINITY
+  let max = -1
   for (let i = 0; i < count; i++) {
     if (p.pos >= end) throw invalid(`batch declares ${count} records but holds only ${i}`)
     try {
@@ -474,8 +537,12 @@ function verifyRecords(batch: Buffer, header: BatchHeader): void {
       throw invalid(`Invalid record size: record ${i} declares ${c.recordEnd - p.pos} more bytes than it uses`)
     }
     if (c.offsetDelta !== i) throw invalid(`record ${i} has offset delta ${c.offsetDelta}; expected ${i}`)
+    const timestamp = baseTimestamp + c.timestampDelta
+    if (timestamp > max) max = timestamp
+    if (timestamp !== NO_TIMESTAMP && timestamp < min) min = timestamp
   }
   if (p.pos !== end) throw invalid(`${end - p.pos} bytes remain after the ${count} declared records`)
+  return { min, max }
 }
 
 // ---------------------------------------------------------------------------------------------------------------

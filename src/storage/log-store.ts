@@ -160,6 +160,19 @@ export interface LogStore {
    */
   reclaimSpace(maxBytes: number): number
 
+  /**
+   * Rebuilds the partition's time index (the running maximum of the batches' max timestamps that
+   * firstBatchAtOrAfter relies on) from the stored max timestamps, after they were rewritten.
+   */
+  rebuildTimeIndex(tp: TopicPartition): void
+
+  // ---- data upgrades (record-level rewrites only the broker can do, owed by older stores)
+
+  /** Names of the upgrades this store still owes, oldest first. */
+  pendingDataUpgrades(): string[]
+  /** Marks an upgrade done; call inside the `atomically` that did it. */
+  completeDataUpgrade(name: string): void
+
   /** Allocates a never-reused producer id (InitProducerId). */
   nextProducerId(): number
 

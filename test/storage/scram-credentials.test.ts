@@ -36,12 +36,14 @@ describe('SCRAM credentials', () => {
     }
   })
 
+  /** The schema step that added scram_credentials. */
+  const SCRAM_STEP = 6
   it('a store from before the SCRAM migration is migrated on open and has no credentials', () => {
     formatDataDir(dir, { clusterId: 'scram-cluster', nodeId: 1 })
     const raw = new Database(join(dir, DB_FILE_NAME))
     raw.exec('DROP TABLE scram_credentials')
-    raw.pragma(`user_version = ${STORE_FORMAT_VERSION - 1}`)
-    raw.prepare('UPDATE meta SET value = ? WHERE key = ?').run(String(STORE_FORMAT_VERSION - 1), 'format.version')
+    raw.pragma(`user_version = ${SCRAM_STEP - 1}`)
+    raw.prepare('UPDATE meta SET value = ? WHERE key = ?').run(String(SCRAM_STEP - 1), 'format.version')
     raw.close()
     const store = openSqliteLogStore(dir)
     try {

@@ -190,6 +190,19 @@ const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    description: 'data upgrades the broker owes the store (record-level rewrites storage cannot do itself)',
+    sql: `
+      -- One row per pending upgrade; the broker performs it on open, before anything else touches the logs,
+      -- and deletes the row in the same transaction. Names are the broker's (LogStore.pendingDataUpgrades).
+      CREATE TABLE IF NOT EXISTS data_upgrades (
+        name TEXT PRIMARY KEY
+      ) WITHOUT ROWID;
+      -- Stores from before the broker recomputed each batch's max timestamp from its records hold the
+      -- producers' claims (-1, 0, far future), which retention and the time index trusted.
+      INSERT OR IGNORE INTO data_upgrades (name) VALUES ('recompute-max-timestamps');
+    `,
+  },
 ]
 
 /** The user_version a fully migrated store has. */

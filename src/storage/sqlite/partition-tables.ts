@@ -82,6 +82,13 @@ export function partitionSql(table: string) {
     rewrite: `UPDATE ${table} SET max_timestamp = @maxTimestamp, record_count = @recordCount, batch = @bytes
               WHERE base_offset = @baseOffset AND last_offset = @lastOffset`,
     deleteOne: `DELETE FROM ${table} WHERE base_offset = @baseOffset RETURNING length(batch)`,
+    // The time index from scratch: each row's running maximum recomputed from the max timestamps (rows
+    // already right are left alone), returning the largest one for the partition row.
+    rebuildRunningMax: `WITH running AS (
+                 SELECT base_offset, max(max_timestamp) OVER (ORDER BY base_offset ROWS UNBOUNDED PRECEDING) AS value FROM ${table})
+               UPDATE ${table} SET running_max_timestamp = running.value FROM running
+               WHERE ${table}.base_offset = running.base_offset AND ${table}.running_max_timestamp <> running.value`,
+    maxTimestamp: `SELECT coalesce(max(max_timestamp), -1) FROM ${table}`,
   } as const
 }
 
@@ -96,6 +103,8 @@ export interface PartitionStatements {
   readonly sizeOf: Statement<[{ baseOffset: number }], number>
   readonly rewrite: Statement<[{ baseOffset: number; lastOffset: number; maxTimestamp: number; recordCount: number; bytes: Buffer }]>
   readonly deleteOne: Statement<[{ baseOffset: number }], number>
+  readonly rebuildRunningMax: Statement<[]>
+  readonly maxTimestamp: Statement<[], number>
 }
 
 /**
@@ -125,6 +134,8 @@ export class PartitionStatementCache {
           sql.rewrite,
         ),
         deleteOne: this.db.prepare<[{ baseOffset: number }], number>(sql.deleteOne).pluck(),
+        rebuildRunningMax: this.db.prepare<[]>(sql.rebuildRunningMax),
+        maxTimestamp: this.db.prepare<[], number>(sql.maxTimestamp).pluck(),
       }
       this.byTable.set(table, statements)
     }

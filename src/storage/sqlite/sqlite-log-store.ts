@@ -418,6 +418,25 @@ export class SqliteLogStore implements LogStore {
     return released * pageSize
   }
 
+  rebuildTimeIndex(tp: TopicPartition): void {
+    this.atomically(() => {
+      this.partitionState(tp)
+      const statements = this.logs.get(tp.topicId, tp.partition)
+      statements.rebuildRunningMax.run()
+      this.sql.setPartitionMaxTimestamp.run(statements.maxTimestamp.get() ?? -1, tp.topicId, tp.partition)
+    }, 'commit')
+  }
+
+  // ---- data upgrades --------------------------------------------------------------------------
+
+  pendingDataUpgrades(): string[] {
+    return this.sql.pendingDataUpgrades.all()
+  }
+
+  completeDataUpgrade(name: string): void {
+    this.sql.completeDataUpgrade.run(name)
+  }
+
   // ---- SCRAM credentials ----------------------------------------------------------------------
 
   scramCredential(mechanism: string, name: string): ScramCredentialRow | undefined {

@@ -101,6 +101,10 @@ export function prepareStoreStatements(db: Database) {
       'UPDATE partitions SET log_start_offset = ? WHERE topic_id = ? AND partition = ?',
     ),
 
+    pendingDataUpgrades: db.prepare<[], string>('SELECT name FROM data_upgrades ORDER BY name').pluck(),
+    completeDataUpgrade: db.prepare<[string]>('DELETE FROM data_upgrades WHERE name = ?'),
+    setPartitionMaxTimestamp: db.prepare<[number, number, number]>('UPDATE partitions SET max_timestamp = ? WHERE topic_id = ? AND partition = ?'),
+
     cleanerNextRun: db.prepare<[], number | null>('SELECT next_run_ms FROM cleaner_schedule WHERE id = 0').pluck(),
     setCleanerNextRun: db.prepare<[number]>('UPDATE cleaner_schedule SET next_run_ms = ? WHERE id = 0'),
 
