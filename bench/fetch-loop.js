@@ -9,13 +9,10 @@
 // Fetch v11 (the newest the broker serves, non-flexible), max_wait_ms 0 so that reaching the end never
 // waits for a long poll.
 
-import net from 'node:net'
-
 import { ApiKey } from '../dist/protocol/api-keys.js'
-import { FrameDecoder } from '../dist/protocol/frame-decoder.js'
 import { decodeFetchResponse, encodeFetchRequest } from '../dist/protocol/messages/fetch.js'
-import { Reader } from '../dist/protocol/reader.js'
-import { readResponseHeader, requestFrame } from '../dist/protocol/request-header.js'
+
+import { connect, makeClient } from './wire-client.js'
 
 const FETCH_VERSION = 11
 // RecordBatch v2 header positions (protocol.md): batchLength after the 8-byte base offset, then the
@@ -26,55 +23,6 @@ const RECORD_COUNT_AT = 57
 const LOG_OVERHEAD = 12
 
 const seconds = (start) => Number(process.hrtime.bigint() - start) / 1e9
-
-function connect(port) {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: '127.0.0.1', port }, () => {
-      socket.off('error', reject)
-      resolve(socket)
-    })
-    socket.once('error', reject)
-  })
-}
-
-/** One request/response at a time over `socket` (the broker answers in order; we never pipeline). */
-function makeClient(socket) {
-  const frames = new FrameDecoder({ maxFrameSize: 1 << 30 })
-  let waiting
-  let failure
-  socket.setNoDelay(true)
-  socket.on('data', (chunk) => {
-    frames.push(chunk)
-    const frame = frames.next()
-    if (frame && waiting) {
-      const w = waiting
-      waiting = undefined
-      w.resolve(frame)
-    }
-  })
-  const fail = (err) => {
-    failure = err
-    waiting?.reject(err)
-  }
-  socket.on('error', fail)
-  socket.on('close', () => fail(new Error('broker closed the connection')))
-  let correlationId = 0
-  return {
-    request(apiKey, apiVersion, writeBody) {
-      if (failure) return Promise.reject(failure)
-      const header = { apiKey, apiVersion, correlationId: ++correlationId, clientId: 'bench-fetch-loop' }
-      return new Promise((resolve, reject) => {
-        waiting = { resolve, reject }
-        for (const b of requestFrame(header, writeBody)) socket.write(b)
-      }).then((frame) => {
-        const r = new Reader(frame)
-        const { correlationId: got } = readResponseHeader(r, apiKey, apiVersion)
-        if (got !== header.correlationId) throw new Error(`correlation id ${got}, expected ${header.correlationId}`)
-        return r
-      })
-    },
-  }
-}
 
 /** Walks the batch headers of a records blob; returns counts and the offset after the last whole batch. */
 function walkBatches(records, fetchOffset) {
@@ -101,7 +49,7 @@ function walkBatches(records, fetchOffset) {
 async function main() {
   const { port, topic, records, passes = 1, maxBytes = 52_428_800, partitionMaxBytes = 8 << 20 } = JSON.parse(process.argv[2] ?? '{}')
   const socket = await connect(port)
-  const client = makeClient(socket)
+  const client = makeClient(socket, 'bench-fetch-loop')
   let requests = 0
   let batchBytes = 0
   let batchCount = 0

@@ -6,7 +6,8 @@
 // BENCH_COLD_RUNS (15), BENCH_KEEP=1 keeps the temp directory, BENCH_SERVER=0 skips the broker rounds
 // (bench/server.js), BENCH_FETCH_PASSES (3) passes of the raw Fetch loop, BENCH_SERVER_NODE_ARGS
 // (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") extra node options for the broker process,
-// BENCH_RETENTION=0 skips the retention/compaction scenario (bench/retention.js, its own knobs) run at the end.
+// BENCH_RETENTION=0 skips the retention/compaction scenario (bench/retention.js, its own knobs) run at the end;
+// BENCH_SCALE=0 skips the partitions-at-scale scenario (bench/scale.js, its own knobs) after it.
 // BENCH_PERF=0 skips the perf-tool rounds (bench/perf-tools.js); BENCH_ONLY=perf runs only those and the
 // raw SQLite limits they are compared with.
 
@@ -348,6 +349,12 @@ async function main() {
   else {
     progress('retention and compaction (bench/retention.js)')
     say(runChecked(NODE, [join(ROOT, 'bench', 'retention.js')], { env: cliEnv(undefined), stdout: 'pipe' }).stdout.trimEnd())
+    say()
+  }
+  if (process.env.BENCH_SCALE === '0') say('partitions at scale: skipped (BENCH_SCALE=0)')
+  else {
+    progress('partitions at scale (bench/scale.js)')
+    say(runChecked(NODE, [join(ROOT, 'bench', 'scale.js')], { env: cliEnv(undefined), stdout: 'pipe' }).stdout.trimEnd())
     say()
   }
   say(`bench took ${fmtFixed(Number(process.hrtime.bigint() - started) / 1e9, 1)} s`)

@@ -2,10 +2,15 @@
 // parameters, and Kafka topic names (which may contain '.', '_' and '-') must never reach SQL text.
 // A topic id is never reused (AUTOINCREMENT), so a name never refers to two different logs over time.
 //
+// A partition's table is created by its first append, so an empty partition costs one row of
+// `partitions` and nothing in the schema (every schema object costs at least one page, and SQLite parses
+// the whole schema on each open). A partition whose high watermark is above 0 has its table.
+//
 // Rows are whole RecordBatches as served on the wire, one row per batch. base_offset is the rowid, so
 // every lookup by offset is a B-tree seek. running_max_timestamp is the largest max_timestamp of this
 // and all earlier batches: it never decreases along the log, so "first batch with max_timestamp >= t"
-// becomes an index seek on it followed by a short forward step.
+// is a binary search over offsets (a seek per probe) followed by a short forward step. That keeps the
+// table the only B-tree of a partition: no second index to store or to write on every append.
 
 import type { Database, Statement } from 'better-sqlite3'
 import type { BatchInfo, StoredBatch } from '../log-store.js'
@@ -16,18 +21,18 @@ export function logTableName(topicId: number, partition: number): string {
   return `log_${topicId}_${partition}`
 }
 
+/** Creates the partition's table unless it exists (stores written before lazy creation have all of them). */
 export function createPartitionTable(db: Database, topicId: number, partition: number): void {
   const table = logTableName(topicId, partition)
   db.exec(`
-    CREATE TABLE ${table} (
+    CREATE TABLE IF NOT EXISTS ${table} (
       base_offset           INTEGER PRIMARY KEY,
       last_offset           INTEGER NOT NULL,
       max_timestamp         INTEGER NOT NULL,
       running_max_timestamp INTEGER NOT NULL,
       record_count          INTEGER NOT NULL,
       batch                 BLOB NOT NULL
-    );
-    CREATE INDEX ${table}_by_time ON ${table} (running_max_timestamp);
+    )
   `)
 }
 
@@ -57,10 +62,13 @@ export function partitionSql(table: string) {
     readRange: `SELECT ${BATCH_COLUMNS} FROM ${table}
                WHERE base_offset >= @first AND base_offset <= @last
                ORDER BY base_offset`,
-    firstAtOrAfterTime: `SELECT ${BATCH_COLUMNS} FROM ${table}
-               WHERE base_offset >= (SELECT base_offset FROM ${table} WHERE running_max_timestamp >= @ts
-                                     ORDER BY running_max_timestamp, base_offset LIMIT 1)
-                 AND max_timestamp >= @ts
+    // One probe of the time search: the batch containing @offset (largest base_offset <= @offset).
+    runningMaxAt: `SELECT base_offset AS baseOffset, running_max_timestamp AS runningMax FROM ${table}
+               WHERE base_offset <= @offset ORDER BY base_offset DESC LIMIT 1`,
+    firstOffset: `SELECT base_offset FROM ${table} ORDER BY base_offset LIMIT 1`,
+    // From the batch the search found, the first whose own max timestamp reaches @ts.
+    firstFromAtOrAfterTime: `SELECT ${BATCH_COLUMNS} FROM ${table}
+               WHERE base_offset >= @from AND max_timestamp >= @ts
                ORDER BY base_offset
                LIMIT 1`,
     // Whole batches that end below the new log start offset; the batch containing it stays. The sizes
@@ -96,7 +104,9 @@ export interface PartitionStatements {
   readonly insert: Statement<[number, number, number, number, number, Buffer]>
   readonly planFrom: Statement<[{ from: number; limit: number }], { baseOffset: number; size: number }>
   readonly readRange: Statement<[{ first: number; last: number }], StoredBatch>
-  readonly firstAtOrAfterTime: Statement<[{ ts: number }], StoredBatch>
+  readonly runningMaxAt: Statement<[{ offset: number }], { baseOffset: number; runningMax: number }>
+  readonly firstOffset: Statement<[], number>
+  readonly firstFromAtOrAfterTime: Statement<[{ from: number; ts: number }], StoredBatch>
   readonly deleteBelow: Statement<[{ offset: number }], number>
   readonly infosFrom: Statement<[{ from: number; limit: number }], BatchInfo>
   readonly bytesBetween: Statement<[{ from: number; to: number }], number>
@@ -106,6 +116,12 @@ export interface PartitionStatements {
   readonly rebuildRunningMax: Statement<[]>
   readonly maxTimestamp: Statement<[], number>
 }
+
+/**
+ * Partitions whose statements stay prepared. A broker with many thousands of partitions would otherwise
+ * hold a dozen prepared statements for every partition it ever touched; the least recently used go.
+ */
+const CACHED_PARTITIONS = 1024
 
 /**
  * Statements for each partition table, prepared on first use. Callers evict a table's entry when it
@@ -119,24 +135,16 @@ export class PartitionStatementCache {
   get(topicId: number, partition: number): PartitionStatements {
     const table = logTableName(topicId, partition)
     let statements = this.byTable.get(table)
-    if (statements === undefined) {
-      const sql = partitionSql(table)
-      statements = {
-        insert: this.db.prepare<[number, number, number, number, number, Buffer]>(sql.insert),
-        planFrom: this.db.prepare<[{ from: number; limit: number }], { baseOffset: number; size: number }>(sql.planFrom),
-        readRange: this.db.prepare<[{ first: number; last: number }], StoredBatch>(sql.readRange),
-        firstAtOrAfterTime: this.db.prepare<[{ ts: number }], StoredBatch>(sql.firstAtOrAfterTime),
-        deleteBelow: this.db.prepare<[{ offset: number }], number>(sql.deleteBelow).pluck(),
-        infosFrom: this.db.prepare<[{ from: number; limit: number }], BatchInfo>(sql.infosFrom),
-        bytesBetween: this.db.prepare<[{ from: number; to: number }], number>(sql.bytesBetween).pluck(),
-        sizeOf: this.db.prepare<[{ baseOffset: number }], number>(sql.sizeOf).pluck(),
-        rewrite: this.db.prepare<[{ baseOffset: number; lastOffset: number; maxTimestamp: number; recordCount: number; bytes: Buffer }]>(
-          sql.rewrite,
-        ),
-        deleteOne: this.db.prepare<[{ baseOffset: number }], number>(sql.deleteOne).pluck(),
-        rebuildRunningMax: this.db.prepare<[]>(sql.rebuildRunningMax),
-        maxTimestamp: this.db.prepare<[], number>(sql.maxTimestamp).pluck(),
+    if (statements !== undefined) {
+      // Map order is insertion order: re-inserting keeps the most recently used last.
+      this.byTable.delete(table)
+      this.byTable.set(table, statements)
+    } else {
+      if (this.byTable.size >= CACHED_PARTITIONS) {
+        const oldest = this.byTable.keys().next().value
+        if (oldest !== undefined) this.byTable.delete(oldest)
       }
+      statements = preparedOnUse(this.db, partitionSql(table))
       this.byTable.set(table, statements)
     }
     return statements
@@ -149,4 +157,40 @@ export class PartitionStatementCache {
   clear(): void {
     this.byTable.clear()
   }
+}
+
+/**
+ * The statements of one table, each prepared the first time it is used: a producer's partition needs only
+ * `insert`, and preparing a statement is most of what a cache miss costs.
+ */
+function preparedOnUse(db: Database, sql: ReturnType<typeof partitionSql>): PartitionStatements {
+  const makers: { readonly [K in keyof PartitionStatements]: () => PartitionStatements[K] } = {
+    insert: () => db.prepare(sql.insert),
+    planFrom: () => db.prepare(sql.planFrom),
+    readRange: () => db.prepare(sql.readRange),
+    runningMaxAt: () => db.prepare(sql.runningMaxAt),
+    firstOffset: () => db.prepare<[], number>(sql.firstOffset).pluck(),
+    firstFromAtOrAfterTime: () => db.prepare(sql.firstFromAtOrAfterTime),
+    deleteBelow: () => db.prepare<[{ offset: number }], number>(sql.deleteBelow).pluck(),
+    infosFrom: () => db.prepare(sql.infosFrom),
+    bytesBetween: () => db.prepare<[{ from: number; to: number }], number>(sql.bytesBetween).pluck(),
+    sizeOf: () => db.prepare<[{ baseOffset: number }], number>(sql.sizeOf).pluck(),
+    rewrite: () => db.prepare(sql.rewrite),
+    deleteOne: () => db.prepare<[{ baseOffset: number }], number>(sql.deleteOne).pluck(),
+    rebuildRunningMax: () => db.prepare(sql.rebuildRunningMax),
+    maxTimestamp: () => db.prepare<[], number>(sql.maxTimestamp).pluck(),
+  }
+  const statements = {} as PartitionStatements
+  for (const key of Object.keys(makers) as (keyof PartitionStatements)[]) {
+    Object.defineProperty(statements, key, {
+      configurable: true,
+      enumerable: true,
+      get() {
+        const statement = makers[key]()
+        Object.defineProperty(statements, key, { value: statement, enumerable: true })
+        return statement
+      },
+    })
+  }
+  return statements
 }

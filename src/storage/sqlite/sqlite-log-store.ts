@@ -34,7 +34,7 @@ import type {
 } from '../log-store.js'
 import { migrate, readUserVersion, SCHEMA_VERSION } from './migrations.js'
 import { SqliteGroupStore } from './group-store.js'
-import { createPartitionTable, dropPartitionTable, PartitionStatementCache } from './partition-tables.js'
+import { createPartitionTable, dropPartitionTable, PartitionStatementCache, type PartitionStatements } from './partition-tables.js'
 import { applyConnectionPragmas } from './pragmas.js'
 import { prepareScramStatements, type ScramStatements } from './scram-statements.js'
 import { AUTO_VACUUM_INCREMENTAL, prepareStoreStatements } from './statements.js'
@@ -255,6 +255,8 @@ export class SqliteLogStore implements LogStore {
       const state = this.partitionState(tp)
       if (batch.baseOffset !== state.highWatermark) throw new OffsetGapError(tp, state.highWatermark, batch.baseOffset)
       const runningMax = Math.max(state.maxTimestamp, batch.maxTimestamp)
+      // The first append creates the partition's table (in this transaction: a rollback takes it back).
+      if (state.highWatermark === 0) createPartitionTable(this.db, tp.topicId, tp.partition)
       this.logs
         .get(tp.topicId, tp.partition)
         .insert.run(batch.baseOffset, batch.lastOffset, batch.maxTimestamp, runningMax, batch.recordCount, batch.bytes)
@@ -306,8 +308,27 @@ export class SqliteLogStore implements LogStore {
   firstBatchAtOrAfter(tp: TopicPartition, timestampMs: number): StoredBatch | undefined {
     return this.inReadTransaction(() => {
       const state = this.partitionState(tp)
-      if (state.maxTimestamp < timestampMs) return undefined
-      return this.logs.get(tp.topicId, tp.partition).firstAtOrAfterTime.get({ ts: timestampMs })
+      const log = this.logOf(tp, state)
+      if (log === undefined || state.maxTimestamp < timestampMs) return undefined
+      const first = log.firstOffset.get()
+      if (first === undefined) return undefined
+      // The running maximum never decreases along the log: binary search over offsets for the first
+      // batch whose running maximum reaches the timestamp (one primary-key seek per probe).
+      let lo = first
+      let hi = state.highWatermark - 1
+      let found: number | undefined
+      while (lo <= hi) {
+        const mid = lo + Math.floor((hi - lo) / 2)
+        const probe = log.runningMaxAt.get({ offset: mid })
+        if (probe !== undefined && probe.runningMax >= timestampMs) {
+          found = probe.baseOffset
+          hi = probe.baseOffset - 1
+        } else {
+          lo = mid + 1
+        }
+      }
+      if (found === undefined) return undefined
+      return log.firstFromAtOrAfterTime.get({ from: found, ts: timestampMs })
     })
   }
 
@@ -330,7 +351,8 @@ export class SqliteLogStore implements LogStore {
     return this.atomically(() => {
       const current = read()
       if (current.storedBytes >= 0) return current
-      const storedBytes = this.logs.get(tp.topicId, tp.partition).bytesBetween.get({ from: 0, to: Number.MAX_SAFE_INTEGER }) ?? 0
+      const log = this.logOf(tp, this.partitionState(tp))
+      const storedBytes = log?.bytesBetween.get({ from: 0, to: Number.MAX_SAFE_INTEGER }) ?? 0
       this.sql.setStoredBytes.run(storedBytes, tp.topicId, tp.partition)
       return { ...current, storedBytes }
     }, 'commit')
@@ -339,24 +361,22 @@ export class SqliteLogStore implements LogStore {
   batchInfos(tp: TopicPartition, fromOffset: number, limit: number): BatchInfo[] {
     if (limit <= 0) return []
     return this.inReadTransaction(() => {
-      this.partitionState(tp)
-      return this.logs.get(tp.topicId, tp.partition).infosFrom.all({ from: fromOffset, limit })
+      return this.logOf(tp, this.partitionState(tp))?.infosFrom.all({ from: fromOffset, limit }) ?? []
     })
   }
 
   storedBytesBetween(tp: TopicPartition, fromOffset: number, toOffset: number): number {
     if (toOffset <= fromOffset) return 0
     return this.inReadTransaction(() => {
-      this.partitionState(tp)
-      return this.logs.get(tp.topicId, tp.partition).bytesBetween.get({ from: fromOffset, to: toOffset }) ?? 0
+      return this.logOf(tp, this.partitionState(tp))?.bytesBetween.get({ from: fromOffset, to: toOffset }) ?? 0
     })
   }
 
   rewriteBatches(tp: TopicPartition, rewrites: readonly BatchRewrite[]): void {
     if (rewrites.length === 0) return
     this.atomically(() => {
-      this.partitionState(tp)
-      const statements = this.logs.get(tp.topicId, tp.partition)
+      const statements = this.logOf(tp, this.partitionState(tp))
+      if (statements === undefined) return
       let delta = 0
       for (const { baseOffset, replacement } of rewrites) {
         if (replacement === null) {
@@ -420,8 +440,8 @@ export class SqliteLogStore implements LogStore {
 
   rebuildTimeIndex(tp: TopicPartition): void {
     this.atomically(() => {
-      this.partitionState(tp)
-      const statements = this.logs.get(tp.topicId, tp.partition)
+      const statements = this.logOf(tp, this.partitionState(tp))
+      if (statements === undefined) return
       statements.rebuildRunningMax.run()
       this.sql.setPartitionMaxTimestamp.run(statements.maxTimestamp.get() ?? -1, tp.topicId, tp.partition)
     }, 'commit')
@@ -504,7 +524,11 @@ export class SqliteLogStore implements LogStore {
 
   private createPartition(topicId: number, partition: number): void {
     this.sql.insertPartition.run(topicId, partition)
-    createPartitionTable(this.db, topicId, partition)
+  }
+
+  /** The statements of the partition's table, or undefined while nothing was ever appended (no table yet). */
+  private logOf(tp: TopicPartition, state: PartitionRecord): PartitionStatements | undefined {
+    return state.highWatermark === 0 ? undefined : this.logs.get(tp.topicId, tp.partition)
   }
 }
 
