@@ -7,7 +7,8 @@ import type { KafkaClient } from '../client/kafka-client.js'
 import { embeddedClient, remoteClient } from '../client/open-client.js'
 import { ExitRequest, UserError } from './errors.js'
 import { promptForMissing } from './prompts.js'
-import { describeStorageFailure, storageFailureOf } from './storage-errors.js'
+import { describeStorageFailure } from './storage-errors.js'
+import { storeFailureOf } from '../broker/store-failure.js'
 import { readPropertiesFile } from './properties-file.js'
 import { stderrChalk } from './terminal.js'
 
@@ -100,7 +101,7 @@ export abstract class KafkaCommand<T> extends Command {
       return undefined
     }
     const chalk = await stderrChalk()
-    const storage = storageFailureOf(err)
+    const storage = storeFailureOf(err)
     if (storage !== undefined) {
       const { message, hint } = describeStorageFailure(storage)
       process.stderr.write(`${chalk.red(message)}${chalk.dim(` (${hint})`)}\n`)

@@ -1,16 +1,8 @@
-import { NotAStoreError, StoreAccessError, StoreBusyError, StoreFullError, StoreIoError } from '../storage/log-store.js'
+import { NotAStoreError, StoreAccessError, StoreBusyError, StoreFullError, type StoreIoError } from '../broker/store-failure.js'
 import { UserError } from './errors.js'
 
 // How the CLI words a failure of the local store (typed by the storage layer, which knows the path but
 // not the user): one line saying what and where, and a hint saying what to do.
-
-/** The store failure behind `err` (itself, or a cause of it, e.g. of a KAFKA_STORAGE_ERROR outcome). */
-export function storageFailureOf(err: unknown): StoreIoError | NotAStoreError | undefined {
-  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-    if (e instanceof StoreIoError || e instanceof NotAStoreError) return e
-  }
-  return undefined
-}
 
 /** The user-facing line and hint for a store failure. */
 export function describeStorageFailure(err: StoreIoError | NotAStoreError): { message: string; hint: string } {

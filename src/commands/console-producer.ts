@@ -10,7 +10,8 @@ import { KafkaCommand } from '../cli/kafka-command.js'
 import { LineParseError, LineReaderConfigError, lineReaderConfig, parseLine } from '../cli/line-reader.js'
 import { LineSplitter } from '../cli/line-splitter.js'
 import { readPropertiesFile } from '../cli/properties-file.js'
-import { stoppedProducing, storageFailureOf } from '../cli/storage-errors.js'
+import { stoppedProducing } from '../cli/storage-errors.js'
+import { storeFailureOf } from '../broker/store-failure.js'
 
 const CODECS: readonly CompressionCodec[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd']
 
@@ -91,7 +92,7 @@ export default class ConsoleProducer extends KafkaCommand<ProducerReport> {
     const client = await this.openClient({ ...flags, 'bootstrap-server': bootstrap }, { props, clientId })
     let failedSends = 0
     // A failure of the local store (disk full, lock, I/O) ends the run: reported once, with the count.
-    let storeFailure: ReturnType<typeof storageFailureOf>
+    let storeFailure: ReturnType<typeof storeFailureOf>
     let stopInput: (() => void) | undefined
     let failure: Error | undefined
     const producer = await client.producer(
@@ -107,7 +108,7 @@ export default class ConsoleProducer extends KafkaCommand<ProducerReport> {
         idempotent: props.get('enable.idempotence') !== 'false',
       },
       (f) => {
-        const storage = storageFailureOf(f.error)
+        const storage = storeFailureOf(f.error)
         if (storage !== undefined) {
           storeFailure ??= storage
           failure ??= storage

@@ -13,7 +13,8 @@ import { PerfArgsError, PerfHelpRequest, parseProducerPerfArgs, producerPerfHelp
 import { ProducerStats } from '../cli/perf/producer-stats.js'
 import { ThroughputThrottler } from '../cli/perf/throughput-throttler.js'
 import { readPropertiesFile } from '../cli/properties-file.js'
-import { stoppedProducing, storageFailureOf } from '../cli/storage-errors.js'
+import { stoppedProducing } from '../cli/storage-errors.js'
+import { storeFailureOf } from '../broker/store-failure.js'
 
 // kafka-producer-perf-test (ProducerPerformance, cli.md §8): sends --num-records records as fast as
 // --throughput allows and reports what was acknowledged — a line per 5 s window, then the total with
@@ -110,9 +111,9 @@ export default class ProducerPerfTest extends KafkaCommand<ProducerPerfReport> {
       for (let i = 0; i < timestamps.length; i++) stats.record(now - (timestamps[i] ?? now), valueBytes[i] ?? 0, now)
     }
     // A failure of the local store (disk full, lock, I/O) ends the run: reported once, with the count.
-    let storeFailure: ReturnType<typeof storageFailureOf>
+    let storeFailure: ReturnType<typeof storeFailureOf>
     const onFailure = (f: SendFailure) => {
-      storeFailure ??= storageFailureOf(f.error)
+      storeFailure ??= storeFailureOf(f.error)
       if (storeFailure === undefined) reportFailure(f)
     }
     const producer = await client.producer(args.topic, { ...producerSettings(props, clientId), onAcknowledged }, onFailure)

@@ -6,7 +6,7 @@ import { INTERNAL_TOPICS, COLLISION_WARNING, hasCollisionChars } from '../broker
 import { UsageError, UserError } from '../cli/errors.js'
 import { forbidTogether, isSet, keyValues, missingArgument, pickAction } from '../cli/flags.js'
 import { KafkaCommand } from '../cli/kafka-command.js'
-import { storageFailureOf } from '../cli/storage-errors.js'
+import { storeFailureOf } from '../broker/store-failure.js'
 import { describeTopics, partitionLines } from '../cli/render/topics.js'
 import { withSpinner } from '../cli/spinner.js'
 
@@ -149,7 +149,7 @@ export default class Topics extends KafkaCommand<TopicsReport> {
     )
     if (!outcome.ok) {
       // The local store failed (disk full, permissions, a lock): the base command words it, with the path.
-      if (storageFailureOf(outcome.error) !== undefined) throw outcome.error
+      if (storeFailureOf(outcome.error) !== undefined) throw outcome.error
       if (outcome.error.errorName === 'TOPIC_ALREADY_EXISTS' && flags['if-not-exists']) return { action: 'create', topics: [] }
       if (outcome.error.errorName === 'INVALID_REPLICATION_FACTOR' && rf !== undefined && rf > 1 && client.mode === 'embedded') {
         throw new UserError(
