@@ -12,6 +12,8 @@ export interface Tmpfs {
   readonly dir: string
   /** Remounts read-only (EROFS from then on). */
   readOnly(): void
+  /** Remounts with a new size (room again after a full disk). */
+  resize(size: string): void
   /** Unmounts and removes the mount point. */
   cleanup(): void
 }
@@ -33,6 +35,7 @@ export function mountTmpfs(size: string, why: string): Tmpfs | undefined {
   return {
     dir: mountPoint.dir,
     readOnly: () => execFileSync('mount', ['-o', 'remount,ro', mountPoint.dir], { stdio: 'pipe' }),
+    resize: (newSize) => execFileSync('mount', ['-o', `remount,size=${newSize}`, mountPoint.dir], { stdio: 'pipe' }),
     cleanup: () => {
       execFileSync('umount', [mountPoint.dir], { stdio: 'pipe' })
       if (fs.existsSync(mountPoint.dir)) mountPoint.cleanup()

@@ -94,7 +94,7 @@ describe('a full disk', () => {
     expect((await runCli(['topics', '--list'], { dataDir })).out).toBe('perf\n')
   })
 
-  it('makes the server answer KAFKA_STORAGE_ERROR for the partition and keep serving reads', async (ctx) => {
+  it('makes the server answer KAFKA_STORAGE_ERROR for the partition, keep serving reads, and write again once there is room', async (ctx) => {
     const disk = tmpfs('8m', 'full disk')
     if (!disk) return ctx.skip()
     const server: TestServer = await startTestServer({ dataDir: path.join(disk.dir, 'data') })
@@ -127,6 +127,10 @@ describe('a full disk', () => {
       from = (records[records.length - 1]?.offset ?? from) + 1
     }
     expect(read).toEqual(acked)
+
+    // Room again: the same server stores the next batch, right after the last acknowledged one.
+    disk.resize('16m')
+    expect(produceOutcome(await produce(conn, 't', 0, batchOf(batchValues(-2)), { acks: -1 }))).toEqual({ errorCode: 0, baseOffset: acked.length })
   })
 })
 
