@@ -5,6 +5,7 @@ import path from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 
+import { RecordBatchBuilder } from '../../src/protocol/record-batch.js'
 import { RawConnection } from '../helpers/raw-client.js'
 import { runCli, tempDir, type CliResult } from '../helpers/cli.js'
 import { startTestServer, type TestServer } from '../helpers/server.js'
@@ -128,9 +129,20 @@ describe('a full disk', () => {
     }
     expect(read).toEqual(acked)
 
-    // Room again: the same server stores the next batch, right after the last acknowledged one.
+    // An idempotent batch refused for lack of room must not count as stored: its retry is stored.
+    const { producerId, producerEpoch } = server.broker.initProducerId()
+    const idempotent = () => {
+      const b = new RecordBatchBuilder()
+      batchValues(-2).forEach((v) => b.append(Date.now(), null, Buffer.from(v)))
+      return b.build({ producerId, producerEpoch, baseSequence: 0 })
+    }
+    expect(produceOutcome(await produce(conn, 't', 0, idempotent(), { acks: -1 })).errorCode).toBe(KAFKA_STORAGE_ERROR)
+
+    // Room again: the same server stores the retry, right after the last acknowledged record.
     disk.resize('16m')
-    expect(produceOutcome(await produce(conn, 't', 0, batchOf(batchValues(-2)), { acks: -1 }))).toEqual({ errorCode: 0, baseOffset: acked.length })
+    expect(produceOutcome(await produce(conn, 't', 0, idempotent(), { acks: -1 }))).toEqual({ errorCode: 0, baseOffset: acked.length })
+    const after = await fetchRecords(conn, 't', 0, acked.length)
+    expect(after.records.map((r) => r.value?.toString())).toEqual(batchValues(-2))
   })
 })
 
