@@ -2,7 +2,7 @@
 // StorageErrors that carry the path concerned, so no caller ever sees `SQLITE_FULL` or a bare errno.
 // Anything else (a real bug, a damaged page) passes through untouched.
 
-import { accessSync, constants, statSync } from 'node:fs'
+import { accessSync, constants, statfsSync, statSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { NotAStoreError, StorageError, StoreAccessError, StoreBusyError, StoreFullError, type StoreAccessProblem } from './log-store.js'
 
@@ -42,7 +42,10 @@ export function storageErrorFrom(err: unknown, paths: StorePaths): unknown {
   const code = (err as NodeJS.ErrnoException).code
   if (typeof code !== 'string') return err
   const errPath = (err as NodeJS.ErrnoException).path
-  if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL') {
+  // SQLite reports some writes on a full file system as I/O errors (growing the WAL index, -shm, for
+  // one, which even a reader needs): the file system's free space tells them apart.
+  const full = code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL' || (code.startsWith('SQLITE_IOERR') && noSpaceLeft(paths.dir))
+  if (full) {
     return new StoreFullError(`no space left on the file system holding ${paths.dir}`, paths.dir, { cause: err })
   }
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
@@ -64,6 +67,14 @@ export function storageErrorFrom(err: unknown, paths: StorePaths): unknown {
   }
   if (code.startsWith('SQLITE_IOERR')) return accessError(paths.dbPath, 'io', err)
   return err
+}
+
+function noSpaceLeft(dir: string): boolean {
+  try {
+    return statfsSync(dir).bavail === 0
+  } catch {
+    return false
+  }
 }
 
 function accessError(path: string, problem: StoreAccessProblem, cause: Error): StoreAccessError {

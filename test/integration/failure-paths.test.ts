@@ -76,6 +76,29 @@ describe('a full disk', () => {
     expect(await consumeAll(dataDir, 't')).toEqual(lines.slice(0, stored))
   })
 
+  it('a disk with no byte left even for reading is named, and reads work again once space is freed', async (ctx) => {
+    const disk = tmpfs('8m', 'full disk')
+    if (!disk) return ctx.skip()
+    const dataDir = path.join(disk.dir, 'data')
+    expect((await runCli(['topics', '--create', '--topic', 't'], { dataDir })).code).toBe(0)
+    expect((await runCli(['console-producer', '--topic', 't'], { dataDir, input: 'a\nb\n' })).code).toBe(0)
+    const filler = path.join(disk.dir, 'filler')
+    const fd = fs.openSync(filler, 'w')
+    try {
+      for (const chunk = Buffer.alloc(64 << 10); ; ) fs.writeSync(fd, chunk)
+    } catch (err) {
+      expect((err as NodeJS.ErrnoException).code).toBe('ENOSPC')
+    } finally {
+      fs.closeSync(fd)
+    }
+
+    const r = await runCli(['console-consumer', '--topic', 't', '--from-beginning', '--timeout-ms', '2000'], { dataDir })
+    expect(r.code).toBe(1)
+    expect(expectOneLine(r)).toContain(`Disk full: no space left on the file system holding ${dataDir}`)
+    fs.rmSync(filler)
+    expect(await consumeAll(dataDir, 't')).toEqual(['a', 'b'])
+  })
+
   it('ends producer-perf-test and topics --create with the same line', async (ctx) => {
     const disk = tmpfs('8m', 'full disk')
     if (!disk) return ctx.skip()
