@@ -9,7 +9,7 @@ export function describeStorageFailure(err: StoreIoError | NotAStoreError): { me
   if (err instanceof StoreFullError) {
     return {
       message: `Disk full: no space left on the file system holding ${err.path}.`,
-      hint: 'nothing already stored was lost; free space there or use another --data-dir, then run again',
+      hint: 'nothing already stored was lost; free space there or use another data directory, then run again',
     }
   }
   if (err instanceof StoreBusyError) {
@@ -20,7 +20,7 @@ export function describeStorageFailure(err: StoreIoError | NotAStoreError): { me
   }
   if (err instanceof StoreAccessError) return describeAccess(err)
   if (err instanceof NotAStoreError) {
-    return { message: `${capitalised(err.message)}.`, hint: 'nothing was changed; check --data-dir, or format a new directory with `kafka-ts storage format`' }
+    return { message: `${capitalised(err.message)}.`, hint: 'nothing was changed; check the data directory, or format a new one with `kafka-ts storage format`' }
   }
   return { message: `${capitalised(err.message)}.`, hint: 'check the disk and the data directory' }
 }
@@ -29,18 +29,18 @@ function describeAccess(err: StoreAccessError): { message: string; hint: string 
   const path = err.path
   switch (err.problem) {
     case 'missing':
-      return { message: `${path} does not exist.`, hint: 'check --data-dir or KAFKA_TS_DATA_DIR' }
+      return { message: `${path} does not exist.`, hint: 'check the data directory: --data-dir, KAFKA_TS_DATA_DIR or log.dirs' }
     case 'not-a-directory':
-      return { message: `${path} is not a directory (or lies under a file).`, hint: 'point --data-dir or KAFKA_TS_DATA_DIR at a directory' }
+      return { message: `${path} is not a directory (or lies under a file).`, hint: 'point --data-dir, KAFKA_TS_DATA_DIR or log.dirs at a directory' }
     case 'permission':
       return {
         message: `Permission denied: ${path}.`,
-        hint: 'kafka-ts reads and writes the data directory and its files, even to read records; fix their owner or mode, or use another --data-dir',
+        hint: 'kafka-ts reads and writes the data directory and its files, even to read records; fix their owner or mode, or use another data directory',
       }
     case 'read-only':
       return {
         message: `${path} is on a read-only file system.`,
-        hint: 'kafka-ts writes to the data directory even to read records, for SQLite\'s WAL; remount it read-write, or copy it elsewhere and use that --data-dir',
+        hint: 'kafka-ts writes to the data directory even to read records, for SQLite\'s WAL; remount it read-write, or copy it elsewhere and use that copy',
       }
     case 'cannot-open':
       return { message: `Cannot open the database ${path}.`, hint: 'check that the data directory and its files are readable and writable' }
