@@ -55,6 +55,9 @@ export function openBroker(opts: OpenBrokerOptions): Broker {
   // Another process may be formatting this directory right now (its database exists, meta.properties
   // not yet): formatDataDir reuses or waits for that, so treat it like a fresh directory.
   if (state === 'foreign' && onlyStoreFiles(dir)) state = 'empty'
+  if (state === 'foreign' && !fs.statSync(dir).isDirectory()) {
+    throw new DataDirError(`${dir} is a file, not a data directory.`, 'Point --data-dir (or KAFKA_TS_DATA_DIR) at a directory; nothing was changed.')
+  }
   if (state === 'foreign') {
     throw new DataDirError(
       `${dir} is not a kafka-ts data directory: it is not empty and has no meta.properties.`,

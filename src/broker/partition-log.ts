@@ -1,4 +1,5 @@
 import type { Durability, LogStore, TopicPartition, TopicRow } from '../storage/log-store.js'
+import { StoreIoError } from '../storage/log-store.js'
 import {
   NO_TIMESTAMP,
   RecordBatchError,
@@ -79,15 +80,29 @@ export class PartitionLog {
       }
     })
     if (valid.length === 0) return results
-    this.store.atomically(() => {
-      for (const { index, entry, header } of valid) {
-        try {
-          results[index] = ok(this.appendOne(entry, header))
-        } catch (err) {
-          results[index] = fail(asKafkaError(err))
+    try {
+      this.store.atomically(() => {
+        for (const { index, entry, header } of valid) {
+          try {
+            results[index] = ok(this.appendOne(entry, header))
+          } catch (err) {
+            // The store itself failed (disk full, lock, I/O): the transaction must roll back whole,
+            // not commit the batches around a half-written one.
+            if (err instanceof StoreIoError) throw err
+            results[index] = fail(asKafkaError(err))
+          }
         }
+      }, durability)
+    } catch (err) {
+      if (!(err instanceof StoreIoError)) throw err
+      // Nothing of the group was stored. The producer states recorded batches that are not in the
+      // log: forget them (rebuilt from the log on next use), or a retry would pass for a duplicate.
+      const failure = asKafkaError(err)
+      for (const { index, entry } of valid) {
+        results[index] = fail(failure)
+        this.producerStates.delete(`${entry.topic.id}:${entry.partition}`)
       }
-    }, durability)
+    }
     return results
   }
 

@@ -7,6 +7,8 @@ import type { KafkaClient } from '../client/kafka-client.js'
 import { embeddedClient, remoteClient } from '../client/open-client.js'
 import { ExitRequest, UserError } from './errors.js'
 import { promptForMissing } from './prompts.js'
+import { describeStorageFailure } from './storage-errors.js'
+import { storeFailureOf } from '../broker/store-failure.js'
 import { readPropertiesFile } from './properties-file.js'
 import { stderrChalk } from './terminal.js'
 
@@ -99,6 +101,13 @@ export abstract class KafkaCommand<T> extends Command {
       return undefined
     }
     const chalk = await stderrChalk()
+    const storage = storeFailureOf(err)
+    if (storage !== undefined) {
+      const { message, hint } = describeStorageFailure(storage)
+      process.stderr.write(`${chalk.red(message)}${chalk.dim(` (${hint})`)}\n`)
+      process.exitCode = 1
+      return undefined
+    }
     if (err instanceof UserError || err instanceof DataDirError || err instanceof KafkaError || err.name === 'ConnectionFailure' || err.name === 'ConsumerFatalError') {
       const known: unknown = err
       const hint = known instanceof UserError || known instanceof DataDirError ? known.hint : undefined
@@ -109,7 +118,7 @@ export abstract class KafkaCommand<T> extends Command {
     if (err.oclif?.exit !== undefined) {
       // oclif's own parse errors (unknown flag, missing value): one line, oclif's exit code.
       if (err.oclif.exit === 0) return undefined
-      process.stderr.write(`${chalk.red(err.message.split('\n')[0] ?? err.message)}\n`)
+      process.stderr.write(`${chalk.red(oclifReason(err.message))}\n`)
       process.stderr.write(chalk.dim(`See: kafka-ts ${this.id ?? ''} --help\n`))
       process.exitCode = err.oclif.exit
       return undefined
@@ -134,6 +143,19 @@ export abstract class KafkaCommand<T> extends Command {
   }
 
   abstract override run(): Promise<T>
+}
+
+/**
+ * oclif's parse error on one line, whole: `Parsing --partitions \n\tExpected an integer but received:
+ * abc\nSee more help with --help` → `Parsing --partitions: Expected an integer but received: abc` (the
+ * pointer to --help is printed on its own line by the caller).
+ */
+export function oclifReason(message: string): string {
+  const lines = message
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && line !== 'See more help with --help')
+  return lines.join(': ') || message
 }
 
 function refuseBoth(flags: { 'bootstrap-server'?: string | undefined; 'data-dir'?: string | undefined }): void {

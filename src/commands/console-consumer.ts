@@ -56,9 +56,11 @@ export default class ConsoleConsumer extends KafkaCommand<ConsumerReport> {
   async run(): Promise<ConsumerReport> {
     const { flags } = await this.parse(ConsoleConsumer)
     const include = flags.include ?? flags.whitelist
-    if ((flags.topic === undefined) === (include === undefined)) {
-      throw new UsageError(`Exactly one of --include/--topic is required. ${flags.whitelist !== undefined ? '--whitelist is DEPRECATED use --include instead; ignored if --include specified.' : ''}`.trimEnd())
-    }
+    const exactlyOne = `Exactly one of --include/--topic is required. ${flags.whitelist !== undefined ? '--whitelist is DEPRECATED use --include instead; ignored if --include specified.' : ''}`.trimEnd()
+    // Neither: on a terminal, ask for the topic (as for every missing required flag); elsewhere Kafka's
+    // usage error. A topic that does not exist is refused below, never created.
+    if (flags.topic === undefined && include === undefined) flags.topic = await this.required(undefined, 'Topic to consume:', exactlyOne)
+    if ((flags.topic === undefined) === (include === undefined)) throw new UsageError(exactlyOne)
     if (flags.partition !== undefined && flags.topic === undefined) throw new UsageError('The topic is required when partition is specified.')
     if (flags.partition !== undefined && flags['from-beginning'] && flags.offset !== undefined) {
       throw new UsageError('Options from-beginning and offset cannot be specified together.')

@@ -10,6 +10,8 @@ import { KafkaCommand } from '../cli/kafka-command.js'
 import { LineParseError, LineReaderConfigError, lineReaderConfig, parseLine } from '../cli/line-reader.js'
 import { LineSplitter } from '../cli/line-splitter.js'
 import { readPropertiesFile } from '../cli/properties-file.js'
+import { stoppedProducing } from '../cli/storage-errors.js'
+import { storeFailureOf } from '../broker/store-failure.js'
 
 const CODECS: readonly CompressionCodec[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd']
 
@@ -89,6 +91,10 @@ export default class ConsoleProducer extends KafkaCommand<ProducerReport> {
     const clientId = props.get('client.id') ?? 'console-producer'
     const client = await this.openClient({ ...flags, 'bootstrap-server': bootstrap }, { props, clientId })
     let failedSends = 0
+    // A failure of the local store (disk full, lock, I/O) ends the run: reported once, with the count.
+    let storeFailure: ReturnType<typeof storeFailureOf>
+    let stopInput: (() => void) | undefined
+    let failure: Error | undefined
     const producer = await client.producer(
       topicName,
       {
@@ -102,6 +108,13 @@ export default class ConsoleProducer extends KafkaCommand<ProducerReport> {
         idempotent: props.get('enable.idempotence') !== 'false',
       },
       (f) => {
+        const storage = storeFailureOf(f.error)
+        if (storage !== undefined) {
+          storeFailure ??= storage
+          failure ??= storage
+          stopInput?.()
+          return
+        }
         failedSends++
         reportFailure(topicName, f)
       },
@@ -113,7 +126,6 @@ export default class ConsoleProducer extends KafkaCommand<ProducerReport> {
     // record, so binary values pass through byte-exact.
     const splitter = new LineSplitter({ loneCrEndsLine: false })
     let lineNumber = 0
-    let failure: Error | undefined
     const onLine = (line: Buffer) => {
       if (failure) return
       lineNumber++
@@ -187,8 +199,15 @@ export default class ConsoleProducer extends KafkaCommand<ProducerReport> {
         stdin.pause()
         finish()
       }
+      stopInput = () => {
+        stdin.pause()
+        finish()
+      }
       if (prompt) process.stdout.write('>')
       stdin.on('data', onData)
+      // A prompt for a missing flag (inquirer) leaves stdin paused, and a 'data' listener does not
+      // restart a stream paused explicitly.
+      stdin.resume()
       stdin.once('end', () => {
         chain = chain.then(async () => {
           if (finished) return
@@ -207,6 +226,7 @@ export default class ConsoleProducer extends KafkaCommand<ProducerReport> {
     await producer.close()
     input.destroy()
 
+    if (storeFailure !== undefined) throw stoppedProducing(storeFailure, producer.acknowledged)
     if (failure) {
       if (failure instanceof LineParseError) throw new UserError(failure.message)
       throw failure

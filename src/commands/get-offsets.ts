@@ -3,7 +3,7 @@ import { Flags } from '@oclif/core'
 import { isInternalTopic } from '../broker/topic-names.js'
 import type { OffsetSpec } from '../broker/types.js'
 import { UserError } from '../cli/errors.js'
-import { KafkaCommand } from '../cli/kafka-command.js'
+import { KafkaCommand, oclifReason } from '../cli/kafka-command.js'
 import { javaErrorString } from '../client/java-exception.js'
 import type { KafkaClient } from '../client/kafka-client.js'
 
@@ -78,7 +78,7 @@ export default class GetOffsets extends KafkaCommand<GetOffsetsReport> {
     // jopt-simple's parse errors go through the same `Error occurred:` line as every other failure.
     if (err.oclif?.exit !== undefined && err.oclif.exit !== 0) {
       const unknown = err.flags?.[0]
-      const message = unknown !== undefined ? `${unknown.replace(/^-+/, '').replace(/=.*$/, '')} is not a recognized option` : (err.message.split('\n')[0] ?? err.message)
+      const message = unknown !== undefined ? `${unknown.replace(/^-+/, '').replace(/=.*$/, '')} is not a recognized option` : oclifReason(err.message)
       return super.catch(failure(message))
     }
     return super.catch(err)

@@ -13,6 +13,8 @@ import { PerfArgsError, PerfHelpRequest, parseProducerPerfArgs, producerPerfHelp
 import { ProducerStats } from '../cli/perf/producer-stats.js'
 import { ThroughputThrottler } from '../cli/perf/throughput-throttler.js'
 import { readPropertiesFile } from '../cli/properties-file.js'
+import { stoppedProducing } from '../cli/storage-errors.js'
+import { storeFailureOf } from '../broker/store-failure.js'
 
 // kafka-producer-perf-test (ProducerPerformance, cli.md §8): sends --num-records records as fast as
 // --throughput allows and reports what was acknowledged — a line per 5 s window, then the total with
@@ -108,12 +110,18 @@ export default class ProducerPerfTest extends KafkaCommand<ProducerPerfReport> {
       const { timestamps, valueBytes } = ack
       for (let i = 0; i < timestamps.length; i++) stats.record(now - (timestamps[i] ?? now), valueBytes[i] ?? 0, now)
     }
-    const producer = await client.producer(args.topic, { ...producerSettings(props, clientId), onAcknowledged }, reportFailure)
+    // A failure of the local store (disk full, lock, I/O) ends the run: reported once, with the count.
+    let storeFailure: ReturnType<typeof storeFailureOf>
+    const onFailure = (f: SendFailure) => {
+      storeFailure ??= storeFailureOf(f.error)
+      if (storeFailure === undefined) reportFailure(f)
+    }
+    const producer = await client.producer(args.topic, { ...producerSettings(props, clientId), onAcknowledged }, onFailure)
 
     const startMs = Date.now()
     const throttler = new ThroughputThrottler(args.throughput, startMs)
     let nextYieldAt = startMs + YIELD_EVERY_MS
-    for (let i = 0; i < args.numRecords; i++) {
+    for (let i = 0; i < args.numRecords && storeFailure === undefined; i++) {
       const payload = payloads.next(i)
       const sendStartMs = Date.now()
       producer.send(null, payload, undefined, sendStartMs)
@@ -127,6 +135,7 @@ export default class ProducerPerfTest extends KafkaCommand<ProducerPerfReport> {
       }
     }
     await producer.close()
+    if (storeFailure !== undefined) throw stoppedProducing(storeFailure, producer.acknowledged)
     print(stats.totalLine())
     if (args.printMetrics) {
       process.stderr.write('--print-metrics: kafka-ts producers keep no metrics registry like the Java client\'s; no metrics to print.\n')

@@ -6,6 +6,7 @@ import { INTERNAL_TOPICS, COLLISION_WARNING, hasCollisionChars } from '../broker
 import { UsageError, UserError } from '../cli/errors.js'
 import { forbidTogether, isSet, keyValues, missingArgument, pickAction } from '../cli/flags.js'
 import { KafkaCommand } from '../cli/kafka-command.js'
+import { storeFailureOf } from '../broker/store-failure.js'
 import { describeTopics, partitionLines } from '../cli/render/topics.js'
 import { withSpinner } from '../cli/spinner.js'
 
@@ -147,6 +148,8 @@ export default class Topics extends KafkaCommand<TopicsReport> {
       client.createTopic({ name, numPartitions: flags.partitions ?? -1, replicationFactor: rf ?? -1, ...(assignment ? { replicaAssignment: assignment } : {}), configs }),
     )
     if (!outcome.ok) {
+      // The local store failed (disk full, permissions, a lock): the base command words it, with the path.
+      if (storeFailureOf(outcome.error) !== undefined) throw outcome.error
       if (outcome.error.errorName === 'TOPIC_ALREADY_EXISTS' && flags['if-not-exists']) return { action: 'create', topics: [] }
       if (outcome.error.errorName === 'INVALID_REPLICATION_FACTOR' && rf !== undefined && rf > 1 && client.mode === 'embedded') {
         throw new UserError(

@@ -8,6 +8,8 @@ import { formatJavaProperties, parseJavaProperties } from '../util/java-properti
 import { randomKafkaUuid } from '../util/kafka-uuid.js'
 import { AlreadyFormattedError, NotAStoreError, type ScramCredentialRow } from './log-store.js'
 import { SCHEMA_VERSION } from './sqlite/migrations.js'
+import { storageErrorFrom, type StorePaths } from './io-errors.js'
+import { BUSY_TIMEOUT_MS } from './sqlite/pragmas.js'
 import { checkStoreFile, formatStoreFile } from './sqlite/store-file.js'
 
 /** Version of the kafka-ts store layout (PRAGMA user_version and meta format.version). */
@@ -31,6 +33,14 @@ export interface DataDirInspection {
  * Reads only.
  */
 export function inspectDataDir(dir: string): DataDirInspection {
+  try {
+    return inspect(dir)
+  } catch (err) {
+    throw storageErrorFrom(err, storePaths(dir))
+  }
+}
+
+function inspect(dir: string): DataDirInspection {
   let isDirectory: boolean
   try {
     isDirectory = statSync(dir).isDirectory()
@@ -60,13 +70,25 @@ export interface FormatOptions {
  * reused; any other file by that name is refused with NotAStoreError rather than overwritten.
  */
 export function formatDataDir(dir: string, options: FormatOptions): { directoryId: string } {
+  try {
+    return format(dir, options)
+  } catch (err) {
+    throw storageErrorFrom(err, storePaths(dir))
+  }
+}
+
+function storePaths(dir: string): StorePaths {
+  return { dir, dbPath: join(dir, DB_FILE_NAME), busyTimeoutMs: BUSY_TIMEOUT_MS }
+}
+
+function format(dir: string, options: FormatOptions): { directoryId: string } {
   if (options.clusterId === '') throw new RangeError('cluster id must not be empty')
   if (!Number.isSafeInteger(options.nodeId) || options.nodeId < 0) {
     throw new RangeError(`node id must be a non-negative integer, got ${options.nodeId}`)
   }
   const inspection = inspectDataDir(dir)
   if (inspection.state === 'formatted') throw new AlreadyFormattedError(`Log directory ${dir} is already formatted.`)
-  if (inspection.state === 'missing') mkdirSync(dir, { recursive: true })
+  if (inspection.state === 'missing') makeDirectory(dir)
   else if (!statSync(dir).isDirectory()) throw new NotAStoreError(`${dir} is not a directory`)
 
   const dbPath = join(dir, DB_FILE_NAME)
@@ -98,6 +120,22 @@ export function formatDataDir(dir: string, options: FormatOptions): { directoryI
     },
   )
   return { directoryId }
+}
+
+/**
+ * mkdir -p. Node's recursive mkdir answers ENOENT for some failures (a read-only file system, for
+ * one); the first missing level made alone then throws the real reason.
+ */
+function makeDirectory(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true })
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+    let missing = dir
+    while (dirname(missing) !== missing && !existsSync(dirname(missing))) missing = dirname(missing)
+    mkdirSync(missing)
+    throw error
+  }
 }
 
 function writeFileAtomically(path: string, text: string): void {

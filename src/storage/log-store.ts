@@ -368,3 +368,53 @@ export class NotFormattedError extends StorageError {
 export class AlreadyFormattedError extends StorageError {
   override name = 'AlreadyFormattedError'
 }
+
+/**
+ * The store's environment refused an operation (the disk, the file system, another process's lock);
+ * the stored data is not at fault. `path` names the data directory or file concerned. A write that
+ * failed this way was rolled back whole: what was committed before it stays readable.
+ */
+export class StoreIoError extends StorageError {
+  override name = 'StoreIoError'
+  constructor(
+    message: string,
+    readonly path: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options)
+  }
+}
+
+/** The file system holding the store has no space left (SQLITE_FULL, ENOSPC). */
+export class StoreFullError extends StoreIoError {
+  override name = 'StoreFullError'
+}
+
+/** Another connection held the database lock for longer than the busy timeout (SQLITE_BUSY, SQLITE_LOCKED). */
+export class StoreBusyError extends StoreIoError {
+  override name = 'StoreBusyError'
+  constructor(
+    message: string,
+    path: string,
+    readonly waitedMs: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, path, options)
+  }
+}
+
+/** Why a path could not be used. */
+export type StoreAccessProblem = 'missing' | 'not-a-directory' | 'permission' | 'read-only' | 'cannot-open' | 'io'
+
+/** A path of the store cannot be read or written: missing, not a directory, no permission, a read-only file system, an I/O error. */
+export class StoreAccessError extends StoreIoError {
+  override name = 'StoreAccessError'
+  constructor(
+    message: string,
+    path: string,
+    readonly problem: StoreAccessProblem,
+    options?: { cause?: unknown },
+  ) {
+    super(message, path, options)
+  }
+}

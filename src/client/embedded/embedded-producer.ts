@@ -18,6 +18,8 @@ export class EmbeddedProducer implements RecordProducer {
   private lingerTimer: NodeJS.Timeout | undefined
   private commitTimer: NodeJS.Timeout | undefined
   private sent = 0
+  /** Set when the store refused a commit (disk full, lock, I/O): nothing more is sent. */
+  private stopped = false
 
   constructor(
     private readonly broker: Broker,
@@ -43,6 +45,7 @@ export class EmbeddedProducer implements RecordProducer {
 
   /** Queues one record; keyed records go where Kafka's Java client would put them, others stick to one partition per batch. */
   send(key: Buffer | null, value: Buffer | null, headers: readonly RecordHeader[] | undefined, timestamp: number, explicitPartition?: number): void {
+    if (this.stopped) return
     const { batchSize } = this.settings
     const partition = this.batches.append(key, value, headers, timestamp, explicitPartition, batchSize)
     const size = this.batches.size(partition)
@@ -85,6 +88,7 @@ export class EmbeddedProducer implements RecordProducer {
     if (this.pending.length === 0) return
     const batches = this.pending.splice(0)
     this.pendingBytes = 0
+    if (this.stopped) return
     const results = this.broker.produce(
       batches.map((b) => ({ topic: this.topic, partition: b.partition, batch: b.bytes })),
       this.settings.acks === -1 ? 'fsync' : 'commit',
@@ -97,7 +101,15 @@ export class EmbeddedProducer implements RecordProducer {
       if (r.ok) {
         this.sent += b.records
         if (b.acked !== undefined) this.settings.onAcknowledged?.(b.acked)
-      } else this.onFailure({ error: r.error, keyBytes: b.keyBytes, valueBytes: b.valueBytes, records: b.records })
+        return
+      }
+      // The local store failed, not this batch: every later commit would fail the same way. Report it
+      // once and stop (what was acknowledged before stays stored); the caller ends the run.
+      if (r.error.errorName === 'KAFKA_STORAGE_ERROR') {
+        if (this.stopped) return
+        this.stopped = true
+      }
+      this.onFailure({ error: r.error, keyBytes: b.keyBytes, valueBytes: b.valueBytes, records: b.records })
     })
   }
 

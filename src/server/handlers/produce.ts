@@ -68,6 +68,9 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponseInput
     }
     const durability: Durability = acks === -1 ? 'fsync' : 'commit'
     const results = entries.length > 0 ? await broker.produceGrouped(entries, durability) : []
+    // The operator must hear of a store that refuses writes (disk full, I/O): one line per request.
+    const storageFailure = results.find((r) => !r.ok && r.error.errorName === 'KAFKA_STORAGE_ERROR')
+    if (storageFailure && !storageFailure.ok) ctx.log(`Produce from ${ctx.clientHost} (${ctx.clientId}) not stored: ${storageFailure.error.message}`)
     if (acks === 0) {
       const failed = slots.some((s) => s.error !== undefined) || results.some((r) => !r.ok)
       if (failed) ctx.log(`Closing connection: an acks=0 produce from ${ctx.clientHost} (${ctx.clientId}) failed`)

@@ -35,7 +35,8 @@ import type {
 import { migrate, readUserVersion, SCHEMA_VERSION } from './migrations.js'
 import { SqliteGroupStore } from './group-store.js'
 import { createPartitionTable, dropPartitionTable, PartitionStatementCache, type PartitionStatements } from './partition-tables.js'
-import { applyConnectionPragmas } from './pragmas.js'
+import { applyConnectionPragmas, BUSY_TIMEOUT_MS } from './pragmas.js'
+import { storageErrorFrom, translateStoreErrors } from '../io-errors.js'
 import { prepareScramStatements, type ScramStatements } from './scram-statements.js'
 import { AUTO_VACUUM_INCREMENTAL, prepareStoreStatements } from './statements.js'
 import type { ConfigRecord, PartitionRecord, StoreStatements, TopicRecord } from './statements.js'
@@ -49,6 +50,15 @@ import type { StoreIdentity } from './store-file.js'
  * An older store is migrated forward.
  */
 export function openSqliteLogStore(dir: string): LogStore {
+  const paths = { dir, dbPath: join(dir, DB_FILE_NAME), busyTimeoutMs: BUSY_TIMEOUT_MS }
+  try {
+    return translateStoreErrors(openStore(dir), paths, ['groups'])
+  } catch (err) {
+    throw storageErrorFrom(err, paths)
+  }
+}
+
+function openStore(dir: string): SqliteLogStore {
   const inspection = inspectDataDir(dir)
   if (inspection.state !== 'formatted' || inspection.meta === undefined) {
     const why = inspection.state === 'missing' ? `${dir} does not exist` : `No \`${META_PROPERTIES_FILE_NAME}\` found in ${dir}`
