@@ -1,5 +1,5 @@
 import { ERRORS, errorByCode, type ErrorName } from '../protocol/error-codes.js'
-import { PartitionNotFoundError, TopicNotFoundError } from '../storage/log-store.js'
+import { PartitionNotFoundError, StoreDamagedError, TopicNotFoundError } from '../storage/log-store.js'
 
 /**
  * A Kafka-visible outcome: what the broker returns for one entity (a topic, a partition, a group).
@@ -56,6 +56,8 @@ export function asKafkaError(err: unknown): KafkaError {
   if (err instanceof KafkaError) return err
   // The topic vanished between lookup and write (deleted by another process): Kafka's answer for that.
   if (err instanceof TopicNotFoundError || err instanceof PartitionNotFoundError) return new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', undefined, { cause: err })
+  // A damaged database file (the message names it): Kafka's answer when a log directory fails.
+  if (err instanceof StoreDamagedError) return new KafkaError('KAFKA_STORAGE_ERROR', err.message, { cause: err })
   const message = err instanceof Error ? err.message : String(err)
   return new KafkaError('UNKNOWN_SERVER_ERROR', message, { cause: err })
 }

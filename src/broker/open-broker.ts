@@ -4,7 +4,8 @@ import path from 'node:path'
 import fs from 'node:fs'
 
 import { DB_FILE_NAME, formatDataDir, inspectDataDir } from '../storage/data-dir.js'
-import { AlreadyFormattedError, NewerFormatError, NotAStoreError, NotFormattedError } from '../storage/log-store.js'
+import { AlreadyFormattedError, NewerFormatError, NotAStoreError, NotFormattedError, StoreDamagedError } from '../storage/log-store.js'
+import { asDamage } from '../storage/sqlite/damage.js'
 import { openSqliteLogStore } from '../storage/sqlite/sqlite-log-store.js'
 import { randomKafkaUuid } from '../util/kafka-uuid.js'
 import { Broker } from './broker.js'
@@ -81,6 +82,9 @@ export function openBroker(opts: OpenBrokerOptions): Broker {
     if (err instanceof NotFormattedError || err instanceof NotAStoreError) {
       throw new DataDirError(err.message, 'Nothing was changed. Check --data-dir, or format a new directory with `kafka-ts storage format`.')
     }
+    if (err instanceof StoreDamagedError) {
+      throw new DataDirError(err.message, `see what is damaged with \`kafka-ts storage check --data-dir ${dir}\``)
+    }
     if (err instanceof NewerFormatError) {
       throw new DataDirError(err.message, 'This data directory was written by a newer kafka-ts; upgrade kafka-ts to use it.')
     }
@@ -108,4 +112,14 @@ export function formatStorageDirectory(
   ids: { clusterId: string; nodeId: number; scramCredentials?: readonly ScramCredential[] },
 ): { directoryId: string } {
   return formatDataDir(dir, ids)
+}
+
+/**
+ * The one-line report for an error that means the store in `dataDir` is damaged (a typed store error, or
+ * SQLite's "database disk image is malformed" from any statement), naming the database file; undefined
+ * for any other error.
+ */
+export function storeDamageMessage(err: unknown, dataDir: string): string | undefined {
+  const damage = asDamage(err, path.join(dataDir, DB_FILE_NAME))
+  return damage instanceof StoreDamagedError ? damage.message : undefined
 }

@@ -1,7 +1,7 @@
 import { Command, Flags } from '@oclif/core'
 
 import type { Broker } from '../broker/broker.js'
-import { DataDirError, openBroker, resolveDataDir } from '../broker/open-broker.js'
+import { DataDirError, openBroker, resolveDataDir, storeDamageMessage } from '../broker/open-broker.js'
 import { KafkaError } from '../broker/kafka-error.js'
 import type { KafkaClient } from '../client/kafka-client.js'
 import { embeddedClient, remoteClient } from '../client/open-client.js'
@@ -36,6 +36,8 @@ export abstract class KafkaCommand<T> extends Command {
 
   private broker: Broker | undefined
   private client: KafkaClient | undefined
+  /** The local data directory this command opened, for messages about it. */
+  private dataDir: string | undefined
 
   /**
    * The client for the connection flags: with --bootstrap-server a remote client (client settings from
@@ -59,6 +61,7 @@ export abstract class KafkaCommand<T> extends Command {
     } else {
       const dataDir = resolveDataDir(flags['data-dir'])
       this.client = embeddedClient(this.openBroker(flags), dataDir)
+      this.dataDir = dataDir
     }
     return this.client
   }
@@ -70,8 +73,9 @@ export abstract class KafkaCommand<T> extends Command {
       throw new UserError(`kafka-ts ${this.id ?? ''} works on the local data directory only; it does not take --bootstrap-server.`)
     }
     if (!this.broker) {
+      this.dataDir = resolveDataDir(flags['data-dir'])
       this.broker = openBroker({
-        dataDir: resolveDataDir(flags['data-dir']),
+        dataDir: this.dataDir,
         initialize: 'auto',
         onInitialized: ({ dataDir, clusterId }) => {
           process.stderr.write(`Initialised a new kafka-ts data directory ${dataDir} with cluster id ${clusterId}.\n`)
@@ -112,6 +116,12 @@ export abstract class KafkaCommand<T> extends Command {
       process.stderr.write(`${chalk.red(err.message.split('\n')[0] ?? err.message)}\n`)
       process.stderr.write(chalk.dim(`See: kafka-ts ${this.id ?? ''} --help\n`))
       process.exitCode = err.oclif.exit
+      return undefined
+    }
+    const damage = this.dataDir === undefined ? undefined : storeDamageMessage(err, this.dataDir)
+    if (damage !== undefined) {
+      process.stderr.write(`${chalk.red(damage)}${chalk.dim(` (see every damaged place with \`kafka-ts storage check --data-dir ${this.dataDir}\`)`)}\n`)
+      process.exitCode = 1
       return undefined
     }
     const debug = process.env['DEBUG'] !== undefined && process.env['DEBUG'] !== ''

@@ -60,6 +60,7 @@ const table = [
   [51, 'CONCURRENT_TRANSACTIONS', true, 'The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing.'],
   [53, 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED', false, 'Transactional Id authorization failed.'],
   [54, 'SECURITY_DISABLED', false, 'Security features are disabled.'],
+  [56, 'KAFKA_STORAGE_ERROR', true, 'Disk error when trying to access log file on the disk.'],
   [58, 'SASL_AUTHENTICATION_FAILED', false, 'SASL Authentication failed.'],
   [59, 'UNKNOWN_PRODUCER_ID', false, 'This exception is raised by the broker if it could not locate the producer metadata associated with the producerId in question. This could happen if, for instance, the producer\'s records were deleted because their retention time had elapsed. Once the last records of the producerId are removed, the producer\'s metadata is removed from the broker, and future appends by the producer will return this exception.'],
   [68, 'NON_EMPTY_GROUP', false, 'The group is not empty.'],

@@ -1,0 +1,33 @@
+import { RecordBatchError, verifyBatchCrc } from '../broker/records.js'
+import type { KafkaError } from '../broker/kafka-error.js'
+export { isLogDamage } from '../broker/log-damage.js'
+import { javaErrorString } from './java-exception.js'
+import { ConsumerFatalError } from './kafka-client.js'
+
+// What a consumer does on damage, in both modes: stop with one line naming the partition and offset,
+// after the records before it were handed out. Batches are CRC-checked as Kafka's consumer does with
+// check.crcs=true (its default), so a flipped byte in a stored batch is an error, never a quietly
+// wrong record; the broker's Fetch path leaves the CRC to the consumers.
+
+/** Throws the consumer's fatal error when `batch` fails its CRC (CompletedFetch.maybeEnsureValid's words). */
+export function checkBatchCrc(batch: Buffer, topic: string, partition: number, baseOffset: number, hint?: string): void {
+  try {
+    verifyBatchCrc(batch)
+  } catch (err) {
+    if (!(err instanceof RecordBatchError)) throw err
+    throw new ConsumerFatalError(
+      `org.apache.kafka.common.errors.CorruptRecordException: Record batch for partition ${topic}-${partition} at offset ${baseOffset} is invalid, cause: ${err.message}`,
+      { cause: err, ...(hint === undefined ? {} : { hint }) },
+    )
+  }
+}
+
+/** The consumer's fatal error for a damage error a fetch of `topic-partition` answered. */
+export function damagedPartitionError(error: KafkaError, hint?: string): ConsumerFatalError {
+  return new ConsumerFatalError(javaErrorString(error), { cause: error, ...(hint === undefined ? {} : { hint }) })
+}
+
+/** The hint for damage met in a local data directory. */
+export function storageCheckHint(dataDir: string): string {
+  return `see every damaged place with \`kafka-ts storage check --data-dir ${dataDir}\``
+}
