@@ -6,11 +6,15 @@ import fs from 'node:fs'
 import { DB_FILE_NAME, formatDataDir, inspectDataDir } from '../storage/data-dir.js'
 import { AlreadyFormattedError, NewerFormatError, NotAStoreError, NotFormattedError, StoreDamagedError } from '../storage/log-store.js'
 import { asDamage } from '../storage/sqlite/damage.js'
+import { openStoreChecker } from '../storage/sqlite/store-check.js'
+import { checkStoreFile } from '../storage/sqlite/store-file.js'
+import type { StoreChecker } from '../storage/store-check.js'
 import { openSqliteLogStore } from '../storage/sqlite/sqlite-log-store.js'
 import { randomKafkaUuid } from '../util/kafka-uuid.js'
 import { Broker } from './broker.js'
 import { DEFAULT_BROKER_CONFIG, type BrokerConfig } from './broker-config.js'
 import type { ScramCredential } from './scram-credentials.js'
+import { checkStore, type StoreCheckOptions, type StoreCheckSummary, type StoreDamage } from './store-check.js'
 
 // Composition root: wires the SQLite store into the broker core. Commands and the server call this;
 // nothing else imports the SQLite adapter.
@@ -122,4 +126,47 @@ export function formatStorageDirectory(
 export function storeDamageMessage(err: unknown, dataDir: string): string | undefined {
   const damage = asDamage(err, path.join(dataDir, DB_FILE_NAME))
   return damage instanceof StoreDamagedError ? damage.message : undefined
+}
+
+/**
+ * `storage check` of a formatted data directory: reports each damaged place as it is found and returns
+ * the totals. Reads only. Throws DataDirError for a directory that holds no kafka-ts store at all.
+ */
+export function checkStorageDirectory(dir: string, opts: StoreCheckOptions, report: (damage: StoreDamage) => void): StoreCheckSummary {
+  const { state } = inspectDataDir(dir)
+  if (state !== 'formatted') {
+    throw new DataDirError(
+      state === 'missing' ? `${dir} does not exist.` : `No \`meta.properties\` found in ${dir}: it is not a kafka-ts data directory.`,
+      'Point --data-dir (or KAFKA_TS_DATA_DIR, or log.dirs of --config) at a kafka-ts data directory.',
+    )
+  }
+  const file = path.join(dir, DB_FILE_NAME)
+  const header = checkStoreFile(file)
+  const empty = { file, engineCheck: opts.quick === true ? 'quick_check' : 'integrity_check', partitions: 0, batches: 0, damagedPartitions: 0 } as const
+  switch (header.kind) {
+    case 'missing':
+      throw new DataDirError(`${file} does not exist: ${dir} has meta.properties but no kafka-ts store.`)
+    case 'foreign-sqlite':
+      throw new DataDirError(`${file} is a SQLite database but not a kafka-ts store (application id ${header.applicationId}).`)
+    case 'empty':
+    case 'not-sqlite':
+      // meta.properties is written after the store, so a store that was there has lost its header.
+      report({ problem: `${file} does not start with a SQLite header: the file is damaged or was replaced` })
+      return { ...empty, damages: 1 }
+    case 'ours':
+      break
+  }
+  let checker: StoreChecker
+  try {
+    checker = openStoreChecker(file)
+  } catch (err) {
+    if (!(err instanceof StoreDamagedError)) throw err
+    report({ problem: `SQLite cannot read the schema of ${file}: ${err.detail}` })
+    return { ...empty, damages: 1 }
+  }
+  try {
+    return checkStore(checker, opts, report)
+  } finally {
+    checker.close()
+  }
 }
