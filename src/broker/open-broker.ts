@@ -124,7 +124,7 @@ export function formatStorageDirectory(
  * for any other error.
  */
 export function storeDamageMessage(err: unknown, dataDir: string): string | undefined {
-  const damage = asDamage(err, path.join(dataDir, DB_FILE_NAME))
+  const damage = asDamage(err, storeFile(dataDir))
   return damage instanceof StoreDamagedError ? damage.message : undefined
 }
 
@@ -140,7 +140,7 @@ export function checkStorageDirectory(dir: string, opts: StoreCheckOptions, repo
       'Point --data-dir (or KAFKA_TS_DATA_DIR, or log.dirs of --config) at a kafka-ts data directory.',
     )
   }
-  const file = path.join(dir, DB_FILE_NAME)
+  const file = storeFile(dir)
   const header = checkStoreFile(file)
   const empty = { file, engineCheck: opts.quick === true ? 'quick_check' : 'integrity_check', partitions: 0, batches: 0, damagedPartitions: 0 } as const
   switch (header.kind) {
@@ -169,4 +169,9 @@ export function checkStorageDirectory(dir: string, opts: StoreCheckOptions, repo
   } finally {
     checker.close()
   }
+}
+
+/** The store's database file in a data directory (for messages). */
+export function storeFile(dataDir: string): string {
+  return path.join(dataDir, DB_FILE_NAME)
 }

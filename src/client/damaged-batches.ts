@@ -27,7 +27,7 @@ export function damagedPartitionError(error: KafkaError, hint?: string): Consume
   return new ConsumerFatalError(javaErrorString(error), { cause: error, ...(hint === undefined ? {} : { hint }) })
 }
 
-/** The hint for damage met in a local data directory. */
-export function storageCheckHint(dataDir: string): string {
-  return `see every damaged place with \`kafka-ts storage check --data-dir ${dataDir}\``
+/** The hint for damage met in a local data directory: the file, and the command that lists all its damage. */
+export function storageCheckHint(dataDir: string, file: string): string {
+  return `in ${file}; see every damaged place with \`kafka-ts storage check --data-dir ${dataDir}\``
 }
