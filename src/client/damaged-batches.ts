@@ -10,11 +10,12 @@ import { ConsumerFatalError } from './kafka-client.js'
 // wrong record; the broker's Fetch path leaves the CRC to the consumers.
 
 /** Throws the consumer's fatal error when `batch` fails its CRC (CompletedFetch.maybeEnsureValid's words). */
-export function checkBatchCrc(batch: Buffer, topic: string, partition: number, baseOffset: number, hint?: string): void {
+export function checkBatchCrc(batch: Buffer, topic: string, partition: number, baseOffset: number, store?: LocalStore): void {
   try {
     verifyBatchCrc(batch)
   } catch (err) {
     if (!(err instanceof RecordBatchError)) throw err
+    const hint = storageCheckHint(store, 'file')
     throw new ConsumerFatalError(
       `org.apache.kafka.common.errors.CorruptRecordException: Record batch for partition ${topic}-${partition} at offset ${baseOffset} is invalid, cause: ${err.message}`,
       { cause: err, ...(hint === undefined ? {} : { hint }) },
@@ -22,12 +23,21 @@ export function checkBatchCrc(batch: Buffer, topic: string, partition: number, b
   }
 }
 
-/** The consumer's fatal error for a damage error a fetch of `topic-partition` answered. */
-export function damagedPartitionError(error: KafkaError, hint?: string): ConsumerFatalError {
+/** The consumer's fatal error for a damage error a read of a partition answered (its message names the file). */
+export function damagedPartitionError(error: KafkaError, store?: LocalStore): ConsumerFatalError {
+  const hint = storageCheckHint(store, 'command-only')
   return new ConsumerFatalError(javaErrorString(error), { cause: error, ...(hint === undefined ? {} : { hint }) })
 }
 
-/** The hint for damage met in a local data directory: the file, and the command that lists all its damage. */
-export function storageCheckHint(dataDir: string, file: string): string {
-  return `in ${file}; see every damaged place with \`kafka-ts storage check --data-dir ${dataDir}\``
+/** Where damage was met in a local data directory: its database file, and the command that lists all of it. */
+export interface LocalStore {
+  readonly dataDir: string
+  readonly file: string
+}
+
+/** The hint for a damage error met in a local store; with `naming` the file too (when the error itself does not). */
+function storageCheckHint(store: LocalStore | undefined, naming: 'file' | 'command-only'): string | undefined {
+  if (store === undefined) return undefined
+  const command = `see every damaged place with \`kafka-ts storage check --data-dir ${store.dataDir}\``
+  return naming === 'file' ? `in ${store.file}; ${command}` : command
 }

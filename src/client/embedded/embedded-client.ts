@@ -7,7 +7,6 @@ import type { ConfigChange } from '../../broker/topic-config-admin.js'
 import type { ConfigEntry, ResolvedConfig } from '../../broker/topic-configs.js'
 import type { CreatedTopic, NamedOutcome, OffsetSpec, PartitionNewCount, TopicDescription } from '../../broker/types.js'
 import { storeFile } from '../../broker/open-broker.js'
-import { storageCheckHint } from '../damaged-batches.js'
 import {
   ConsumerFatalError,
   type ClusterDescription,
@@ -151,7 +150,7 @@ export class EmbeddedClient implements KafkaClient {
       ...(opts.maxMessages === undefined ? {} : { maxMessages: opts.maxMessages }),
       ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }),
       signal: opts.signal,
-      damageHint: storageCheckHint(this.target, storeFile(this.target)),
+      store: { dataDir: this.target, file: storeFile(this.target) },
       ...(opts.onRebalance === undefined ? {} : { onRebalance: opts.onRebalance }),
       ...(group === undefined
         ? {}
