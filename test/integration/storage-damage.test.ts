@@ -218,12 +218,14 @@ describe('Fetch through server-start on a damaged store', () => {
     stop = undefined
   })
 
+  let port = 0
   async function serve(dataDir: string): Promise<RawConnection> {
     const server = await startServerProcess(['--override', 'listeners=PLAINTEXT://127.0.0.1:0'], { KAFKA_TS_DATA_DIR: dataDir })
     stop = async () => {
       server.child.kill('SIGTERM')
       await new Promise((resolve) => server.child.once('exit', resolve))
     }
+    port = server.port
     return RawConnection.open(server.port)
   }
 
@@ -263,6 +265,15 @@ describe('Fetch through server-start on a damaged store', () => {
       const [before] = await fetch(conn, [{ partition: 0, fetchOffset: 0 }])
       expect(before?.errorCode).toBe(0)
       expect(before?.records).toBeGreaterThan(0)
+
+      // A remote console-consumer stops there too, rather than retrying forever.
+      const remote = await runCli(['console-consumer', '--bootstrap-server', `127.0.0.1:${port}`, '--topic', 't', '--partition', '0', '--from-beginning'], {
+        timeoutMs: 30_000,
+      })
+      expect(remote.signal).toBeNull()
+      expect(remote.code).toBe(1)
+      expect(lines(remote.out)).toHaveLength(lost.first)
+      expect(remote.stderr).toContain(`KafkaStorageException: The broker cannot read t-0 at offset ${lost.first}`)
     } finally {
       conn.close()
     }
