@@ -177,6 +177,12 @@ describe('a batch whose bytes fail their CRC', () => {
     const report = JSON.parse(quick.out) as { damages: unknown[]; directories: { engineCheck: string; partitions: number }[] }
     expect(report.damages).toEqual([])
     expect(report.directories[0]).toMatchObject({ engineCheck: 'quick_check', partitions: 2 })
+    // -c/--config checks the log.dirs of a server.properties, as the other storage subcommands read it.
+    const config = path.join(path.dirname(dataDir), 'server.properties')
+    fs.writeFileSync(config, `node.id=1\nlog.dirs=${dataDir}\n`)
+    const byConfig = await runCli(['storage', 'check', '-c', config])
+    expect(byConfig.code).toBe(0)
+    expect(byConfig.out).toContain(`${path.join(dataDir, 'kafka-ts.db')}: no damage found`)
   }, 60_000)
 })
 

@@ -474,7 +474,12 @@ export class SqliteLogStore implements LogStore {
       ;(durability === 'fsync' ? this.sql.synchronousFull : this.sql.synchronousNormal).run()
       this.synchronous = durability
     }
-    return this.transaction.immediate(work) as T
+    try {
+      return this.transaction.immediate(work) as T
+    } catch (err) {
+      // A write that met a damaged page: name the file.
+      throw asDamage(err, this.db.name)
+    }
   }
 
   externalChangeCounter(): number {
