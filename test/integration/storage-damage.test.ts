@@ -285,6 +285,26 @@ describe('Fetch through server-start on a damaged store', () => {
     }
   }, 60_000)
 
+  it('serves a batch that fails its CRC as stored (no CRC on the Fetch path); a remote console-consumer stops at it', async () => {
+    const dataDir = store()
+    const bad = batchesOfPartition0(dataDir)[2]!
+    flipByte(dataDir, bad.baseOffset)
+    const conn = await serve(dataDir)
+    try {
+      const [served] = await fetch(conn, [{ partition: 0, fetchOffset: bad.baseOffset }])
+      expect(served?.errorCode).toBe(0)
+      const remote = await runCli(['console-consumer', '--bootstrap-server', `127.0.0.1:${port}`, '--topic', 't', '--partition', '0', '--from-beginning'], {
+        timeoutMs: 30_000,
+      })
+      expect(remote.signal).toBeNull()
+      expect(remote.code).toBe(1)
+      expect(lines(remote.out)).toHaveLength(bad.baseOffset)
+      expect(remote.stderr).toContain(`CorruptRecordException: Record batch for partition t-0 at offset ${bad.baseOffset} is invalid, cause: Record is corrupt`)
+    } finally {
+      conn.close()
+    }
+  }, 60_000)
+
   it('answers CORRUPT_MESSAGE for a batch whose bytes do not frame as its row, and serves the other partition', async () => {
     const dataDir = store()
     const bad = batchesOfPartition0(dataDir)[1]!
