@@ -20,6 +20,11 @@ export function isLogDamage(error: Pick<KafkaError, 'errorName'>): boolean {
   return error.errorName === 'KAFKA_STORAGE_ERROR' || error.errorName === 'CORRUPT_MESSAGE'
 }
 
+/** What every damage message suggests: the command that lists all the damage of a data directory. */
+export function storageCheckHint(dataDir: string): string {
+  return `see every damaged place with \`kafka-ts storage check --data-dir ${dataDir}\``
+}
+
 /** The KAFKA_STORAGE_ERROR a read of `topic-partition` answers when SQLite found its pages damaged; undefined otherwise. */
 export function damagedLogError(err: unknown, topicName: string, partition: number): KafkaError | undefined {
   if (!(err instanceof StoreDamagedError)) return undefined

@@ -14,6 +14,7 @@ import { randomKafkaUuid } from '../util/kafka-uuid.js'
 import { Broker } from './broker.js'
 import { DEFAULT_BROKER_CONFIG, type BrokerConfig } from './broker-config.js'
 import type { ScramCredential } from './scram-credentials.js'
+import { storageCheckHint } from './log-damage.js'
 import { checkStore, type StoreCheckOptions, type StoreCheckSummary, type StoreDamage } from './store-check.js'
 
 // Composition root: wires the SQLite store into the broker core. Commands and the server call this;
@@ -87,7 +88,7 @@ export function openBroker(opts: OpenBrokerOptions): Broker {
       throw new DataDirError(err.message, 'Nothing was changed. Check --data-dir, or format a new directory with `kafka-ts storage format`.')
     }
     if (err instanceof StoreDamagedError) {
-      throw new DataDirError(err.message, `see what is damaged with \`kafka-ts storage check --data-dir ${dir}\``)
+      throw new DataDirError(err.message, storageCheckHint(dir))
     }
     if (err instanceof NewerFormatError) {
       throw new DataDirError(err.message, 'This data directory was written by a newer kafka-ts; upgrade kafka-ts to use it.')

@@ -3,6 +3,7 @@ import { Command, Flags } from '@oclif/core'
 import type { Broker } from '../broker/broker.js'
 import { DataDirError, openBroker, resolveDataDir, storeDamageMessage } from '../broker/open-broker.js'
 import { KafkaError } from '../broker/kafka-error.js'
+import { storageCheckHint } from '../broker/log-damage.js'
 import type { KafkaClient } from '../client/kafka-client.js'
 import { embeddedClient, remoteClient } from '../client/open-client.js'
 import { ExitRequest, UserError } from './errors.js'
@@ -119,8 +120,8 @@ export abstract class KafkaCommand<T> extends Command {
       return undefined
     }
     const damage = this.dataDir === undefined ? undefined : storeDamageMessage(err, this.dataDir)
-    if (damage !== undefined) {
-      process.stderr.write(`${chalk.red(damage)}${chalk.dim(` (see every damaged place with \`kafka-ts storage check --data-dir ${this.dataDir}\`)`)}\n`)
+    if (damage !== undefined && this.dataDir !== undefined) {
+      process.stderr.write(`${chalk.red(damage)}${chalk.dim(` (${storageCheckHint(this.dataDir)})`)}\n`)
       process.exitCode = 1
       return undefined
     }

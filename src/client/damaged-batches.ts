@@ -1,5 +1,6 @@
 import { RecordBatchError, verifyBatchCrc } from '../broker/records.js'
 import type { KafkaError } from '../broker/kafka-error.js'
+import { storageCheckHint } from '../broker/log-damage.js'
 export { isLogDamage } from '../broker/log-damage.js'
 import { javaErrorString } from './java-exception.js'
 import { ConsumerFatalError } from './kafka-client.js'
@@ -15,7 +16,7 @@ export function checkBatchCrc(batch: Buffer, topic: string, partition: number, b
     verifyBatchCrc(batch)
   } catch (err) {
     if (!(err instanceof RecordBatchError)) throw err
-    const hint = storageCheckHint(store, 'file')
+    const hint = localHint(store, 'file')
     throw new ConsumerFatalError(
       `org.apache.kafka.common.errors.CorruptRecordException: Record batch for partition ${topic}-${partition} at offset ${baseOffset} is invalid, cause: ${err.message}`,
       { cause: err, ...(hint === undefined ? {} : { hint }) },
@@ -25,7 +26,7 @@ export function checkBatchCrc(batch: Buffer, topic: string, partition: number, b
 
 /** The consumer's fatal error for a damage error a read of a partition answered (its message names the file). */
 export function damagedPartitionError(error: KafkaError, store?: LocalStore): ConsumerFatalError {
-  const hint = storageCheckHint(store, 'command-only')
+  const hint = localHint(store, 'command-only')
   return new ConsumerFatalError(javaErrorString(error), { cause: error, ...(hint === undefined ? {} : { hint }) })
 }
 
@@ -36,8 +37,7 @@ export interface LocalStore {
 }
 
 /** The hint for a damage error met in a local store; with `naming` the file too (when the error itself does not). */
-function storageCheckHint(store: LocalStore | undefined, naming: 'file' | 'command-only'): string | undefined {
+function localHint(store: LocalStore | undefined, naming: 'file' | 'command-only'): string | undefined {
   if (store === undefined) return undefined
-  const command = `see every damaged place with \`kafka-ts storage check --data-dir ${store.dataDir}\``
-  return naming === 'file' ? `in ${store.file}; ${command}` : command
+  return naming === 'file' ? `in ${store.file}; ${storageCheckHint(store.dataDir)}` : storageCheckHint(store.dataDir)
 }

@@ -4,7 +4,7 @@ import { once } from 'node:events'
 import { Flags } from '@oclif/core'
 
 import type { Broker } from '../broker/broker.js'
-import { isLogDamage } from '../broker/log-damage.js'
+import { isLogDamage, storageCheckHint } from '../broker/log-damage.js'
 import { openBroker, resolveDataDir } from '../broker/open-broker.js'
 import type { TopicRow } from '../broker/records.js'
 import { UsageError, UserError } from '../cli/errors.js'
@@ -192,7 +192,7 @@ export default class DumpLog extends KafkaCommand<void> {
   private async dumpPartition(target: DumpTarget, opts: DumpLogOptions, maxBytes: number): Promise<boolean> {
     const { broker, topic, partition, label } = target
     const damaged = (message: string): false => {
-      process.stderr.write(`${message} (see every damaged place with \`kafka-ts storage check --data-dir ${target.dataDir}\`)\n`)
+      process.stderr.write(`${message} (${storageCheckHint(target.dataDir)})\n`)
       return false
     }
     const ends = broker.offsets(topic, partition)
