@@ -1,5 +1,5 @@
 import { ERRORS, errorByCode, type ErrorName } from '../protocol/error-codes.js'
-import { PartitionNotFoundError, StoreIoError, TopicNotFoundError } from '../storage/log-store.js'
+import { PartitionNotFoundError, StoreDamagedError, StoreIoError, TopicNotFoundError } from '../storage/log-store.js'
 
 /**
  * A Kafka-visible outcome: what the broker returns for one entity (a topic, a partition, a group).
@@ -64,6 +64,8 @@ export function asKafkaError(err: unknown): KafkaError {
   if (err instanceof TopicNotFoundError || err instanceof PartitionNotFoundError) return new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', undefined, { cause: err })
   // The disk, the file system or a lock failed, not the request: Kafka's answer for an unusable log directory.
   if (err instanceof StoreIoError) return new KafkaError('KAFKA_STORAGE_ERROR', err.message, { cause: err })
+  // A damaged database file (the message names it): Kafka's answer when a log directory fails.
+  if (err instanceof StoreDamagedError) return new KafkaError('KAFKA_STORAGE_ERROR', err.message, { cause: err })
   const message = err instanceof Error ? err.message : String(err)
   return new KafkaError('UNKNOWN_SERVER_ERROR', message, { cause: err })
 }

@@ -4,13 +4,19 @@ import path from 'node:path'
 import fs from 'node:fs'
 
 import { DB_FILE_NAME, formatDataDir, inspectDataDir } from '../storage/data-dir.js'
-import { AlreadyFormattedError, NewerFormatError, NotAStoreError, NotFormattedError } from '../storage/log-store.js'
+import { AlreadyFormattedError, NewerFormatError, NotAStoreError, NotFormattedError, StoreDamagedError } from '../storage/log-store.js'
+import { asDamage } from '../storage/sqlite/damage.js'
+import { openStoreChecker } from '../storage/sqlite/store-check.js'
+import { checkStoreFile } from '../storage/sqlite/store-file.js'
+import type { StoreChecker } from '../storage/store-check.js'
 import { openSqliteLogStore } from '../storage/sqlite/sqlite-log-store.js'
 import { randomKafkaUuid } from '../util/kafka-uuid.js'
 import { Broker } from './broker.js'
 import { repairStoredMaxTimestamps } from './max-timestamp-repair.js'
 import { DEFAULT_BROKER_CONFIG, type BrokerConfig } from './broker-config.js'
 import type { ScramCredential } from './scram-credentials.js'
+import { storageCheckHint } from './log-damage.js'
+import { checkStore, type StoreCheckOptions, type StoreCheckSummary, type StoreDamage } from './store-check.js'
 
 // Composition root: wires the SQLite store into the broker core. Commands and the server call this;
 // nothing else imports the SQLite adapter.
@@ -93,6 +99,9 @@ export function openBroker(opts: OpenBrokerOptions): Broker {
     if (err instanceof NotFormattedError || err instanceof NotAStoreError) {
       throw new DataDirError(err.message, 'Nothing was changed. Check --data-dir, or format a new directory with `kafka-ts storage format`.')
     }
+    if (err instanceof StoreDamagedError) {
+      throw new DataDirError(err.message, storageCheckHint(dir))
+    }
     if (err instanceof NewerFormatError) {
       throw new DataDirError(err.message, 'This data directory was written by a newer kafka-ts; upgrade kafka-ts to use it.')
     }
@@ -120,4 +129,62 @@ export function formatStorageDirectory(
   ids: { clusterId: string; nodeId: number; scramCredentials?: readonly ScramCredential[] },
 ): { directoryId: string } {
   return formatDataDir(dir, ids)
+}
+
+/**
+ * The one-line report for an error that means the store in `dataDir` is damaged (a typed store error, or
+ * SQLite's "database disk image is malformed" from any statement), naming the database file; undefined
+ * for any other error.
+ */
+export function storeDamageMessage(err: unknown, dataDir: string): string | undefined {
+  const damage = asDamage(err, storeFile(dataDir))
+  return damage instanceof StoreDamagedError ? damage.message : undefined
+}
+
+/**
+ * `storage check` of a formatted data directory: reports each damaged place as it is found and returns
+ * the totals. Reads only. Throws DataDirError for a directory that holds no kafka-ts store at all.
+ */
+export function checkStorageDirectory(dir: string, opts: StoreCheckOptions, report: (damage: StoreDamage) => void): StoreCheckSummary {
+  const { state } = inspectDataDir(dir)
+  if (state !== 'formatted') {
+    throw new DataDirError(
+      state === 'missing' ? `${dir} does not exist.` : `No \`meta.properties\` found in ${dir}: it is not a kafka-ts data directory.`,
+      'Point --data-dir (or KAFKA_TS_DATA_DIR, or log.dirs of --config) at a kafka-ts data directory.',
+    )
+  }
+  const file = storeFile(dir)
+  const header = checkStoreFile(file)
+  const empty = { file, engineCheck: opts.quick === true ? 'quick_check' : 'integrity_check', partitions: 0, batches: 0, damagedPartitions: 0 } as const
+  switch (header.kind) {
+    case 'missing':
+      throw new DataDirError(`${file} does not exist: ${dir} has meta.properties but no kafka-ts store.`)
+    case 'foreign-sqlite':
+      throw new DataDirError(`${file} is a SQLite database but not a kafka-ts store (application id ${header.applicationId}).`)
+    case 'empty':
+    case 'not-sqlite':
+      // meta.properties is written after the store, so a store that was there has lost its header.
+      report({ problem: `${file} does not start with a SQLite header: the file is damaged or was replaced` })
+      return { ...empty, damages: 1 }
+    case 'ours':
+      break
+  }
+  let checker: StoreChecker
+  try {
+    checker = openStoreChecker(file)
+  } catch (err) {
+    if (!(err instanceof StoreDamagedError)) throw err
+    report({ problem: `SQLite cannot read the schema of ${file}: ${err.detail}` })
+    return { ...empty, damages: 1 }
+  }
+  try {
+    return checkStore(checker, opts, report)
+  } finally {
+    checker.close()
+  }
+}
+
+/** The store's database file in a data directory (for messages). */
+export function storeFile(dataDir: string): string {
+  return path.join(dataDir, DB_FILE_NAME)
 }

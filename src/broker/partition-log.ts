@@ -17,6 +17,7 @@ import {
 } from '../protocol/record-batch.js'
 import type { BrokerConfig } from './broker-config.js'
 import { KafkaError, RecordValidationError, asKafkaError, fail, ok, type Outcome, type RecordError } from './kafka-error.js'
+import { damagedLogError, servableBatches } from './log-damage.js'
 import { PartitionProducerState } from './producer-state.js'
 import { effectiveTopicConfig, type DynamicBrokerConfigs } from './topic-configs.js'
 import type { AppendResult, FetchedPartition, OffsetAndTimestamp, OffsetSpec } from './types.js'
@@ -198,10 +199,10 @@ export class PartitionLog {
       const batches =
         fromOffset === highWatermark
           ? []
-          : this.store.read(tp, fromOffset, { maxBytes, ...(maxBatches === undefined ? {} : { maxBatches }) }).map((b) => b.bytes)
+          : servableBatches(this.store.read(tp, fromOffset, { maxBytes, ...(maxBatches === undefined ? {} : { maxBatches }) }), topic.name, partition)
       return ok({ batches, highWatermark, logStartOffset })
     } catch (err) {
-      return fail(asKafkaError(err))
+      return fail(damagedLogError(err, topic.name, partition) ?? asKafkaError(err))
     }
   }
 
@@ -209,7 +210,7 @@ export class PartitionLog {
     try {
       return ok(this.store.offsets(this.partitionOf(topic, partition)))
     } catch (err) {
-      return fail(asKafkaError(err))
+      return fail(damagedLogError(err, topic.name, partition) ?? asKafkaError(err))
     }
   }
 
@@ -223,7 +224,7 @@ export class PartitionLog {
       if (spec === 'max-timestamp') return ok(this.maxTimestampOffset(tp, logStartOffset))
       return ok(this.offsetForTimestamp(tp, spec, logStartOffset))
     } catch (err) {
-      return fail(asKafkaError(err))
+      return fail(damagedLogError(err, topic.name, partition) ?? asKafkaError(err))
     }
   }
 

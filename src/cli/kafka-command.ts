@@ -1,8 +1,9 @@
 import { Command, Flags } from '@oclif/core'
 
 import type { Broker } from '../broker/broker.js'
-import { DataDirError, openBroker, resolveDataDir } from '../broker/open-broker.js'
+import { DataDirError, openBroker, resolveDataDir, storeDamageMessage } from '../broker/open-broker.js'
 import { KafkaError } from '../broker/kafka-error.js'
+import { storageCheckHint } from '../broker/log-damage.js'
 import type { KafkaClient } from '../client/kafka-client.js'
 import { embeddedClient, remoteClient } from '../client/open-client.js'
 import { ExitRequest, UserError } from './errors.js'
@@ -38,6 +39,8 @@ export abstract class KafkaCommand<T> extends Command {
 
   private broker: Broker | undefined
   private client: KafkaClient | undefined
+  /** The local data directory this command opened, for messages about it. */
+  private dataDir: string | undefined
 
   /**
    * The client for the connection flags: with --bootstrap-server a remote client (client settings from
@@ -61,6 +64,7 @@ export abstract class KafkaCommand<T> extends Command {
     } else {
       const dataDir = resolveDataDir(flags['data-dir'])
       this.client = embeddedClient(this.openBroker(flags), dataDir)
+      this.dataDir = dataDir
     }
     return this.client
   }
@@ -72,8 +76,9 @@ export abstract class KafkaCommand<T> extends Command {
       throw new UserError(`kafka-ts ${this.id ?? ''} works on the local data directory only; it does not take --bootstrap-server.`)
     }
     if (!this.broker) {
+      this.dataDir = resolveDataDir(flags['data-dir'])
       this.broker = openBroker({
-        dataDir: resolveDataDir(flags['data-dir']),
+        dataDir: this.dataDir,
         initialize: 'auto',
         onInitialized: ({ dataDir, clusterId }) => {
           process.stderr.write(`Initialised a new kafka-ts data directory ${dataDir} with cluster id ${clusterId}.\n`)
@@ -121,6 +126,12 @@ export abstract class KafkaCommand<T> extends Command {
       process.stderr.write(`${chalk.red(oclifReason(err.message))}\n`)
       process.stderr.write(chalk.dim(`See: kafka-ts ${this.id ?? ''} --help\n`))
       process.exitCode = err.oclif.exit
+      return undefined
+    }
+    const damage = this.dataDir === undefined ? undefined : storeDamageMessage(err, this.dataDir)
+    if (damage !== undefined && this.dataDir !== undefined) {
+      process.stderr.write(`${chalk.red(damage)}${chalk.dim(` (${storageCheckHint(this.dataDir)})`)}\n`)
+      process.exitCode = 1
       return undefined
     }
     const debug = process.env['DEBUG'] !== undefined && process.env['DEBUG'] !== ''

@@ -11,6 +11,8 @@ const EXCEPTION_CLASSES: Readonly<Record<string, string>> = {
   UNKNOWN_SERVER_ERROR: 'UnknownServerException',
   OFFSET_METADATA_TOO_LARGE: 'OffsetMetadataTooLarge',
   INVALID_TOPIC_EXCEPTION: 'InvalidTopicException',
+  CORRUPT_MESSAGE: 'CorruptRecordException',
+  KAFKA_STORAGE_ERROR: 'KafkaStorageException',
 }
 
 /** `org.apache.kafka.common.errors.<Class>` for a Kafka error name (Errors.exception()). */

@@ -160,10 +160,14 @@ export class ConsumerFatalError extends Error {
   constructor(
     /** The Java exception text, e.g. `org.apache.kafka.common.errors.GroupAuthorizationException: …`. */
     readonly javaText: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; hint?: string },
   ) {
     super(javaText, options)
+    this.hint = options?.hint
   }
+
+  /** What the user can do about it (e.g. the command that lists a store's damage). */
+  readonly hint: string | undefined
 }
 
 export interface RecordConsumer {

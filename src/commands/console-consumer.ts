@@ -179,9 +179,11 @@ export default class ConsoleConsumer extends KafkaCommand<ConsumerReport> {
       // Kafka reports the --timeout-ms expiry as an error log line and still exits 0.
       if (reason === 'timeout') process.stderr.write('Error processing message, terminating consumer process: org.apache.kafka.common.errors.TimeoutException\n')
     } catch (err) {
-      if (err instanceof ConsumerFatalError) throw new UserError(`Unknown error when running consumer: ${err.javaText}`)
+      if (err instanceof ConsumerFatalError) throw new UserError(`Unknown error when running consumer: ${err.javaText}`, err.hint)
       throw err
     } finally {
+      // The records before a failure (damage met further on, say) are still written out.
+      await drain()
       // Commits what was printed and leaves the group, so the other members rebalance at once.
       await consumer.close()
       process.off('SIGINT', onSignal)

@@ -4,6 +4,7 @@ import { once } from 'node:events'
 import { Flags } from '@oclif/core'
 
 import type { Broker } from '../broker/broker.js'
+import { isLogDamage, storageCheckHint } from '../broker/log-damage.js'
 import { openBroker, resolveDataDir } from '../broker/open-broker.js'
 import type { TopicRow } from '../broker/records.js'
 import { UsageError, UserError } from '../cli/errors.js'
@@ -45,6 +46,8 @@ interface DumpTarget {
   readonly broker: Broker
   readonly topic: TopicRow
   readonly partition: number
+  /** The data directory, for the hint on damage. */
+  readonly dataDir: string
 }
 
 export default class DumpLog extends KafkaCommand<void> {
@@ -131,7 +134,8 @@ export default class DumpLog extends KafkaCommand<void> {
     for (const entry of entries) {
       const tp = TOPIC_PARTITION.exec(entry)
       if (tp) {
-        const broker = this.brokerAt(resolveDataDir(dataDirFlag))
+        const dataDir = resolveDataDir(dataDirFlag)
+        const broker = this.brokerAt(dataDir)
         const [, topicName = '', partitionText = ''] = tp
         const topic = broker.findTopic(topicName)
         const partition = Number(partitionText)
@@ -141,7 +145,7 @@ export default class DumpLog extends KafkaCommand<void> {
         if (partition >= topic.partitionCount) {
           throw new UserError(`Cannot dump ${entry}: topic '${topicName}' has ${topic.partitionCount} partition(s), numbered from 0.`)
         }
-        targets.push({ label: entry, broker, topic, partition })
+        targets.push({ label: entry, broker, topic, partition, dataDir })
         continue
       }
       let isDir = false
@@ -160,7 +164,7 @@ export default class DumpLog extends KafkaCommand<void> {
       const rows = [...broker.listTopics()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
       for (const topic of rows) {
         for (let partition = 0; partition < topic.partitionCount; partition++) {
-          targets.push({ label: `${base}/${topic.name}-${partition}`, broker, topic, partition })
+          targets.push({ label: `${base}/${topic.name}-${partition}`, broker, topic, partition, dataDir: entry })
         }
       }
     }
@@ -181,11 +185,21 @@ export default class DumpLog extends KafkaCommand<void> {
     return broker
   }
 
-  /** Streams one partition's batches to stdout; false if a batch could not be decoded. */
+  /**
+   * Streams one partition's batches to stdout; false if a batch could not be decoded or damage was met
+   * (reported on stderr after the batches before it; the other partitions are still dumped).
+   */
   private async dumpPartition(target: DumpTarget, opts: DumpLogOptions, maxBytes: number): Promise<boolean> {
     const { broker, topic, partition, label } = target
+    const damaged = (message: string): false => {
+      process.stderr.write(`${message} (${storageCheckHint(target.dataDir)})\n`)
+      return false
+    }
     const ends = broker.offsets(topic, partition)
-    if (!ends.ok) throw new UserError(`Cannot dump ${label}: ${ends.error.message}`)
+    if (!ends.ok) {
+      if (isLogDamage(ends.error)) return damaged(`Cannot dump ${label}: ${ends.error.message}`)
+      throw new UserError(`Cannot dump ${label}: ${ends.error.message}`)
+    }
     // The log as it was when the dump started (other processes may append while it runs).
     const { logStartOffset, highWatermark } = ends.value
     let text = `Dumping ${label}\nLog starting offset: ${logStartOffset}\n`
@@ -196,7 +210,11 @@ export default class DumpLog extends KafkaCommand<void> {
     let ok = true
     reading: while (from < highWatermark) {
       const chunk = broker.read(topic, partition, from, CHUNK_BYTES, CHUNK_BATCHES)
-      if (!chunk.ok) throw new UserError(`Cannot dump ${label}: ${chunk.error.message}`)
+      if (!chunk.ok) {
+        if (!isLogDamage(chunk.error)) throw new UserError(`Cannot dump ${label}: ${chunk.error.message}`)
+        await this.write(text)
+        return damaged(chunk.error.message)
+      }
       if (chunk.value.batches.length === 0) break
       for (const batch of chunk.value.batches) {
         if (position + batch.length > maxBytes) break reading
@@ -206,6 +224,10 @@ export default class DumpLog extends KafkaCommand<void> {
         for (const offset of rendered.recordOffsets) {
           if (lastOffset !== -1 && offset !== lastOffset + 1) gaps.push([lastOffset, offset])
           lastOffset = offset
+        }
+        if (rendered.crcProblem !== undefined) {
+          ok = false
+          damaged(`The record batch of ${label} at offset ${rendered.header.baseOffset} (position ${position}) is corrupt: ${rendered.crcProblem}`)
         }
         if (rendered.error) {
           ok = false

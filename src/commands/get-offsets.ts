@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core'
 
+import { isLogDamage } from '../broker/log-damage.js'
 import { isInternalTopic } from '../broker/topic-names.js'
 import type { OffsetSpec } from '../broker/types.js'
 import { UserError } from '../cli/errors.js'
@@ -69,8 +70,13 @@ export default class GetOffsets extends KafkaCommand<GetOffsetsReport> {
         ? parseTopicPartitions(flags['topic-partitions'])
         : [{ topic: topicPattern(flags.topic ?? '.*'), allows: partitionSet(flags.partitions) }]
     const client = await this.openClient(flags)
-    const offsets = await fetchOffsets(client, rules, time, flags['exclude-internal-topics'], (line) => process.stderr.write(`${line}\n`))
+    const damaged: string[] = []
+    const offsets = await fetchOffsets(client, rules, time, flags['exclude-internal-topics'], (line) => process.stderr.write(`${line}\n`), (message) => damaged.push(message))
     this.out(offsets.map((o) => `${o.topic}:${o.partition}:${o.offset}\n`).join(''))
+    // Damage is not skipped quietly: the healthy partitions are printed, then each damaged one, exit 1.
+    const last = damaged.pop()
+    for (const message of damaged) process.stderr.write(`Error occurred: ${message}\n`)
+    if (last !== undefined) throw failure(last)
     return { offsets }
   }
 
@@ -163,6 +169,7 @@ export async function fetchOffsets(
   time: TimeSpec,
   excludeInternal: boolean,
   warn: (line: string) => void,
+  damaged: (message: string) => void = warn,
 ): Promise<PartitionOffset[]> {
   const partitions: { row: { name: string; partitionCount: number }; partition: number }[] = []
   for (const row of await client.listTopics()) {
@@ -180,6 +187,10 @@ export async function fetchOffsets(
   for (const outcome of listed) {
     const { topic, partition } = outcome
     if (!outcome.ok) {
+      if (isLogDamage(outcome.error)) {
+        damaged(outcome.error.message)
+        continue
+      }
       warn(`Skip getting offsets for topic-partition ${topic}-${partition} due to error: ${javaErrorString(outcome.error)}`)
       continue
     }

@@ -354,6 +354,28 @@ export class NotAStoreError extends StorageError {
   override name = 'NotAStoreError'
 }
 
+/**
+ * SQLite found the database file damaged (SQLITE_CORRUPT, SQLITE_NOTADB: "database disk image is
+ * malformed") while reading it. `tp` and `offset` say where, when the damage was met reading a
+ * partition's log: `offset` is the first offset that could not be read (reads return the batches before
+ * it first). `kafka-ts storage check` reports every damaged place.
+ */
+export class StoreDamagedError extends StorageError {
+  override name = 'StoreDamagedError'
+  constructor(
+    /** The database file. */
+    readonly file: string,
+    /** SQLite's words, e.g. "database disk image is malformed". */
+    readonly detail: string,
+    readonly tp?: TopicPartition,
+    readonly offset?: number,
+    options?: { cause?: unknown },
+  ) {
+    const where = tp === undefined ? '' : ` in the log of topic id ${tp.topicId} partition ${tp.partition}${offset === undefined ? '' : ` at offset ${offset}`}`
+    super(`${file} is damaged${where}: ${detail}`, options)
+  }
+}
+
 /** The store was written by a newer kafka-ts (format version above what this build knows). */
 export class NewerFormatError extends StorageError {
   override name = 'NewerFormatError'

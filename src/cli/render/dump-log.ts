@@ -33,16 +33,21 @@ export function incrementSequence(sequence: number, increment: number): number {
 
 /** The CRC check of DefaultRecordBatch.isValid (size at least the header, stored CRC = computed). */
 export function isBatchValid(batch: Buffer): boolean {
+  return batchCrcProblem(batch) === undefined
+}
+
+/** Why the batch fails its CRC check (`Record is corrupt (stored crc = …, computed crc = …)`), or undefined. */
+export function batchCrcProblem(batch: Buffer): string | undefined {
   try {
     verifyBatchCrc(batch)
-    return true
-  } catch {
-    return false
+    return undefined
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err)
   }
 }
 
 /** printBatchLevel for a magic-2 batch found `position` bytes into the partition's stored log. */
-export function renderBatchLine(batch: Buffer, position: number, header: BatchHeader = readBatchHeader(batch)): string {
+export function renderBatchLine(batch: Buffer, position: number, header: BatchHeader = readBatchHeader(batch), valid = isBatchValid(batch)): string {
   const lastSequence = header.baseSequence < 0 ? -1 : incrementSequence(header.baseSequence, header.lastOffsetDelta)
   const deleteHorizon = header.hasDeleteHorizon ? `OptionalLong[${header.baseTimestamp}]` : 'OptionalLong.empty'
   return (
@@ -53,7 +58,7 @@ export function renderBatchLine(batch: Buffer, position: number, header: BatchHe
     ` isControl: ${header.isControl} deleteHorizonMs: ${deleteHorizon}` +
     ` position: ${position} ${header.timestampType}: ${header.maxTimestamp}` +
     ` size: ${header.batchLength + 12} magic: ${header.magic}` +
-    ` compresscodec: ${header.compression} crc: ${header.crc} isvalid: ${isBatchValid(batch)}`
+    ` compresscodec: ${header.compression} crc: ${header.crc} isvalid: ${valid}`
   )
 }
 
@@ -108,21 +113,25 @@ export interface RenderedBatch {
   readonly recordOffsets: readonly number[]
   /** Set when the records could not be decoded; `text` then holds the lines before the failure. */
   readonly error?: Error
+  /** Set when the batch fails its CRC (it is printed with `isvalid: false`). */
+  readonly crcProblem?: string
 }
 
 /** The batch line and, with deep iteration, one line per record. */
 export function renderBatch(batch: Buffer, position: number, opts: DumpLogOptions): RenderedBatch {
   const header = readBatchHeader(batch)
-  let text = `${renderBatchLine(batch, position, header)}\n`
+  const crcProblem = batchCrcProblem(batch)
+  const crc = crcProblem === undefined ? {} : { crcProblem }
+  let text = `${renderBatchLine(batch, position, header, crcProblem === undefined)}\n`
   const recordOffsets: number[] = []
-  if (!opts.deepIteration) return { text, header, recordOffsets }
+  if (!opts.deepIteration) return { text, header, recordOffsets, ...crc }
   try {
     forEachRecord(batch, (r) => {
       recordOffsets.push(r.offset)
       text += `${renderRecordLine(r, header, opts)}\n`
     })
   } catch (err) {
-    return { text, header, recordOffsets, error: err instanceof Error ? err : new Error(String(err)) }
+    return { text, header, recordOffsets, error: err instanceof Error ? err : new Error(String(err)), ...crc }
   }
-  return { text, header, recordOffsets }
+  return { text, header, recordOffsets, ...crc }
 }

@@ -6,6 +6,7 @@ import type { TopicRow } from '../../broker/records.js'
 import type { ConfigChange } from '../../broker/topic-config-admin.js'
 import type { ConfigEntry, ResolvedConfig } from '../../broker/topic-configs.js'
 import type { CreatedTopic, NamedOutcome, OffsetSpec, PartitionNewCount, TopicDescription } from '../../broker/types.js'
+import { storeFile } from '../../broker/open-broker.js'
 import {
   ConsumerFatalError,
   type ClusterDescription,
@@ -149,6 +150,7 @@ export class EmbeddedClient implements KafkaClient {
       ...(opts.maxMessages === undefined ? {} : { maxMessages: opts.maxMessages }),
       ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }),
       signal: opts.signal,
+      store: { dataDir: this.target, file: storeFile(this.target) },
       ...(opts.onRebalance === undefined ? {} : { onRebalance: opts.onRebalance }),
       ...(group === undefined
         ? {}

@@ -1,5 +1,6 @@
 import type { Broker } from '../../broker/broker.js'
 import { forEachRecord, readBatchHeader, type RecordCursor, type TopicRow } from '../../broker/records.js'
+import { checkBatchCrc, damagedPartitionError, isLogDamage, type LocalStore } from '../damaged-batches.js'
 import type { ConsumeOptions, RecordConsumer, StartPosition, StopReason } from '../kafka-client.js'
 import { partitionKey, type GroupMember, type PartitionOffset, type TopicPartitions } from './group-member.js'
 
@@ -15,6 +16,8 @@ export type ConsumerOptions = Omit<ConsumeOptions, 'topics' | 'group' | 'clientI
   readonly topics: () => TopicRow[]
   /** Consumer-group mode: partitions come from the group; `start` is then unused. */
   readonly group?: GroupOptions
+  /** The store read, named in damage errors. */
+  readonly store?: LocalStore
 }
 
 export interface GroupOptions {
@@ -86,10 +89,12 @@ export class EmbeddedConsumer implements RecordConsumer {
         const res = this.broker.read(a.topic, a.partition, a.position, MAX_BYTES_PER_READ)
         if (!res.ok) {
           if (res.error.errorName === 'OFFSET_OUT_OF_RANGE') this.reset(a)
+          else if (isLogDamage(res.error)) throw damagedPartitionError(res.error, this.opts.store)
           continue
         }
         for (const batch of res.value.batches) {
           const header = readBatchHeader(batch)
+          checkBatchCrc(batch, a.topic.name, a.partition, header.baseOffset, this.opts.store)
           forEachRecord(batch, (r) => {
             if (r.offset < a.position) return true
             a.position = r.offset + 1

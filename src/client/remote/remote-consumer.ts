@@ -4,6 +4,7 @@ import { ASSIGNORS, type AssignorMember } from '../../broker/groups/assignors.js
 import { KafkaError, kafkaErrorForCode } from '../../broker/kafka-error.js'
 import { forEachRecord, readBatchHeader, splitBatches, type RecordCursor } from '../../broker/records.js'
 import { javaErrorString } from '../java-exception.js'
+import { checkBatchCrc, damagedPartitionError, isLogDamage } from '../damaged-batches.js'
 import {
   ConsumerFatalError,
   type ConsumeOptions,
@@ -184,6 +185,8 @@ export class RemoteConsumer implements RecordConsumer {
         if (errorCode !== 0) {
           // Leader moved, partition not there yet…: look again, a few rounds in a row at most.
           const error = kafkaErrorForCode(errorCode)
+          // The broker's log is damaged there: asking again reads the same damage.
+          if (isLogDamage(error)) throw damagedPartitionError(damageAt(error, pos))
           if (!error.retriable || ++pos.failures > this.client.settings.retries) throw new ConsumerFatalError(javaErrorString(error), { cause: error })
           staleMetadata = true
           continue
@@ -211,6 +214,7 @@ export class RemoteConsumer implements RecordConsumer {
     let stop: StopReason | undefined
     for (const batch of splitBatches(records).batches) {
       const header = readBatchHeader(batch)
+      checkBatchCrc(batch, pos.topic, pos.partition, header.baseOffset)
       const end = header.baseOffset + header.lastOffsetDelta + 1
       if (!header.isControl && end > pos.offset) {
         forEachRecord(batch, (r: RecordCursor) => {
@@ -441,4 +445,15 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       { once: true },
     )
   })
+}
+
+/** A damage error from the broker, worded as Kafka's consumer words it, with the partition and offset. */
+function damageAt(error: KafkaError, pos: Position): KafkaError {
+  const tp = `${pos.topic}-${pos.partition}`
+  return new KafkaError(
+    error.errorName,
+    error.errorName === 'CORRUPT_MESSAGE'
+      ? `Encountered corrupt message when fetching offset ${pos.offset} for topic-partition ${tp}`
+      : `The broker cannot read ${tp} at offset ${pos.offset}: ${error.message}`,
+  )
 }

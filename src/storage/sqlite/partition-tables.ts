@@ -21,6 +21,12 @@ export function logTableName(topicId: number, partition: number): string {
   return `log_${topicId}_${partition}`
 }
 
+/** The partition whose log table (or one of its indexes) `name` is, e.g. log_3_0 or log_3_0_by_time. */
+export function partitionOfTable(name: string): { topicId: number; partition: number } | undefined {
+  const m = /^log_(\d+)_(\d+)(?:_|$)/.exec(name)
+  return m ? { topicId: Number(m[1]), partition: Number(m[2]) } : undefined
+}
+
 /** Creates the partition's table unless it exists (stores written before lazy creation have all of them). */
 export function createPartitionTable(db: Database, topicId: number, partition: number): void {
   const table = logTableName(topicId, partition)

@@ -34,6 +34,7 @@ import type {
 } from '../log-store.js'
 import { migrate, readUserVersion, SCHEMA_VERSION } from './migrations.js'
 import { SqliteGroupStore } from './group-store.js'
+import { asDamage, isCorruption } from './damage.js'
 import { createPartitionTable, dropPartitionTable, PartitionStatementCache, type PartitionStatements } from './partition-tables.js'
 import { applyConnectionPragmas, BUSY_TIMEOUT_MS } from './pragmas.js'
 import { storageErrorFrom, translateStoreErrors } from '../io-errors.js'
@@ -108,7 +109,7 @@ function openStore(dir: string): SqliteLogStore {
     return new SqliteLogStore(db, { clusterId, nodeId, formatVersion: SCHEMA_VERSION })
   } catch (error) {
     db.close()
-    throw error
+    throw asDamage(error, dbPath)
   }
 }
 
@@ -277,27 +278,55 @@ export class SqliteLogStore implements LogStore {
   read(tp: TopicPartition, fromOffset: number, limits: ReadLimits): StoredBatch[] {
     const maxBatches = limits.maxBatches ?? -1 // LIMIT -1: no limit
     if (maxBatches === 0) return []
-    return this.inReadTransaction(() => {
-      const state = this.partitionState(tp)
-      if (fromOffset >= state.highWatermark) return []
-      // Decide what fits from the sizes alone, then copy out exactly those batches.
-      const statements = this.logs.get(tp.topicId, tp.partition)
-      let first: number | undefined
-      let last: number | undefined
-      let bytes = 0
+    let upToDamage: StoredBatch[] | undefined
+    try {
+      return this.inReadTransaction(() => {
+        const read = this.readBatches(tp, fromOffset, limits.maxBytes, maxBatches)
+        if (read.damaged) upToDamage = read.batches
+        return read.batches
+      })
+    } catch (err) {
+      // SQLite ends a transaction that met damage, so its COMMIT fails as well: what was read before stands.
+      if (upToDamage !== undefined && isCorruption(err)) return upToDamage
+      throw err
+    }
+  }
+
+  /**
+   * The batches of one read. A damaged page met after the first batch ends the read there (`damaged`):
+   * the batches before it are served, and the next read, starting at the damage, throws StoreDamagedError.
+   */
+  private readBatches(tp: TopicPartition, fromOffset: number, maxBytes: number, maxBatches: number): { batches: StoredBatch[]; damaged: boolean } {
+    const state = this.readingPartition(tp, fromOffset)
+    if (fromOffset >= state.highWatermark) return { batches: [], damaged: false }
+    // Decide what fits from the sizes alone, then copy out exactly those batches.
+    const statements = this.logs.get(tp.topicId, tp.partition)
+    let first: number | undefined
+    let last: number | undefined
+    let bytes = 0
+    let damaged = false
+    try {
       for (const row of statements.planFrom.iterate({ from: fromOffset, limit: maxBatches })) {
-        if (first !== undefined && bytes + row.size > limits.maxBytes) break
+        if (first !== undefined && bytes + row.size > maxBytes) break
         first ??= row.baseOffset
         last = row.baseOffset
         bytes += row.size
       }
-      if (first === undefined || last === undefined) return []
-      return statements.readRange.all({ first, last })
-    })
+    } catch (err) {
+      if (first === undefined || !isCorruption(err)) throw asDamage(err, this.db.name, tp, fromOffset)
+      damaged = true
+    }
+    if (first === undefined || last === undefined) return { batches: [], damaged: false }
+    try {
+      return { batches: statements.readRange.all({ first, last }), damaged }
+    } catch (err) {
+      if (!isCorruption(err)) throw err
+      return { batches: this.readUpToDamage(statements, tp, fromOffset, first, last), damaged: true }
+    }
   }
 
   offsets(tp: TopicPartition): PartitionOffsets {
-    const state = this.partitionState(tp)
+    const state = this.readingPartition(tp, undefined)
     return { logStartOffset: state.logStartOffset, highWatermark: state.highWatermark }
   }
 
@@ -317,28 +346,32 @@ export class SqliteLogStore implements LogStore {
 
   firstBatchAtOrAfter(tp: TopicPartition, timestampMs: number): StoredBatch | undefined {
     return this.inReadTransaction(() => {
-      const state = this.partitionState(tp)
+      const state = this.readingPartition(tp, undefined)
       const log = this.logOf(tp, state)
       if (log === undefined || state.maxTimestamp < timestampMs) return undefined
-      const first = log.firstOffset.get()
-      if (first === undefined) return undefined
-      // The running maximum never decreases along the log: binary search over offsets for the first
-      // batch whose running maximum reaches the timestamp (one primary-key seek per probe).
-      let lo = first
-      let hi = state.highWatermark - 1
-      let found: number | undefined
-      while (lo <= hi) {
-        const mid = lo + Math.floor((hi - lo) / 2)
-        const probe = log.runningMaxAt.get({ offset: mid })
-        if (probe !== undefined && probe.runningMax >= timestampMs) {
-          found = probe.baseOffset
-          hi = probe.baseOffset - 1
-        } else {
-          lo = mid + 1
+      try {
+        const first = log.firstOffset.get()
+        if (first === undefined) return undefined
+        // The running maximum never decreases along the log: binary search over offsets for the first
+        // batch whose running maximum reaches the timestamp (one primary-key seek per probe).
+        let lo = first
+        let hi = state.highWatermark - 1
+        let found: number | undefined
+        while (lo <= hi) {
+          const mid = lo + Math.floor((hi - lo) / 2)
+          const probe = log.runningMaxAt.get({ offset: mid })
+          if (probe !== undefined && probe.runningMax >= timestampMs) {
+            found = probe.baseOffset
+            hi = probe.baseOffset - 1
+          } else {
+            lo = mid + 1
+          }
         }
+        if (found === undefined) return undefined
+        return log.firstFromAtOrAfterTime.get({ from: found, ts: timestampMs })
+      } catch (err) {
+        throw asDamage(err, this.db.name, tp)
       }
-      if (found === undefined) return undefined
-      return log.firstFromAtOrAfterTime.get({ from: found, ts: timestampMs })
     })
   }
 
@@ -490,7 +523,12 @@ export class SqliteLogStore implements LogStore {
       ;(durability === 'fsync' ? this.sql.synchronousFull : this.sql.synchronousNormal).run()
       this.synchronous = durability
     }
-    return this.transaction.immediate(work) as T
+    try {
+      return this.transaction.immediate(work) as T
+    } catch (err) {
+      // A write that met a damaged page: name the file.
+      throw asDamage(err, this.db.name)
+    }
   }
 
   externalChangeCounter(): number {
@@ -518,6 +556,27 @@ export class SqliteLogStore implements LogStore {
   private inReadTransaction<T>(work: () => T): T {
     if (this.db.inTransaction) return work()
     return this.transaction.deferred(work) as T
+  }
+
+  /** partitionState for a read, with damage reported against the partition (and the offset being read). */
+  private readingPartition(tp: TopicPartition, offset: number | undefined): PartitionRecord {
+    try {
+      return this.partitionState(tp)
+    } catch (err) {
+      throw asDamage(err, this.db.name, tp, offset)
+    }
+  }
+
+  /** The batches of [first, last] one row at a time, stopping at the first that cannot be read. */
+  private readUpToDamage(statements: PartitionStatements, tp: TopicPartition, fromOffset: number, first: number, last: number): StoredBatch[] {
+    const batches: StoredBatch[] = []
+    try {
+      for (const batch of statements.readRange.iterate({ first, last })) batches.push(batch)
+    } catch (err) {
+      const next = batches[batches.length - 1]
+      if (batches.length === 0 || !isCorruption(err)) throw asDamage(err, this.db.name, tp, next === undefined ? fromOffset : next.lastOffset + 1)
+    }
+    return batches
   }
 
   private partitionState(tp: TopicPartition): PartitionRecord {
