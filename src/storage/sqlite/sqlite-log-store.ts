@@ -41,6 +41,7 @@ import { AUTO_VACUUM_INCREMENTAL, prepareStoreStatements } from './statements.js
 import type { ConfigRecord, PartitionRecord, StoreStatements, TopicRecord } from './statements.js'
 import { checkStoreFile, convertToIncrementalVacuum, META_KEYS, openDatabase, readMetaTable } from './store-file.js'
 import type { StoreIdentity } from './store-file.js'
+import { WalCheckpointer, type WalCheckpointOptions } from './wal-checkpointer.js'
 
 /**
  * Opens the store in a formatted data directory. Refuses, without writing anything:
@@ -48,7 +49,7 @@ import type { StoreIdentity } from './store-file.js'
  * not ours, or belongs to another cluster; NewerFormatError when a newer kafka-ts wrote it.
  * An older store is migrated forward.
  */
-export function openSqliteLogStore(dir: string): LogStore {
+export function openSqliteLogStore(dir: string, options: WalCheckpointOptions = {}): SqliteLogStore {
   const inspection = inspectDataDir(dir)
   if (inspection.state !== 'formatted' || inspection.meta === undefined) {
     const why = inspection.state === 'missing' ? `${dir} does not exist` : `No \`${META_PROPERTIES_FILE_NAME}\` found in ${dir}`
@@ -95,7 +96,7 @@ export function openSqliteLogStore(dir: string): LogStore {
       db.prepare('UPDATE meta SET value = ? WHERE key = ?').run(String(SCHEMA_VERSION), META_KEYS.formatVersion)
     }
     convertToIncrementalVacuum(db)
-    return new SqliteLogStore(db, { clusterId, nodeId, formatVersion: SCHEMA_VERSION })
+    return new SqliteLogStore(db, { clusterId, nodeId, formatVersion: SCHEMA_VERSION }, options)
   } catch (error) {
     db.close()
     throw error
@@ -131,18 +132,21 @@ export class SqliteLogStore implements LogStore {
   private readonly logs: PartitionStatementCache
   private readonly scram: ScramStatements
   private readonly transaction: Transaction<(work: () => unknown) => unknown>
+  private readonly checkpoints: WalCheckpointer
   private synchronous: Durability = 'commit' // applyConnectionPragmas leaves NORMAL
   private closed = false
 
   constructor(
     private readonly db: Database,
     private readonly storeMeta: StoreMeta,
+    options: WalCheckpointOptions = {},
   ) {
     this.sql = prepareStoreStatements(db)
     this.logs = new PartitionStatementCache(db)
     this.transaction = db.transaction((work: () => unknown) => work())
     this.groups = new SqliteGroupStore(db)
     this.scram = prepareScramStatements(db)
+    this.checkpoints = new WalCheckpointer(db, options)
   }
 
   meta(): StoreMeta {
@@ -441,7 +445,19 @@ export class SqliteLogStore implements LogStore {
       ;(durability === 'fsync' ? this.sql.synchronousFull : this.sql.synchronousNormal).run()
       this.synchronous = durability
     }
-    return this.transaction.immediate(work) as T
+    this.checkpoints.beforeWrite()
+    const result = this.transaction.immediate(work) as T
+    this.checkpoints.committed()
+    return result
+  }
+
+  startCheckpoints(): void {
+    this.checkpoints.start()
+  }
+
+  /** Whether a worker thread checkpoints the WAL (for tests). */
+  get checkpointWorkerRunning(): boolean {
+    return this.checkpoints.running
   }
 
   externalChangeCounter(): number {
@@ -451,6 +467,7 @@ export class SqliteLogStore implements LogStore {
   close(): void {
     if (this.closed) return
     this.closed = true
+    this.checkpoints.stop()
     try {
       // Fold the WAL back into the main file and truncate it, unless another process is reading or
       // writing (busy_timeout 0: give up at once rather than wait for them).
