@@ -9,7 +9,8 @@
 // BENCH_RETENTION=0 skips the retention/compaction scenario (bench/retention.js, its own knobs) run at the end;
 // BENCH_SCALE=0 skips the partitions-at-scale scenario (bench/scale.js, its own knobs) after it.
 // BENCH_PERF=0 skips the perf-tool rounds (bench/perf-tools.js); BENCH_ONLY=perf runs only those and the
-// raw SQLite limits they are compared with.
+// raw SQLite limits they are compared with. BENCH_LATENCY=0 skips the produce→consume latency cases
+// (bench/latency.js, its own BENCH_LATENCY_* knobs); BENCH_ONLY=latency runs only them.
 
 import { existsSync, mkdtempSync, openSync, closeSync, rmSync, mkdirSync, readFileSync, statfsSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
@@ -21,6 +22,7 @@ import { median, medianRun, runChecked } from './measure.js'
 import { fmtFixed, fmtInt, fmtPct, table } from './report.js'
 import { perfToolsReport, perfToolsRound } from './perf-tools.js'
 import { serverBenchUnavailable, serverReport, serverRound } from './server.js'
+import { latencyReport } from './latency.js'
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)))
 const CLI = join(ROOT, 'bin', 'run.js')
@@ -145,6 +147,12 @@ function machineLine() {
 async function main() {
   if (!existsSync(join(ROOT, 'dist', 'commands'))) throw new Error('dist/ is missing: run `npm run bench` (it builds first)')
   const started = process.hrtime.bigint()
+  if (process.env.BENCH_ONLY === 'latency') {
+    const lines = [machineLine(), '', ...(await latencyReport({ env: cliEnv(undefined), progress })), '']
+    lines.push(`bench took ${fmtFixed(Number(process.hrtime.bigint() - started) / 1e9, 1)} s`)
+    process.stdout.write(lines.join('\n') + '\n')
+    return
+  }
   const inputFile = join(tmp, 'lines.txt')
   progress(`writing ${fmtInt(RECORDS)} lines of ${VALUE_BYTES} bytes`)
   const inputBytes = writeLinesFile(inputFile, RECORDS, VALUE_BYTES)
@@ -344,6 +352,9 @@ async function main() {
   say()
   if (perfSkipped) say('perf tools: skipped (BENCH_PERF=0)')
   else for (const l of perfToolsReport({ runs: runs.perf, raw, records: RECORDS, valueBytes: VALUE_BYTES })) say(l)
+  say()
+  if (process.env.BENCH_LATENCY === '0') say('latency: skipped (BENCH_LATENCY=0)')
+  else for (const l of await latencyReport({ env: cliEnv(undefined), progress })) say(l)
   say()
   if (process.env.BENCH_RETENTION === '0') say('retention and compaction: skipped (BENCH_RETENTION=0)')
   else {

@@ -233,6 +233,8 @@ export class Broker {
    * slices, and this process's writers stop running them after their commits. Stopped by close().
    */
   startLogCleaner(log: (line: string) => void): { stop(): void } {
+    // A long-lived process: WAL checkpoints go to their background thread now, not at the first busy moment.
+    this.store.startCheckpoints()
     this.background ??= new BackgroundLogCleaner(this.cleaner, this.store, log)
     const background = this.background
     return { stop: () => background.stop() }

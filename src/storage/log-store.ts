@@ -189,6 +189,12 @@ export interface LogStore {
    */
   externalChangeCounter(): number
 
+  /**
+   * Moves WAL checkpoints to a background thread now. Every store does so by itself once its WAL has
+   * grown; a server calls this at start-up so the thread's start is not paid in the middle of traffic.
+   */
+  startCheckpoints(): void
+
   /** Consumer-group rows (coordinator state and committed offsets); call inside `atomically` to change them. */
   readonly groups: GroupStore
 

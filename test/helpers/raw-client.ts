@@ -81,6 +81,16 @@ export class RawConnection {
     })
   }
 
+  /** Runs `sends` with the socket corked, so the requests it sends reach the broker in one write. */
+  pipelined<T>(sends: () => T): T {
+    this.socket.cork()
+    try {
+      return sends()
+    } finally {
+      this.socket.uncork()
+    }
+  }
+
   /** Writes bytes as they are (malformed frames, partial frames). */
   writeRaw(bytes: Buffer): void {
     this.socket.write(bytes)

@@ -43,6 +43,7 @@ import { AUTO_VACUUM_INCREMENTAL, prepareStoreStatements } from './statements.js
 import type { ConfigRecord, PartitionRecord, StoreStatements, TopicRecord } from './statements.js'
 import { checkStoreFile, convertToIncrementalVacuum, META_KEYS, openDatabase, readMetaTable } from './store-file.js'
 import type { StoreIdentity } from './store-file.js'
+import { WalCheckpointer, type WalCheckpointOptions } from './wal-checkpointer.js'
 
 /**
  * Opens the store in a formatted data directory. Refuses, without writing anything:
@@ -50,16 +51,16 @@ import type { StoreIdentity } from './store-file.js'
  * not ours, or belongs to another cluster; NewerFormatError when a newer kafka-ts wrote it.
  * An older store is migrated forward.
  */
-export function openSqliteLogStore(dir: string): LogStore {
+export function openSqliteLogStore(dir: string, options: WalCheckpointOptions = {}): SqliteLogStore {
   const paths = { dir, dbPath: join(dir, DB_FILE_NAME), busyTimeoutMs: BUSY_TIMEOUT_MS }
   try {
-    return translateStoreErrors(openStore(dir), paths, ['groups'])
+    return translateStoreErrors(openStore(dir, options), paths, ['groups'])
   } catch (err) {
     throw storageErrorFrom(err, paths)
   }
 }
 
-function openStore(dir: string): SqliteLogStore {
+function openStore(dir: string, options: WalCheckpointOptions): SqliteLogStore {
   const inspection = inspectDataDir(dir)
   if (inspection.state !== 'formatted' || inspection.meta === undefined) {
     const why = inspection.state === 'missing' ? `${dir} does not exist` : `No \`${META_PROPERTIES_FILE_NAME}\` found in ${dir}`
@@ -106,7 +107,7 @@ function openStore(dir: string): SqliteLogStore {
       db.prepare('UPDATE meta SET value = ? WHERE key = ?').run(String(SCHEMA_VERSION), META_KEYS.formatVersion)
     }
     convertToIncrementalVacuum(db)
-    return new SqliteLogStore(db, { clusterId, nodeId, formatVersion: SCHEMA_VERSION })
+    return new SqliteLogStore(db, { clusterId, nodeId, formatVersion: SCHEMA_VERSION }, options)
   } catch (error) {
     db.close()
     throw asDamage(error, dbPath)
@@ -142,18 +143,21 @@ export class SqliteLogStore implements LogStore {
   private readonly logs: PartitionStatementCache
   private readonly scram: ScramStatements
   private readonly transaction: Transaction<(work: () => unknown) => unknown>
+  private readonly checkpoints: WalCheckpointer
   private synchronous: Durability = 'commit' // applyConnectionPragmas leaves NORMAL
   private closed = false
 
   constructor(
     private readonly db: Database,
     private readonly storeMeta: StoreMeta,
+    options: WalCheckpointOptions = {},
   ) {
     this.sql = prepareStoreStatements(db)
     this.logs = new PartitionStatementCache(db)
     this.transaction = db.transaction((work: () => unknown) => work())
     this.groups = new SqliteGroupStore(db)
     this.scram = prepareScramStatements(db)
+    this.checkpoints = new WalCheckpointer(db, options)
   }
 
   meta(): StoreMeta {
@@ -523,12 +527,25 @@ export class SqliteLogStore implements LogStore {
       ;(durability === 'fsync' ? this.sql.synchronousFull : this.sql.synchronousNormal).run()
       this.synchronous = durability
     }
+    this.checkpoints.beforeWrite()
+    let result: T
     try {
-      return this.transaction.immediate(work) as T
+      result = this.transaction.immediate(work) as T
     } catch (err) {
       // A write that met a damaged page: name the file.
       throw asDamage(err, this.db.name)
     }
+    this.checkpoints.committed()
+    return result
+  }
+
+  startCheckpoints(): void {
+    this.checkpoints.start()
+  }
+
+  /** Whether a worker thread checkpoints the WAL (for tests). */
+  get checkpointWorkerRunning(): boolean {
+    return this.checkpoints.running
   }
 
   externalChangeCounter(): number {
@@ -538,6 +555,7 @@ export class SqliteLogStore implements LogStore {
   close(): void {
     if (this.closed) return
     this.closed = true
+    this.checkpoints.stop()
     try {
       // Fold the WAL back into the main file and truncate it, unless another process is reading or
       // writing (busy_timeout 0: give up at once rather than wait for them).

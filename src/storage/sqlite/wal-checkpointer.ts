@@ -1,0 +1,167 @@
+// WAL checkpoints off the request path. SQLite's automatic checkpoint runs inside the commit that
+// crosses wal_autocheckpoint (1000 pages), on the thread that commits: with the store's pages that
+// commit copied the WAL's pages into the database and fsynced both files while the event loop (and
+// every client of a server) waited — the tail of produce→consume latency (issue 11). Here the writing
+// connection runs with wal_autocheckpoint=0 and a worker thread, with its own connection, runs
+// PASSIVE checkpoints a short while after commits (writers and readers carry on meanwhile).
+//
+// A PASSIVE checkpoint copies only frames no reader needs and never blocks a writer, so under a steady
+// stream of commits it can lag behind, and the WAL only starts over from its beginning when a
+// checkpoint has copied every frame before the next write. When the WAL has grown past
+// WAL_LIMIT_BYTES the worker therefore follows up with a FULL checkpoint, which holds writers back
+// for the few frames left (a few milliseconds, seconds apart at worst), and the next commit restarts
+// the WAL; journal_size_limit then truncates the file. If the worker dies, the connection falls back
+// to SQLite's automatic checkpoint, so the WAL stays bounded whatever happens.
+
+import { statSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { Worker } from 'node:worker_threads'
+import type { Database } from 'better-sqlite3'
+
+/** The WAL size past which the worker makes sure the next commit can start the WAL over. */
+export const WAL_LIMIT_BYTES = 64 << 20
+/** A WAL restarted from its beginning is truncated back to this size (journal_size_limit). */
+export const WAL_KEEP_BYTES = 4 << 20
+/** Commits gather this long before a checkpoint runs: each checkpoint costs two fsyncs. */
+export const CHECKPOINT_DELAY_MS = 20
+/** A store whose WAL reaches this size starts the worker by itself (short commands never do). */
+const START_AT_WAL_BYTES = 1 << 20
+/** SQLite's default, restored when the worker is gone. */
+const SQLITE_AUTOCHECKPOINT_PAGES = 1000
+/** How long the worker waits for the writer lock for a FULL checkpoint before leaving it for later. */
+const WORKER_BUSY_TIMEOUT_MS = 1000
+/** A writer waits this long for a FULL checkpoint before trying the lock itself (SQLite's busy handler). */
+const FULL_WAIT_MS = 1000
+/** close() waits at most this long for a checkpoint in progress to finish. */
+const STOP_TIMEOUT_MS = 10_000
+
+// Int32 slots shared with the worker.
+const COMMITS = 0 // bumped after each write commit
+const STOP = 1 // 1 = stop now
+const STATE = 2 // STARTING → RUNNING → STOPPED
+const FULL = 3 // 1 while a FULL checkpoint holds the writer lock
+const STARTING = 0
+const RUNNING = 1
+const STOPPED = 2
+
+// CommonJS source of the worker (an eval worker needs no file next to the bundled commands).
+// Atomics.wait parks it between checkpoints without an event loop; STOP interrupts every wait.
+const WORKER_SOURCE = `
+const { workerData } = require('node:worker_threads')
+const c = new Int32Array(workerData.control)
+if (Atomics.compareExchange(c, ${STATE}, ${STARTING}, ${RUNNING}) === ${STARTING}) {
+  let db
+  try {
+    const Database = require(workerData.sqlite)
+    db = new Database(workerData.path, { fileMustExist: true, timeout: ${WORKER_BUSY_TIMEOUT_MS} })
+    // Checkpoints sync the WAL before copying and the database after: what keeps the file sound
+    // across a power cut once the WAL starts over.
+    db.pragma('synchronous = NORMAL')
+    const pageSize = db.pragma('page_size', { simple: true })
+    const passive = db.prepare('PRAGMA wal_checkpoint(PASSIVE)')
+    const full = db.prepare('PRAGMA wal_checkpoint(FULL)')
+    let seen = 0
+    for (;;) {
+      while (Atomics.load(c, ${STOP}) === 0 && Atomics.load(c, ${COMMITS}) === seen) Atomics.wait(c, ${COMMITS}, seen)
+      if (Atomics.load(c, ${STOP}) !== 0) break
+      Atomics.wait(c, ${STOP}, 0, ${CHECKPOINT_DELAY_MS})
+      if (Atomics.load(c, ${STOP}) !== 0) break
+      seen = Atomics.load(c, ${COMMITS})
+      const r = passive.get()
+      if (r.busy === 0 && r.log * pageSize > workerData.walLimitBytes) {
+        Atomics.store(c, ${FULL}, 1)
+        try { full.get() } finally {
+          Atomics.store(c, ${FULL}, 0)
+          Atomics.notify(c, ${FULL})
+        }
+      }
+    }
+  } finally {
+    try { db?.close() } finally {
+      Atomics.store(c, ${STATE}, ${STOPPED})
+      Atomics.notify(c, ${STATE})
+    }
+  }
+}
+`
+
+export interface WalCheckpointOptions {
+  /** Tests use a small WAL limit; the default is WAL_LIMIT_BYTES. */
+  readonly walLimitBytes?: number
+}
+
+export class WalCheckpointer {
+  private control: Int32Array | undefined
+  private stopped = false
+  private readonly walPath: string
+  private readonly walLimitBytes: number
+
+  constructor(
+    private readonly db: Database,
+    options: WalCheckpointOptions = {},
+  ) {
+    this.walPath = `${db.name}-wal`
+    this.walLimitBytes = options.walLimitBytes ?? WAL_LIMIT_BYTES
+    db.pragma(`journal_size_limit = ${WAL_KEEP_BYTES}`)
+  }
+
+  /** True while the worker thread checkpoints this store. */
+  get running(): boolean {
+    return this.control !== undefined && Atomics.load(this.control, STATE) !== STOPPED
+  }
+
+  /**
+   * Call before each write transaction: while a FULL checkpoint holds the writer lock, waits for its
+   * end here, woken the moment it is over, rather than in SQLite's busy handler (which sleeps 1, 2,
+   * 5, 10… ms between tries).
+   */
+  beforeWrite(): void {
+    const control = this.control
+    if (control !== undefined && Atomics.load(control, FULL) === 1) Atomics.wait(control, FULL, 1, FULL_WAIT_MS)
+  }
+
+  /** Call after each write commit: wakes the worker, or starts it once the WAL has grown. */
+  committed(): void {
+    if (this.control === undefined) {
+      if (this.stopped || (statSync(this.walPath, { throwIfNoEntry: false })?.size ?? 0) < START_AT_WAL_BYTES) return
+      this.start()
+    }
+    const control = this.control
+    if (control === undefined) return
+    Atomics.add(control, COMMITS, 1)
+    Atomics.notify(control, COMMITS)
+  }
+
+  /** Starts the worker now (a server does at start-up, so the thread's start is not paid mid-traffic). */
+  start(): void {
+    if (this.control !== undefined || this.stopped) return
+    const control = new Int32Array(new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT))
+    const sqlite = createRequire(import.meta.url).resolve('better-sqlite3')
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { control: control.buffer, path: this.db.name, sqlite, walLimitBytes: this.walLimitBytes },
+    })
+    worker.unref()
+    // Whatever ends the worker early (an I/O error, a failed open), SQLite's own checkpoints take over.
+    worker.once('error', () => undefined)
+    worker.once('exit', () => {
+      if (!this.stopped && this.db.open) this.db.pragma(`wal_autocheckpoint = ${SQLITE_AUTOCHECKPOINT_PAGES}`)
+    })
+    this.db.pragma('wal_autocheckpoint = 0')
+    this.control = control
+  }
+
+  /** Stops the worker and waits (synchronously) for a checkpoint in progress; the store closes next. */
+  stop(): void {
+    if (this.stopped) return
+    this.stopped = true
+    const control = this.control
+    if (control === undefined) return
+    Atomics.store(control, STOP, 1)
+    Atomics.notify(control, STOP)
+    Atomics.notify(control, COMMITS)
+    // A worker that has not begun yet never will; one that runs closes its connection first.
+    if (Atomics.compareExchange(control, STATE, STARTING, STOPPED) === RUNNING) Atomics.wait(control, STATE, RUNNING, STOP_TIMEOUT_MS)
+    this.db.pragma(`wal_autocheckpoint = ${SQLITE_AUTOCHECKPOINT_PAGES}`)
+  }
+}
