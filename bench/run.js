@@ -8,7 +8,7 @@
 // (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") extra node options for the broker process,
 // BENCH_RETENTION=0 skips the retention/compaction scenario (bench/retention.js, its own knobs) run at the end.
 // BENCH_PERF=0 skips the perf-tool rounds (bench/perf-tools.js); BENCH_ONLY=perf runs only those and the
-// raw SQLite limits they are compared with.
+// raw SQLite limits they are compared with; BENCH_ONLY=cold runs only the cold-start rows (bench/cold-start.js).
 
 import { existsSync, mkdtempSync, openSync, closeSync, rmSync, mkdirSync, readFileSync, statfsSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url'
 import { writeLinesFile } from './input.js'
 import { median, medianRun, runChecked } from './measure.js'
 import { fmtFixed, fmtInt, fmtPct, table } from './report.js'
+import { coldStartReport, coldStarts } from './cold-start.js'
 import { perfToolsReport, perfToolsRound } from './perf-tools.js'
 import { serverBenchUnavailable, serverReport, serverRound } from './server.js'
 
@@ -104,22 +105,6 @@ function rawLimits(dir) {
   return JSON.parse(r.stdout)
 }
 
-function coldStarts(dataDir) {
-  const env = cliEnv(dataDir)
-  const nodeMs = []
-  const listMs = []
-  // One untimed round warms the page cache for node, the CLI's modules and the database.
-  const once = () => {
-    nodeMs.push(runChecked(NODE, ['-e', '0'], { env }).wallS * 1000)
-    listMs.push(runChecked(NODE, [CLI, 'topics', '--list'], { env }).wallS * 1000)
-  }
-  once()
-  nodeMs.length = 0
-  listMs.length = 0
-  for (let i = 0; i < COLD_RUNS; i++) once()
-  return { nodeMs, listMs }
-}
-
 /** statfs magic numbers of the file systems a temp dir is likely to be on (fsync costs differ widely). */
 const FS_TYPES = { 0xef53: 'ext4', 0x01021994: 'tmpfs', 0x58465342: 'xfs', 0x9123683e: 'btrfs', 0x794c7630: 'overlayfs', 0x2fc12fc1: 'zfs' }
 
@@ -144,6 +129,12 @@ function machineLine() {
 async function main() {
   if (!existsSync(join(ROOT, 'dist', 'commands'))) throw new Error('dist/ is missing: run `npm run bench` (it builds first)')
   const started = process.hrtime.bigint()
+  if (process.env.BENCH_ONLY === 'cold') {
+    progress(`cold start only (BENCH_ONLY=cold): ${COLD_RUNS} × node -e 0, topics --list and --version, interleaved`)
+    const cold = coldStarts({ node: NODE, cli: CLI, env: cliEnv(freshDataDir('cold')), runs: COLD_RUNS })
+    process.stdout.write([`kafka-ts bench, cold start only (BENCH_ONLY=cold)`, machineLine(), '', ...coldStartReport(cold), ''].join('\n'))
+    return
+  }
   const inputFile = join(tmp, 'lines.txt')
   progress(`writing ${fmtInt(RECORDS)} lines of ${VALUE_BYTES} bytes`)
   const inputBytes = writeLinesFile(inputFile, RECORDS, VALUE_BYTES)
@@ -217,8 +208,8 @@ async function main() {
     process.stdout.write(lines.join('\n') + '\n')
     return
   }
-  progress(`cold start: ${COLD_RUNS} × node -e 0 and topics --list, interleaved`)
-  const cold = coldStarts(lastDataDir)
+  progress(`cold start: ${COLD_RUNS} × node -e 0, topics --list and --version, interleaved`)
+  const cold = coldStarts({ node: NODE, cli: CLI, env: cliEnv(lastDataDir), runs: COLD_RUNS })
 
   // --- figures -------------------------------------------------------------------------------------------
   const rate = (s) => RECORDS / s
@@ -233,8 +224,7 @@ async function main() {
     walk: rawMedian('walkS'),
     build: rawMedian('buildS'),
   }
-  const nodeMedian = median(cold.nodeMs)
-  const listMedian = median(cold.listMs)
+  const listMedian = median(cold.ms.list)
   const spread = (list) => `${fmtFixed(Math.min(...list), 2)}–${fmtFixed(Math.max(...list), 2)}`
 
   const lines = []
@@ -276,16 +266,7 @@ async function main() {
       `consumer ${fmtInt(RECORDS / (cons.wallS - listMedian / 1000))} records/s`,
   )
   say()
-  say(
-    table(
-      [`Cold start (${COLD_RUNS} runs, interleaved)`, 'median ms', 'min ms', 'max ms'],
-      [
-        ['node -e 0', fmtFixed(nodeMedian, 1), fmtFixed(Math.min(...cold.nodeMs), 1), fmtFixed(Math.max(...cold.nodeMs), 1)],
-        ['kafka-ts topics --list', fmtFixed(listMedian, 1), fmtFixed(Math.min(...cold.listMs), 1), fmtFixed(Math.max(...cold.listMs), 1)],
-        ['difference (kafka-ts own start-up)', fmtFixed(listMedian - nodeMedian, 1), '', ''],
-      ],
-    ),
-  )
+  for (const l of coldStartReport(cold)) say(l)
   say()
   say(
     table(
