@@ -28,7 +28,7 @@ const walk = (dir) => {
 }
 walk(src)
 // Modules oclif loads by path besides the commands: the runtime entry, the help class, hooks.
-for (const m of ['main.ts']) entryPoints.push(path.join(root, 'src', 'cli', m))
+for (const m of ['main.ts', 'help.ts', 'hooks/command-not-found.ts']) entryPoints.push(path.join(root, 'src', 'cli', m))
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'))
 const external = [...Object.keys(pkg.dependencies), ...Object.keys(pkg.devDependencies)].filter((d) => d !== '@oclif/core')
 const result = await build({
