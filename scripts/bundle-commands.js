@@ -14,6 +14,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
+import { createRequire } from 'node:module'
+
 import { build } from 'esbuild'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
@@ -29,6 +31,39 @@ const walk = (dir) => {
 walk(src)
 // Modules oclif loads by path besides the commands: the runtime entry, the help class, hooks.
 for (const m of ['main.ts', 'help.ts', 'hooks/command-not-found.ts']) entryPoints.push(path.join(root, 'src', 'cli', m))
+// Packages oclif requires at the top of its modules but uses only on rarer paths (plugin patterns,
+// command discovery without a manifest, help templates, spinners, wrapped error text): bundled behind a
+// proxy that loads the package on first use, so a start does not compile and run them.
+const LAZY = ['minimatch', 'tinyglobby', 'ejs', 'cli-spinners', 'wrap-ansi']
+const oclifRequire = createRequire(createRequire(import.meta.url).resolve('@oclif/core'))
+const lazyOclifDeps = {
+  name: 'lazy-oclif-deps',
+  setup(b) {
+    const filter = new RegExp(`^(${LAZY.join('|')})$`)
+    b.onResolve({ filter }, (args) => {
+      if (args.pluginData?.real || !/[\\/]@oclif[\\/]core[\\/]/.test(args.importer)) return undefined
+      return { path: args.path, namespace: 'lazy-oclif-dep' }
+    })
+    b.onLoad({ filter: /.*/, namespace: 'lazy-oclif-dep' }, (args) => {
+      // What oclif's __importDefault checks at require time, answered without loading the package.
+      const esModule = Boolean(oclifRequire(args.path).__esModule)
+      return {
+        resolveDir: path.dirname(oclifRequire.resolve(args.path)),
+        pluginData: { real: true },
+        contents: `let real
+const load = () => (real ??= require(${JSON.stringify(oclifRequire.resolve(args.path))}))
+module.exports = new Proxy(function () {}, {
+  apply: (_, self, argv) => load().apply(self, argv),
+  get: (_, key) => (key === '__esModule' ? ${esModule} : load()[key]),
+  has: (_, key) => key in load(),
+  ownKeys: () => Reflect.ownKeys(load()),
+  getOwnPropertyDescriptor: (_, key) => ({ ...Reflect.getOwnPropertyDescriptor(load(), key), configurable: true }),
+})
+`,
+      }
+    })
+  },
+}
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'))
 const external = [...Object.keys(pkg.dependencies), ...Object.keys(pkg.devDependencies)].filter((d) => d !== '@oclif/core')
 const result = await build({
@@ -45,6 +80,7 @@ const result = await build({
   external: [...external, 'typescript', 'ts-node', 'pnpapi', 'semver'],
   // CommonJS code bundled into ESM (oclif) still require()s its external packages and node builtins.
   banner: { js: "import { createRequire as __kafkaTsCreateRequire } from 'node:module'; const require = __kafkaTsCreateRequire(import.meta.url);" },
+  plugins: [lazyOclifDeps],
   sourcemap: true,
   allowOverwrite: true,
   logLevel: 'warning',
