@@ -8,7 +8,9 @@ import module from 'node:module'
 const argv = process.argv.slice(2)
 const end = argv.indexOf('--')
 const own = end === -1 ? argv : argv.slice(0, end)
-if (own.includes('--version') && (own[0] === '--version' || isCommand(own))) {
+// Help wins over --version, as in Kafka's CommandLineUtils.maybePrintHelpOrVersion.
+const wantsHelp = own.includes('--help') || own.includes('-h')
+if (own.includes('--version') && !wantsHelp && (own[0] === '--version' || isCommand(own))) {
   const pjson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
   // oclif's user agent, which `kafka-ts --version` printed before this shortcut.
   process.stdout.write(`${pjson.name}/${pjson.version} ${process.platform}-${process.arch} node-${process.version}\n`)

@@ -29,6 +29,12 @@ describe('--version', () => {
       expect(r.stderr).toBe('')
     }
   })
+
+  it('gives way to --help / -h, as Kafka\'s tools do', async () => {
+    const help = await cli('topics', '--help')
+    expect((await cli('topics', '--version', '--help')).out).toBe(help.out)
+    expect((await cli('topics', '-h', '--version')).out).toBe(help.out)
+  })
 })
 
 describe('help', () => {
