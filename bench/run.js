@@ -10,7 +10,8 @@
 // BENCH_SCALE=0 skips the partitions-at-scale scenario (bench/scale.js, its own knobs) after it.
 // BENCH_PERF=0 skips the perf-tool rounds (bench/perf-tools.js); BENCH_ONLY=perf runs only those and the
 // raw SQLite limits they are compared with. BENCH_LATENCY=0 skips the produce→consume latency cases
-// (bench/latency.js, its own BENCH_LATENCY_* knobs); BENCH_ONLY=latency runs only them.
+// (bench/latency.js, its own BENCH_LATENCY_* knobs); BENCH_ONLY=latency runs only them; BENCH_ONLY=cold runs only
+// the cold-start rows (bench/cold-start.js).
 
 import { existsSync, mkdtempSync, openSync, closeSync, rmSync, mkdirSync, readFileSync, statfsSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
@@ -20,6 +21,7 @@ import { fileURLToPath } from 'node:url'
 import { writeLinesFile } from './input.js'
 import { median, medianRun, runChecked } from './measure.js'
 import { fmtFixed, fmtInt, fmtPct, table } from './report.js'
+import { coldStartReport, coldStarts } from './cold-start.js'
 import { perfToolsReport, perfToolsRound } from './perf-tools.js'
 import { serverBenchUnavailable, serverReport, serverRound } from './server.js'
 import { latencyReport } from './latency.js'
@@ -107,22 +109,6 @@ function rawLimits(dir) {
   return JSON.parse(r.stdout)
 }
 
-function coldStarts(dataDir) {
-  const env = cliEnv(dataDir)
-  const nodeMs = []
-  const listMs = []
-  // One untimed round warms the page cache for node, the CLI's modules and the database.
-  const once = () => {
-    nodeMs.push(runChecked(NODE, ['-e', '0'], { env }).wallS * 1000)
-    listMs.push(runChecked(NODE, [CLI, 'topics', '--list'], { env }).wallS * 1000)
-  }
-  once()
-  nodeMs.length = 0
-  listMs.length = 0
-  for (let i = 0; i < COLD_RUNS; i++) once()
-  return { nodeMs, listMs }
-}
-
 /** statfs magic numbers of the file systems a temp dir is likely to be on (fsync costs differ widely). */
 const FS_TYPES = { 0xef53: 'ext4', 0x01021994: 'tmpfs', 0x58465342: 'xfs', 0x9123683e: 'btrfs', 0x794c7630: 'overlayfs', 0x2fc12fc1: 'zfs' }
 
@@ -151,6 +137,12 @@ async function main() {
     const lines = [machineLine(), '', ...(await latencyReport({ env: cliEnv(undefined), progress })), '']
     lines.push(`bench took ${fmtFixed(Number(process.hrtime.bigint() - started) / 1e9, 1)} s`)
     process.stdout.write(lines.join('\n') + '\n')
+    return
+  }
+  if (process.env.BENCH_ONLY === 'cold') {
+    progress(`cold start only (BENCH_ONLY=cold): ${COLD_RUNS} × node -e 0, topics --list and --version, interleaved`)
+    const cold = coldStarts({ node: NODE, cli: CLI, env: cliEnv(freshDataDir('cold')), runs: COLD_RUNS })
+    process.stdout.write([`kafka-ts bench, cold start only (BENCH_ONLY=cold)`, machineLine(), '', ...coldStartReport(cold), ''].join('\n'))
     return
   }
   const inputFile = join(tmp, 'lines.txt')
@@ -226,8 +218,8 @@ async function main() {
     process.stdout.write(lines.join('\n') + '\n')
     return
   }
-  progress(`cold start: ${COLD_RUNS} × node -e 0 and topics --list, interleaved`)
-  const cold = coldStarts(lastDataDir)
+  progress(`cold start: ${COLD_RUNS} × node -e 0, topics --list and --version, interleaved`)
+  const cold = coldStarts({ node: NODE, cli: CLI, env: cliEnv(lastDataDir), runs: COLD_RUNS })
 
   // --- figures -------------------------------------------------------------------------------------------
   const rate = (s) => RECORDS / s
@@ -242,8 +234,7 @@ async function main() {
     walk: rawMedian('walkS'),
     build: rawMedian('buildS'),
   }
-  const nodeMedian = median(cold.nodeMs)
-  const listMedian = median(cold.listMs)
+  const listMedian = median(cold.ms.list)
   const spread = (list) => `${fmtFixed(Math.min(...list), 2)}–${fmtFixed(Math.max(...list), 2)}`
 
   const lines = []
@@ -285,16 +276,7 @@ async function main() {
       `consumer ${fmtInt(RECORDS / (cons.wallS - listMedian / 1000))} records/s`,
   )
   say()
-  say(
-    table(
-      [`Cold start (${COLD_RUNS} runs, interleaved)`, 'median ms', 'min ms', 'max ms'],
-      [
-        ['node -e 0', fmtFixed(nodeMedian, 1), fmtFixed(Math.min(...cold.nodeMs), 1), fmtFixed(Math.max(...cold.nodeMs), 1)],
-        ['kafka-ts topics --list', fmtFixed(listMedian, 1), fmtFixed(Math.min(...cold.listMs), 1), fmtFixed(Math.max(...cold.listMs), 1)],
-        ['difference (kafka-ts own start-up)', fmtFixed(listMedian - nodeMedian, 1), '', ''],
-      ],
-    ),
-  )
+  for (const l of coldStartReport(cold)) say(l)
   say()
   say(
     table(

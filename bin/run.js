@@ -1,6 +1,37 @@
 #!/usr/bin/env node
-// oclif's engine check loads semver (~12 ms of every start); package.json's `engines` already says
-// which Node kafka-ts needs, so skip it. Cold start matters: `kafka-ts topics --list` is a shell tool.
-process.env.OCLIF_DISABLE_ENGINE_WARNING ??= '1'
-const { execute } = await import('@oclif/core')
-await execute({ dir: import.meta.url })
+// Cold start matters: `kafka-ts topics --list` is a shell tool, run dozens of times in a script.
+// `--version` (alone, or on any command as Kafka's tools accept it) is answered here without loading
+// oclif; everything else goes to oclif, bundled with the commands in dist/ (scripts/bundle-commands.js).
+import { readFileSync } from 'node:fs'
+import module from 'node:module'
+
+const argv = process.argv.slice(2)
+const end = argv.indexOf('--')
+const own = end === -1 ? argv : argv.slice(0, end)
+// Help wins over --version, as in Kafka's CommandLineUtils.maybePrintHelpOrVersion.
+const wantsHelp = own.includes('--help') || own.includes('-h')
+if (own.includes('--version') && !wantsHelp && (own[0] === '--version' || isCommand(own))) {
+  const pjson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
+  // oclif's user agent, which `kafka-ts --version` printed before this shortcut.
+  process.stdout.write(`${pjson.name}/${pjson.version} ${process.platform}-${process.arch} node-${process.version}\n`)
+} else {
+  // oclif's engine check loads semver; package.json's `engines` already says which Node kafka-ts needs.
+  process.env.OCLIF_DISABLE_ENGINE_WARNING ??= '1'
+  // Node >= 22.1 keeps compiled code between runs (most of what is left of a start is compiling oclif
+  // and the broker); a no-op on Node 20, which has no such cache for ES modules.
+  module.enableCompileCache?.()
+  const { execute } = await import('../dist/cli/main.js')
+  await execute({ dir: import.meta.url })
+}
+
+/** Whether the words before the first flag start with a command (`topics`, `storage format`). */
+function isCommand(args) {
+  const words = []
+  for (const a of args) {
+    if (a.startsWith('-')) break
+    words.push(a)
+  }
+  if (words.length === 0) return false
+  const { commands } = JSON.parse(readFileSync(new URL('../oclif.manifest.json', import.meta.url), 'utf8'))
+  return words.some((_, i) => Object.hasOwn(commands, words.slice(0, i + 1).join(':')))
+}

@@ -323,3 +323,12 @@ function parseCsvList(text: string | undefined): string[] {
 // Last, so every constant above is initialised before it runs.
 /** A broker with nothing configured: Kafka's defaults, listening on PLAINTEXT://localhost:9092. */
 export const DEFAULT_BROKER_CONFIG: BrokerConfig = brokerConfigFrom(new Map())
+
+/**
+ * What embedded commands (no server.properties) run with: Kafka's defaults, except where Kafka's
+ * quickstart config/server.properties sets a value for a single node on purpose —
+ * group.initial.rebalance.delay.ms=0, so an embedded `console-consumer --group` gets its first records
+ * at once instead of after 3 s. Shown as STATIC_BROKER_CONFIG, as a quickstart broker shows it.
+ * server-start reads its server.properties (or nothing) as given.
+ */
+export const EMBEDDED_BROKER_CONFIG: BrokerConfig = brokerConfigFrom(new Map([['group.initial.rebalance.delay.ms', '0']]))

@@ -13,7 +13,7 @@ import { openSqliteLogStore } from '../storage/sqlite/sqlite-log-store.js'
 import { randomKafkaUuid } from '../util/kafka-uuid.js'
 import { Broker } from './broker.js'
 import { repairStoredMaxTimestamps } from './max-timestamp-repair.js'
-import { DEFAULT_BROKER_CONFIG, type BrokerConfig } from './broker-config.js'
+import { EMBEDDED_BROKER_CONFIG, type BrokerConfig } from './broker-config.js'
 import type { ScramCredential } from './scram-credentials.js'
 import { storageCheckHint } from './log-damage.js'
 import { checkStore, type StoreCheckOptions, type StoreCheckSummary, type StoreDamage } from './store-check.js'
@@ -36,6 +36,7 @@ export interface OpenBrokerOptions {
   readonly dataDir: string
   /** 'auto': initialise a missing or empty directory (embedded commands); 'never': refuse (server-start). */
   readonly initialize: 'auto' | 'never'
+  /** Default: EMBEDDED_BROKER_CONFIG (Kafka's defaults with the quickstart's group.initial.rebalance.delay.ms=0). */
   readonly config?: BrokerConfig
   /** Told once when a fresh store was created. */
   readonly onInitialized?: (info: { dataDir: string; clusterId: string }) => void
@@ -56,7 +57,7 @@ export function resolveDataDir(flag: string | undefined, env: NodeJS.ProcessEnv 
 
 export function openBroker(opts: OpenBrokerOptions): Broker {
   const dir = opts.dataDir
-  const config = opts.config ?? DEFAULT_BROKER_CONFIG
+  const config = opts.config ?? EMBEDDED_BROKER_CONFIG
   let state = inspectDataDir(dir).state
   // Another process may be formatting this directory right now (its database exists, meta.properties
   // not yet): formatDataDir reuses or waits for that, so treat it like a fresh directory.

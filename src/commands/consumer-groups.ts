@@ -32,16 +32,29 @@ import {
   renderResetCsv,
   renderState,
   type DeleteOffsetsRow,
+  type MemberRow,
+  type OffsetRow,
   type ResetRow,
 } from '../cli/render/groups.js'
 
 export type ConsumerGroupsReport =
   | { action: 'list'; groups: { groupId: string; state: string; type: string }[] }
-  | { action: 'describe'; groups: { groupId: string; state: string; partitions?: number; members?: number }[] }
+  | { action: 'describe'; groups: DescribedGroup[] }
   | { action: 'reset-offsets'; executed: boolean; offsets: ResetRow[] }
   | { action: 'delete'; deleted: string[]; failed: { groupId: string; error: string }[] }
   | { action: 'delete-offsets'; groupId: string; error: string | null; partitions: DeleteOffsetsRow[] }
   | { action: GroupsOptions['action']; failure: string }
+
+/**
+ * One group of `--describe --json`: what the text table shows, by view — `offsets` (the default view:
+ * committed offset, log end offset, lag and owner per partition), `members` (--members), or the
+ * coordinator, assignment strategy and member count (--state).
+ */
+export type DescribedGroup = { groupId: string; state: string } & (
+  | { offsets: Omit<OffsetRow, 'group'>[] }
+  | { members: (Omit<MemberRow, 'group'> & { partitions: number })[] }
+  | { coordinator: string; assignmentStrategy: string; memberCount: number }
+)
 
 const LOGGER = 'org.apache.kafka.tools.consumer.group.ConsumerGroupCommand'
 const action = (summary: string) => Flags.boolean({ summary, helpGroup: 'ACTION' })
@@ -144,19 +157,39 @@ export default class ConsumerGroups extends KafkaCommand<ConsumerGroupsReport> {
     }
     const log = await ClientLogOffsets.open(client)
     if (o.view === 'offsets') await log.load(described.flatMap(({ ov, offsets }) => shownPartitions(ov, offsets)))
-    const report: { groupId: string; state: string; partitions?: number; members?: number }[] = []
+    const report: DescribedGroup[] = []
     for (const { ov, offsets } of described) {
       const note = stateNote(ov.groupId, ov.state)
-      const [count, table] =
-        o.view === 'offsets'
-          ? tableOf(offsetRows(ov, offsets, log), renderOffsets)
-          : o.view === 'members'
-            ? tableOf(memberRows(ov), (rows) => renderMembers(rows, o.verbose))
-            : tableOf([stateRow(ov, coordinatorText(ov))], renderState)
+      let table: string
+      let count: number
+      if (o.view === 'offsets') {
+        const rows = offsetRows(ov, offsets, log)
+        table = renderOffsets(rows)
+        count = rows.length
+        report.push({ groupId: ov.groupId, state: ov.state, offsets: rows.map(({ group: _, ...r }) => r) })
+      } else if (o.view === 'members') {
+        const rows = memberRows(ov)
+        table = renderMembers(rows, o.verbose)
+        count = rows.length
+        const members = rows.map(({ group: _, ...r }) => ({
+          ...r,
+          partitions: r.assignment.reduce((n, a) => n + a.partitions.length, 0),
+          // As ASSIGNMENT shows it: topics and partitions sorted.
+          assignment: r.assignment
+            .filter((a) => a.partitions.length > 0)
+            .map((a) => ({ topic: a.topic, partitions: [...a.partitions].sort((x, y) => x - y) }))
+            .sort((x, y) => (x.topic < y.topic ? -1 : x.topic > y.topic ? 1 : 0)),
+        }))
+        report.push({ groupId: ov.groupId, state: ov.state, members })
+      } else {
+        const row = stateRow(ov, coordinatorText(ov))
+        table = renderState([row])
+        count = 1
+        report.push({ groupId: ov.groupId, state: ov.state, coordinator: row.coordinator, assignmentStrategy: row.assignmentStrategy, memberCount: row.members })
+      }
       if (note.stderr !== undefined) process.stderr.write(note.stderr)
       if (note.stdout !== undefined) this.out(note.stdout)
       if (note.printTable && count > 0) this.out(table)
-      report.push({ groupId: ov.groupId, state: ov.state, ...(o.view === 'offsets' ? { partitions: count } : { members: ov.members.length }) })
     }
     return { action: 'describe', groups: report }
   }
@@ -246,8 +279,6 @@ export default class ConsumerGroups extends KafkaCommand<ConsumerGroupsReport> {
     return { action: 'delete-offsets', groupId, error: topLevel?.errorName ?? null, partitions: rows }
   }
 }
-
-const tableOf = <R>(rows: readonly R[], render: (rows: readonly R[]) => string): [number, string] => [rows.length, render(rows)]
 
 /** The status line of --delete-offsets for the top-level outcome (DeleteConsumerGroupOffsetsResult.all()). */
 function deleteOffsetsStatus(errorName: string | undefined, groupId: string, topics: readonly string[]): string {

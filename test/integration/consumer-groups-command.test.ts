@@ -328,6 +328,54 @@ describe('--describe', () => {
     )
   })
 
+  it('--json carries what each view\'s table shows: offsets, log end offsets, lag and owners; members; state', async () => {
+    const [b, a] = ids as [string, string]
+    const owner = (id: string, host: string, clientId: string) => ({ consumerId: id, host, clientId })
+    const none = { consumerId: null, host: null, clientId: null }
+    const offsets = await groups('--describe', '--group', 'live', '--group', 'idle', '--json')
+    expect(offsets.code, offsets.stderr).toBe(0)
+    expect(JSON.parse(offsets.out)).toEqual({
+      action: 'describe',
+      groups: [
+        {
+          groupId: 'idle',
+          state: 'Empty',
+          offsets: [
+            { topic: 'orders', partition: 0, currentOffset: 7, logEndOffset: 10, lag: 3, ...none },
+            { topic: 'orders', partition: 1, currentOffset: 4, logEndOffset: 4, lag: 0, ...none },
+          ],
+        },
+        {
+          groupId: 'live',
+          state: 'Stable',
+          offsets: [
+            { topic: 'orders', partition: 0, currentOffset: 4, logEndOffset: 10, lag: 6, ...owner(a, '/10.0.0.1', 'client-a') },
+            { topic: 'orders', partition: 1, currentOffset: null, logEndOffset: 4, lag: null, ...owner(a, '/10.0.0.1', 'client-a') },
+            { topic: 'audit', partition: 0, currentOffset: null, logEndOffset: 3, lag: null, ...owner(b, '/10.0.0.2', 'client-b') },
+            { topic: 'audit', partition: 1, currentOffset: 2, logEndOffset: 5, lag: 3, ...none },
+          ],
+        },
+      ],
+    })
+
+    const members = JSON.parse((await groups('--describe', '--group', 'live', '--members', '--json')).out) as { groups: { members: { consumerId: string }[] }[] }
+    expect(members.groups[0]).toEqual({
+      groupId: 'live',
+      state: 'Stable',
+      members: expect.arrayContaining([
+        { consumerId: a, groupInstanceId: null, host: '/10.0.0.1', clientId: 'client-a', partitions: 2, assignment: [{ topic: 'orders', partitions: [0, 1] }] },
+        { consumerId: b, groupInstanceId: null, host: '/10.0.0.2', clientId: 'client-b', partitions: 1, assignment: [{ topic: 'audit', partitions: [0] }] },
+      ]),
+    })
+    expect(members.groups[0]?.members).toHaveLength(2)
+
+    const state = JSON.parse((await groups('--describe', '--group', 'live', '--state', '--json')).out) as unknown
+    expect(state).toEqual({
+      action: 'describe',
+      groups: [{ groupId: 'live', state: 'Stable', coordinator: 'localhost:9092  (1)', assignmentStrategy: 'range', memberCount: 2 }],
+    })
+  })
+
   it('--all-groups and repeated --group: one table per group, in sorted order; an Empty group without members has no --members table', async () => {
     const all = await groups('--describe', '--all-groups', '--members')
     expect(all.stderr).toBe("\nConsumer group 'idle' has no active members.\n")

@@ -215,7 +215,7 @@ describe('consumer-perf-test, embedded', () => {
   })
 
   it('fewer records than --messages: the WARNING after --timeout, then the row with what was read', async () => {
-    // The timeout also bounds the group join (3 s: group.initial.rebalance.delay.ms), as in Kafka.
+    // The timeout also bounds the group join, as in Kafka.
     const r = await cli(['consumer-perf-test', '--topic', 'perf', '--messages', '6000', '--timeout', '5000'])
     expect(r.code, r.stderr).toBe(0)
     const out = lines(r)

@@ -1,0 +1,60 @@
+import fs from 'node:fs'
+import path from 'node:path'
+
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+
+import { runCli, tempDir } from '../helpers/cli.js'
+
+// What a start loads decides how fast `kafka-ts topics --list` runs in a shell script: the remote-mode
+// client library (@platformatic/kafka with its ajv validators and avsc), the compression codecs and the
+// prompt/spinner packages must stay unloaded unless a command needs them.
+
+const RECORDER = path.join(import.meta.dirname, 'fixtures', 'record-modules.mjs')
+const REMOTE_ONLY = ['@platformatic/kafka', 'ajv', 'avsc', 'kafkajs', 'mnemonist']
+const CODECS = ['snappy', 'lz4-napi', 'zstd-napi']
+const INTERACTIVE = ['@inquirer/prompts', 'ora']
+
+let dir: string
+let cleanup: () => void
+beforeEach(() => {
+  ;({ dir, cleanup } = tempDir())
+})
+afterEach(() => cleanup())
+
+/** Runs the CLI and returns the npm packages it loaded (and the result). */
+async function loadedPackages(args: string[]): Promise<{ packages: Set<string>; files: string[]; code: number | null; out: string }> {
+  const log = path.join(dir, 'modules.log')
+  const r = await runCli(args, { dataDir: path.join(dir, 'data'), env: { NODE_OPTIONS: `--import ${RECORDER}`, KAFKA_TS_MODULE_LOG: log } })
+  const files = fs.readFileSync(log, 'utf8').split('\n').filter((l) => l !== '')
+  const packages = new Set<string>()
+  for (const f of files) {
+    const m = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(f)
+    if (m?.[1]) packages.add(m[1])
+  }
+  return { packages, files, code: r.code, out: r.out }
+}
+
+describe('cold start: what a command loads', () => {
+  it('an embedded topics --list loads no remote-mode, codec or prompt package', async () => {
+    await runCli(['topics', '--create', '--topic', 't'], { dataDir: path.join(dir, 'data') })
+    const { packages, code, out } = await loadedPackages(['topics', '--list'])
+    expect(code).toBe(0)
+    expect(out).toBe('t\n')
+    expect(packages).toContain('better-sqlite3')
+    for (const p of [...REMOTE_ONLY, ...CODECS, ...INTERACTIVE]) expect(packages, p).not.toContain(p)
+  })
+
+  it('a command given --bootstrap-server loads the client library (the recorder sees it)', async () => {
+    const { packages, code } = await loadedPackages(['topics', '--list', '--bootstrap-server', '127.0.0.1:1', '--command-config', '/dev/null'])
+    expect(code).not.toBe(0)
+    expect(packages).toContain('@platformatic/kafka')
+  })
+
+  it.each([[['--version']], [['topics', '--version']], [['storage', 'format', '--version']]])('%j answers without loading oclif or a command', async (args) => {
+    const { packages, files, code, out } = await loadedPackages(args)
+    expect(code).toBe(0)
+    expect(out).toMatch(/^kafka-ts-toolkit\/\d+\.\d+\.\d+ \S+ node-v\S+\n$/)
+    expect(packages.size).toBe(0)
+    expect(files.filter((f) => f.includes('/dist/'))).toEqual([])
+  })
+})
