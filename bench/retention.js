@@ -13,13 +13,13 @@
 // Knobs: BENCH_RETENTION_RECORDS (10000000), BENCH_RETENTION_KEYS (100000), BENCH_RETENTION_PRODUCE
 // (2000000), BENCH_KEEP=1 keeps the temp directory.
 
-import { mkdtempSync, rmSync, statSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { rmSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
 
 import { fmtFixed, fmtInt, fmtPct, table } from './report.js'
+import { benchTempDir } from './temp-dir.js'
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)))
 const dist = (p) => import(join(ROOT, 'dist', p))
@@ -36,15 +36,7 @@ const GROUP_BYTES = 4 << 20
 const DAY = 86_400_000
 const TARGET_RATIO = 0.8
 
-const tmp = mkdtempSync(join(tmpdir(), 'kafka-ts-bench-retention-'))
-const cleanup = () => {
-  if (process.env.BENCH_KEEP === '1') process.stderr.write(`bench data kept in ${tmp}\n`)
-  else rmSync(tmp, { recursive: true, force: true })
-}
-process.once('SIGINT', () => {
-  cleanup()
-  process.exit(130)
-})
+const { dir: tmp, cleanup } = benchTempDir('kafka-ts-bench-retention-')
 const progress = (msg) => process.stderr.write(`[bench:retention] ${msg}\n`)
 const seconds = (startNs) => Number(process.hrtime.bigint() - startNs) / 1e9
 

@@ -13,8 +13,8 @@
 // (bench/latency.js, its own BENCH_LATENCY_* knobs); BENCH_ONLY=latency runs only them; BENCH_ONLY=cold runs only
 // the cold-start rows (bench/cold-start.js).
 
-import { existsSync, mkdtempSync, openSync, closeSync, rmSync, mkdirSync, readFileSync, statfsSync } from 'node:fs'
-import { cpus, tmpdir } from 'node:os'
+import { existsSync, openSync, closeSync, rmSync, mkdirSync, readFileSync, statfsSync } from 'node:fs'
+import { cpus } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -25,6 +25,7 @@ import { coldStartReport, coldStarts } from './cold-start.js'
 import { perfToolsReport, perfToolsRound } from './perf-tools.js'
 import { serverBenchUnavailable, serverReport, serverRound } from './server.js'
 import { latencyReport } from './latency.js'
+import { benchTempDir } from './temp-dir.js'
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)))
 const CLI = join(ROOT, 'bin', 'run.js')
@@ -42,15 +43,7 @@ const TARGETS = {
   topicsListMedianMs: 150,
 }
 
-const tmp = mkdtempSync(join(tmpdir(), 'kafka-ts-bench-'))
-const cleanup = () => {
-  if (process.env.BENCH_KEEP === '1') process.stderr.write(`bench data kept in ${tmp}\n`)
-  else rmSync(tmp, { recursive: true, force: true })
-}
-process.once('SIGINT', () => {
-  cleanup()
-  process.exit(130)
-})
+const { dir: tmp, cleanup } = benchTempDir('kafka-ts-bench-')
 
 const progress = (msg) => process.stderr.write(`[bench] ${msg}\n`)
 

@@ -1,7 +1,7 @@
 // `node bench/scale.js` (after `npm run build`): what partitions cost (issue 11, item 2), each figure beside
 // its target and, where the target is relative, the limit measured in the same run.
 //
-//   1. Embedded: 10 × `topics --create --partitions 1000` (10 000 partitions) into a fresh data directory:
+//   1. Embedded: `topics --create --partitions 1000` per 1000 partitions (10 × for 10 000) into a fresh data directory:
 //      wall time of the ten commands, and the store's size over the partitions beyond an empty store.
 //   2. Start-up with 10 000 partitions in the directory: `topics --list`, and a produce + consume of one
 //      one-partition topic (console-producer of one line, console-consumer --max-messages 1), alternated
@@ -15,8 +15,7 @@
 // Knobs: BENCH_SCALE_PARTITIONS (10000), BENCH_SCALE_MAX (100000; 0 skips step 4), BENCH_SCALE_RUNS (9),
 // BENCH_KEEP=1 keeps the temp directory.
 
-import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { closeSync, openSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -25,6 +24,7 @@ import { median, runChecked } from './measure.js'
 import { rssBytes } from './proc.js'
 import { fmtFixed, fmtInt, table } from './report.js'
 import { connect, makeClient } from './wire-client.js'
+import { benchTempDir } from './temp-dir.js'
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)))
 const CLI = join(ROOT, 'bin', 'run.js')
@@ -44,15 +44,7 @@ const PER_TOPIC = 1000
 const METADATA_RUNS = 20
 const TARGETS = { bytesPerPartition: 8 * 1024, startRatio: 1.5, createS: 5, metadataMs: 50, rssBytes: 200 * 1024 * 1024 }
 
-const tmp = mkdtempSync(join(tmpdir(), 'kafka-ts-bench-scale-'))
-const cleanup = () => {
-  if (process.env.BENCH_KEEP === '1') process.stderr.write(`bench data kept in ${tmp}\n`)
-  else rmSync(tmp, { recursive: true, force: true })
-}
-process.once('SIGINT', () => {
-  cleanup()
-  process.exit(130)
-})
+const { dir: tmp, cleanup } = benchTempDir('kafka-ts-bench-scale-')
 const progress = (msg) => process.stderr.write(`[bench:scale] ${msg}\n`)
 const ms = (startNs) => Number(process.hrtime.bigint() - startNs) / 1e6
 const env = (dataDir) => {
@@ -233,7 +225,7 @@ try {
   const mib = (b) => `${fmtFixed(b / 1048576, 1)} MiB`
   const rows = [
     ['empty partition on disk (embedded)', kib(created.bytesPerPartition), `≤ ${kib(TARGETS.bytesPerPartition)}`, verdict(created.bytesPerPartition <= TARGETS.bytesPerPartition)],
-    [`create ${fmtInt(PARTITIONS)} partitions, 10 × topics --create`, `${fmtFixed(created.wallS, 2)} s`, `≤ ${TARGETS.createS} s`, verdict(created.wallS <= TARGETS.createS)],
+    [`create ${fmtInt(PARTITIONS)} partitions, ${topicsOf(PARTITIONS, "").length} × topics --create`, `${fmtFixed(created.wallS, 2)} s`, `≤ ${TARGETS.createS} s`, verdict(created.wallS <= TARGETS.createS)],
     [`create ${fmtInt(PARTITIONS)} partitions, one CreateTopics`, `${fmtFixed(w.createS, 2)} s`, `≤ ${TARGETS.createS} s`, verdict(w.createS <= TARGETS.createS)],
     [
       `topics --list: ${fmtInt(PARTITIONS)} partitions / 1`,

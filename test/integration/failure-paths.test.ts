@@ -112,8 +112,9 @@ describe('a full disk', () => {
     const stored = Number(/: (\d+) records of this run were stored/.exec(line)?.[1])
     expect((await consumeAll(dataDir, 'perf')).length).toBe(stored)
 
-    // An empty partition is a few dozen bytes: enough of them to need more than the full disk has left.
-    const create = await runCli(['topics', '--create', '--topic', 'more', '--partitions', '100000'], { dataDir })
+    // An empty partition is a few dozen bytes, and closing the producer gave its WAL back: a million of
+    // them need more than the whole 8 MiB disk.
+    const create = await runCli(['topics', '--create', '--topic', 'more', '--partitions', '1000000'], { dataDir })
     expect(create.code).toBe(1)
     expect(expectOneLine(create)).toContain(`Disk full: no space left on the file system holding ${dataDir}`)
     expect((await runCli(['topics', '--list'], { dataDir })).out).toBe('perf\n')
@@ -128,6 +129,8 @@ describe('a full disk', () => {
     const conn = await RawConnection.open(server.port)
     cleanups.push(() => conn.close())
 
+    // The producer id is taken while there is room: allocating one is a write too.
+    const { producerId, producerEpoch } = server.broker.initProducerId()
     const acked: string[] = []
     let errorCode = 0
     const batchValues = (i: number) => Array.from({ length: 64 }, (_, j) => `${i}-${j}-${'v'.repeat(1000)}`)
@@ -154,7 +157,6 @@ describe('a full disk', () => {
     expect(read).toEqual(acked)
 
     // An idempotent batch refused for lack of room must not count as stored: its retry is stored.
-    const { producerId, producerEpoch } = server.broker.initProducerId()
     const idempotent = () => {
       const b = new RecordBatchBuilder()
       batchValues(-2).forEach((v) => b.append(Date.now(), null, Buffer.from(v)))
