@@ -5,12 +5,10 @@
 
 import { afterEach, beforeEach, expect, it } from 'vitest'
 
-import { ApiKey } from '../../src/protocol/api-keys.js'
-import { decodeFetchResponse, encodeFetchRequest } from '../../src/protocol/messages/fetch.js'
 import { readBatchHeader, splitBatches } from '../../src/protocol/record-batch.js'
 import { RawConnection } from '../helpers/raw-client.js'
 import { startTestServer, type TestServer } from '../helpers/server.js'
-import { batchOf, fetchRecords, produce, produceOutcome } from '../interop/helpers/wire-ops.js'
+import { batchOf, fetchOnce, fetchRecords, produce, produceOutcome } from '../interop/helpers/wire-ops.js'
 
 let server: TestServer
 let conn: RawConnection
@@ -59,23 +57,7 @@ it('keeps arrival order when pipelined requests mix acks=1 and acks=-1', async (
 it('answers a Fetch pipelined between Produce requests after the ones before it, seeing exactly their records', async () => {
   const [first, fetched, second] = conn.pipelined(() => [
     produce(conn, 'piped', 0, batchOf(['before']), { acks: 1 }),
-    conn.request(
-      ApiKey.Fetch,
-      11,
-      (w, v) =>
-        encodeFetchRequest(w, v, {
-          maxWaitMs: 0,
-          minBytes: 0,
-          maxBytes: 1 << 20,
-          isolationLevel: 0,
-          sessionId: 0,
-          sessionEpoch: -1,
-          topics: [{ topic: 'piped', partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1 << 20 }] }],
-          forgottenTopicsData: [],
-          rackId: '',
-        }),
-      decodeFetchResponse,
-    ),
+    fetchOnce(conn, 'piped', [{ partition: 0, fetchOffset: 0 }], { maxBytes: 1 << 20 }),
     produce(conn, 'piped', 0, batchOf(['after']), { acks: 1 }),
   ] as const)
   expect(produceOutcome(await first)).toEqual({ errorCode: 0, baseOffset: 0 })

@@ -4,8 +4,7 @@ import path from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 
-import { ApiKey } from '../../src/protocol/api-keys.js'
-import { decodeFetchResponse, encodeFetchRequest } from '../../src/protocol/messages/fetch.js'
+import { fetchOnce } from '../interop/helpers/wire-ops.js'
 import { forEachRecord, splitBatches } from '../../src/protocol/record-batch.js'
 import { runCli, tempDir } from '../helpers/cli.js'
 import { RawConnection } from '../helpers/raw-client.js'
@@ -236,18 +235,7 @@ describe('Fetch through server-start on a damaged store', () => {
   }
 
   async function fetch(conn: RawConnection, partitions: { partition: number; fetchOffset: number }[]) {
-    const res = await conn.request(
-      ApiKey.Fetch,
-      11,
-      (w, v) =>
-        encodeFetchRequest(w, v, {
-          maxWaitMs: 0,
-          minBytes: 0,
-          maxBytes: 8 << 20,
-          topics: [{ topic: 't', partitions: partitions.map((p) => ({ ...p, partitionMaxBytes: 1 << 20 })) }],
-        }),
-      decodeFetchResponse,
-    )
+    const res = await fetchOnce(conn, 't', partitions)
     return res.responses[0]!.partitions.map((p) => {
       let records = 0
       for (const b of splitBatches(p.records ?? Buffer.alloc(0)).batches) forEachRecord(b, () => void records++)

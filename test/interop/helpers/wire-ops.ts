@@ -1,6 +1,6 @@
 import { ApiKey } from '../../../src/protocol/api-keys.js'
 import { decodeApiVersionsResponse, encodeApiVersionsRequest } from '../../../src/protocol/messages/api-versions.js'
-import { decodeFetchResponse, encodeFetchRequest } from '../../../src/protocol/messages/fetch.js'
+import { decodeFetchResponse, encodeFetchRequest, type FetchResponse } from '../../../src/protocol/messages/fetch.js'
 import { decodeMetadataResponse, encodeMetadataRequest } from '../../../src/protocol/messages/metadata.js'
 import { decodeProduceResponse, encodeProduceRequest, type ProduceResponse } from '../../../src/protocol/messages/produce.js'
 import { forEachRecord, RecordBatchBuilder, splitBatches } from '../../../src/protocol/record-batch.js'
@@ -46,22 +46,32 @@ export interface FetchedRecord {
 }
 
 /** Every record of a partition from `from`, via Fetch v11 requests, as latin1 strings (byte-preserving). */
+/** One Fetch v11 of some partitions of one topic, max_wait 0: what the broker has now. */
+export function fetchOnce(
+  conn: RawConnection,
+  topic: string,
+  partitions: readonly { partition: number; fetchOffset: number }[],
+  opts: { maxBytes?: number; partitionMaxBytes?: number } = {},
+): Promise<FetchResponse> {
+  return conn.request(
+    ApiKey.Fetch,
+    11,
+    (w, v) =>
+      encodeFetchRequest(w, v, {
+        maxWaitMs: 0,
+        minBytes: 0,
+        maxBytes: opts.maxBytes ?? 8 << 20,
+        topics: [{ topic, partitions: partitions.map((p) => ({ ...p, partitionMaxBytes: opts.partitionMaxBytes ?? 1 << 20 })) }],
+      }),
+    decodeFetchResponse,
+  )
+}
+
 export async function fetchRecords(conn: RawConnection, topic: string, partition: number, from = 0): Promise<{ errorCode: number; highWatermark: number; records: FetchedRecord[] }> {
   const records: FetchedRecord[] = []
   let offset = from
   for (;;) {
-    const res = await conn.request(
-      ApiKey.Fetch,
-      11,
-      (w, v) =>
-        encodeFetchRequest(w, v, {
-          maxWaitMs: 0,
-          minBytes: 0,
-          maxBytes: 8 << 20,
-          topics: [{ topic, partitions: [{ partition, fetchOffset: offset, partitionMaxBytes: 4 << 20 }] }],
-        }),
-      decodeFetchResponse,
-    )
+    const res = await fetchOnce(conn, topic, [{ partition, fetchOffset: offset }], { partitionMaxBytes: 4 << 20 })
     const p = res.responses[0]?.partitions[0]
     if (!p) throw new Error('fetch response without a partition')
     if (p.errorCode !== 0) return { errorCode: p.errorCode, highWatermark: p.highWatermark, records }
