@@ -10,7 +10,6 @@
 import {
   TOPIC_SYNONYM_BROKER_KEYS,
   atLeast,
-  javaTrim,
   parseConfigValue,
   validList,
   validString,
@@ -19,6 +18,7 @@ import {
   type ParsedValue,
   type Validator,
 } from './topic-configs.js'
+import { javaTrim } from '../util/java/strings.js'
 
 export interface Listener {
   /** Listener name, upper-cased as Kafka normalises it (PLAINTEXT, CONTROLLER, …). */

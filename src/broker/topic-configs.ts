@@ -6,6 +6,8 @@
 // The ConfigDef machinery here is shared with broker-config.ts, which validates server.properties with it.
 
 import type { BrokerConfig } from './broker-config.js'
+import { javaDoubleToString, parseJavaDouble } from '../util/java/numbers.js'
+import { javaTrim } from '../util/java/strings.js'
 
 export type ConfigType = 'boolean' | 'string' | 'int' | 'short' | 'long' | 'double' | 'list' | 'class' | 'password'
 
@@ -132,39 +134,8 @@ function parseType(name: string, type: ConfigType, raw: string): ParseResult {
   }
 }
 
-/** Java's String.trim(): strips every char <= U+0020 at both ends (JS trim() strips a different set). */
-export function javaTrim(s: string): string {
-  let start = 0
-  let end = s.length
-  while (start < end && s.charCodeAt(start) <= 0x20) start++
-  while (end > start && s.charCodeAt(end - 1) <= 0x20) end--
-  return s.slice(start, end)
-}
 
-// Double.parseDouble's decimal grammar (hexadecimal floating literals are not accepted here).
-const JAVA_DOUBLE = /^[+-]?(?:NaN|Infinity|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?[fFdD]?)$/
 
-function parseJavaDouble(s: string): number | undefined {
-  if (!JAVA_DOUBLE.test(s)) return undefined
-  const body = s.replace(/[fFdD]$/, '')
-  if (body.endsWith('NaN')) return Number.NaN
-  return Number(body)
-}
-
-/** Double.toString: decimal for 1e-3 <= |x| < 1e7 (always with a fraction digit), otherwise `d.dddE±n`. */
-export function javaDoubleToString(x: number): string {
-  if (Number.isNaN(x)) return 'NaN'
-  if (x === Number.POSITIVE_INFINITY) return 'Infinity'
-  if (x === Number.NEGATIVE_INFINITY) return '-Infinity'
-  if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0'
-  const abs = Math.abs(x)
-  if (abs >= 1e-3 && abs < 1e7) {
-    const s = String(x)
-    return s.includes('.') ? s : `${s}.0`
-  }
-  const [mantissa = '', exponent = ''] = x.toExponential().split('e')
-  return `${mantissa.includes('.') ? mantissa : `${mantissa}.0`}E${exponent.replace('+', '')}`
-}
 
 function shownOf(value: ParsedValue): string {
   if (typeof value === 'number') return javaDoubleToString(value)

@@ -7,6 +7,8 @@
 // where kafka-ts deliberately differs, keeps invalid UTF-8 byte-exact instead of turning it into
 // U+FFFD. Error texts quote the line decoded as UTF-8, as Java's would.
 
+
+import { javaSplitBounds, javaTrim } from '../util/java/strings.js'
 /** A record header; the same shape as the protocol module's RecordHeader. */
 export interface RecordHeader {
   key: Buffer
@@ -51,14 +53,6 @@ export class LineParseError extends Error {
 
 const NO_HEADERS: readonly RecordHeader[] = Object.freeze([])
 
-/** Java's String.trim: strips code units <= U+0020 (not Unicode whitespace like JS trim). */
-export function javaTrim(s: string): string {
-  let start = 0
-  let end = s.length
-  while (start < end && s.charCodeAt(start) <= 0x20) start++
-  while (end > start && s.charCodeAt(end - 1) <= 0x20) end--
-  return s.slice(start, end)
-}
 
 /** `value.trim().equalsIgnoreCase("true")`, Kafka's reading of every boolean tool property. */
 export function javaBoolean(value: string | undefined): boolean {
@@ -152,7 +146,7 @@ export function parseLine(line: Buffer, lineNumber: number, cfg: LineReaderConfi
 }
 
 function splitHeaders(section: Buffer, lineNumber: number, cfg: LineReaderConfig): RecordHeader[] {
-  const pairs = javaSplit(cfg.headersSeparator, section.toString('latin1'))
+  const pairs = javaSplitBounds(cfg.headersSeparator, section.toString('latin1'))
   const headers: RecordHeader[] = []
   const keySep = cfg.headersKeySeparator
   const nullMarker = cfg.nullMarker
@@ -183,35 +177,6 @@ function splitHeaders(section: Buffer, lineNumber: number, cfg: LineReaderConfig
   return headers
 }
 
-/**
- * java.util.regex.Pattern.split(input) (limit 0) as [start, end, start, end, …] offsets: no empty
- * leading piece for a zero-width match at 0, trailing empty pieces dropped, and the whole input
- * when nothing matches.
- */
-export function javaSplit(pattern: RegExp, input: string): number[] {
-  const re = pattern.global ? pattern : new RegExp(pattern.source, pattern.flags + 'g')
-  re.lastIndex = 0
-  const bounds: number[] = []
-  let index = 0
-  let matched = false
-  for (let m = re.exec(input); m !== null; m = re.exec(input)) {
-    const start = m.index
-    const end = start + m[0].length
-    // Java resumes one character after an empty match, exactly like this.
-    if (end === start) re.lastIndex = end + 1
-    if (index === 0 && start === 0 && end === 0) continue
-    bounds.push(index, start)
-    index = end
-    matched = true
-    if (re.lastIndex > input.length) break
-  }
-  if (!matched) return [0, input.length]
-  bounds.push(index, input.length)
-  let size = bounds.length
-  while (size > 0 && bounds[size - 1] === bounds[size - 2]) size -= 2
-  bounds.length = size
-  return bounds
-}
 
 /** Java's \s: ASCII whitespace only. */
 const JAVA_SPACE = ' \\t\\n\\x0b\\f\\r'

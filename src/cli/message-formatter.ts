@@ -18,6 +18,9 @@
 import { isUtf8 } from 'node:buffer'
 
 import type { FormattableRecord, RecordHeader } from '../client/formattable-record.js'
+import { javaDoubleToString, javaFloatToString } from '../util/java/numbers.js'
+import { javaTrim } from '../util/java/strings.js'
+import { javaUuidFromString } from '../util/java/uuid.js'
 
 export type { FormattableRecord, RecordHeader } from '../client/formattable-record.js'
 
@@ -171,13 +174,6 @@ export class OutputBuffer {
 // ---------------------------------------------------------------------------------------------
 // Configuration
 
-function javaTrim(s: string): string {
-  let start = 0
-  let end = s.length
-  while (start < end && s.charCodeAt(start) <= 0x20) start++
-  while (end > start && s.charCodeAt(end - 1) <= 0x20) end--
-  return s.slice(start, end)
-}
 
 function boolProperty(props: ReadonlyMap<string, string>, key: string, fallback: boolean): boolean {
   const value = props.get(key)
@@ -464,138 +460,3 @@ export function kafkaBytesToString(data: Buffer, start: number, end: number): st
 }
 
 const HEX = '0123456789ABCDEF'
-
-// ---------------------------------------------------------------------------------------------
-// java.util.UUID.fromString(s).toString()
-
-class JavaIllegalArgument extends Error {
-  override readonly name = ILLEGAL_ARGUMENT
-}
-
-/** Long.parseLong(s, 16): optional sign, ASCII hex digits, must fit a signed 64-bit long. */
-function parseLongHex(s: string): bigint {
-  if (!/^[+-]?[0-9a-fA-F]+$/.test(s)) throw new JavaIllegalArgument(`For input string: "${s}" under radix 16`)
-  const value = BigInt(s[0] === '+' ? '0x' + s.slice(1) : s[0] === '-' ? '-0x' + s.slice(1) : '0x' + s)
-  if (value > 0x7fffffffffffffffn || value < -0x8000000000000000n) {
-    throw new JavaIllegalArgument(`For input string: "${s}" under radix 16`)
-  }
-  return value
-}
-
-/**
- * UUID.fromString as in JDK 11–21: five dash-separated hex fields, each parsed as a long and
- * masked to its width (so "1-2-3-4-5" is accepted), at most 36 characters.
- */
-export function javaUuidFromString(name: string): string {
-  if (name.length > 36) throw new JavaIllegalArgument('UUID string too large')
-  const dash1 = name.indexOf('-', 0)
-  const dash2 = name.indexOf('-', dash1 + 1)
-  const dash3 = name.indexOf('-', dash2 + 1)
-  const dash4 = name.indexOf('-', dash3 + 1)
-  const dash5 = name.indexOf('-', dash4 + 1)
-  // With fewer than four dashes Java's chain of indexOf calls always ends in dash4 < 0 or
-  // dash5 >= 0; the explicit checks say the same thing plainly.
-  if (dash1 < 0 || dash2 < 0 || dash3 < 0 || dash4 < 0 || dash5 >= 0) {
-    throw new JavaIllegalArgument(`Invalid UUID string: ${name}`)
-  }
-  let msb = parseLongHex(name.slice(0, dash1)) & 0xffffffffn
-  msb = (msb << 16n) | (parseLongHex(name.slice(dash1 + 1, dash2)) & 0xffffn)
-  msb = (msb << 16n) | (parseLongHex(name.slice(dash2 + 1, dash3)) & 0xffffn)
-  let lsb = parseLongHex(name.slice(dash3 + 1, dash4)) & 0xffffn
-  lsb = (lsb << 48n) | (parseLongHex(name.slice(dash4 + 1)) & 0xffffffffffffn)
-  const hex = msb.toString(16).padStart(16, '0') + lsb.toString(16).padStart(16, '0')
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
-}
-
-// ---------------------------------------------------------------------------------------------
-// Double.toString / Float.toString (JDK 19+ shortest-decimal algorithm)
-
-/**
- * Java's layout for a decimal d1.d2d3… × 10^exp: plain between 10^-3 and 10^7, else computerized
- * scientific notation; always at least one digit after the point.
- */
-function javaLayout(negative: boolean, digits: string, exp: number): string {
-  let s: string
-  if (exp >= -3 && exp < 7) {
-    if (exp >= 0) {
-      const intLen = exp + 1
-      s =
-        digits.length <= intLen
-          ? digits + '0'.repeat(intLen - digits.length) + '.0'
-          : digits.slice(0, intLen) + '.' + digits.slice(intLen)
-    } else {
-      s = '0.' + '0'.repeat(-exp - 1) + digits
-    }
-  } else {
-    s = (digits[0] as string) + '.' + (digits.length > 1 ? digits.slice(1) : '0') + 'E' + String(exp)
-  }
-  return negative ? '-' + s : s
-}
-
-/** Splits JavaScript's exponential form "d.ddde±n" into significant digits (no trailing zeros) and exponent. */
-function splitExponential(s: string): [string, number] {
-  const e = s.indexOf('e')
-  const digits = s.slice(0, e).replace('.', '').replace(/0+$/, '')
-  return [digits === '' ? '0' : digits, Number(s.slice(e + 1))]
-}
-
-function special(x: number): string | null {
-  if (Number.isNaN(x)) return 'NaN'
-  if (x === Infinity) return 'Infinity'
-  if (x === -Infinity) return '-Infinity'
-  if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0'
-  return null
-}
-
-export function javaDoubleToString(x: number): string {
-  const sp = special(x)
-  if (sp !== null) return sp
-  const a = Math.abs(x)
-  // JavaScript's shortest round-trip digits pick the closest candidate, like Java. Java also
-  // considers 2-digit decimals when 1 digit would do and picks the closer (4.9E-324, not 5e-324).
-  let [digits, exp] = splitExponential(a.toExponential())
-  if (digits.length === 1) {
-    const two = a.toExponential(1)
-    if (Number(two) === a) [digits, exp] = splitExponential(two)
-  }
-  return javaLayout(x < 0, digits, exp)
-}
-
-export function javaFloatToString(x: number): string {
-  const sp = special(x)
-  if (sp !== null) return sp
-  const f = Math.abs(Math.fround(x))
-  const roundTrips = (s: string): boolean => Math.fround(Number(s)) === f
-  for (let p = 1; p <= 9; p++) {
-    const closest = f.toExponential(p - 1)
-    let chosen: string | null = roundTrips(closest) ? closest : null
-    if (chosen === null) {
-      // At a power of two the interval below f is half as wide: the closest p-digit decimal can
-      // miss it while its upper neighbour still rounds to f.
-      const e = closest.indexOf('e')
-      const mantissa = Number(closest.slice(0, e).replace('.', ''))
-      const scale = Number(closest.slice(e + 1)) - (p - 1)
-      let best = Infinity
-      for (const m of [mantissa - 1, mantissa + 1]) {
-        if (m < 10 ** (p - 1) || m >= 10 ** p) continue
-        const candidate = `${m}e${scale}`
-        const distance = Math.abs(Number(candidate) - f)
-        if (roundTrips(candidate) && distance < best) {
-          best = distance
-          chosen = Number(candidate).toExponential(p - 1)
-        }
-      }
-    }
-    if (chosen !== null) {
-      if (p === 1) {
-        const two = f.toExponential(1)
-        if (roundTrips(two)) chosen = two
-      }
-      const [digits, exp] = splitExponential(chosen)
-      return javaLayout(x < 0, digits, exp)
-    }
-  }
-  // Unreachable: 9 significant digits always identify a float.
-  const [digits, exp] = splitExponential(f.toExponential(8))
-  return javaLayout(x < 0, digits, exp)
-}

@@ -7,6 +7,8 @@ import { UserError } from '../cli/errors.js'
 import { KafkaCommand, oclifReason } from '../cli/kafka-command.js'
 import { javaErrorString } from '../client/java-exception.js'
 import type { KafkaClient } from '../client/kafka-client.js'
+import { parseJavaInt } from '../util/java/numbers.js'
+import { javaSplit } from '../util/java/strings.js'
 
 // kafka-get-offsets (GetOffsetShell, cli.md §6): every failure is `Error occurred: <message>` on stderr, exit 1.
 
@@ -200,16 +202,4 @@ export async function fetchOffsets(
   return found.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0))
 }
 
-/** Integer.parseInt: an optional sign and decimal digits within int32, else undefined. */
-function parseJavaInt(s: string): number | undefined {
-  if (!/^[+-]?\d+$/.test(s)) return undefined
-  const n = Number(s)
-  return n >= -(2 ** 31) && n <= INT_MAX ? n : undefined
-}
 
-/** String.split: trailing empty strings are dropped (but "" stays [""]). */
-function javaSplit(text: string, sep: string): string[] {
-  const parts = text.split(sep)
-  while (parts.length > 1 && parts[parts.length - 1] === '') parts.pop()
-  return parts
-}

@@ -2,6 +2,8 @@
 // server.properties, producer.config and meta.properties. src/util/ imports nothing of the project,
 // so every layer may use it.
 
+
+import { javaDateString } from './java/dates.js'
 /** Parses properties text. Later keys win, as in Java. Order of first appearance is kept. */
 export function parseJavaProperties(text: string): Map<string, string> {
   const out = new Map<string, string>()
@@ -22,7 +24,7 @@ export function parseJavaProperties(text: string): Map<string, string> {
 
 /** Formats properties the way Properties.store does: a comment, a date line, then key=value lines. */
 export function formatJavaProperties(entries: Iterable<readonly [string, string]>, now = new Date()): string {
-  let text = `#\n#${javaDate(now)}\n`
+  let text = `#\n#${javaDateString(now)}\n`
   for (const [key, value] of entries) text += `${escape(key, true)}=${escape(value, false)}\n`
   return text
 }
@@ -91,11 +93,3 @@ function escape(s: string, isKey: boolean): string {
   return out
 }
 
-const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat']
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
-
-/** java.util.Date.toString() in UTC: `Mon Oct 21 12:00:00 UTC 2024`. */
-function javaDate(d: Date): string {
-  const p = (n: number) => String(n).padStart(2, '0')
-  return `${DAYS[d.getUTCDay()]} ${MONTHS[d.getUTCMonth()]} ${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} UTC ${d.getUTCFullYear()}`
-}

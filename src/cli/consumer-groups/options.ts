@@ -3,6 +3,8 @@
 // error: one message, exit 1. Execution errors come later and keep exit status 0.
 
 import { UsageError } from '../errors.js'
+import { parseJavaInt, parseJavaLong } from '../../util/java/numbers.js'
+import { javaSplit } from '../../util/java/strings.js'
 
 export const ACTIONS = ['list', 'describe', 'delete', 'reset-offsets', 'delete-offsets'] as const
 export type GroupsAction = (typeof ACTIONS)[number]
@@ -159,7 +161,7 @@ export function checkOptions(flags: GroupsFlags, warn: (line: string) => void): 
   const [action] = actions
   if (actions.length !== 1 || action === undefined) throw new UsageError(ACTION_MESSAGE)
 
-  if (flags.timeout !== undefined) parseJavaLong(flags.timeout, 'timeout')
+  if (flags.timeout !== undefined) parseLongOption(flags.timeout, 'timeout')
   return {
     action,
     groups: [...new Set(flags.group ?? [])],
@@ -179,13 +181,13 @@ export function checkOptions(flags: GroupsFlags, warn: (line: string) => void): 
 }
 
 function scenarioOf(flags: GroupsFlags): ResetScenario | undefined {
-  if (flags['to-offset'] !== undefined) return { kind: 'to-offset', offset: parseJavaLong(flags['to-offset'], 'to-offset') }
+  if (flags['to-offset'] !== undefined) return { kind: 'to-offset', offset: parseLongOption(flags['to-offset'], 'to-offset') }
   if (flags['to-datetime'] !== undefined) return { kind: 'to-datetime', text: flags['to-datetime'] }
   if (flags['by-duration'] !== undefined) return { kind: 'by-duration', text: flags['by-duration'] }
   if (flags['to-earliest']) return { kind: 'to-earliest' }
   if (flags['to-latest']) return { kind: 'to-latest' }
   if (flags['to-current']) return { kind: 'to-current' }
-  if (flags['shift-by'] !== undefined) return { kind: 'shift-by', shift: parseJavaLong(flags['shift-by'], 'shift-by') }
+  if (flags['shift-by'] !== undefined) return { kind: 'shift-by', shift: parseLongOption(flags['shift-by'], 'shift-by') }
   if (flags['from-file'] !== undefined) return { kind: 'from-file', path: flags['from-file'] }
   return undefined
 }
@@ -235,25 +237,13 @@ export function parseTopicArg(arg: string): TopicArg {
 }
 
 /** jopt-simple's Long conversion, with its message. */
-export function parseJavaLong(value: string, option: string): number {
-  if (!/^[+-]?\d+$/.test(value)) throw new UsageError(`Cannot parse argument '${value}' of option ${option}`)
-  const big = BigInt(value)
-  if (big > 9223372036854775807n || big < -9223372036854775808n) throw new UsageError(`Cannot parse argument '${value}' of option ${option}`)
-  return Number(big)
+export function parseLongOption(value: string, option: string): number {
+  const n = parseJavaLong(value)
+  if (n === undefined) throw new UsageError(`Cannot parse argument '${value}' of option ${option}`)
+  return Number(n)
 }
 
-function parseJavaInt(value: string): number | undefined {
-  if (!/^[+-]?\d+$/.test(value)) return undefined
-  const n = Number(value)
-  return n >= -2147483648 && n <= 2147483647 ? n : undefined
-}
 
-/** Java's String.split: trailing empty strings are dropped. */
-export function javaSplit(text: string, separator: string): string[] {
-  const parts = text.split(separator)
-  while (parts.length > 1 && parts[parts.length - 1] === '') parts.pop()
-  return parts
-}
 
 /**
  * The iteration order of a small java.util.HashSet of jopt OptionSpecs (hash = the option-name list's

@@ -4,7 +4,7 @@
 // parses as one.
 
 import { GroupCommandFailure } from './failure.js'
-import { javaSplit } from './options.js'
+import { javaSplit } from '../../util/java/strings.js'
 
 /** Jackson's CSV quoting: a value with any character below '-' (separator, quote, space, controls) is quoted. */
 export function csvField(value: string): string {

@@ -4,7 +4,7 @@
 // text Kafka's tool prints after "Executing consumer group command failed due to".
 
 import { GroupCommandFailure } from './failure.js'
-import { javaSplit } from './options.js'
+import { javaSplit } from '../../util/java/strings.js'
 
 const WITH_MILLIS = /^(\d+)-(\d+)-(\d+)T(\d+):(\d+):(\d+)\.(\d+)(Z|[+-]\d\d:\d\d)/
 const WITHOUT_MILLIS = /^(\d+)-(\d+)-(\d+)T(\d+):(\d+):(\d+)(Z|[+-]\d\d:\d\d)/

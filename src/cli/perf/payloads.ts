@@ -1,5 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
+import { javaSplit } from '../../util/java/strings.js'
 
 // The three payload sources of kafka-producer-perf-test:
 //  --record-size N      N random uppercase letters per record. Kafka refills one array from a seeded
@@ -80,17 +81,13 @@ export function readPayloadFile(file: string, delimiter: string, print: (line: s
   return entries.map((e) => Buffer.from(e, 'utf8'))
 }
 
-/** Java's String.split(regex): trailing empty strings removed; a zero-width match at the start adds no empty entry. */
+/** Java's String.split(regex) of the payload file (a delimiter that is no valid pattern is taken literally). */
 export function javaStringSplit(text: string, regex: string): string[] {
   let pattern: RegExp
   try {
     pattern = new RegExp(regex, 'u')
   } catch {
-    pattern = new RegExp(regex.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'u')
+    return javaSplit(text, regex)
   }
-  const parts = text.split(pattern)
-  if (parts.length > 1 && parts[0] === '' && text.length > 0 && pattern.exec(text)?.[0] === '') parts.shift()
-  while (parts.length > 1 && parts[parts.length - 1] === '') parts.pop()
-  if (parts.length === 1 && parts[0] === '' && text.length > 0) return []
-  return parts
+  return javaSplit(text, pattern)
 }

@@ -3,6 +3,8 @@
 // latency percentiles from a sample of every k-th acknowledged record. Number formats are Java's
 // printf: %.1f / %.2f round half-up; %f prints six decimals.
 
+import { javaFixed } from '../../util/java/numbers.js'
+
 /** Kafka's reporting window for the interim lines. */
 export const REPORTING_INTERVAL_MS = 5000
 /** At most this many latency samples are kept (one per `sampling` records). */
@@ -98,57 +100,4 @@ export function percentiles(latencies: Int32Array, count: number, ps: readonly n
   const size = Math.min(count, latencies.length)
   const sorted = latencies.slice(0, size).sort()
   return ps.map((p) => sorted[Math.floor(p * size)] ?? 0)
-}
-
-/**
- * Java's `%.Nf`: HALF_UP rounding of the shortest decimal form of the double (toFixed rounds the
- * binary value instead: 0.125 is exact in binary, but 1.005 gives "1.00" there and "1.01" in Java).
- * NaN and the infinities are spelled as Java spells them.
- */
-export function javaFixed(value: number, digits: number): string {
-  if (Number.isNaN(value)) return 'NaN'
-  if (!Number.isFinite(value)) return value > 0 ? 'Infinity' : '-Infinity'
-  const text = roundHalfUp(Math.abs(value), digits)
-  return value < 0 ? `-${text}` : text
-}
-
-function roundHalfUp(abs: number, digits: number): string {
-  // Shortest round-trip decimal digits of the double, as Java's Formatter starts from (Double.toString).
-  const [mantissa = '0', expPart] = abs.toExponential().split('e')
-  const exp = Number(expPart ?? 0)
-  const allDigits = mantissa.replace('.', '')
-  // Position of the decimal point within allDigits.
-  const point = exp + 1
-  let intPart: string
-  let frac: string
-  if (point <= 0) {
-    intPart = '0'
-    frac = '0'.repeat(-point) + allDigits
-  } else if (point >= allDigits.length) {
-    intPart = allDigits + '0'.repeat(point - allDigits.length)
-    frac = ''
-  } else {
-    intPart = allDigits.slice(0, point)
-    frac = allDigits.slice(point)
-  }
-  if (frac.length <= digits) return digits === 0 ? intPart : `${intPart}.${frac.padEnd(digits, '0')}`
-  const roundUp = frac.charCodeAt(digits) - 48 >= 5
-  let kept = intPart + frac.slice(0, digits)
-  if (roundUp) kept = incrementDecimalString(kept)
-  const cut = kept.length - digits
-  const i = kept.slice(0, cut) || '0'
-  return digits === 0 ? i : `${i}.${kept.slice(cut)}`
-}
-
-function incrementDecimalString(s: string): string {
-  const chars = s.split('')
-  let i = chars.length - 1
-  for (; i >= 0; i--) {
-    if (chars[i] === '9') chars[i] = '0'
-    else {
-      chars[i] = String.fromCharCode((chars[i] ?? '0').charCodeAt(0) + 1)
-      break
-    }
-  }
-  return i < 0 ? `1${chars.join('')}` : chars.join('')
 }

@@ -2,6 +2,7 @@
 // prints. Pure functions over the client's ConfigEntry shape.
 
 import type { ConfigEntry, ConfigSource } from '../../broker/topic-configs.js'
+import { javaSplit } from '../../util/java/strings.js'
 
 export type EntityType = 'topics' | 'brokers'
 
@@ -80,10 +81,3 @@ export function alterCompleted(entityType: EntityType, name: string): string {
   return name === '' ? `Completed updating default config for ${entityType} in the cluster.` : `Completed updating config for ${entityType.slice(0, -1)} ${name}.`
 }
 
-/** String.split(regex): trailing empty strings are dropped. */
-function javaSplit(text: string, separator: RegExp): string[] {
-  const parts = text.split(separator)
-  while (parts.length > 1 && parts[parts.length - 1] === '') parts.pop()
-  if (parts.length === 1 && parts[0] === '' && text !== '') return []
-  return parts
-}

@@ -19,7 +19,6 @@ import {
   CONFIG_SOURCE_IDS,
   TOPIC_CONFIGS,
   effectiveTopicConfig,
-  javaDoubleToString,
   resolveTopicConfig,
   resolveTopicConfigs,
   validateTopicConfigs,
@@ -160,18 +159,6 @@ describe('value validation (ConfigDef texts)', () => {
   it('accepts an empty set and good values', () => {
     expect(validateTopicConfigs(new Map())).toBeUndefined()
     expect(validateTopicConfigs(new Map([['cleanup.policy', 'compact'], ['retention.ms', '1000']]))).toBeUndefined()
-  })
-})
-
-describe('javaDoubleToString', () => {
-  it('formats as Double.toString', () => {
-    expect(javaDoubleToString(0.5)).toBe('0.5')
-    expect(javaDoubleToString(1)).toBe('1.0')
-    expect(javaDoubleToString(0)).toBe('0.0')
-    expect(javaDoubleToString(0.001)).toBe('0.001')
-    expect(javaDoubleToString(0.0001)).toBe('1.0E-4')
-    expect(javaDoubleToString(1.5e10)).toBe('1.5E10')
-    expect(javaDoubleToString(Number.NaN)).toBe('NaN')
   })
 })
 

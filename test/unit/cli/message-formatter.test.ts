@@ -6,8 +6,6 @@ import {
   MessageFormatter,
   OutputBuffer,
   formatterConfig,
-  javaDoubleToString,
-  javaFloatToString,
   type FormattableRecord,
   type RecordHeader,
 } from '../../../src/cli/message-formatter.js'
@@ -269,31 +267,6 @@ describe('deserializers', () => {
     expect(fbits(0x7f7fffff)).toBe('3.4028235E38') // Float.MAX_VALUE
     expect(fbits(0x3f800000)).toBe('1.0')
     expect(fbits(0x7fc00000)).toBe('NaN')
-  })
-
-  test('Double.toString layout: plain in [1e-3, 1e7), scientific outside', () => {
-    expect(javaDoubleToString(100)).toBe('100.0')
-    expect(javaDoubleToString(9999999)).toBe('9999999.0')
-    expect(javaDoubleToString(1e7)).toBe('1.0E7')
-    expect(javaDoubleToString(12345678.9)).toBe('1.23456789E7')
-    expect(javaDoubleToString(0.001)).toBe('0.001')
-    expect(javaDoubleToString(0.0001)).toBe('1.0E-4')
-    expect(javaDoubleToString(-1.5e-10)).toBe('-1.5E-10')
-    expect(javaDoubleToString(0.1 + 0.2)).toBe('0.30000000000000004')
-    expect(javaDoubleToString(2e23)).toBe('2.0E23')
-  })
-
-  test('Float.toString: shortest digits that identify the float', () => {
-    expect(javaFloatToString(Math.fround(0.1))).toBe('0.1')
-    expect(javaFloatToString(Math.fround(123456.789))).toBe('123456.79')
-    expect(javaFloatToString(Math.fround(1e10))).toBe('1.0E10')
-    expect(javaFloatToString(16777216)).toBe('1.6777216E7')
-    expect(javaFloatToString(Math.fround(-3.14159))).toBe('-3.14159')
-    // Every float prints digits that parse back to it.
-    for (const bits of [0x00000001, 0x00800000, 0x3eaaaaab, 0x4b800001, 0x7f7fffff, 0x1234567, 0x50000000]) {
-      const f = Buffer.from(i32(bits)).readFloatBE(0)
-      expect(Math.fround(Number(javaFloatToString(f).replace('E', 'e')))).toBe(f)
-    }
   })
 
   test('wrong sizes throw SerializationException with Kafka texts', () => {

@@ -3,10 +3,9 @@ import { describe, expect, it } from 'vitest'
 import {
   checkOptions,
   javaHashSetOrder,
-  javaSplit,
   missingScenarioMessage,
   normalizeOptionalValues,
-  parseJavaLong,
+  parseLongOption,
   parseStateFilter,
   parseTopicArg,
   parseTypeFilter,
@@ -118,16 +117,10 @@ describe('argument parsing', () => {
   })
 
   it('converts longs like jopt-simple', () => {
-    expect(parseJavaLong('+42', 'to-offset')).toBe(42)
-    expect(parseJavaLong('-7', 'shift-by')).toBe(-7)
-    expect(() => parseJavaLong('9223372036854775808', 'to-offset')).toThrow("Cannot parse argument '9223372036854775808' of option to-offset")
-    expect(() => parseJavaLong('1.5', 'to-offset')).toThrow(UsageError)
-  })
-
-  it('splits like Java (trailing empty strings dropped)', () => {
-    expect(javaSplit('a,b,,', ',')).toEqual(['a', 'b'])
-    expect(javaSplit('a,,b', ',')).toEqual(['a', '', 'b'])
-    expect(javaSplit('', ',')).toEqual([''])
+    expect(parseLongOption('+42', 'to-offset')).toBe(42)
+    expect(parseLongOption('-7', 'shift-by')).toBe(-7)
+    expect(() => parseLongOption('9223372036854775808', 'to-offset')).toThrow("Cannot parse argument '9223372036854775808' of option to-offset")
+    expect(() => parseLongOption('1.5', 'to-offset')).toThrow(UsageError)
   })
 
   it('parses state and type filters case-insensitively, with Kafka\'s messages', () => {
