@@ -30,6 +30,7 @@ export type { BatchValidation, ProduceEntry } from './partition-log.js'
 export type { FetchPartitionResult, FetchPartitionSpec, FetchSpec } from './fetch.js'
 export type { ConfigChange, ConfigOperation, DeleteRecordsEntry } from './topic-config-admin.js'
 export type { LogCleanerOptions, LogCleanerStats } from './log-cleaner.js'
+export type { Durability } from '../storage/log-store.js'
 
 /**
  * The broker core: Kafka semantics over a LogStore. Both front ends — the embedded commands and the

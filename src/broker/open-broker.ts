@@ -3,7 +3,7 @@ import path from 'node:path'
 
 import fs from 'node:fs'
 
-import { DB_FILE_NAME, formatDataDir, inspectDataDir } from '../storage/data-dir.js'
+import { DB_FILE_NAME, formatDataDir, inspectDataDir } from '../storage/sqlite/data-dir.js'
 import { AlreadyFormattedError, NewerFormatError, NotAStoreError, NotFormattedError, StoreDamagedError } from '../storage/log-store.js'
 import { asDamage } from '../storage/sqlite/damage.js'
 import { openStoreChecker } from '../storage/sqlite/store-check.js'

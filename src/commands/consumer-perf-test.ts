@@ -6,8 +6,8 @@ import { KafkaCommand } from '../cli/kafka-command.js'
 import { javaFixed } from '../util/java/numbers.js'
 import { DateFormatError, SimpleDateFormat } from '../cli/perf/simple-date-format.js'
 import { readPropertiesFile } from '../cli/properties-file.js'
-import { parseGroupConfig } from './console-consumer.js'
-import { topicRegex } from './topics.js'
+import { parseGroupConfig } from '../cli/group-config.js'
+import { topicRegex } from '../cli/topic-regex.js'
 
 // kafka-consumer-perf-test (ConsumerPerformance, cli.md §9): a consumer-group member reads --messages
 // records and reports data volume and rates as CSV — one summary row, or a row per reporting interval

@@ -9,6 +9,7 @@ import { KafkaCommand } from '../cli/kafka-command.js'
 import { storeFailureOf } from '../broker/store-failure.js'
 import { describeTopics, partitionLines } from '../cli/render/topics.js'
 import { withSpinner } from '../cli/spinner.js'
+import { topicRegex } from '../cli/topic-regex.js'
 
 const ACTIONS = ['create', 'list', 'describe', 'alter', 'delete'] as const
 type Action = (typeof ACTIONS)[number]
@@ -234,15 +235,6 @@ function checkCombinations(flags: ParsedFlags, act: Action): void {
   }
 }
 
-/** Kafka's topic regex: commas mean alternation, spaces are removed, surrounding quotes stripped; whole-name match. */
-export function topicRegex(pattern: string): RegExp {
-  const cleaned = pattern.trim().replace(/^["']|["']$/g, '').replace(/\s+/g, '').replace(/,/g, '|')
-  try {
-    return new RegExp(`^(?:${cleaned})$`, 'u')
-  } catch {
-    throw new UserError(`Error while executing topic command : Invalid regular expression: ${pattern}`)
-  }
-}
 
 async function selectTopics(client: KafkaClient, pattern: string | undefined, excludeInternal: boolean): Promise<TopicListing[]> {
   const re = pattern === undefined ? undefined : topicRegex(pattern)

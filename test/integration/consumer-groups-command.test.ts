@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
 import type { Broker } from '../../src/broker/broker.js'
 import { DEFAULT_BROKER_CONFIG } from '../../src/broker/broker-config.js'
-import { encodeAssignment, encodeSubscription } from '../../src/broker/groups/consumer-protocol.js'
+import { encodeAssignment, encodeSubscription } from '../../src/protocol/consumer-protocol.js'
 import type { JoinResult } from '../../src/broker/groups/types.js'
 import { openBroker } from '../../src/broker/open-broker.js'
 import { RecordBatchBuilder } from '../../src/broker/records.js'

@@ -16,7 +16,7 @@ import { Consumer } from '@platformatic/kafka'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import type { Broker } from '../../src/broker/broker.js'
-import { encodeAssignment, encodeSubscription } from '../../src/broker/groups/consumer-protocol.js'
+import { encodeAssignment, encodeSubscription } from '../../src/protocol/consumer-protocol.js'
 import { RecordBatchBuilder } from '../../src/broker/records.js'
 import { runCli, tempDir, type CliResult } from '../helpers/cli.js'
 import { startTestServer, type TestServer } from '../helpers/server.js'

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 
-import { encodeAssignment, encodeSubscription } from '../../src/broker/groups/consumer-protocol.js'
+import { encodeAssignment, encodeSubscription } from '../../src/protocol/consumer-protocol.js'
 import { ApiKey } from '../../src/protocol/api-keys.js'
 import { decodeApiVersionsResponse, encodeApiVersionsRequest } from '../../src/protocol/messages/api-versions.js'
 import { decodeDeleteGroupsResponse, encodeDeleteGroupsRequest } from '../../src/protocol/messages/delete-groups.js'

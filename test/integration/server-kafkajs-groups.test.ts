@@ -1,7 +1,7 @@
 import { afterEach, expect, it } from 'vitest'
 import { Kafka, Partitioners, logLevel, type Consumer, type LogEntry } from 'kafkajs'
 
-import { decodeAssignment } from '../../src/broker/groups/consumer-protocol.js'
+import { decodeAssignment } from '../../src/protocol/consumer-protocol.js'
 import { startTestServer, type TestServer } from '../helpers/server.js'
 
 // Queue semantics with kafkajs 2.2 (npm devDependency): three consumers of one group share a 6-partition

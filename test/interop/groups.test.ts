@@ -3,7 +3,7 @@ import path from 'node:path'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { AssignerProtocol, Kafka, Partitioners, PartitionAssigners, logLevel, type PartitionAssigner } from 'kafkajs'
 
-import { decodeAssignment } from '../../src/broker/groups/consumer-protocol.js'
+import { decodeAssignment } from '../../src/protocol/consumer-protocol.js'
 import { startTestServer, type TestServer } from '../helpers/server.js'
 import { assertTool, HELPERS_DIR, kcatStatus, PYTHON, pythonModuleStatus, run, runPython, skipWithoutTool, type ProcResult } from './helpers/tools.js'
 

@@ -4,7 +4,7 @@
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { DB_FILE_NAME, formatDataDir } from '../../src/storage/data-dir.js'
+import { DB_FILE_NAME, formatDataDir } from '../../src/storage/sqlite/data-dir.js'
 import type { LogStore, StoredBatch, TopicPartition } from '../../src/storage/log-store.js'
 import { logTableName, partitionSql } from '../../src/storage/sqlite/partition-tables.js'
 import { openSqliteLogStore } from '../../src/storage/sqlite/sqlite-log-store.js'

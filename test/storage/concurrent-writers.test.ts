@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, expect, it } from 'vitest'
-import { formatDataDir } from '../../src/storage/data-dir.js'
+import { formatDataDir } from '../../src/storage/sqlite/data-dir.js'
 import { openSqliteLogStore } from '../../src/storage/sqlite/sqlite-log-store.js'
 import { makeTempDir } from './store-fixtures.js'
 

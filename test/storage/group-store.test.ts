@@ -5,7 +5,7 @@
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { DB_FILE_NAME, formatDataDir, STORE_FORMAT_VERSION } from '../../src/storage/data-dir.js'
+import { DB_FILE_NAME, formatDataDir, STORE_FORMAT_VERSION } from '../../src/storage/sqlite/data-dir.js'
 import { PartitionNotFoundError } from '../../src/storage/log-store.js'
 import type { GroupMemberRow, GroupRow, LogStore } from '../../src/storage/log-store.js'
 import { openSqliteLogStore } from '../../src/storage/sqlite/sqlite-log-store.js'

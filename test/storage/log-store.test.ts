@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import fc from 'fast-check'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { DB_FILE_NAME, formatDataDir } from '../../src/storage/data-dir.js'
+import { DB_FILE_NAME, formatDataDir } from '../../src/storage/sqlite/data-dir.js'
 import {
   OffsetGapError,
   PartitionNotFoundError,

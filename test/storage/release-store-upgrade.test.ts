@@ -13,7 +13,7 @@ import { afterEach, beforeEach, expect, it } from 'vitest'
 import type { Broker } from '../../src/broker/broker.js'
 import { openBroker } from '../../src/broker/open-broker.js'
 import { RecordBatchBuilder, forEachRecord, readBatchHeader, verifyBatchCrc } from '../../src/protocol/record-batch.js'
-import { DB_FILE_NAME, STORE_FORMAT_VERSION } from '../../src/storage/data-dir.js'
+import { DB_FILE_NAME, STORE_FORMAT_VERSION } from '../../src/storage/sqlite/data-dir.js'
 import { tempDir } from '../helpers/cli.js'
 
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'release-0.1.0-store')

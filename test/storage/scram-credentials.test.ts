@@ -7,7 +7,7 @@ import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
 import { credentialFromPassword, SCRAM_MECHANISM } from '../../src/broker/scram-credentials.js'
-import { DB_FILE_NAME, formatDataDir, STORE_FORMAT_VERSION } from '../../src/storage/data-dir.js'
+import { DB_FILE_NAME, formatDataDir, STORE_FORMAT_VERSION } from '../../src/storage/sqlite/data-dir.js'
 import { openSqliteLogStore } from '../../src/storage/sqlite/sqlite-log-store.js'
 import { makeTempDir } from './store-fixtures.js'
 

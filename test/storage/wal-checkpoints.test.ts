@@ -8,7 +8,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises'
 import Database from 'better-sqlite3'
 import { afterEach, beforeEach, expect, it } from 'vitest'
 
-import { formatDataDir } from '../../src/storage/data-dir.js'
+import { formatDataDir } from '../../src/storage/sqlite/data-dir.js'
 import { openSqliteLogStore, type SqliteLogStore } from '../../src/storage/sqlite/sqlite-log-store.js'
 import { runCli } from '../helpers/cli.js'
 import { startServerProcess } from '../helpers/server.js'

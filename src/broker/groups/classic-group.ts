@@ -7,7 +7,7 @@
 // data directory evaluates the same timers against the same rows.
 
 import type { GroupMemberRow, GroupRow, GroupStore } from '../../storage/log-store.js'
-import { CONSUMER_PROTOCOL_TYPE, subscribedTopicsOf } from './consumer-protocol.js'
+import { CONSUMER_PROTOCOL_TYPE, subscribedTopicsOf } from '../../protocol/consumer-protocol.js'
 import { encodeJoinResult } from './join-result.js'
 import type { GroupProtocol, GroupState, JoinedMember } from './types.js'
 

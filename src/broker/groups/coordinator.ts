@@ -10,7 +10,7 @@ import type { GroupMemberRow, GroupRow, GroupStore, LogStore } from '../../stora
 import type { BrokerConfig } from '../broker-config.js'
 import { KafkaError } from '../kafka-error.js'
 import { ClassicGroup, type GroupTimingConfig } from './classic-group.js'
-import { CONSUMER_PROTOCOL_TYPE, decodedPartitions } from './consumer-protocol.js'
+import { CONSUMER_PROTOCOL_TYPE, decodedPartitions } from '../../protocol/consumer-protocol.js'
 import { GroupWaiters, type CheckResult } from './group-waiters.js'
 import { decodeJoinResult } from './join-result.js'
 import { heartbeat, join, joinError, leave, sync, syncError, syncResultOf } from './membership.js'

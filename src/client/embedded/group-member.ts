@@ -6,7 +6,7 @@ import {
   decodeSubscription,
   encodeAssignment,
   encodeSubscription,
-} from '../../broker/groups/consumer-protocol.js'
+} from '../../protocol/consumer-protocol.js'
 import type { JoinResult } from '../../broker/groups/types.js'
 import { KafkaError } from '../../broker/kafka-error.js'
 import type { GroupMembership } from '../kafka-client.js'

@@ -1,6 +1,6 @@
 import { FindCoordinatorKeyTypes, kGetApi, kGetConnection, type Admin, type API, type Connection } from '@platformatic/kafka'
 
-import { CONSUMER_PROTOCOL_TYPE, decodedPartitions } from '../../broker/groups/consumer-protocol.js'
+import { CONSUMER_PROTOCOL_TYPE, decodedPartitions } from '../../protocol/consumer-protocol.js'
 import type { GroupState, OffsetDeleteRequest, OffsetDeleteResult } from '../../broker/groups/types.js'
 import { KafkaError, fail, ok, type Outcome } from '../../broker/kafka-error.js'
 import { errorByCode, type ErrorName } from '../../protocol/error-codes.js'

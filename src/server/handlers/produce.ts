@@ -14,7 +14,6 @@
  * Differs from Apache Kafka: no transactions (transactional batches → INVALID_TXN_STATE); no
  * up-conversion of magic 0/1 message sets.
  */
-import type { Durability } from '../../storage/log-store.js'
 import { KafkaError, RecordValidationError } from '../../broker/kafka-error.js'
 import { ApiKey } from '../../protocol/api-keys.js'
 import {
@@ -24,7 +23,7 @@ import {
   type ProduceResponseInput,
 } from '../../protocol/messages/produce.js'
 import { splitBatches } from '../../protocol/record-batch.js'
-import type { ProduceEntry } from '../../broker/broker.js'
+import type { Durability, ProduceEntry } from '../../broker/broker.js'
 import { NO_RESPONSE, defineHandler } from '../handler.js'
 
 const ZSTD = 4

@@ -4,7 +4,7 @@
 
 import { join } from 'node:path'
 import type { Database, Transaction } from 'better-sqlite3'
-import { DB_FILE_NAME, inspectDataDir, META_PROPERTIES_FILE_NAME, META_PROPERTIES_VERSION, STORE_FORMAT_VERSION } from '../data-dir.js'
+import { DB_FILE_NAME, inspectDataDir, META_PROPERTIES_FILE_NAME, META_PROPERTIES_VERSION, STORE_FORMAT_VERSION } from './data-dir.js'
 import {
   NewerFormatError,
   NotAStoreError,

@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, expect, it, vi } from 'vitest'
 
 import { ACTIVE_POLL_MS, ExternalChangePoller } from '../../../src/broker/external-change-poller.js'
-import { formatDataDir } from '../../../src/storage/data-dir.js'
+import { formatDataDir } from '../../../src/storage/sqlite/data-dir.js'
 import { openSqliteLogStore, type SqliteLogStore } from '../../../src/storage/sqlite/sqlite-log-store.js'
 import { makeTempDir } from '../../storage/store-fixtures.js'
 

@@ -13,7 +13,7 @@ import { RecordValidationError } from '../../../src/broker/kafka-error.js'
 import { openBroker } from '../../../src/broker/open-broker.js'
 import type { CompressionCodec } from '../../../src/protocol/compression.js'
 import { RecordBatchBuilder, forEachRecord, readBatchHeader, verifyBatchCrc } from '../../../src/protocol/record-batch.js'
-import { DB_FILE_NAME } from '../../../src/storage/data-dir.js'
+import { DB_FILE_NAME } from '../../../src/storage/sqlite/data-dir.js'
 import type { TopicRow } from '../../../src/storage/log-store.js'
 import { tempDir } from '../../helpers/cli.js'
 

@@ -5,7 +5,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync,
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { DB_FILE_NAME, formatDataDir, inspectDataDir, STORE_FORMAT_VERSION } from '../../src/storage/data-dir.js'
+import { DB_FILE_NAME, formatDataDir, inspectDataDir, STORE_FORMAT_VERSION } from '../../src/storage/sqlite/data-dir.js'
 import {
   AlreadyFormattedError,
   NewerFormatError,

@@ -4,13 +4,13 @@
 
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { formatJavaProperties, parseJavaProperties } from '../util/java-properties.js'
-import { randomKafkaUuid } from '../util/kafka-uuid.js'
-import { AlreadyFormattedError, NotAStoreError, type ScramCredentialRow } from './log-store.js'
-import { SCHEMA_VERSION } from './sqlite/migrations.js'
-import { storageErrorFrom, type StorePaths } from './io-errors.js'
-import { BUSY_TIMEOUT_MS } from './sqlite/pragmas.js'
-import { checkStoreFile, formatStoreFile } from './sqlite/store-file.js'
+import { formatJavaProperties, parseJavaProperties } from '../../util/java-properties.js'
+import { randomKafkaUuid } from '../../util/kafka-uuid.js'
+import { AlreadyFormattedError, NotAStoreError, type ScramCredentialRow } from '../log-store.js'
+import { SCHEMA_VERSION } from './migrations.js'
+import { storageErrorFrom, type StorePaths } from '../io-errors.js'
+import { BUSY_TIMEOUT_MS } from './pragmas.js'
+import { checkStoreFile, formatStoreFile } from './store-file.js'
 
 /** Version of the kafka-ts store layout (PRAGMA user_version and meta format.version). */
 export const STORE_FORMAT_VERSION: number = SCHEMA_VERSION

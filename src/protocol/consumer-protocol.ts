@@ -9,15 +9,15 @@ import {
   encodeConsumerProtocolAssignment,
   type ConsumerProtocolAssignment,
   type ConsumerProtocolAssignmentInput,
-} from '../../protocol/messages/consumer-protocol-assignment.js'
+} from './messages/consumer-protocol-assignment.js'
 import {
   decodeConsumerProtocolSubscription,
   encodeConsumerProtocolSubscription,
   type ConsumerProtocolSubscription,
   type ConsumerProtocolSubscriptionInput,
-} from '../../protocol/messages/consumer-protocol-subscription.js'
-import { Reader } from '../../protocol/reader.js'
-import { Writer } from '../../protocol/writer.js'
+} from './messages/consumer-protocol-subscription.js'
+import { Reader } from './reader.js'
+import { Writer } from './writer.js'
 
 export type { ConsumerProtocolAssignment, ConsumerProtocolSubscription }
 

@@ -2,8 +2,8 @@
 // (ConsumerProtocolSubscription.json / ConsumerProtocolAssignment.json): int16 version, then the struct.
 
 import { describe, expect, it } from 'vitest'
-import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription, subscribedTopicsOf } from '../../../../src/broker/groups/consumer-protocol.js'
-import { ProtocolDecodeError } from '../../../../src/protocol/protocol-error.js'
+import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription, subscribedTopicsOf } from '../../../src/protocol/consumer-protocol.js'
+import { ProtocolDecodeError } from '../../../src/protocol/protocol-error.js'
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex')
 
