@@ -4,7 +4,7 @@ import type { Broker } from '../broker/broker.js'
 import { DataDirError, openBroker, resolveDataDir, storeDamageMessage } from '../broker/open-broker.js'
 import { KafkaError } from '../broker/kafka-error.js'
 import { storageCheckHint } from '../broker/log-damage.js'
-import type { KafkaClient } from '../client/kafka-client.js'
+import { ClientConfigError, ConnectionFailure, ConsumerFatalError, type KafkaClient } from '../client/kafka-client.js'
 import { embeddedClient, remoteClient } from '../client/open-client.js'
 import { ExitRequest, UserError } from './errors.js'
 import { promptForMissing } from './prompts.js'
@@ -58,7 +58,7 @@ export abstract class KafkaCommand<T> extends Command {
       try {
         this.client = await remoteClient(bootstrap, props, opts.clientId ?? `kafka-ts-${this.id ?? 'client'}`)
       } catch (err) {
-        if (err instanceof Error && err.name === 'ClientConfigError') throw new UserError(err.message)
+        if (err instanceof ClientConfigError) throw new UserError(err.message)
         throw err
       }
     } else {
@@ -113,7 +113,7 @@ export abstract class KafkaCommand<T> extends Command {
       process.exitCode = 1
       return undefined
     }
-    if (err instanceof UserError || err instanceof DataDirError || err instanceof KafkaError || err.name === 'ConnectionFailure' || err.name === 'ConsumerFatalError') {
+    if (err instanceof UserError || err instanceof DataDirError || err instanceof KafkaError || err instanceof ConnectionFailure || err instanceof ConsumerFatalError) {
       const known: unknown = err
       const hint = known instanceof UserError || known instanceof DataDirError ? known.hint : undefined
       process.stderr.write(`${chalk.red(err.message)}${hint ? chalk.dim(` (${hint})`) : ''}\n`)

@@ -154,6 +154,16 @@ export interface ConsumeOptions {
 
 export type StopReason = 'max-messages' | 'timeout' | 'aborted' | 'consumer-stopped'
 
+/** A failure to reach or talk to the brokers; the message is the whole story (one line). */
+export class ConnectionFailure extends Error {
+  override name = 'ConnectionFailure'
+}
+
+/** Client properties that cannot be used (a bad SASL/TLS setting, an unreadable key file): one line. */
+export class ClientConfigError extends Error {
+  override name = 'ClientConfigError'
+}
+
 /** A consumer error the tool cannot recover from (the Java consumer throws these out of poll()). */
 export class ConsumerFatalError extends Error {
   override name = 'ConsumerFatalError'

@@ -1,14 +1,11 @@
 import fs from 'node:fs'
 
 import { JaasConfigError, parseJaasConfig } from '../../util/jaas-config.js'
+import { ClientConfigError } from '../kafka-client.js'
 
 // Kafka's client properties (--command-config, --producer.config, --consumer-property, …) turned into
 // the connection options of the client library. Only what changes how we connect or time out is read
 // here; producer and consumer settings are read by the tools that use them.
-
-export class ClientConfigError extends Error {
-  override name = 'ClientConfigError'
-}
 
 export type SaslMechanism = 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512'
 

@@ -1,4 +1,5 @@
 import { KafkaError, kafkaErrorNamed } from '../../broker/kafka-error.js'
+import { ConnectionFailure } from '../kafka-client.js'
 
 // The client library reports failures as its own error classes (a protocol error carries Kafka's error
 // name in `apiId`; several at once come as an AggregateError). The commands speak KafkaError, so a
@@ -13,11 +14,6 @@ interface LibraryError extends Error {
   path?: string
   host?: string
   port?: number
-}
-
-/** A failure to reach or talk to the brokers; the message is the whole story (one line). */
-export class ConnectionFailure extends Error {
-  override name = 'ConnectionFailure'
 }
 
 /** Every Kafka error inside `err` (it may be an aggregate of several). */
