@@ -8,17 +8,9 @@
 // server.properties or of the dynamic configs the way Kafka lists a key it cannot type: sensitive, value hidden.
 
 import type { BrokerConfig } from './broker-config.js'
-import {
-  TOPIC_CONFIGS,
-  TOPIC_SYNONYM_BROKER_KEYS,
-  parseConfigValue,
-  type ConfigEntry,
-  type ConfigKeyDef,
-  type ConfigSource,
-  type ConfigSynonymEntry,
-  type ConfigType,
-  type DynamicBrokerConfigs,
-} from './topic-configs.js'
+import { TOPIC_CONFIGS, TOPIC_SYNONYM_BROKER_KEYS } from './topic-config-catalogue.js'
+import { parseConfigValue, type ConfigKeyDef, type ConfigSource, type ConfigType } from './config-def.js'
+import { type ConfigEntry, type ConfigSynonymEntry, type DynamicBrokerConfigs } from './topic-configs.js'
 
 /** A broker config as DescribeConfigs reports it. */
 export type BrokerConfigEntry = ConfigEntry

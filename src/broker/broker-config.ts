@@ -7,17 +7,8 @@
 // PLAINTEXT://:9092, all interfaces) so a bare kafka-ts broker stays on loopback; KRaft-only requirements
 // (controller.quorum.voters, controller.listener.names) are not enforced because kafka-ts has no controller.
 
-import {
-  TOPIC_SYNONYM_BROKER_KEYS,
-  atLeast,
-  parseConfigValue,
-  validList,
-  validString,
-  type ConfigKeyDef,
-  type ConfigType,
-  type ParsedValue,
-  type Validator,
-} from './topic-configs.js'
+import { TOPIC_SYNONYM_BROKER_KEYS } from './topic-config-catalogue.js'
+import { atLeast, parseConfigValue, validList, validString, type ConfigKeyDef, type ConfigType, type ParsedValue, type Validator } from './config-def.js'
 import { javaTrim } from '../util/java/strings.js'
 
 export interface Listener {

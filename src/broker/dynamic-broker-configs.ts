@@ -3,7 +3,8 @@ import { BROKER_CONFIG_KEYS, DYNAMIC_KEYS, LISTENER_KEYS, describeBrokerConfigs,
 import { BROKER_KEYS, type BrokerConfig } from './broker-config.js'
 import { KafkaError, asKafkaError, fail, ok, type Outcome } from './kafka-error.js'
 import type { ConfigChange } from './topic-config-admin.js'
-import { parseConfigValue, type ConfigKeyDef, type DynamicBrokerConfigs } from './topic-configs.js'
+import { parseConfigValue, type ConfigKeyDef } from './config-def.js'
+import { type DynamicBrokerConfigs } from './topic-configs.js'
 
 // Dynamic broker configs: what `kafka-configs --entity-type brokers (--entity-name <id> | --entity-default)
 // --alter` sets, kept in the store so every process on the data directory (the server, embedded commands)

@@ -1,14 +1,8 @@
 import type { LogStore } from '../storage/log-store.js'
 import type { BrokerConfig } from './broker-config.js'
 import { KafkaError, asKafkaError, fail, ok, type Outcome } from './kafka-error.js'
-import {
-  TOPIC_CONFIGS,
-  effectiveTopicConfig,
-  resolveTopicConfigs,
-  validateTopicConfigs,
-  type DynamicBrokerConfigs,
-  type ResolvedConfig,
-} from './topic-configs.js'
+import { TOPIC_CONFIGS } from './topic-config-catalogue.js'
+import { effectiveTopicConfig, resolveTopicConfigs, validateTopicConfigs, type DynamicBrokerConfigs, type ResolvedConfig } from './topic-configs.js'
 
 // Topic config reads and writes (DescribeConfigs, AlterConfigs, IncrementalAlterConfigs, and the
 // kafka-configs tool later), plus the log-start moves of DeleteRecords.

@@ -1,7 +1,8 @@
 // kafka-configs (ConfigCommand.scala, Kafka 3.9; cli.md §5): how --add-config is read and how --describe
 // prints. Pure functions over the client's ConfigEntry shape.
 
-import type { ConfigEntry, ConfigSource } from '../../broker/topic-configs.js'
+import type { ConfigEntry } from '../../broker/topic-configs.js'
+import type { ConfigSource } from '../../broker/config-def.js'
 import { javaSplit } from '../../util/java/strings.js'
 
 export type EntityType = 'topics' | 'brokers'

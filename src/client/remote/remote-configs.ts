@@ -2,7 +2,8 @@ import { alterConfigsV2, describeConfigsV4, incrementalAlterConfigsV1, type Admi
 
 import type { ConfigChange } from '../../broker/broker.js'
 import { KafkaError, fail, ok, type Outcome } from '../../broker/kafka-error.js'
-import type { ConfigEntry, ConfigSource, ConfigType } from '../../broker/topic-configs.js'
+import type { ConfigEntry } from '../../broker/topic-configs.js'
+import type { ConfigSource, ConfigType } from '../../broker/config-def.js'
 import type { ConfigResource } from '../kafka-client.js'
 import type { RemoteClient } from './remote-client.js'
 

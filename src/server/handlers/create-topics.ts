@@ -24,7 +24,7 @@ import {
   type CreateTopicsResponseInput,
 } from '../../protocol/messages/create-topics.js'
 import { KafkaError } from '../../broker/kafka-error.js'
-import { CONFIG_SOURCE_IDS } from '../../broker/topic-configs.js'
+import { CONFIG_SOURCE_IDS } from '../../broker/config-def.js'
 import type { CreatedTopic, NamedOutcome } from '../../broker/types.js'
 import { base64UrlToUuid } from '../../util/kafka-uuid.js'
 import { defineHandler, type RequestContext } from '../handler.js'

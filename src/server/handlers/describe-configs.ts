@@ -25,7 +25,8 @@ import {
   type DescribeConfigsResultInput,
 } from '../../protocol/messages/describe-configs.js'
 import { KafkaError } from '../../broker/kafka-error.js'
-import { CONFIG_SOURCE_IDS, CONFIG_TYPE_IDS, type ConfigEntry } from '../../broker/topic-configs.js'
+import { CONFIG_SOURCE_IDS, CONFIG_TYPE_IDS } from '../../broker/config-def.js'
+import { type ConfigEntry } from '../../broker/topic-configs.js'
 import { topicValidateMessage } from '../../broker/topic-names.js'
 import { defineHandler, type RequestContext } from '../handler.js'
 

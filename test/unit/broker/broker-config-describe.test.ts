@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 
 import { brokerConfigFrom } from '../../../src/broker/broker-config.js'
 import { BROKER_CONFIG_KEYS, describeBrokerConfigs } from '../../../src/broker/broker-config-describe.js'
-import { TOPIC_SYNONYM_BROKER_KEYS } from '../../../src/broker/topic-configs.js'
+import { TOPIC_SYNONYM_BROKER_KEYS } from '../../../src/broker/topic-config-catalogue.js'
 
 // DescribeConfigs of a broker, following Kafka 3.9's ConfigHelper.createBrokerConfigEntry: value of the key
 // itself, synonyms from server.properties (source 4) then defaults (source 5), cut before the key's own name.

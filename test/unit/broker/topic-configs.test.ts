@@ -15,15 +15,9 @@
 import { describe, expect, it } from 'vitest'
 
 import { brokerConfigFrom, DEFAULT_BROKER_CONFIG } from '../../../src/broker/broker-config.js'
-import {
-  CONFIG_SOURCE_IDS,
-  TOPIC_CONFIGS,
-  effectiveTopicConfig,
-  resolveTopicConfig,
-  resolveTopicConfigs,
-  validateTopicConfigs,
-  type ResolvedConfig,
-} from '../../../src/broker/topic-configs.js'
+import { CONFIG_SOURCE_IDS } from '../../../src/broker/config-def.js'
+import { TOPIC_CONFIGS } from '../../../src/broker/topic-config-catalogue.js'
+import { effectiveTopicConfig, resolveTopicConfig, resolveTopicConfigs, validateTopicConfigs, type ResolvedConfig } from '../../../src/broker/topic-configs.js'
 
 const def = (name: string) => {
   const d = TOPIC_CONFIGS.get(name)
