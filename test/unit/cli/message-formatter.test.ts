@@ -1,14 +1,14 @@
 import { describe, expect, test } from 'vitest'
 
+import { DeserializationError } from '../../../src/cli/java-deserializers.js'
 import {
-  DeserializationError,
   FormatterConfigError,
   MessageFormatter,
-  OutputBuffer,
   formatterConfig,
   type FormattableRecord,
   type RecordHeader,
 } from '../../../src/cli/message-formatter.js'
+import { OutputBuffer } from '../../../src/cli/output-buffer.js'
 
 interface RecordSpec {
   key?: Buffer | string | null
