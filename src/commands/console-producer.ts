@@ -1,19 +1,15 @@
-import fs from 'node:fs'
-
 import { Flags } from '@oclif/core'
 
-import { type CompressionCodec } from '../broker/records.js'
 import type { SendFailure } from '../client/kafka-client.js'
-import { ExitRequest, UsageError, UserError } from '../cli/errors.js'
-import { keyValues, missingArgument, parseKeyValues } from '../cli/flags.js'
+import { ExitRequest, UserError } from '../cli/errors.js'
+import { keyValues, missingArgument } from '../cli/flags.js'
 import { KafkaCommand } from '../cli/kafka-command.js'
-import { LineParseError, LineReaderConfigError, lineReaderConfig, parseLine } from '../cli/line-reader.js'
-import { LineSplitter } from '../cli/line-splitter.js'
-import { readPropertiesFile } from '../cli/properties-file.js'
+import { LineParseError, LineReaderConfigError, lineReaderConfig, parseLine, type LineReaderConfig } from '../cli/line-reader.js'
+import { producerSettings } from '../cli/producer-settings.js'
+import { toolProperties } from '../cli/properties-file.js'
+import { StdinLines } from '../cli/stdin-lines.js'
 import { stoppedProducing } from '../cli/storage-errors.js'
 import { storeFailureOf } from '../broker/store-failure.js'
-
-const CODECS: readonly CompressionCodec[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd']
 
 export interface ProducerReport {
   topic: string
@@ -55,76 +51,42 @@ export default class ConsoleProducer extends KafkaCommand<ProducerReport> {
   async run(): Promise<ProducerReport> {
     const { flags } = await this.parse(ConsoleProducer, withOptionalCodecValue(this.argv))
     const topicName = await this.required(flags.topic, 'Topic to produce to:', missingArgument('topic'))
-    const bootstrap = flags['bootstrap-server'] ?? flags['broker-list']
     const reader = flags['line-reader']
     if (reader !== undefined && !/(^|\.)LineMessageReader$/.test(reader)) {
       throw new UserError(`Line reader class ${reader} is not available; kafka-ts supports the default LineMessageReader.`)
     }
-
-    const props = new Map([...(flags['producer.config'] ? readPropertiesFile(flags['producer.config']) : []), ...parseKeyValues(flags['producer-property'])])
-    const setting = (flag: string | number | undefined, key: string, fallback: string) =>
-      flag !== undefined ? String(flag) : (props.get(key) ?? fallback)
-    const acks = parseAcks(setting(flags['request-required-acks'], 'acks', '-1'))
-    const batchSize = Number(setting(flags['max-partition-memory-bytes'] ?? flags['batch-size'], 'batch.size', '16384'))
-    const lingerMs = Number(setting(flags.timeout, 'linger.ms', '1000'))
+    const props = toolProperties(flags['producer.config'], flags['producer-property'])
+    // The tool's own flags win over the producer properties.
+    const overlay = (key: string, value: string | number | undefined) => {
+      if (value !== undefined) props.set(key, String(value))
+    }
+    overlay('acks', flags['request-required-acks'])
+    overlay('batch.size', flags['max-partition-memory-bytes'] ?? flags['batch-size'])
+    overlay('linger.ms', flags.timeout)
     // Kafka: the flag with an empty value (`--compression-codec=`) means gzip too.
-    const codecFlag = flags['compression-codec'] === '' ? 'gzip' : flags['compression-codec']
-    const codec = (codecFlag ?? props.get('compression.type') ?? 'none').toLowerCase()
-    const compression = (codec === 'uncompressed' ? 'none' : codec) as CompressionCodec
-    if (!CODECS.includes(compression)) {
-      throw new UsageError(`Invalid value ${codec} for configuration compression.type: String must be one of: none, gzip, snappy, lz4, zstd`)
-    }
-    if (!Number.isInteger(batchSize) || batchSize < 0) throw new UsageError(`Invalid value ${batchSize} for configuration batch.size`)
-    if (!Number.isFinite(lingerMs) || lingerMs < 0) throw new UsageError(`Invalid value ${lingerMs} for configuration linger.ms`)
+    overlay('compression.type', flags['compression-codec'] === '' ? 'gzip' : flags['compression-codec'])
+    const settings = producerSettings(props, { clientId: 'console-producer', lingerMs: 1000 })
+    const cfg = readerConfig(toolProperties(flags['reader-config'], flags.property))
 
-    let cfg
-    try {
-      const readerProps = new Map([...(flags['reader-config'] ? readPropertiesFile(flags['reader-config']) : []), ...parseKeyValues(flags.property)])
-      cfg = lineReaderConfig(readerProps)
-    } catch (err) {
-      if (err instanceof LineReaderConfigError) throw new UserError(err.message)
-      throw err
-    }
-
-    const bufferMemory = Number(props.get('buffer.memory') ?? 32 * 1024 * 1024)
-    if (!Number.isSafeInteger(bufferMemory) || bufferMemory < 0) throw new UsageError(`Invalid value ${props.get('buffer.memory') ?? ''} for configuration buffer.memory`)
-    const clientId = props.get('client.id') ?? 'console-producer'
-    const client = await this.openClient({ ...flags, 'bootstrap-server': bootstrap }, { props, clientId })
+    const client = await this.openClient({ ...flags, 'bootstrap-server': flags['bootstrap-server'] ?? flags['broker-list'] }, { props, clientId: settings.clientId })
+    const input = new StdinLines()
     let failedSends = 0
     // A failure of the local store (disk full, lock, I/O) ends the run: reported once, with the count.
     let storeFailure: ReturnType<typeof storeFailureOf>
-    let stopInput: (() => void) | undefined
     let failure: Error | undefined
-    const producer = await client.producer(
-      topicName,
-      {
-        acks,
-        batchSize,
-        lingerMs,
-        compression,
-        allowAutoCreate: props.get('allow.auto.create.topics') !== 'false',
-        bufferMemory,
-        clientId,
-        idempotent: props.get('enable.idempotence') !== 'false',
-      },
-      (f) => {
-        const storage = storeFailureOf(f.error)
-        if (storage !== undefined) {
-          storeFailure ??= storage
-          failure ??= storage
-          stopInput?.()
-          return
-        }
+    const producer = await client.producer(topicName, settings, (f) => {
+      const storage = storeFailureOf(f.error)
+      if (storage === undefined) {
         failedSends++
         reportFailure(topicName, f)
-      },
-    )
+        return
+      }
+      storeFailure ??= storage
+      failure ??= storage
+      input.stop()
+    })
 
     const fastPath = !cfg.parseKey && !cfg.parseHeaders && cfg.nullMarker === null
-    const prompt = process.stdin.isTTY === true && process.stdout.isTTY === true
-    // Lines end at \n (a \r before it is dropped, as Java's readLine does); a lone \r stays in the
-    // record, so binary values pass through byte-exact.
-    const splitter = new LineSplitter({ loneCrEndsLine: false })
     let lineNumber = 0
     const onLine = (line: Buffer) => {
       if (failure) return
@@ -142,89 +104,19 @@ export default class ConsoleProducer extends KafkaCommand<ProducerReport> {
       }
     }
     // Kafka's --sync waits on each send: a failed one ends the tool (exit 1) before the next line.
-    const syncLines = async (lines: readonly Buffer[]) => {
-      for (const line of lines) {
-        onLine(line)
-        if (failure) return
-        await producer.flush()
-        if (failedSends > 0) failure = new ExitRequest(1)
-        if (failure) return
-      }
+    const syncLine = async (line: Buffer) => {
+      onLine(line)
+      if (failure) return
+      await producer.flush()
+      if (failedSends > 0) failure = new ExitRequest(1)
     }
-
-    const input = stdinStream()
-    await new Promise<void>((resolve, reject) => {
-      const stdin = input
-      let finished = false
-      const finish = () => {
-        if (finished) return
-        finished = true
-        stdin.off('data', onData)
-        process.off('SIGINT', onSigint)
-        process.off('SIGTERM', onSigint)
-        resolve()
-      }
-      const fail = (err: unknown) => {
-        finished = true
-        reject(err instanceof Error ? err : new Error(String(err)))
-      }
-      // Each chunk is handed to the producer before the next is read: back-pressure from the
-      // producer (buffer.memory, --sync) holds stdin. 'end' can fire while a chunk is still being
-      // handed over (a paused stream still ends once its buffer is empty), so the steps are chained.
-      let chain = Promise.resolve()
-      const onData = (chunk: Buffer) => {
-        stdin.pause()
-        chain = chain.then(async () => {
-          if (finished || failure) return
-          if (flags.sync) {
-            const lines: Buffer[] = []
-            splitter.push(chunk, (l) => lines.push(l))
-            await syncLines(lines)
-          } else {
-            splitter.push(chunk, onLine)
-            await producer.afterChunk()
-          }
-          if (finished) return
-          if (failure) finish()
-          else {
-            if (prompt) process.stdout.write('>')
-            stdin.resume()
-          }
-        })
-        chain.catch(fail)
-      }
-      // Ctrl-C: what was read is flushed, then the tool exits (Kafka's shutdown hook closes the producer).
-      const onSigint = () => {
-        process.exitCode = 130
-        stdin.pause()
-        finish()
-      }
-      stopInput = () => {
-        stdin.pause()
-        finish()
-      }
-      if (prompt) process.stdout.write('>')
-      stdin.on('data', onData)
-      // A prompt for a missing flag (inquirer) leaves stdin paused, and a 'data' listener does not
-      // restart a stream paused explicitly.
-      stdin.resume()
-      stdin.once('end', () => {
-        chain = chain.then(async () => {
-          if (finished) return
-          const lines: Buffer[] = []
-          if (!failure) splitter.end((l) => lines.push(l))
-          if (flags.sync) await syncLines(lines)
-          else lines.forEach(onLine)
-          finish()
-        })
-        chain.catch(fail)
-      })
-      stdin.once('error', fail)
-      process.once('SIGINT', onSigint)
-      process.once('SIGTERM', onSigint)
-    })
+    await input.read(
+      { onLine, afterChunk: () => producer.afterChunk(), ...(flags.sync ? { syncLine } : {}), failed: () => failure !== undefined },
+      process.stdin.isTTY === true && process.stdout.isTTY === true,
+    )
+    // Ctrl-C: what was read is flushed, then the tool exits (Kafka's shutdown hook closes the producer).
+    if (input.interrupted) process.exitCode = 130
     await producer.close()
-    input.destroy()
 
     if (storeFailure !== undefined) throw stoppedProducing(storeFailure, producer.acknowledged)
     if (failure) {
@@ -236,14 +128,14 @@ export default class ConsoleProducer extends KafkaCommand<ProducerReport> {
   }
 }
 
-/** stdin; a regular file (`< file`) is read in 1 MiB chunks, which halves the per-chunk overhead of 64 KiB reads. */
-function stdinStream(): NodeJS.ReadableStream & { destroy(): void; pause(): unknown } {
+/** The line reader's settings; a property it cannot honour is one line. */
+function readerConfig(props: ReadonlyMap<string, string>): LineReaderConfig {
   try {
-    if (fs.fstatSync(0).isFile()) return fs.createReadStream('', { fd: 0, highWaterMark: 1 << 20, autoClose: false })
-  } catch {
-    // fall back to process.stdin
+    return lineReaderConfig(props)
+  } catch (err) {
+    if (err instanceof LineReaderConfigError) throw new UserError(err.message)
+    throw err
   }
-  return process.stdin
 }
 
 /** Kafka's async-send error line (the tool keeps going; exit status is non-zero at the end here). */
@@ -254,13 +146,6 @@ function reportFailure(topic: string, f: SendFailure): void {
   )
 }
 
-function parseAcks(value: string): -1 | 0 | 1 {
-  const v = value.trim().toLowerCase()
-  if (v === 'all' || v === '-1') return -1
-  if (v === '0') return 0
-  if (v === '1') return 1
-  throw new UsageError(`Invalid value ${value} for configuration acks: String must be one of: all, -1, 0, 1`)
-}
 
 /** `--compression-codec` takes an optional value in Kafka (gzip when absent); oclif needs one, so supply it. */
 function withOptionalCodecValue(argv: string[]): string[] {

@@ -3,14 +3,14 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
 import { Flags } from '@oclif/core'
 
 import { KafkaError } from '../broker/kafka-error.js'
-import type { CompressionCodec } from '../broker/records.js'
 import { javaErrorString } from '../client/java-exception.js'
-import type { AcknowledgedRecords, ProducerSettings, SendFailure } from '../client/kafka-client.js'
-import { ExitRequest, UsageError, UserError } from '../cli/errors.js'
+import type { AcknowledgedRecords, SendFailure } from '../client/kafka-client.js'
+import { ExitRequest, UserError } from '../cli/errors.js'
 import { KafkaCommand } from '../cli/kafka-command.js'
 import { PayloadFileError, listPayloads, monotonicPayloads, randomLetterPayloads, readPayloadFile, type PayloadSource } from '../cli/perf/payloads.js'
 import { PerfArgsError, PerfHelpRequest, parseProducerPerfArgs, producerPerfHelp, producerPerfUsage, type ProducerPerfArgs } from '../cli/perf/producer-perf-args.js'
 import { ProducerStats } from '../cli/perf/producer-stats.js'
+import { producerSettings } from '../cli/producer-settings.js'
 import { ThroughputThrottler } from '../cli/perf/throughput-throttler.js'
 import { readPropertiesFile } from '../cli/properties-file.js'
 import { stoppedProducing } from '../cli/storage-errors.js'
@@ -31,9 +31,10 @@ import { storeFailureOf } from '../broker/store-failure.js'
 // --print-metrics prints a note, not Java's metrics registry; `--help` is oclif's help (exit 0),
 // `-h` Kafka's (exit 1).
 
-const CODECS: readonly CompressionCodec[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd']
 /** Records sent between producer.afterChunk() calls (its back-pressure and group-commit point). */
 const CHUNK_RECORDS = 1024
+/** The producer's linger.ms default in Kafka 3.9 (4.0 made it 5). */
+const KAFKA_3_9_LINGER_MS = 0
 /** Unthrottled, the send loop still lets timers and sockets run this often (linger, acknowledgements). */
 const YIELD_EVERY_MS = 20
 
@@ -116,7 +117,7 @@ export default class ProducerPerfTest extends KafkaCommand<ProducerPerfReport> {
       storeFailure ??= storeFailureOf(f.error)
       if (storeFailure === undefined) reportFailure(f)
     }
-    const producer = await client.producer(args.topic, { ...producerSettings(props, clientId), onAcknowledged }, onFailure)
+    const producer = await client.producer(args.topic, { ...producerSettings(props, { clientId, lingerMs: KAFKA_3_9_LINGER_MS }), onAcknowledged }, onFailure)
 
     const startMs = Date.now()
     const throttler = new ThroughputThrottler(args.throughput, startMs)
@@ -183,36 +184,6 @@ function readProps(args: ProducerPerfArgs): Map<string, string> {
     props.set(key, value)
   }
   return props
-}
-
-function producerSettings(props: ReadonlyMap<string, string>, clientId: string): ProducerSettings {
-  const acksText = (props.get('acks') ?? 'all').trim().toLowerCase()
-  const acks: ProducerSettings['acks'] | undefined = acksText === 'all' || acksText === '-1' ? -1 : acksText === '1' ? 1 : acksText === '0' ? 0 : undefined
-  if (acks === undefined) throw new UsageError(`Invalid value ${props.get('acks') ?? ''} for configuration acks: String must be one of: all, -1, 0, 1`)
-  const int = (key: string, fallback: number): number => {
-    const raw = props.get(key)?.trim()
-    if (raw === undefined) return fallback
-    const n = Number(raw)
-    if (raw === '' || !Number.isSafeInteger(n)) throw new UsageError(`Invalid value ${raw} for configuration ${key}: Not a number of type ${key === 'batch.size' ? 'INT' : 'LONG'}`)
-    if (n < 0) throw new UsageError(`Invalid value ${raw} for configuration ${key}: Value must be at least 0`)
-    return n
-  }
-  const codec = (props.get('compression.type') ?? 'none').trim().toLowerCase()
-  const compression = (codec === 'uncompressed' ? 'none' : codec) as CompressionCodec
-  if (!CODECS.includes(compression)) {
-    throw new UsageError(`Invalid value ${codec} for configuration compression.type: String must be one of: none, gzip, snappy, lz4, zstd`)
-  }
-  return {
-    acks,
-    batchSize: int('batch.size', 16384),
-    // Kafka 3.9's producer default (4.0 made it 5).
-    lingerMs: int('linger.ms', 0),
-    compression,
-    allowAutoCreate: props.get('allow.auto.create.topics')?.trim().toLowerCase() !== 'false',
-    bufferMemory: int('buffer.memory', 32 * 1024 * 1024),
-    clientId,
-    idempotent: props.get('enable.idempotence')?.trim().toLowerCase() !== 'false',
-  }
 }
 
 /** Java's callback prints the exception of every failed send; here once per failed batch, with its record count. */
