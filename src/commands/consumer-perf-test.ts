@@ -5,7 +5,8 @@ import { UsageError, UserError } from '../cli/errors.js'
 import { KafkaCommand } from '../cli/kafka-command.js'
 import { javaFixed } from '../util/java/numbers.js'
 import { DateFormatError, SimpleDateFormat } from '../cli/perf/simple-date-format.js'
-import { readPropertiesFile } from '../cli/properties-file.js'
+import { toolProperties } from '../cli/properties-file.js'
+import { abortOnTermination } from '../cli/termination.js'
 import { parseGroupConfig } from '../cli/group-config.js'
 import { topicRegex } from '../cli/topic-regex.js'
 
@@ -90,7 +91,7 @@ export default class ConsumerPerfTest extends KafkaCommand<ConsumerPerfReport> {
     }
     if (reportingIntervalMs <= 0) throw new UserError('Reporting interval must be greater than 0.')
 
-    const props = flags['consumer.config'] === undefined ? new Map<string, string>() : readPropertiesFile(flags['consumer.config'])
+    const props = toolProperties(flags['consumer.config'], undefined)
     // Kafka sets these over whatever the file says.
     const groupId = flags.group ?? `perf-consumer-${Math.floor(Math.random() * 100_000)}`
     props.set('group.id', groupId)
@@ -125,17 +126,14 @@ export default class ConsumerPerfTest extends KafkaCommand<ConsumerPerfReport> {
       }
     }
 
-    const aborter = new AbortController()
-    const onSignal = () => aborter.abort()
-    process.once('SIGINT', onSignal)
-    process.once('SIGTERM', onSignal)
+    const termination = abortOnTermination()
     const consumer = await client.consumer({
       topics,
       start: flags['from-latest'] ? 'latest' : 'earliest',
       resetTo: flags['from-latest'] ? 'latest' : 'earliest',
       maxMessages: Math.max(0, numMessages),
       timeoutMs,
-      signal: aborter.signal,
+      signal: termination.signal,
       group,
       clientId,
       onRebalance,
@@ -170,8 +168,7 @@ export default class ConsumerPerfTest extends KafkaCommand<ConsumerPerfReport> {
       throw err
     } finally {
       await consumer.close()
-      process.off('SIGINT', onSignal)
-      process.off('SIGTERM', onSignal)
+      termination.dispose()
     }
     if (messagesRead < numMessages) {
       print(`WARNING: Exiting before consuming the expected number of messages: timeout (${timeoutMs} ms) exceeded. You can use the --timeout option to increase the timeout.`)
