@@ -130,7 +130,7 @@ export class PartitionLog {
     } catch (err) {
       throw asBatchError(err)
     }
-    if (header.isControl) throw new KafkaError('INVALID_RECORD', 'Control batches cannot be produced by clients.')
+    if (header.isControl) throw new KafkaError('INVALID_RECORD', `Clients are not allowed to write control records in topic partition ${topic.name}-${partition}`)
     if (header.timestampType === 'LogAppendTime') {
       throw new RecordValidationError(
         Array.from({ length: header.recordCount }, (_, batchIndex) => ({

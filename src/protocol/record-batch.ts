@@ -182,7 +182,7 @@ export function splitBatches(buf: Buffer): { batches: Buffer[]; partialTail: num
 
 /**
  * Full validation for the broker's produce path: size vs batchLength, magic 2, CRC-32C, offset range and count,
- * no control batch, idempotent batches carry a sequence, and every record (inflated when compressed, as Kafka's
+ * idempotent batches carry a sequence, and every record (inflated when compressed, as Kafka's
  * LogValidator does) parses, offset deltas are 0..n-1 and the records end exactly at the batch end. Returns the
  * header with the records' timestamps, from which the broker recomputes the batch's max timestamp. Messages follow
  * Kafka's LogValidator where it has one. `batch` must hold exactly one batch.
@@ -214,7 +214,6 @@ export function validateBatch(batch: Buffer): ValidatedBatch {
       `Inconsistent batch offset range [0, ${header.lastOffsetDelta}] and count of records ${header.recordCount}`,
     )
   }
-  if (header.isControl) throw invalid('Clients are not allowed to write control records')
   if (header.producerId >= 0 && header.baseSequence < 0) {
     throw invalid(`Invalid sequence number ${header.baseSequence} in record batch with producerId ${header.producerId}`)
   }

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 
 import { ApiKey } from '../../src/protocol/api-keys.js'
+import { crc32c } from '../../src/protocol/crc32c.js'
 import { decodeApiVersionsResponse, encodeApiVersionsRequest } from '../../src/protocol/messages/api-versions.js'
 import { decodeFetchResponse, encodeFetchRequest } from '../../src/protocol/messages/fetch.js'
 import { decodeListOffsetsResponse, encodeListOffsetsRequest } from '../../src/protocol/messages/list-offsets.js'
@@ -23,6 +24,7 @@ const MESSAGE_TOO_LARGE = 10
 const INVALID_REQUIRED_ACKS = 21
 const UNSUPPORTED_VERSION = 35
 const INVALID_RECORD = 87
+const INVALID_TXN_STATE = 48
 const UNSUPPORTED_FOR_MESSAGE_FORMAT = 43
 
 let server: TestServer | undefined
@@ -222,6 +224,24 @@ describe('produce validation', () => {
     batch.writeInt8(magic, 16) // before the CRC-covered range, so only the magic is wrong
     expect(produceOutcome(await produce(c, 'magic', 0, batch)).errorCode).toBe(code)
     expect((await fetchRecords(c, 'magic', 0)).highWatermark).toBe(values.length)
+  })
+
+  // Attribute bits a client may not set, or that name no codec; the CRC is rewritten so only the bits are wrong.
+  it.each([
+    ['a control batch', 0x20, INVALID_RECORD, 'Clients are not allowed to write control records in topic partition attrs-0'],
+    ['a transactional batch', 0x10, INVALID_TXN_STATE, 'Transactions are not supported by kafka-ts.'],
+    ['compression codec id 5', 0x05, CORRUPT_MESSAGE, 'unknown compression codec id 5'],
+  ])('%s is refused and not stored', async (_what, bits, code, message) => {
+    const s = await start()
+    const values = await seed(s, 'attrs')
+    const c = await open(s)
+    const batch = batchOf(['x'])
+    batch.writeInt16BE(batch.readInt16BE(21) | bits, 21)
+    batch.writeUInt32BE(crc32c(batch, 21), 17)
+    // Produce v8 is the first with a per-partition error message.
+    const answer = (await produce(c, 'attrs', 0, batch, { version: 8 })).responses[0]?.partitionResponses[0]
+    expect(answer).toMatchObject({ errorCode: code, errorMessage: message })
+    expect((await fetchRecords(c, 'attrs', 0)).highWatermark).toBe(values.length)
   })
 
   it('a batch whose length runs past the records bytes gets INVALID_RECORD (Kafka sees no complete batch)', async () => {

@@ -22,12 +22,10 @@ import {
   type ProduceRequest,
   type ProduceResponseInput,
 } from '../../protocol/messages/produce.js'
-import { splitBatches } from '../../protocol/record-batch.js'
+import { RecordBatchError } from '../../protocol/protocol-error.js'
+import { readBatchHeader, splitBatches, type BatchHeader } from '../../protocol/record-batch.js'
 import type { Durability, ProduceEntry } from '../../broker/broker.js'
 import { NO_RESPONSE, defineHandler } from '../handler.js'
-
-const ZSTD = 4
-const TRANSACTIONAL_BIT = 0x10
 
 export const produceHandler = defineHandler<ProduceRequest, ProduceResponseInput>({
   apiKey: ApiKey.Produce,
@@ -55,9 +53,11 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponseInput
         } else if (req.transactionalId !== null) slot.error = new KafkaError('INVALID_TXN_STATE', 'Transactions are not supported by kafka-ts.')
         else {
           const batch = singleBatch(p.records, apiVersion)
+          const header = batch instanceof KafkaError ? batch : headerOf(batch)
           if (batch instanceof KafkaError) slot.error = batch
-          else if (apiVersion < 7 && (batch.readInt16BE(21) & 0x07) === ZSTD) slot.error = new KafkaError('UNSUPPORTED_COMPRESSION_TYPE')
-          else if ((batch.readInt16BE(21) & TRANSACTIONAL_BIT) !== 0) slot.error = new KafkaError('INVALID_TXN_STATE', 'Transactions are not supported by kafka-ts.')
+          else if (header instanceof KafkaError) slot.error = header
+          else if (apiVersion < 7 && header.compression === 'zstd') slot.error = new KafkaError('UNSUPPORTED_COMPRESSION_TYPE')
+          else if (header.isTransactional) slot.error = new KafkaError('INVALID_TXN_STATE', 'Transactions are not supported by kafka-ts.')
           else {
             slot.entry = entries.length
             entries.push({ topic: row, partition: p.index, batch })
@@ -99,6 +99,16 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponseInput
 })
 
 /** The one batch a partition's records must hold (Kafka refuses more than one for magic 2). */
+/** The batch's header, or CORRUPT_MESSAGE for one that cannot be read (an unknown compression codec). */
+function headerOf(batch: Buffer): BatchHeader | KafkaError {
+  try {
+    return readBatchHeader(batch)
+  } catch (err) {
+    if (err instanceof RecordBatchError) return new KafkaError('CORRUPT_MESSAGE', err.message)
+    throw err
+  }
+}
+
 function singleBatch(records: Buffer | null, version: number): Buffer | KafkaError {
   const none = () => new KafkaError('INVALID_RECORD', `Produce requests with version ${version} must have at least one record batch per partition`)
   if (records === null || records.length === 0) return none()
