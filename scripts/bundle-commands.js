@@ -64,6 +64,44 @@ module.exports = new Proxy(function () {}, {
     })
   },
 }
+// Node's built-in modules, as the project's ES modules import them. An `import` of a builtin makes Node
+// build an ES module facade that reads every export once, which runs lazy getters: `node:crypto`'s
+// facade loads webcrypto, X509 and a dozen internal modules a start never uses (~7 ms of facades in an
+// embedded `topics --list`). require() returns the builtin's own object instead. Builtins that only
+// rare paths call (a server's TLS and SASL, gzip, the checkpoint thread, group member ids) load on
+// first use: their export names are listed here at build time, so binding the import loads nothing.
+const RARE_BUILTINS = ['crypto', 'zlib', 'worker_threads', 'tls', 'net', 'timers/promises', 'child_process', 'perf_hooks', 'readline']
+const builtinRequire = createRequire(import.meta.url)
+const rareBuiltin = (name) => RARE_BUILTINS.includes(name.replace(/^node:/, ''))
+const lazyBuiltinSource = (name) => `let real
+const load = () => (real ??= require(${JSON.stringify(name)}))
+const names = ${JSON.stringify(Object.getOwnPropertyNames(builtinRequire(name)))}
+module.exports = new Proxy({}, {
+  get: (_, key) => load()[key],
+  has: (_, key) => names.includes(key) || key in load(),
+  ownKeys: () => names,
+  getOwnPropertyDescriptor: (_, key) => (names.includes(key) ? { configurable: true, enumerable: true, writable: true, value: undefined } : undefined),
+})
+`
+const builtinsViaRequire = {
+  name: 'builtins-via-require',
+  setup(b) {
+    b.onResolve({ filter: /^node:/ }, (args) => {
+      if (args.namespace === 'builtin' || args.kind !== 'import-statement' || /[\\/]node_modules[\\/]/.test(args.importer)) return undefined
+      return { path: args.path, namespace: 'builtin' }
+    })
+    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({
+      contents: rareBuiltin(args.path) ? lazyBuiltinSource(args.path) : `module.exports = require(${JSON.stringify(args.path)})`,
+      loader: 'js',
+    }))
+    // oclif's own require() of builtins it calls only on rare paths (Windows shell detection, --perf
+    // timings, flags read from stdin).
+    b.onResolve({ filter: /^node:(child_process|perf_hooks|readline)$/ }, (args) => {
+      if (args.namespace === 'builtin' || !/[\\/]@oclif[\\/]core[\\/]/.test(args.importer)) return undefined
+      return { path: args.path, namespace: 'builtin' }
+    })
+  },
+}
 // oclif sorts the commands it loads with String#localeCompare. The first localeCompare of a process sets
 // up ICU's collator: 60–160 ms on this project's shared 2-core machine, as much as starting node itself.
 // Command ids are ASCII; code-point order sorts them the same way.
@@ -96,7 +134,7 @@ const result = await build({
   external: [...external, 'typescript', 'ts-node', 'pnpapi', 'semver'],
   // CommonJS code bundled into ESM (oclif) still require()s its external packages and node builtins.
   banner: { js: "import { createRequire as __kafkaTsCreateRequire } from 'node:module'; const require = __kafkaTsCreateRequire(import.meta.url);" },
-  plugins: [lazyOclifDeps, oclifSortWithoutIcu],
+  plugins: [builtinsViaRequire, lazyOclifDeps, oclifSortWithoutIcu],
   sourcemap: true,
   allowOverwrite: true,
   logLevel: 'warning',

@@ -13,6 +13,9 @@ const RECORDER = path.join(import.meta.dirname, 'fixtures', 'record-modules.mjs'
 const REMOTE_ONLY = ['@platformatic/kafka', 'ajv', 'avsc', 'kafkajs', 'mnemonist']
 const CODECS = ['snappy', 'lz4-napi', 'zstd-napi']
 const INTERACTIVE = ['@inquirer/prompts', 'ora']
+// Node builtins only a server, compression or a background thread uses (scripts/bundle-commands.js loads
+// them on first use); node:crypto alone was ~20 internal modules through its ES module facade.
+const RARE_BUILTINS = ['node:crypto', 'node:zlib', 'node:worker_threads', 'node:tls', 'node:perf_hooks', 'node:readline']
 
 let dir: string
 let cleanup: () => void
@@ -22,7 +25,9 @@ beforeEach(() => {
 afterEach(() => cleanup())
 
 /** Runs the CLI and returns the npm packages it loaded (and the result). */
-async function loadedPackages(args: string[]): Promise<{ packages: Set<string>; files: string[]; code: number | null; out: string }> {
+async function loadedPackages(
+  args: string[],
+): Promise<{ packages: Set<string>; builtins: Set<string>; files: string[]; code: number | null; out: string }> {
   const log = path.join(dir, 'modules.log')
   const r = await runCli(args, { dataDir: path.join(dir, 'data'), env: { NODE_OPTIONS: `--import ${RECORDER}`, KAFKA_TS_MODULE_LOG: log } })
   const files = fs.readFileSync(log, 'utf8').split('\n').filter((l) => l !== '')
@@ -31,17 +36,20 @@ async function loadedPackages(args: string[]): Promise<{ packages: Set<string>; 
     const m = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(f)
     if (m?.[1]) packages.add(m[1])
   }
-  return { packages, files, code: r.code, out: r.out }
+  const builtins = new Set(files.filter((f) => f.startsWith('node:')))
+  return { packages, builtins, files, code: r.code, out: r.out }
 }
 
 describe('cold start: what a command loads', () => {
   it('an embedded topics --list loads no remote-mode, codec or prompt package', async () => {
     await runCli(['topics', '--create', '--topic', 't'], { dataDir: path.join(dir, 'data') })
-    const { packages, code, out } = await loadedPackages(['topics', '--list'])
+    const { packages, builtins, code, out } = await loadedPackages(['topics', '--list'])
     expect(code).toBe(0)
     expect(out).toBe('t\n')
     expect(packages).toContain('better-sqlite3')
     for (const p of [...REMOTE_ONLY, ...CODECS, ...INTERACTIVE]) expect(packages, p).not.toContain(p)
+    expect(builtins).toContain('node:fs')
+    for (const b of RARE_BUILTINS) expect(builtins, b).not.toContain(b)
   })
 
   it('a command given --bootstrap-server loads the client library (the recorder sees it)', async () => {
