@@ -27,9 +27,10 @@ afterEach(() => cleanup())
 /** Runs the CLI and returns the npm packages it loaded (and the result). */
 async function loadedPackages(
   args: string[],
+  env: NodeJS.ProcessEnv = {},
 ): Promise<{ packages: Set<string>; builtins: Set<string>; files: string[]; code: number | null; out: string }> {
   const log = path.join(dir, 'modules.log')
-  const r = await runCli(args, { dataDir: path.join(dir, 'data'), env: { NODE_OPTIONS: `--import ${RECORDER}`, KAFKA_TS_MODULE_LOG: log } })
+  const r = await runCli(args, { dataDir: path.join(dir, 'data'), env: { NODE_OPTIONS: `--import ${RECORDER}`, KAFKA_TS_MODULE_LOG: log, ...env } })
   const files = fs.readFileSync(log, 'utf8').split('\n').filter((l) => l !== '')
   const packages = new Set<string>()
   for (const f of files) {
@@ -50,6 +51,14 @@ describe('cold start: what a command loads', () => {
     for (const p of [...REMOTE_ONLY, ...CODECS, ...INTERACTIVE]) expect(packages, p).not.toContain(p)
     expect(builtins).toContain('node:fs')
     for (const b of RARE_BUILTINS) expect(builtins, b).not.toContain(b)
+  })
+
+  it.each(['test', 'development'])('NODE_ENV=%s runs dist/ as it is, without loading TypeScript', async (nodeEnv) => {
+    await runCli(['topics', '--create', '--topic', 't'], { dataDir: path.join(dir, 'data') })
+    const { packages, code, out } = await loadedPackages(['topics', '--list'], { NODE_ENV: nodeEnv })
+    expect(code).toBe(0)
+    expect(out).toBe('t\n')
+    expect(packages).not.toContain('typescript')
   })
 
   it('a command given --bootstrap-server loads the client library (the recorder sees it)', async () => {
