@@ -1,10 +1,14 @@
 #!/usr/bin/env node
-// Bundles the CLI's runtime into ESM files in dist/: each command (dist/commands/, where oclif finds
-// them), the entry bin/run.js imports (dist/cli/main.js), the help class and hooks oclif loads by path.
+// Bundles the CLI's runtime into dist/: oclif as one CommonJS file (dist/oclif.cjs, which bin/run.js
+// loads), and as ES modules each command (dist/commands/, where oclif finds them), the help class and
+// the hooks oclif loads by path.
 // Why, for cold start (`kafka-ts topics --list` runs dozens of times in a shell script):
 // - Node loads ESM modules one file at a time; a command touching ~40 project modules paid ~35 ms for that.
-// - @oclif/core is bundled too (one shared chunk instead of ~70 CommonJS files resolved one by one).
-//   Other npm packages stay external: native addons, and remote mode's client library.
+// - @oclif/core is bundled too, into one CommonJS file (dist/oclif.cjs) instead of ~70 resolved one by
+//   one. CommonJS because Node 20 can only give V8 a code cache for scripts, not for ES modules: bin/run.js
+//   loads dist/oclif.cjs with the cache scripts/code-cache.js writes at build time, which skips parsing
+//   and compiling most of oclif (the largest part of a start). The ESM bundle reaches it as `#oclif`
+//   (package.json "imports"). Other npm packages stay external: native addons, remote mode's library.
 // - Code splitting keeps each dynamic import() a chunk of its own (dist/chunks/): without it esbuild
 //   inlined the remote client into every command and hoisted its static imports (@platformatic/kafka,
 //   which loads ajv and avsc) to the top of the bundle, so an embedded `topics --list` paid for remote
@@ -29,8 +33,8 @@ const walk = (dir) => {
   }
 }
 walk(src)
-// Modules oclif loads by path besides the commands: the runtime entry, the help class, hooks.
-for (const m of ['main.ts', 'help.ts', 'hooks/command-not-found.ts']) entryPoints.push(path.join(root, 'src', 'cli', m))
+// Modules oclif loads by path besides the commands: the help class, hooks.
+for (const m of ['help.ts', 'hooks/command-not-found.ts']) entryPoints.push(path.join(root, 'src', 'cli', m))
 // Packages oclif requires at the top of its modules but uses only on rarer paths (plugin patterns,
 // command discovery without a manifest, help templates, spinners, wrapped error text): bundled behind a
 // proxy that loads the package on first use, so a start does not compile and run them.
@@ -64,12 +68,16 @@ module.exports = new Proxy(function () {}, {
     })
   },
 }
-// Node's built-in modules, as the project's ES modules import them. An `import` of a builtin makes Node
-// build an ES module facade that reads every export once, which runs lazy getters: `node:crypto`'s
-// facade loads webcrypto, X509 and a dozen internal modules a start never uses (~7 ms of facades in an
-// embedded `topics --list`). require() returns the builtin's own object instead. Builtins that only
-// rare paths call (a server's TLS and SASL, gzip, the checkpoint thread, group member ids) load on
-// first use: their export names are listed here at build time, so binding the import loads nothing.
+// Node's built-in modules as ES modules import them: the project's modules, and the ESM packages bundled
+// with oclif (its platform check imports wsl-utils). An `import` of a builtin makes Node build an ES module
+// facade that reads every export once, which runs lazy getters: node:crypto's loads webcrypto, X509 and a
+// dozen internal modules, node:fs's its streams, node:process's opens process.stdin (~13 ms of facades in
+// an embedded `topics --list`). require() returns the builtin's own object instead. Builtins that only
+// rare paths call (a server's TLS and SASL, gzip, the checkpoint thread, group member ids) load on first
+// use: their export names are listed here at build time, so binding the import loads nothing.
+// CommonJS packages imported by the project (better-sqlite3) are required too: importing one from ESM
+// loads cjs-module-lexer to guess its named exports.
+const CJS_PACKAGES = ['better-sqlite3']
 const RARE_BUILTINS = ['crypto', 'zlib', 'worker_threads', 'tls', 'net', 'timers/promises', 'child_process', 'perf_hooks', 'readline']
 const builtinRequire = createRequire(import.meta.url)
 const rareBuiltin = (name) => RARE_BUILTINS.includes(name.replace(/^node:/, ''))
@@ -87,7 +95,11 @@ const builtinsViaRequire = {
   name: 'builtins-via-require',
   setup(b) {
     b.onResolve({ filter: /^node:/ }, (args) => {
-      if (args.namespace === 'builtin' || args.kind !== 'import-statement' || /[\\/]node_modules[\\/]/.test(args.importer)) return undefined
+      if (args.namespace === 'builtin' || args.kind !== 'import-statement') return undefined
+      return { path: args.path, namespace: 'builtin' }
+    })
+    b.onResolve({ filter: new RegExp(`^(${CJS_PACKAGES.join('|')})$`) }, (args) => {
+      if (args.namespace === 'builtin' || args.kind !== 'import-statement') return undefined
       return { path: args.path, namespace: 'builtin' }
     })
     b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({
@@ -118,6 +130,37 @@ const oclifSortWithoutIcu = {
     })
   },
 }
+// The project's `import { Command } from '@oclif/core'` becomes a require of the one CommonJS oclif.
+const oclifViaRequire = {
+  name: 'oclif-via-require',
+  setup(b) {
+    b.onResolve({ filter: /^@oclif\/core$/ }, (args) => ({ path: args.path, namespace: 'oclif-cjs' }))
+    b.onLoad({ filter: /.*/, namespace: 'oclif-cjs' }, () => ({ contents: "module.exports = require('#oclif')", loader: 'js' }))
+  },
+}
+const oclifOut = path.join(root, 'dist', 'oclif.cjs')
+await build({
+  entryPoints: [oclifRequire.resolve('@oclif/core')],
+  outfile: oclifOut,
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  external: ['typescript', 'ts-node', 'pnpapi', 'semver'],
+  plugins: [builtinsViaRequire, lazyOclifDeps, oclifSortWithoutIcu],
+  sourcemap: true,
+  logLevel: 'warning',
+})
+// oclif import()s commands, hooks and the help class (ES modules) by file URL. Node 20 runs a script
+// compiled with a code cache without its dynamic import() callback ("A dynamic import callback was not
+// specified"), so bin/run.js passes an import function in as a parameter of the module wrapper instead.
+const oclifSource = fs.readFileSync(oclifOut, 'utf8')
+const dynamicImports = oclifSource.match(/\bawait import\(/g)?.length ?? 0
+if (dynamicImports < 3) throw new Error(`dist/oclif.cjs: expected oclif's import() calls (module loader), found ${dynamicImports}`)
+fs.writeFileSync(oclifOut, oclifSource.replace(/\bawait import\(/g, 'await __kafkaTsImport('))
+// V8 checks a code cache against its source's length only: a cache left from an older dist/oclif.cjs
+// must not outlive it (scripts/code-cache.js writes the new one).
+fs.rmSync(`${oclifOut}.v8cache`, { force: true })
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'))
 const external = [...Object.keys(pkg.dependencies), ...Object.keys(pkg.devDependencies)].filter((d) => d !== '@oclif/core')
 const result = await build({
@@ -131,10 +174,10 @@ const result = await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  external: [...external, 'typescript', 'ts-node', 'pnpapi', 'semver'],
-  // CommonJS code bundled into ESM (oclif) still require()s its external packages and node builtins.
+  external: [...external, '#oclif'],
+  // Builtins, CommonJS packages and oclif are require()d (see the plugins above).
   banner: { js: "import { createRequire as __kafkaTsCreateRequire } from 'node:module'; const require = __kafkaTsCreateRequire(import.meta.url);" },
-  plugins: [builtinsViaRequire, lazyOclifDeps, oclifSortWithoutIcu],
+  plugins: [builtinsViaRequire, oclifViaRequire],
   sourcemap: true,
   allowOverwrite: true,
   logLevel: 'warning',

@@ -1,9 +1,11 @@
+import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
+import { pathToFileURL } from 'node:url'
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
-import { runCli, tempDir } from '../helpers/cli.js'
+import { ROOT, runCli, tempDir } from '../helpers/cli.js'
 
 // What a start loads decides how fast `kafka-ts topics --list` runs in a shell script: the remote-mode
 // client library (@platformatic/kafka with its ajv validators and avsc), the compression codecs and the
@@ -73,5 +75,18 @@ describe('cold start: what a command loads', () => {
     expect(out).toMatch(/^kafka-ts-toolkit\/\d+\.\d+\.\d+ \S+ node-v\S+\n$/)
     expect(packages.size).toBe(0)
     expect(files.filter((f) => f.includes('/dist/'))).toEqual([])
+  })
+
+  it('the build leaves a code cache of dist/oclif.cjs that V8 accepts', () => {
+    // A rejected cache still runs, just as slowly as without one: this is the check that it is used.
+    const loader = pathToFileURL(path.join(ROOT, 'bin', 'code-cache.js')).href
+    const oclif = path.join(ROOT, 'dist', 'oclif.cjs')
+    const check = `import { compileWithCodeCache } from ${JSON.stringify(loader)}
+const { script } = compileWithCodeCache(${JSON.stringify(oclif)})
+process.stdout.write(String(script.cachedDataRejected))`
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', check], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } })
+    expect(r.stderr).toBe('')
+    expect(fs.existsSync(`${oclif}.v8cache`)).toBe(true)
+    expect(r.stdout).toBe('false')
   })
 })
