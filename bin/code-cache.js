@@ -1,5 +1,6 @@
-// V8's code cache for the CommonJS bundle bin/run.js starts (dist/oclif.cjs): Node 20 gives V8 a code
-// cache for scripts only, not for ES modules, and compiling oclif was the largest part of a start. The
+// V8's code cache for the CommonJS bundle bin/run.js starts (dist/cli.cjs: oclif, the commands, the
+// broker): Node 20 gives V8 a code cache for scripts only, not for ES modules, and parsing and compiling
+// was the largest part of a start. The
 // cache (`<file>.v8cache`) is written at build time by scripts/code-cache.js; V8 then deserializes the
 // functions instead of parsing and compiling them. A cache from another Node or other V8 flags is
 // rejected by V8, and the file compiles as it would without one.
@@ -19,16 +20,16 @@ export function compileWithCodeCache(file) {
   } catch {
     // no cache: V8 compiles
   }
-  // module.wrap's parameters, plus the import() oclif uses for commands, hooks and the help class: Node 20
-  // runs a script that came from a code cache without its dynamic import() callback
-  // (scripts/bundle-commands.js rewrites oclif's `await import(` to call this parameter).
+  // module.wrap's parameters, plus an import() for ES modules (oclif's command stubs, ESM-only packages):
+  // Node 20 runs a script that came from a code cache without its dynamic import() callback
+  // (scripts/bundle-commands.js rewrites the bundle's import( to call this parameter).
   const source = `(function (exports, require, module, __filename, __dirname, __kafkaTsImport) {${readFileSync(file, 'utf8')}\n})`
   return { script: new vm.Script(source, { filename: file, cachedData }), cacheFile }
 }
 
 /**
  * require(file) through its code cache. The module lands in require's cache under its resolved name,
- * so the bundle's own require('#oclif') gets this same instance.
+ * so the command stubs' require of dist/cli.cjs gets this same instance.
  */
 export function requireWithCodeCache(file) {
   const { script, cacheFile } = compileWithCodeCache(file)

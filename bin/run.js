@@ -4,7 +4,7 @@
 // oclif; everything else goes to oclif, bundled in dist/ (scripts/bundle-commands.js) and loaded through
 // V8's code cache (bin/code-cache.js).
 import { readFileSync } from 'node:fs'
-import module, { createRequire } from 'node:module'
+import { createRequire } from 'node:module'
 
 const argv = process.argv.slice(2)
 const end = argv.indexOf('--')
@@ -21,11 +21,8 @@ if (own.includes('--version') && !wantsHelp && (own[0] === '--version' || isComm
   // dist/ is what runs, always: without this, NODE_ENV=development or test makes oclif look for the
   // TypeScript sources through tsconfig.json, loading the typescript package (+0.3 s of CPU a command).
   globalThis.oclif = { ...globalThis.oclif, enableAutoTranspile: false }
-  // Node >= 22.1 keeps compiled code of the ES modules (commands, broker) between runs; a no-op on
-  // Node 20, which has no such cache for ES modules (oclif has its own, below).
-  module.enableCompileCache?.()
   const { requireWithCodeCache } = await import('./code-cache.js')
-  const { execute } = requireWithCodeCache(createRequire(import.meta.url).resolve('#oclif'))
+  const { execute } = requireWithCodeCache(createRequire(import.meta.url).resolve('../dist/cli.cjs'))
   await execute({ dir: import.meta.url })
 }
 

@@ -1,18 +1,17 @@
 #!/usr/bin/env node
-// Bundles the CLI's runtime into dist/: oclif as one CommonJS file (dist/oclif.cjs, which bin/run.js
-// loads), and as ES modules each command (dist/commands/, where oclif finds them), the help class and
-// the hooks oclif loads by path.
-// Why, for cold start (`kafka-ts topics --list` runs dozens of times in a shell script):
-// - Node loads ESM modules one file at a time; a command touching ~40 project modules paid ~35 ms for that.
-// - @oclif/core is bundled too, into one CommonJS file (dist/oclif.cjs) instead of ~70 resolved one by
-//   one. CommonJS because Node 20 can only give V8 a code cache for scripts, not for ES modules: bin/run.js
-//   loads dist/oclif.cjs with the cache scripts/code-cache.js writes at build time, which skips parsing
-//   and compiling most of oclif (the largest part of a start). The ESM bundle reaches it as `#oclif`
-//   (package.json "imports"). Other npm packages stay external: native addons, remote mode's library.
-// - Code splitting keeps each dynamic import() a chunk of its own (dist/chunks/): without it esbuild
-//   inlined the remote client into every command and hoisted its static imports (@platformatic/kafka,
-//   which loads ajv and avsc) to the top of the bundle, so an embedded `topics --list` paid for remote
-//   mode. Code shared by several commands lands in chunks too; a command loads only those it imports.
+// Bundles the CLI's runtime into one CommonJS file, dist/cli.cjs: oclif, every command, the help class,
+// the hooks, the broker and both clients. Why, for cold start (`kafka-ts topics --list` runs dozens of
+// times in a shell script):
+// - Node 20 gives V8 a code cache for scripts only, not for ES modules, and parsing and compiling was the
+//   largest part of a start. bin/run.js loads dist/cli.cjs through the cache scripts/code-cache.js writes
+//   at build time (bin/code-cache.js): V8 deserializes the functions a start runs instead of compiling them.
+// - One file instead of ~40 project modules and ~70 of oclif's, each resolved and read on its own.
+// - Each module oclif loads by path (commands, help class, hooks) sits behind an import() in the bundle's
+//   entry, which esbuild turns into a lazy initialiser: a start runs the top level of its command and of
+//   what that command imports, nothing else. Remote mode's client (@platformatic/kafka, which loads ajv
+//   and avsc) is imported on demand, so an embedded `topics --list` never requires it. oclif finds each of
+//   those modules as a small ES module stub in dist/ (written below) that takes it from dist/cli.cjs.
+// - npm packages other than oclif stay external: native addons, remote mode's library, ESM-only packages.
 // tsc still emits every module to dist/ for tests, benches and worker scripts.
 import fs from 'node:fs'
 import path from 'node:path'
@@ -130,59 +129,76 @@ const oclifSortWithoutIcu = {
     })
   },
 }
-// The project's `import { Command } from '@oclif/core'` becomes a require of the one CommonJS oclif.
-const oclifViaRequire = {
-  name: 'oclif-via-require',
-  setup(b) {
-    b.onResolve({ filter: /^@oclif\/core$/ }, (args) => ({ path: args.path, namespace: 'oclif-cjs' }))
-    b.onLoad({ filter: /.*/, namespace: 'oclif-cjs' }, () => ({ contents: "module.exports = require('#oclif')", loader: 'js' }))
-  },
-}
-const oclifOut = path.join(root, 'dist', 'oclif.cjs')
-await build({
-  entryPoints: [oclifRequire.resolve('@oclif/core')],
-  outfile: oclifOut,
+const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'))
+const external = [...Object.keys(pkg.dependencies), ...Object.keys(pkg.devDependencies)].filter((d) => d !== '@oclif/core')
+// The one entry: oclif's execute() for bin/run.js, and each module oclif loads by path behind an import()
+// of its own, which esbuild turns into a lazy initialiser, so a start runs only the command it was given.
+const modules = entryPoints.map((file) => path.relative(path.join(root, 'src'), file).replace(/\.ts$/, ''))
+const entry = [
+  "export { execute } from '@oclif/core'",
+  'export const modules = {',
+  ...modules.map((m) => `  ${JSON.stringify(m)}: () => import(${JSON.stringify(`./${m}.js`)}),`),
+  '}',
+].join('\n')
+const cliOut = path.join(root, 'dist', 'cli.cjs')
+const result = await build({
+  stdin: { contents: entry, resolveDir: path.join(root, 'src'), sourcefile: 'cli-entry.ts', loader: 'ts' },
+  outfile: cliOut,
   bundle: true,
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  external: ['typescript', 'ts-node', 'pnpapi', 'semver'],
+  external: [...external, 'typescript', 'ts-node', 'pnpapi', 'semver'],
+  // createRequire(import.meta.url) in the project's modules (codecs, crc32c, the checkpoint worker).
+  define: { 'import.meta.url': '__kafkaTsModuleUrl' },
+  banner: { js: "var __kafkaTsModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
   plugins: [builtinsViaRequire, lazyOclifDeps, oclifSortWithoutIcu],
+  // Smaller source, fewer pages touched at start (the source stays in memory beside its code cache);
+  // names stay as written, for stack traces and class names.
+  minifyWhitespace: true,
+  minifySyntax: true,
   sourcemap: true,
-  logLevel: 'warning',
-})
-// oclif import()s commands, hooks and the help class (ES modules) by file URL. Node 20 runs a script
-// compiled with a code cache without its dynamic import() callback ("A dynamic import callback was not
-// specified"), so bin/run.js passes an import function in as a parameter of the module wrapper instead.
-const oclifSource = fs.readFileSync(oclifOut, 'utf8')
-const dynamicImports = oclifSource.match(/\bawait import\(/g)?.length ?? 0
-if (dynamicImports < 3) throw new Error(`dist/oclif.cjs: expected oclif's import() calls (module loader), found ${dynamicImports}`)
-fs.writeFileSync(oclifOut, oclifSource.replace(/\bawait import\(/g, 'await __kafkaTsImport('))
-// V8 checks a code cache against its source's length only: a cache left from an older dist/oclif.cjs
-// must not outlive it (scripts/code-cache.js writes the new one).
-fs.rmSync(`${oclifOut}.v8cache`, { force: true })
-const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'))
-const external = [...Object.keys(pkg.dependencies), ...Object.keys(pkg.devDependencies)].filter((d) => d !== '@oclif/core')
-const result = await build({
-  entryPoints,
-  // outbase src + outdir dist: commands land in dist/commands/ (where oclif looks), chunks beside them.
-  outbase: path.join(root, 'src'),
-  outdir: path.join(root, 'dist'),
-  splitting: true,
-  chunkNames: 'chunks/[name]-[hash]',
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  external: [...external, '#oclif'],
-  // Builtins, CommonJS packages and oclif are require()d (see the plugins above).
-  banner: { js: "import { createRequire as __kafkaTsCreateRequire } from 'node:module'; const require = __kafkaTsCreateRequire(import.meta.url);" },
-  plugins: [builtinsViaRequire, oclifViaRequire],
-  sourcemap: true,
-  allowOverwrite: true,
   logLevel: 'warning',
   // BUNDLE_META=file writes esbuild's metafile (what each output holds) for size investigations.
   metafile: !!process.env.BUNDLE_META,
 })
-console.log(`bundled ${entryPoints.length} entry points`)
 if (process.env.BUNDLE_META) fs.writeFileSync(process.env.BUNDLE_META, JSON.stringify(result.metafile))
+
+// What is left of import() in the bundle loads ES modules: oclif's module loader (the command stubs
+// below, by file URL) and the ESM-only packages the project imports on demand (ora, chalk, prompts).
+// Node 20 runs a script that came from a code cache without its dynamic import() callback ("A dynamic
+// import callback was not specified"), so bin/code-cache.js passes an import function in as a parameter
+// of the module wrapper. Its import() resolves packages from bin/, as from dist/: the same node_modules.
+let source = fs.readFileSync(cliOut, 'utf8')
+let dynamicImports = 0
+source = source.replace(/(?<![\w$.'"`])import\(/g, () => {
+  dynamicImports++
+  return '__kafkaTsImport('
+})
+if (dynamicImports < 3) throw new Error(`dist/cli.cjs: expected oclif's import() calls (module loader), found ${dynamicImports}`)
+// One byte per character: a source with any non-ASCII character (oclif's ANSI regex, comments) becomes a
+// two-byte string, slower to read and to hash. \u escapes mean the same in strings, regexes and comments.
+source = source.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+fs.writeFileSync(cliOut, source)
+// V8 checks a code cache against its source's length only: a cache left from an older dist/cli.cjs must
+// not outlive it (scripts/code-cache.js writes the new one).
+fs.rmSync(`${cliOut}.v8cache`, { force: true })
+
+// oclif imports commands, the help class and hooks by path, as ES modules (oclif.manifest.json says so):
+// each is a stub that takes its module from dist/cli.cjs.
+for (const m of modules) {
+  const stub = path.join(root, 'dist', `${m}.js`)
+  const cli = path.relative(path.dirname(stub), cliOut).split(path.sep).join('/')
+  fs.mkdirSync(path.dirname(stub), { recursive: true })
+  fs.writeFileSync(
+    stub,
+    `// Written by scripts/bundle-commands.js: src/${m}.ts lives in dist/cli.cjs.
+import { createRequire } from 'node:module'
+
+const { modules } = createRequire(import.meta.url)(${JSON.stringify(cli.startsWith('.') ? cli : `./${cli}`)})
+export default (await modules[${JSON.stringify(m)}]()).default
+`,
+  )
+  fs.rmSync(`${stub}.map`, { force: true })
+}
+console.log(`bundled dist/cli.cjs: ${modules.length} modules oclif loads by path, ${dynamicImports} import() calls`)

@@ -77,10 +77,10 @@ describe('cold start: what a command loads', () => {
     expect(files.filter((f) => f.includes('/dist/'))).toEqual([])
   })
 
-  it('the build leaves a code cache of dist/oclif.cjs that V8 accepts', () => {
+  it('the build leaves a code cache of dist/cli.cjs that V8 accepts', () => {
     // A rejected cache still runs, just as slowly as without one: this is the check that it is used.
     const loader = pathToFileURL(path.join(ROOT, 'bin', 'code-cache.js')).href
-    const oclif = path.join(ROOT, 'dist', 'oclif.cjs')
+    const oclif = path.join(ROOT, 'dist', 'cli.cjs')
     const check = `import { compileWithCodeCache } from ${JSON.stringify(loader)}
 const { script } = compileWithCodeCache(${JSON.stringify(oclif)})
 process.stdout.write(String(script.cachedDataRejected))`
