@@ -67,16 +67,12 @@ module.exports = new Proxy(function () {}, {
     })
   },
 }
-// Node's built-in modules as ES modules import them: the project's modules, and the ESM packages bundled
-// with oclif (its platform check imports wsl-utils). An `import` of a builtin makes Node build an ES module
-// facade that reads every export once, which runs lazy getters: node:crypto's loads webcrypto, X509 and a
-// dozen internal modules, node:fs's its streams, node:process's opens process.stdin (~13 ms of facades in
-// an embedded `topics --list`). require() returns the builtin's own object instead. Builtins that only
-// rare paths call (a server's TLS and SASL, gzip, the checkpoint thread, group member ids) load on first
-// use: their export names are listed here at build time, so binding the import loads nothing.
-// CommonJS packages imported by the project (better-sqlite3) are required too: importing one from ESM
-// loads cjs-module-lexer to guess its named exports.
-const CJS_PACKAGES = ['better-sqlite3']
+// Node builtins that only rare paths call (a server's TLS and SASL, gzip, the checkpoint thread, group
+// member ids; oclif's Windows shell detection, --perf timings, flags read from stdin) load on first use:
+// the modules importing them are initialised at start (node:crypto alone is ~20 internal modules). Their
+// export names are listed here at build time, so binding an import loads nothing. Other builtins are
+// plain require()s in the CommonJS bundle (an ES module import would build a facade reading every
+// export, which runs lazy getters).
 const RARE_BUILTINS = ['crypto', 'zlib', 'worker_threads', 'tls', 'net', 'timers/promises', 'child_process', 'perf_hooks', 'readline']
 const builtinRequire = createRequire(import.meta.url)
 const rareBuiltin = (name) => RARE_BUILTINS.includes(name.replace(/^node:/, ''))
@@ -90,21 +86,14 @@ module.exports = new Proxy({}, {
   getOwnPropertyDescriptor: (_, key) => (names.includes(key) ? { configurable: true, enumerable: true, writable: true, value: undefined } : undefined),
 })
 `
-const builtinsViaRequire = {
-  name: 'builtins-via-require',
+const lazyRareBuiltins = {
+  name: 'lazy-rare-builtins',
   setup(b) {
     b.onResolve({ filter: /^node:/ }, (args) => {
-      if (args.namespace === 'builtin' || args.kind !== 'import-statement') return undefined
+      if (args.namespace === 'builtin' || args.kind !== 'import-statement' || !rareBuiltin(args.path)) return undefined
       return { path: args.path, namespace: 'builtin' }
     })
-    b.onResolve({ filter: new RegExp(`^(${CJS_PACKAGES.join('|')})$`) }, (args) => {
-      if (args.namespace === 'builtin' || args.kind !== 'import-statement') return undefined
-      return { path: args.path, namespace: 'builtin' }
-    })
-    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({
-      contents: rareBuiltin(args.path) ? lazyBuiltinSource(args.path) : `module.exports = require(${JSON.stringify(args.path)})`,
-      loader: 'js',
-    }))
+    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({ contents: lazyBuiltinSource(args.path), loader: 'js' }))
     // oclif's own require() of builtins it calls only on rare paths (Windows shell detection, --perf
     // timings, flags read from stdin).
     b.onResolve({ filter: /^node:(child_process|perf_hooks|readline)$/ }, (args) => {
@@ -129,8 +118,33 @@ const oclifSortWithoutIcu = {
     })
   },
 }
+// better-sqlite3's JavaScript (a dozen small CommonJS files, each resolved, read and compiled at every
+// start) is bundled too; its native addon stays where npm built it. The package finds the addon with the
+// `bindings` package, which guesses the package's root from a stack trace (dist/ once bundled): the
+// bundle loads build/Release/better_sqlite3.node directly, and asks `bindings` with the real root if
+// the addon was built somewhere else.
+const SQLITE_ADDON_LOOKUP = "require('bindings')('better_sqlite3.node')"
+const sqliteAddonFromPackage = {
+  name: 'sqlite-addon-from-package',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]better-sqlite3[\\/]lib[\\/]database\.js$/ }, (args) => {
+      const source = fs.readFileSync(args.path, 'utf8')
+      if (!source.includes(SQLITE_ADDON_LOOKUP)) throw new Error(`${args.path}: ${SQLITE_ADDON_LOOKUP} not found (better-sqlite3 changed)`)
+      const load = `(() => {
+  const root = path.dirname(require.resolve('better-sqlite3/package.json'))
+  try {
+    return require(path.join(root, 'build', 'Release', 'better_sqlite3.node'))
+  } catch (e) {
+    if (e.code !== 'MODULE_NOT_FOUND') throw e
+    return require(require('node:module').createRequire(path.join(root, 'package.json')).resolve('bindings'))({ bindings: 'better_sqlite3.node', module_root: root })
+  }
+})()`
+      return { contents: source.replace(SQLITE_ADDON_LOOKUP, load), loader: 'js' }
+    })
+  },
+}
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'))
-const external = [...Object.keys(pkg.dependencies), ...Object.keys(pkg.devDependencies)].filter((d) => d !== '@oclif/core')
+const external = [...Object.keys(pkg.dependencies), ...Object.keys(pkg.devDependencies)].filter((d) => d !== '@oclif/core' && d !== 'better-sqlite3')
 // The one entry: oclif's execute() for bin/run.js, and each module oclif loads by path behind an import()
 // of its own, which esbuild turns into a lazy initialiser, so a start runs only the command it was given.
 const modules = entryPoints.map((file) => path.relative(path.join(root, 'src'), file).replace(/\.ts$/, ''))
@@ -148,11 +162,11 @@ const result = await build({
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  external: [...external, 'typescript', 'ts-node', 'pnpapi', 'semver'],
+  external: [...external, 'better-sqlite3/package.json', 'typescript', 'ts-node', 'pnpapi', 'semver'],
   // createRequire(import.meta.url) in the project's modules (codecs, crc32c, the checkpoint worker).
   define: { 'import.meta.url': '__kafkaTsModuleUrl' },
   banner: { js: "var __kafkaTsModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
-  plugins: [builtinsViaRequire, lazyOclifDeps, oclifSortWithoutIcu],
+  plugins: [lazyRareBuiltins, lazyOclifDeps, oclifSortWithoutIcu, sqliteAddonFromPackage],
   // Smaller source, fewer pages touched at start (the source stays in memory beside its code cache);
   // names stay as written, for stack traces and class names.
   minifyWhitespace: true,
