@@ -192,7 +192,7 @@ source = source.replace(/(?<![\w$.'"`])import\(/g, () => {
 if (dynamicImports < 3) throw new Error(`dist/cli.cjs: expected oclif's import() calls (module loader), found ${dynamicImports}`)
 // One byte per character: a source with any non-ASCII character (oclif's ANSI regex, comments) becomes a
 // two-byte string, slower to read and to hash. \u escapes mean the same in strings, regexes and comments.
-source = source.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+source = source.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
 fs.writeFileSync(cliOut, source)
 // V8 checks a code cache against its source's length only: a cache left from an older dist/cli.cjs must
 // not outlive it (scripts/code-cache.js writes the new one).
