@@ -14,10 +14,12 @@
 //
 // Knobs: BENCH_LATENCY_SECONDS (10) measured seconds per case, BENCH_LATENCY_RATES ("1000,10000") records/s
 // of the server cases, BENCH_LATENCY_EMBEDDED_RATE (1000), BENCH_LATENCY_RUNS (1) rounds of every case,
-// BENCH_LATENCY_CASES (all: "ck-ck,ck-kts,embedded"), BENCH_SERVER_NODE_ARGS, BENCH_KEEP=1.
+// BENCH_LATENCY_CASES (all: "ck-ck,ck-kts,embedded"), BENCH_SERVER_NODE_ARGS, BENCH_KEEP=1,
+// BENCH_LATENCY_DUMP=DIR (each case's measured latencies in µs, in send order, one per line, to find when the
+// slow ones happen).
 
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -372,6 +374,10 @@ export async function latencyReport({ env, progress = () => {} }) {
         const dir = join(tmp, `case-${round}-${i}`)
         const r = c.kind === 'embedded' ? await embeddedCase({ dir, env, rate: c.rate }) : await serverCase({ dir, env, rate: c.rate, consumer: c.consumer })
         results[i].push({ ...summarise(r.latenciesUs), walMaxBytes: r.walMaxBytes, cpu: r.cpu })
+        if (process.env.BENCH_LATENCY_DUMP) {
+          const name = `${c.kind === 'embedded' ? 'embedded' : c.consumer === 'kafka-ts' ? 'ck-kts' : 'ck-ck'}-${c.rate}-round${round}.txt`
+          writeFileSync(join(process.env.BENCH_LATENCY_DUMP, name), r.latenciesUs.join('\n') + '\n')
+        }
         if (process.env.BENCH_KEEP !== '1') rmSync(dir, { recursive: true, force: true })
       }
     }
