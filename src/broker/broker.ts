@@ -1,6 +1,7 @@
 import type { Durability, LogStore, TopicRow } from '../storage/log-store.js'
 import type { BrokerConfig } from './broker-config.js'
 import { fetchPartitions, type FetchPartitionResult, type FetchSpec } from './fetch.js'
+import { ChangeStamp } from './change-stamp.js'
 import { FetchWaiters, type WaitResult } from './fetch-waiters.js'
 import { GroupCommitter } from './group-commit.js'
 import { GroupCoordinator } from './groups/coordinator.js'
@@ -42,6 +43,7 @@ export class Broker {
   private readonly brokerConfigs: DynamicBrokerConfigAdmin
   private readonly log: PartitionLog
   private readonly waiters: FetchWaiters
+  private readonly changeStamp: ChangeStamp
   private readonly committer: GroupCommitter
   private readonly cleaner: LogCleaner
   /** Set once a server runs the cleaner on timers; until then writers run it (embedded mode). */
@@ -60,7 +62,8 @@ export class Broker {
     private readonly store: LogStore,
     readonly config: BrokerConfig,
   ) {
-    this.brokerConfigs = new DynamicBrokerConfigAdmin(store, config, () => this.nodeId)
+    this.changeStamp = new ChangeStamp(store)
+    this.brokerConfigs = new DynamicBrokerConfigAdmin(store, config, () => this.nodeId, () => this.changeStamp.get())
     const dynamic = () => this.brokerConfigs.current()
     this.admin = new TopicAdmin(store, config, dynamic)
     this.topicConfigs = new TopicConfigAdmin(store, config, dynamic)
@@ -101,7 +104,7 @@ export class Broker {
   }
 
   findTopic(name: string): TopicRow | undefined {
-    const stamp = this.store.externalChangeCounter()
+    const stamp = this.changeStamp.get()
     if (stamp !== this.topicCacheStamp) {
       this.topicCache.clear()
       this.topicCacheStamp = stamp
