@@ -80,6 +80,23 @@ it('keeps the WAL bounded under a steady stream of commits, restarting it in pla
   expect(autocheckpointPages(store)).toBe(0)
 })
 
+it('starts the WAL over only once it has reached the limit, not whenever a checkpoint catches up', async () => {
+  store = openSqliteLogStore(temp.path, { walLimitBytes: 64 << 20 })
+  const topic = store.createTopic({ name: 'steady', ...NEW_TOPIC })
+  const tp = { topicId: topic.id, partition: 0 }
+  store.startCheckpoints()
+  // A steady trickle of small commits (a few MB of WAL), slow enough for checkpoints to catch up
+  // between them, each of which could have let the next commit restart the WAL (and pay an fsync).
+  const first = walRestarts(temp.path)
+  for (let offset = 0; offset < 200; offset++) {
+    store.atomically(() => store!.append(tp, makeBatch(offset, 1, { size: 1024 })), 'commit')
+    await pace(5)
+  }
+  expect(walBytes(temp.path)).toBeGreaterThan(1 << 20)
+  expect(walRestarts(temp.path)).toBe(first)
+  expect(store.offsets(tp).highWatermark).toBe(200)
+})
+
 it('truncates the WAL once the store has been idle', async () => {
   store = openSqliteLogStore(temp.path, { idleTruncateMs: 50 })
   const topic = store.createTopic({ name: 'idle', ...NEW_TOPIC })
