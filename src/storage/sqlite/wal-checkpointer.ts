@@ -10,8 +10,8 @@
 // checkpoint has copied every frame before the next write. When the WAL has grown past
 // WAL_LIMIT_BYTES the worker therefore follows up with a FULL checkpoint, which holds writers back
 // for the few frames left, and the next commit restarts the WAL (and only that one: a read
-// transaction the worker holds between checkpoints keeps earlier commits from restarting it, each
-// restart costing its commit an fsync). If the worker dies, the connection
+// transaction the worker holds after a checkpoint that caught up keeps the commits that follow from
+// restarting it, each restart costing its commit an fsync). If the worker dies, the connection
 // falls back to SQLite's automatic checkpoint, so the WAL stays bounded whatever happens.
 //
 // What a restart costs the committing writer decides the rest (measured at 1 000 small commits/s on
@@ -34,6 +34,8 @@ export const WAL_LIMIT_BYTES = 64 << 20
 /** After this long without a commit, the worker truncates a WAL file larger than IDLE_KEEP_BYTES. */
 export const IDLE_TRUNCATE_MS = 2000
 const IDLE_KEEP_BYTES = 4 << 20
+/** The worker's read transaction that holds WAL restarts back is dropped this long after the last commit. */
+const PIN_IDLE_MS = 100
 /** Commits gather this long before a checkpoint runs: each checkpoint costs two fsyncs. */
 export const CHECKPOINT_DELAY_MS = 20
 /** A store whose WAL reaches this size starts the worker by itself (short commands never do). */
@@ -84,13 +86,16 @@ if (Atomics.compareExchange(c, ${STATE}, ${STARTING}, ${RUNNING}) === ${STARTING
         Atomics.notify(c, ${FULL})
       }
     }
-    // A read transaction on a second connection, begun just before each PASSIVE checkpoint and held
-    // until the next one: the checkpoint still copies every frame committed before it, but no writer
-    // can start the WAL over while a reader uses it. Restarts then come only after a FULL checkpoint
-    // (the pin released), every WAL_LIMIT_BYTES, instead of whenever a PASSIVE one happens to catch
-    // up: each restart fsyncs the new WAL header inside the commit that begins it, on the writer's
-    // thread (measured: ~90% of restarting commits took over 1 ms, 30-40 ms at worst, against 0.2%
-    // of the others). PRAGMA data_version begins the read without loading the schema.
+    // A read transaction on a second connection, begun just before each PASSIVE checkpoint and, when
+    // that checkpoint caught up, held until the next one: no writer can start the WAL over while a
+    // reader uses it, so the next commit does not restart it (a checkpoint that did not catch up
+    // leaves nothing to restart, and the pin goes at once). Restarts then come after the FULL
+    // checkpoint at the limit (the pin released first) instead of at every quiet moment: each
+    // restart fsyncs the new WAL header inside the commit that begins it, on the writer's thread
+    // (measured: ~90% of restarting commits took over 1 ms, 30-40 ms at worst, against 0.2% of the
+    // others). The pin is dropped PIN_IDLE_MS after the last commit, so another process's FULL
+    // checkpoint (which waits for every reader) is never held up for long. PRAGMA data_version
+    // begins the read without loading the schema.
     pin = new Database(workerData.path, { fileMustExist: true, timeout: ${WORKER_BUSY_TIMEOUT_MS} })
     const pinBegin = pin.prepare('BEGIN')
     const pinRead = pin.prepare('PRAGMA data_version')
@@ -105,11 +110,15 @@ if (Atomics.compareExchange(c, ${STATE}, ${STARTING}, ${RUNNING}) === ${STARTING
     let idleDone = false
     for (;;) {
       while (Atomics.load(c, ${STOP}) === 0 && Atomics.load(c, ${COMMITS}) === seen) {
-        if (Atomics.wait(c, ${COMMITS}, seen, workerData.idleTruncateMs) !== 'timed-out' || idleDone) continue
-        // Idle: nothing to hold back (another process's writes may restart the WAL), and a large
-        // WAL file goes back to the file system.
+        const pinned = pin.inTransaction
+        if (Atomics.wait(c, ${COMMITS}, seen, pinned ? ${PIN_IDLE_MS} : workerData.idleTruncateMs) !== 'timed-out') continue
+        if (pinned) {
+          unpin()
+          continue
+        }
+        if (idleDone) continue
+        // Idle: a large WAL file goes back to the file system.
         idleDone = true
-        unpin()
         let size = 0
         try { size = statSync(walPath).size } catch {}
         if (size > ${IDLE_KEEP_BYTES}) holdingWriters(truncate)
@@ -121,6 +130,7 @@ if (Atomics.compareExchange(c, ${STATE}, ${STARTING}, ${RUNNING}) === ${STARTING
       seen = Atomics.load(c, ${COMMITS})
       repin()
       const r = passive.get()
+      if (r.busy !== 0 || r.checkpointed < r.log) unpin()
       if (r.busy === 0 && r.log * pageSize > workerData.walLimitBytes) {
         unpin()
         holdingWriters(full)
