@@ -14,16 +14,18 @@
 //
 // Knobs: BENCH_LATENCY_SECONDS (10) measured seconds per case, BENCH_LATENCY_RATES ("1000,10000") records/s
 // of the server cases, BENCH_LATENCY_EMBEDDED_RATE (1000), BENCH_LATENCY_RUNS (1) rounds of every case,
-// BENCH_LATENCY_CASES (all: "ck-ck,ck-kts,embedded"), BENCH_SERVER_NODE_ARGS, BENCH_KEEP=1.
+// BENCH_LATENCY_CASES (all: "ck-ck,ck-kts,embedded"), BENCH_SERVER_NODE_ARGS, BENCH_KEEP=1,
+// BENCH_LATENCY_DUMP=DIR (each case's measured latencies in µs, in send order, one per line, to find when the
+// slow ones happen).
 
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 import { startBroker } from './broker-process.js'
-import { processCpuSeconds } from './proc.js'
+import { cpuPressureMicros, processCpuSeconds } from './proc.js'
 import { runChecked } from './measure.js'
 import { fmtFixed, fmtInt, table } from './report.js'
 
@@ -170,6 +172,22 @@ function cpuTracker(pids) {
   }
 }
 
+/**
+ * How contended the machine's cores were while a case ran: the share of the time during which some
+ * runnable task waited for a CPU (/proc/pressure/cpu). Latency on a shared machine is mostly this.
+ */
+function cpuPressure() {
+  const startUs = cpuPressureMicros()
+  const startMs = performance.now()
+  return {
+    stop() {
+      const endUs = cpuPressureMicros()
+      if (startUs === null || endUs === null) return null
+      return ((endUs - startUs) / ((performance.now() - startMs) * 1000)) * 100
+    },
+  }
+}
+
 /** Samples the size of the store's WAL file while a case runs, to show it stays bounded. */
 function walSampler(dataDir) {
   const path = join(dataDir, 'kafka-ts.db-wal')
@@ -238,10 +256,13 @@ async function serverCase({ dir, env, rate, consumer }) {
     onLine: () => {},
   })
   let cpu
+  let pressure
+  let cpuWaitPct = null
   try {
     await bounded(Promise.race([primed, consumerProc.exited.then((r) => Promise.reject(new Error(`consumer exited early:\n${r.stderr()}`)))]), 60_000, 'priming')
     const brokerCpuBefore = processCpuSeconds(broker.pid) ?? 0
     cpu = cpuTracker({ broker: broker.pid, producer: producer.child.pid, consumer: consumerProc.child.pid })
+    pressure = cpuPressure()
     producer.child.stdin.end('go\n')
     const p = await bounded(producer.exited, (SECONDS + WARMUP_S) * 1000 + DRAIN_TIMEOUT_MS, 'the producer')
     if (p.code !== 0) throw new Error(`the confluent-kafka producer failed (${p.signal ?? p.code}):\n${p.stderr()}`)
@@ -251,11 +272,12 @@ async function serverCase({ dir, env, rate, consumer }) {
     if (latencies.length !== count) throw new Error(`the ${consumer} consumer received ${latencies.length} of ${count} records`)
     const used = cpu.stop()
     cpu = { ...used, broker: used.broker - brokerCpuBefore }
+    cpuWaitPct = pressure.stop()
   } finally {
     for (const proc of [producer, consumerProc]) if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGKILL')
     await broker.stop()
   }
-  return { latenciesUs: afterWarmup(latencies, rate), walMaxBytes: wal.stop(), cpu }
+  return { latenciesUs: afterWarmup(latencies, rate), walMaxBytes: wal.stop(), cpu, cpuWaitPct }
 }
 
 /**
@@ -289,6 +311,8 @@ async function embeddedCase({ dir, env, rate }) {
   })
   const stdin = producer.child.stdin
   const cpu = cpuTracker({ producer: producer.child.pid, consumer: consumer.child.pid })
+  let pressure
+  let cpuWaitPct = null
   try {
     const priming = setInterval(() => stdin.write('p\n'), 20)
     try {
@@ -297,6 +321,7 @@ async function embeddedCase({ dir, env, rate }) {
       clearInterval(priming)
     }
     // Paced writes on a 1 ms timer: each tick writes the records now due, each stamped as it is written.
+    pressure = cpuPressure()
     const start = clockNs()
     const intervalNs = 1e9 / rate
     let sent = 0
@@ -315,6 +340,7 @@ async function embeddedCase({ dir, env, rate }) {
       tick()
     })
     const c = await bounded(consumer.exited, DRAIN_TIMEOUT_MS, 'the consumer')
+    cpuWaitPct = pressure.stop()
     if (latencies.length !== count) throw new Error(`console-consumer received ${latencies.length} of ${count} records (${c.signal ?? c.code}):\n${c.stderr()}`)
     stdin.end()
     const p = await bounded(producer.exited, DRAIN_TIMEOUT_MS, 'console-producer')
@@ -322,7 +348,7 @@ async function embeddedCase({ dir, env, rate }) {
   } finally {
     for (const proc of [producer, consumer]) if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGKILL')
   }
-  return { latenciesUs: afterWarmup(latencies, rate), walMaxBytes: wal.stop(), cpu: cpu.stop() }
+  return { latenciesUs: afterWarmup(latencies, rate), walMaxBytes: wal.stop(), cpu: cpu.stop(), cpuWaitPct }
 }
 
 /** Nearest-rank percentile of sorted values. */
@@ -371,7 +397,11 @@ export async function latencyReport({ env, progress = () => {} }) {
         progress(`latency round ${round}/${RUNS}: ${label(c)}`)
         const dir = join(tmp, `case-${round}-${i}`)
         const r = c.kind === 'embedded' ? await embeddedCase({ dir, env, rate: c.rate }) : await serverCase({ dir, env, rate: c.rate, consumer: c.consumer })
-        results[i].push({ ...summarise(r.latenciesUs), walMaxBytes: r.walMaxBytes, cpu: r.cpu })
+        results[i].push({ ...summarise(r.latenciesUs), walMaxBytes: r.walMaxBytes, cpu: r.cpu, cpuWaitPct: r.cpuWaitPct })
+        if (process.env.BENCH_LATENCY_DUMP) {
+          const name = `${c.kind === 'embedded' ? 'embedded' : c.consumer === 'kafka-ts' ? 'ck-kts' : 'ck-ck'}-${c.rate}-round${round}.txt`
+          writeFileSync(join(process.env.BENCH_LATENCY_DUMP, name), r.latenciesUs.join('\n') + '\n')
+        }
         if (process.env.BENCH_KEEP !== '1') rmSync(dir, { recursive: true, force: true })
       }
     }
@@ -386,7 +416,7 @@ export async function latencyReport({ env, progress = () => {} }) {
     const verdicts = []
     for (const [i, c] of cases.entries()) {
       if (c.skip) {
-        rows.push([label(c), 'skipped', '', '', '', '', '', '', ''])
+        rows.push([label(c), 'skipped', '', '', '', '', '', '', '', ''])
         continue
       }
       const runs = results[i]
@@ -403,12 +433,15 @@ export async function latencyReport({ env, progress = () => {} }) {
         range(runs, 'max'),
         fmtFixed(Math.max(...runs.map((r) => r.walMaxBytes)) / 1e6, 1),
         ['broker', 'producer', 'consumer'].map((k) => (runs[0].cpu?.[k] === undefined ? '—' : fmtFixed(runs[0].cpu[k], 1))).join(' / '),
+        runs.some((r) => r.cpuWaitPct === null) ? '—' : range(runs, 'cpuWaitPct'),
         ok ? 'PASS' : 'MISS',
       ])
     }
     const lines = [
       `Latency (issue 11): produce→consume, acks=1, linger 0, one record per send; ${SECONDS} s measured per case after ${WARMUP_S} s of warm-up, ${RUNS} round(s) (range over rounds)`,
-      table(['Case', 'samples', 'p50 ms', 'p99 ms (target)', 'p99.9 ms (target)', 'max ms', 'WAL max MB', 'cpu s b/p/c', 'result'], rows),
+      table(['Case', 'samples', 'p50 ms', 'p99 ms (target)', 'p99.9 ms (target)', 'max ms', 'WAL max MB', 'cpu s b/p/c', 'cpu wait %', 'result'], rows),
+      'cpu wait %: share of the measured time during which some task on the machine waited for a core (/proc/pressure/cpu), ' +
+        "the case's own processes included; the higher it is, the more the tail measures the machine's other load rather than kafka-ts.",
     ]
     for (const c of cases) if (c.skip) lines.push(`${label(c)}: skipped (${c.skip})`)
     return lines

@@ -24,6 +24,20 @@ export function processCpuSeconds(pid) {
   return f ? (Number(f[11]) + Number(f[12])) / CLOCK_TICKS_PER_S : null
 }
 
+/**
+ * Microseconds during which some runnable task on this machine waited for a CPU (Linux pressure stall
+ * information, /proc/pressure/cpu "some total"), or null where the kernel does not report it. The
+ * difference over an interval, divided by its length, says how contended the cores were meanwhile.
+ */
+export function cpuPressureMicros() {
+  try {
+    const m = /^some .*total=(\d+)/m.exec(readFileSync('/proc/pressure/cpu', 'utf8'))
+    return m ? Number(m[1]) : null
+  } catch {
+    return null
+  }
+}
+
 /** CPU seconds of this process's reaped children (cutime, cstime); see measure.js. */
 function childCpuSeconds() {
   const f = statFields('self')

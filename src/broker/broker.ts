@@ -1,6 +1,7 @@
 import type { Durability, LogStore, TopicRow } from '../storage/log-store.js'
 import type { BrokerConfig } from './broker-config.js'
 import { fetchPartitions, type FetchPartitionResult, type FetchSpec } from './fetch.js'
+import { ChangeStamp } from './change-stamp.js'
 import { FetchWaiters, type WaitResult } from './fetch-waiters.js'
 import { GroupCommitter } from './group-commit.js'
 import { GroupCoordinator } from './groups/coordinator.js'
@@ -43,6 +44,13 @@ export class Broker {
   private readonly brokerConfigs: DynamicBrokerConfigAdmin
   private readonly log: PartitionLog
   private readonly waiters: FetchWaiters
+  private readonly changeStamp: ChangeStamp
+  /**
+   * The high watermark each partition had at this process's last read of it, with the store's external
+   * change counter taken just before: a consumer that asks again from exactly there, with nothing
+   * committed since, is waited for without another read of the store (see `caughtUp`).
+   */
+  private readonly readEnds = new Map<string, { highWatermark: number; stamp: number }>()
   private readonly committer: GroupCommitter
   private readonly cleaner: LogCleaner
   /** Set once a server runs the cleaner on timers; until then writers run it (embedded mode). */
@@ -61,7 +69,8 @@ export class Broker {
     private readonly store: LogStore,
     readonly config: BrokerConfig,
   ) {
-    this.brokerConfigs = new DynamicBrokerConfigAdmin(store, config, () => this.nodeId)
+    this.changeStamp = new ChangeStamp(store)
+    this.brokerConfigs = new DynamicBrokerConfigAdmin(store, config, () => this.nodeId, () => this.changeStamp.get())
     const dynamic = () => this.brokerConfigs.current()
     this.admin = new TopicAdmin(store, config, dynamic)
     this.topicConfigs = new TopicConfigAdmin(store, config, dynamic)
@@ -102,7 +111,7 @@ export class Broker {
   }
 
   findTopic(name: string): TopicRow | undefined {
-    const stamp = this.store.externalChangeCounter()
+    const stamp = this.changeStamp.get()
     if (stamp !== this.topicCacheStamp) {
       this.topicCache.clear()
       this.topicCacheStamp = stamp
@@ -179,6 +188,7 @@ export class Broker {
   /** Validates and appends batches in one transaction; wakes waiting consumers after the commit. */
   produce(entries: readonly ProduceEntry[], durability: Durability, validation: BatchValidation = 'full'): Outcome<AppendResult>[] {
     const results = this.log.produce(entries, durability, validation)
+    for (const e of entries) this.readEnds.delete(`${e.topic.id}:${e.partition}`)
     this.waiters.notify(entries.filter((_, i) => results[i]?.ok).map((e) => ({ topicId: e.topic.id, partition: e.partition })))
     this.cleanAfterWrite()
     return results
@@ -193,7 +203,21 @@ export class Broker {
   }
 
   read(topic: TopicRow, partition: number, fromOffset: number, maxBytes: number, maxBatches?: number): Outcome<FetchedPartition> {
-    return this.log.read(topic, partition, fromOffset, maxBytes, maxBatches)
+    // Taken before the read: a commit by another process in between makes the entry stale, never wrong.
+    const stamp = this.store.externalChangeCounter()
+    const result = this.log.read(topic, partition, fromOffset, maxBytes, maxBatches)
+    if (result.ok) this.readEnds.set(`${topic.id}:${partition}`, { highWatermark: result.value.highWatermark, stamp })
+    return result
+  }
+
+  /**
+   * True when reading the partition from `offset` would find nothing: this process last read its end
+   * there, has appended nothing to it since, and no other process has committed since (the counter is
+   * read afresh: the poller that wakes a waiter for another process's commit has just seen it move).
+   */
+  caughtUp(topicId: number, partition: number, offset: number): boolean {
+    const known = this.readEnds.get(`${topicId}:${partition}`)
+    return known !== undefined && known.highWatermark === offset && known.stamp === this.store.externalChangeCounter()
   }
 
   offsets(topic: TopicRow, partition: number): Outcome<{ logStartOffset: number; highWatermark: number }> {

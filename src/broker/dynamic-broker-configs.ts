@@ -40,6 +40,7 @@ export class DynamicBrokerConfigAdmin {
     private readonly store: LogStore,
     private readonly config: BrokerConfig,
     private readonly nodeId: () => number,
+    private readonly changeStamp: () => number = () => store.externalChangeCounter(),
   ) {}
 
   /**
@@ -139,7 +140,7 @@ export class DynamicBrokerConfigAdmin {
   }
 
   private load(): Snapshot {
-    const stamp = this.store.externalChangeCounter()
+    const stamp = this.changeStamp()
     if (this.snapshot?.stamp === stamp) return this.snapshot
     const byEntity = new Map<string, Map<string, string>>()
     for (const row of this.store.brokerConfigs()) {

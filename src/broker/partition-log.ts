@@ -187,7 +187,9 @@ export class PartitionLog {
   read(topic: TopicRow, partition: number, fromOffset: number, maxBytes: number, maxBatches?: number): Outcome<FetchedPartition> {
     try {
       const tp = this.partitionOf(topic, partition)
-      const { logStartOffset, highWatermark } = this.store.offsets(tp)
+      // One read transaction for the offsets and the batches: a consumer's fetch is the hot path.
+      const read = this.store.readWithOffsets(tp, fromOffset, { maxBytes, ...(maxBatches === undefined ? {} : { maxBatches }) })
+      const { logStartOffset, highWatermark } = read
       if (fromOffset < logStartOffset || fromOffset > highWatermark) {
         return fail(
           new KafkaError(
@@ -196,10 +198,7 @@ export class PartitionLog {
           ),
         )
       }
-      const batches =
-        fromOffset === highWatermark
-          ? []
-          : servableBatches(this.store.read(tp, fromOffset, { maxBytes, ...(maxBatches === undefined ? {} : { maxBatches }) }), topic.name, partition)
+      const batches = read.batches.length === 0 ? [] : servableBatches(read.batches, topic.name, partition)
       return ok({ batches, highWatermark, logStartOffset })
     } catch (err) {
       return fail(damagedLogError(err, topic.name, partition) ?? asKafkaError(err))

@@ -41,6 +41,8 @@ export class Connection {
   private idle: (() => void) | undefined
   private readonly sasl: SaslSession
   readonly peer: string
+  /** Kafka's "/host" form of the client address (socket.remoteAddress is a system call on every read). */
+  private readonly clientHost: string
 
   constructor(
     private readonly socket: net.Socket,
@@ -48,6 +50,7 @@ export class Connection {
   ) {
     this.frames = new FrameDecoder({ maxFrameSize: opts.maxFrameSize })
     this.peer = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`
+    this.clientHost = `/${socket.remoteAddress?.replace(/^::ffff:/, '') ?? ''}`
     this.sasl = new SaslSession(opts.sasl)
     socket.setNoDelay(true)
     socket.on('data', (chunk: Buffer) => this.onData(chunk))
@@ -240,7 +243,7 @@ export class Connection {
       ...this.opts.context,
       apiVersion,
       clientId,
-      clientHost: `/${this.socket.remoteAddress?.replace(/^::ffff:/, '') ?? ''}`,
+      clientHost: this.clientHost,
       advertised: this.opts.advertised,
       signal: this.aborter.signal,
       apis: this.opts.registry.handlers,

@@ -127,6 +127,11 @@ export interface LogStore {
   append(tp: TopicPartition, batch: StoredBatch): void
   /** Whole batches whose lastOffset >= fromOffset, in offset order, bounded by `limits`. */
   read(tp: TopicPartition, fromOffset: number, limits: ReadLimits): StoredBatch[]
+  /**
+   * A consumer's read: the partition's offsets and, when `fromOffset` lies in [log start, high
+   * watermark), the batches `read` would return — one snapshot, one look at the partition row.
+   */
+  readWithOffsets(tp: TopicPartition, fromOffset: number, limits: ReadLimits): PartitionOffsets & { readonly batches: StoredBatch[] }
   offsets(tp: TopicPartition): PartitionOffsets // throws PartitionNotFoundError
   /** Raises the log start offset (DeleteRecords, retention); whole batches below it may be dropped. */
   setLogStartOffset(tp: TopicPartition, offset: number): void

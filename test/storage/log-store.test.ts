@@ -257,6 +257,20 @@ describe('read', () => {
     expect(store.read(tp, 0, { maxBytes: 1e6, maxBatches: 0 })).toEqual([])
   })
 
+  it('readWithOffsets answers the offsets with the batches, and no batches outside [log start, high watermark)', () => {
+    expect(store.readWithOffsets(tp, 5, { maxBytes: 1e6 })).toEqual({ logStartOffset: 0, highWatermark: 9, batches: [batches[2]] })
+    expect(store.readWithOffsets(tp, 9, { maxBytes: 1e6 })).toEqual({ logStartOffset: 0, highWatermark: 9, batches: [] })
+    expect(store.readWithOffsets(tp, 0, { maxBytes: 1e6, maxBatches: 0 })).toEqual({ logStartOffset: 0, highWatermark: 9, batches: [] })
+    store.setLogStartOffset(tp, 3)
+    // read() still hands out the batch holding an offset below the start; a consumer's read does not.
+    expect(store.readWithOffsets(tp, 2, { maxBytes: 1e6 })).toEqual({ logStartOffset: 3, highWatermark: 9, batches: [] })
+    expect(offsetsOf(store.readWithOffsets(tp, 3, { maxBytes: 1e6 }).batches)).toEqual([
+      [3, 3],
+      [4, 8],
+    ])
+    expect(() => store.readWithOffsets({ topicId: tp.topicId, partition: 1 }, 0, { maxBytes: 1e6 })).toThrow(PartitionNotFoundError)
+  })
+
   it('seeks to the first batch through the primary key instead of scanning the log', () => {
     const db = new Database(join(dir, DB_FILE_NAME), { readonly: true })
     try {

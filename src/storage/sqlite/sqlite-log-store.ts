@@ -280,18 +280,31 @@ export class SqliteLogStore implements LogStore {
   }
 
   read(tp: TopicPartition, fromOffset: number, limits: ReadLimits): StoredBatch[] {
+    if (limits.maxBatches === 0) return []
+    return this.readSnapshot(tp, fromOffset, limits, false).batches
+  }
+
+  readWithOffsets(tp: TopicPartition, fromOffset: number, limits: ReadLimits): PartitionOffsets & { batches: StoredBatch[] } {
+    return this.readSnapshot(tp, fromOffset, limits, true)
+  }
+
+  /** Offsets and batches in one read transaction; `inRangeOnly` reads nothing below the log start offset. */
+  private readSnapshot(tp: TopicPartition, fromOffset: number, limits: ReadLimits, inRangeOnly: boolean): PartitionOffsets & { batches: StoredBatch[] } {
     const maxBatches = limits.maxBatches ?? -1 // LIMIT -1: no limit
-    if (maxBatches === 0) return []
+    let offsets: PartitionOffsets | undefined
     let upToDamage: StoredBatch[] | undefined
     try {
       return this.inReadTransaction(() => {
-        const read = this.readBatches(tp, fromOffset, limits.maxBytes, maxBatches)
+        const state = this.readingPartition(tp, fromOffset)
+        offsets = { logStartOffset: state.logStartOffset, highWatermark: state.highWatermark }
+        if (maxBatches === 0 || (inRangeOnly && fromOffset < state.logStartOffset)) return { ...offsets, batches: [] }
+        const read = this.readBatches(tp, state, fromOffset, limits.maxBytes, maxBatches)
         if (read.damaged) upToDamage = read.batches
-        return read.batches
+        return { ...offsets, batches: read.batches }
       })
     } catch (err) {
       // SQLite ends a transaction that met damage, so its COMMIT fails as well: what was read before stands.
-      if (upToDamage !== undefined && isCorruption(err)) return upToDamage
+      if (offsets !== undefined && upToDamage !== undefined && isCorruption(err)) return { ...offsets, batches: upToDamage }
       throw err
     }
   }
@@ -300,8 +313,13 @@ export class SqliteLogStore implements LogStore {
    * The batches of one read. A damaged page met after the first batch ends the read there (`damaged`):
    * the batches before it are served, and the next read, starting at the damage, throws StoreDamagedError.
    */
-  private readBatches(tp: TopicPartition, fromOffset: number, maxBytes: number, maxBatches: number): { batches: StoredBatch[]; damaged: boolean } {
-    const state = this.readingPartition(tp, fromOffset)
+  private readBatches(
+    tp: TopicPartition,
+    state: PartitionRecord,
+    fromOffset: number,
+    maxBytes: number,
+    maxBatches: number,
+  ): { batches: StoredBatch[]; damaged: boolean } {
     if (fromOffset >= state.highWatermark) return { batches: [], damaged: false }
     // Decide what fits from the sizes alone, then copy out exactly those batches.
     const statements = this.logs.get(tp.topicId, tp.partition)

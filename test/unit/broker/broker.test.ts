@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 
 import type { Broker } from '../../../src/broker/broker.js'
 import { openBroker } from '../../../src/broker/open-broker.js'
@@ -220,6 +220,45 @@ describe('fetch', () => {
     setTimeout(() => broker.produce([{ topic: t, partition: 0, batch: batch(['late']) }], 'commit'), 50)
     const [r] = await pending
     expect(r?.ok && r.value.batches.length).toBe(1)
+  })
+
+  it('a caught-up long poll waits without reading the store again, and returns the append that wakes it', async () => {
+    const t = create('tail')
+    broker.produce([{ topic: t, partition: 0, batch: batch(['first']) }], 'commit')
+    const spec = (fetchOffset: number, maxWaitMs: number) => ({
+      partitions: [{ topic: t, partition: 0, fetchOffset, partitionMaxBytes: 1 << 20 }],
+      maxBytes: 1 << 20,
+      minBytes: 1,
+      maxWaitMs,
+    })
+    const [first] = await broker.fetch(spec(0, 0))
+    expect(first?.ok && first.value.highWatermark).toBe(1)
+    const reads = vi.spyOn(broker, 'read')
+    const pending = broker.fetch(spec(1, 600_000))
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(reads).not.toHaveBeenCalled()
+    broker.produce([{ topic: t, partition: 0, batch: batch(['second']) }], 'commit')
+    const [r] = await pending
+    expect(reads).toHaveBeenCalledTimes(1)
+    expect(r?.ok && r.value.batches.length).toBe(1)
+    expect(r?.ok && r.value.highWatermark).toBe(2)
+  })
+
+  it('a caught-up long poll returns what another process appends', async () => {
+    const t = create('shared')
+    const [first] = await broker.fetch({ partitions: [{ topic: t, partition: 0, fetchOffset: 0, partitionMaxBytes: 1 << 20 }], maxBytes: 1 << 20, minBytes: 1, maxWaitMs: 0 })
+    expect(first?.ok && first.value.highWatermark).toBe(0)
+    const other = openBroker({ dataDir: dir, initialize: 'never' })
+    try {
+      // A wait far beyond the test's timeout: only the append can end it.
+      const pending = broker.fetch({ partitions: [{ topic: t, partition: 0, fetchOffset: 0, partitionMaxBytes: 1 << 20 }], maxBytes: 1 << 20, minBytes: 1, maxWaitMs: 600_000 })
+      await new Promise((resolve) => setImmediate(resolve))
+      other.produce([{ topic: other.requireTopic('shared'), partition: 0, batch: batch(['from elsewhere']) }], 'commit')
+      const [r] = await pending
+      expect(r?.ok && r.value.batches.length).toBe(1)
+    } finally {
+      other.close()
+    }
   })
 
   it('answers OFFSET_OUT_OF_RANGE beyond the log end and UNKNOWN_TOPIC_OR_PARTITION for unknown topics', async () => {
