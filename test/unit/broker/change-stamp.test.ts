@@ -5,7 +5,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises'
 import { afterEach, beforeEach, expect, it } from 'vitest'
 
 import { ChangeStamp } from '../../../src/broker/change-stamp.js'
-import { formatDataDir } from '../../../src/storage/data-dir.js'
+import { formatDataDir } from '../../../src/storage/sqlite/data-dir.js'
 import { openSqliteLogStore, type SqliteLogStore } from '../../../src/storage/sqlite/sqlite-log-store.js'
 import { makeTempDir } from '../../storage/store-fixtures.js'
 
