@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core'
 
+import { parseJavaLong } from '../util/java/numbers.js'
 import { UsageError } from './errors.js'
 
 // Flag factories and Kafka's option-combination rules (jopt-simple wording, cli.md §0.1).
@@ -42,4 +43,11 @@ export function pickAction<A extends string>(flags: Record<string, unknown>, act
   const [only] = set
   if (set.length !== 1 || only === undefined) throw new UsageError(message)
   return only
+}
+
+/** jopt-simple's Long conversion, with its message. */
+export function parseLongOption(value: string, option: string): number {
+  const n = parseJavaLong(value)
+  if (n === undefined) throw new UsageError(`Cannot parse argument '${value}' of option ${option}`)
+  return Number(n)
 }

@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core'
 
 import { ConsumerFatalError, type ConsumeOptions } from '../client/kafka-client.js'
 import { UsageError, UserError } from '../cli/errors.js'
+import { parseLongOption } from '../cli/flags.js'
 import { KafkaCommand } from '../cli/kafka-command.js'
 import { javaFixed } from '../util/java/numbers.js'
 import { DateFormatError, SimpleDateFormat } from '../cli/perf/simple-date-format.js'
@@ -69,8 +70,8 @@ export default class ConsumerPerfTest extends KafkaCommand<ConsumerPerfReport> {
     if ((flags.topic === undefined) === (flags.include === undefined)) {
       throw new UsageError('Exactly one of the following arguments is required: [topic], [include]')
     }
-    const numMessages = long('messages', flags.messages)
-    const timeoutMs = flags.timeout === undefined ? 10_000 : long('timeout', flags.timeout)
+    const numMessages = parseLongOption(flags.messages, 'messages')
+    const timeoutMs = flags.timeout === undefined ? 10_000 : parseLongOption(flags.timeout, 'timeout')
     const reportingIntervalMs = flags['reporting-interval'] === undefined ? 5000 : digits('reporting-interval', flags['reporting-interval'])
     let dateFormat: SimpleDateFormat
     try {
@@ -230,17 +231,9 @@ function progressLine(
   ].join(', ')
 }
 
-/** A jopt Long option value, or jopt's conversion error. */
-function long(name: string, value: string): number {
-  const v = value.trim()
-  if (!/^[+-]?\d+$/.test(v) || !Number.isSafeInteger(Number(v))) {
-    throw new UsageError(`Cannot parse argument '${value}' of option ${name}`)
-  }
-  return Number(v)
-}
 
 /** --reporting-interval: jopt's regex(^\d+$) converter, then a Long. */
 function digits(name: string, value: string): number {
   if (!/^\d+$/.test(value)) throw new UsageError(`Value [${value}] did not match regex [^\\d+$]`)
-  return long(name, value)
+  return parseLongOption(value, name)
 }

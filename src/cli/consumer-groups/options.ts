@@ -3,7 +3,8 @@
 // error: one message, exit 1. Execution errors come later and keep exit status 0.
 
 import { UsageError } from '../errors.js'
-import { parseJavaInt, parseJavaLong } from '../../util/java/numbers.js'
+import { parseJavaInt } from '../../util/java/numbers.js'
+import { parseLongOption } from '../flags.js'
 import { javaSplit } from '../../util/java/strings.js'
 
 export const ACTIONS = ['list', 'describe', 'delete', 'reset-offsets', 'delete-offsets'] as const
@@ -236,12 +237,6 @@ export function parseTopicArg(arg: string): TopicArg {
   return { topic: parts[0]!, partitions }
 }
 
-/** jopt-simple's Long conversion, with its message. */
-export function parseLongOption(value: string, option: string): number {
-  const n = parseJavaLong(value)
-  if (n === undefined) throw new UsageError(`Cannot parse argument '${value}' of option ${option}`)
-  return Number(n)
-}
 
 
 

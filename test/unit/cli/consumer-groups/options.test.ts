@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest'
 
+import { parseLongOption } from '../../../../src/cli/flags.js'
 import {
   checkOptions,
   javaHashSetOrder,
   missingScenarioMessage,
   normalizeOptionalValues,
-  parseLongOption,
   parseStateFilter,
   parseTopicArg,
   parseTypeFilter,
