@@ -190,22 +190,12 @@ export class PartitionStatementCache {
   }
 }
 
-type Makers = { readonly [K in keyof PartitionStatements]: (db: Database, table: string) => PartitionStatements[K] }
-const MAKERS: Makers = {
-  insert: (db, t) => db.prepare(PARTITION_SQL.insert(t)),
-  planFrom: (db, t) => db.prepare(PARTITION_SQL.planFrom(t)),
-  readRange: (db, t) => db.prepare(PARTITION_SQL.readRange(t)),
-  runningMaxAt: (db, t) => db.prepare(PARTITION_SQL.runningMaxAt(t)),
-  firstOffset: (db, t) => db.prepare<[], number>(PARTITION_SQL.firstOffset(t)).pluck(),
-  firstFromAtOrAfterTime: (db, t) => db.prepare(PARTITION_SQL.firstFromAtOrAfterTime(t)),
-  deleteBelow: (db, t) => db.prepare<[{ offset: number }], number>(PARTITION_SQL.deleteBelow(t)).pluck(),
-  infosFrom: (db, t) => db.prepare(PARTITION_SQL.infosFrom(t)),
-  bytesBetween: (db, t) => db.prepare<[{ from: number; to: number }], number>(PARTITION_SQL.bytesBetween(t)).pluck(),
-  sizeOf: (db, t) => db.prepare<[{ baseOffset: number }], number>(PARTITION_SQL.sizeOf(t)).pluck(),
-  rewrite: (db, t) => db.prepare(PARTITION_SQL.rewrite(t)),
-  deleteOne: (db, t) => db.prepare<[{ baseOffset: number }], number>(PARTITION_SQL.deleteOne(t)).pluck(),
-  rebuildRunningMax: (db, t) => db.prepare(PARTITION_SQL.rebuildRunningMax(t)),
-  maxTimestamp: (db, t) => db.prepare<[], number>(PARTITION_SQL.maxTimestamp(t)).pluck(),
+/** Statements that answer a single value (better-sqlite3's pluck mode) rather than a row object. */
+const PLUCKED: ReadonlySet<keyof PartitionStatements> = new Set(['firstOffset', 'deleteBelow', 'bytesBetween', 'sizeOf', 'deleteOne', 'maxTimestamp'])
+
+function prepare(db: Database, table: string, key: keyof PartitionStatements): Statement {
+  const statement = db.prepare(PARTITION_SQL[key](table))
+  return PLUCKED.has(key) ? statement.pluck() : statement
 }
 
 /**
@@ -220,10 +210,10 @@ class PreparedOnUse {
     readonly table: string,
   ) {}
 }
-for (const key of Object.keys(MAKERS) as (keyof PartitionStatements)[]) {
+for (const key of Object.keys(PARTITION_SQL) as (keyof PartitionStatements)[]) {
   Object.defineProperty(PreparedOnUse.prototype, key, {
     get(this: PreparedOnUse) {
-      return (this.prepared[key] ??= MAKERS[key](this.db, this.table))
+      return (this.prepared[key] ??= prepare(this.db, this.table, key))
     },
   })
 }
