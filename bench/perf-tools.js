@@ -54,7 +54,7 @@ export async function perfToolsRound({ cli, dir, env, records, valueBytes, round
     const bootstrap = `127.0.0.1:${broker.port}`
     progress(`round ${round}: producer-perf-test → server-start`)
     out.producerServer = producerFigures(
-      await runAsyncChecked(process.execPath, producerArgs(cli, records, valueBytes, ['--producer-props', `bootstrap.servers=${bootstrap}`]), { env, stdout: 'pipe' }),
+      await runAsyncChecked(process.execPath, producerArgs(cli, records, valueBytes, ['--bootstrap-server', bootstrap]), { env, stdout: 'pipe' }),
       records,
     )
     progress(`round ${round}: consumer-perf-test ← server-start`)

@@ -6,6 +6,7 @@ import { UsageError, UserError } from './errors.js'
 import { parseGroupConfig } from './group-config.js'
 import { formatterConfig, MessageFormatter } from './message-formatter.js'
 import { toolProperties } from './properties-file.js'
+import { consoleToolRename, renamedOption } from './renamed-options.js'
 import { topicRegex } from './topic-regex.js'
 
 const DEFAULT_FORMATTERS = new Set(['kafka.tools.DefaultMessageFormatter', 'org.apache.kafka.tools.consumer.DefaultMessageFormatter'])
@@ -14,7 +15,6 @@ const NOOP_FORMATTERS = new Set(['kafka.tools.NoOpMessageFormatter', 'org.apache
 export interface ConsoleConsumerFlags {
   topic?: string | undefined
   include?: string | undefined
-  whitelist?: string | undefined
   partition?: number | undefined
   offset?: string | undefined
   'from-beginning': boolean
@@ -22,9 +22,12 @@ export interface ConsoleConsumerFlags {
   'max-messages'?: number | undefined
   'timeout-ms'?: number | undefined
   formatter?: string | undefined
+  'formatter-property'?: string[] | undefined
   property?: string[] | undefined
   'formatter-config'?: string | undefined
+  'command-property'?: string[] | undefined
   'consumer-property'?: string[] | undefined
+  'command-config'?: string | undefined
   'consumer.config'?: string | undefined
   'key-deserializer'?: string | undefined
   'value-deserializer'?: string | undefined
@@ -44,8 +47,8 @@ export interface ConsoleConsumerOptions {
 
 /** `askTopic` asks for a topic on a terminal when neither --topic nor --include is given (else Kafka's usage error). */
 export async function consoleConsumerOptions(flags: ConsoleConsumerFlags, askTopic: (usage: string) => Promise<string>): Promise<ConsoleConsumerOptions> {
-  const include = flags.include ?? flags.whitelist
-  const exactlyOne = `Exactly one of --include/--topic is required. ${flags.whitelist !== undefined ? '--whitelist is DEPRECATED use --include instead; ignored if --include specified.' : ''}`.trimEnd()
+  const include = flags.include
+  const exactlyOne = 'Exactly one of the following arguments is required: [topic], [include]'
   // A topic that does not exist is refused before consuming, never created.
   const topic = flags.topic === undefined && include === undefined ? await askTopic(exactlyOne) : flags.topic
   if ((topic === undefined) === (include === undefined)) throw new UsageError(exactlyOne)
@@ -55,7 +58,10 @@ export async function consoleConsumerOptions(flags: ConsoleConsumerFlags, askTop
   }
   if (flags.offset !== undefined && flags.partition === undefined) throw new UsageError('The partition is required when offset is specified.')
 
-  const consumerProps = toolProperties(flags['consumer.config'], flags['consumer-property'])
+  const consumerProps = toolProperties(
+    renamedOption<string>(flags, consoleToolRename('consumer', 'consumer.config', 'command-config')),
+    renamedOption<string[]>(flags, consoleToolRename('consumer', 'consumer-property', 'command-property')),
+  )
   const groupIds = [...new Set([flags.group, consumerProps.get('group.id')].filter((g): g is string => g !== undefined))]
   if (groupIds.length > 1) {
     throw new UsageError(
@@ -64,7 +70,6 @@ export async function consoleConsumerOptions(flags: ConsoleConsumerFlags, askTop
   }
   if (groupIds.length > 0 && flags.partition !== undefined) throw new UsageError('Options group and partition cannot be specified together.')
   const group = groupIds[0] === undefined ? undefined : parseGroupConfig(groupIds[0], consumerProps)
-  const start = parseStart(flags.offset, flags['from-beginning'])
   const reset = consumerProps.get('auto.offset.reset')
   if (flags['from-beginning'] && reset !== undefined && reset !== 'earliest') {
     throw new UserError(`Can't simultaneously specify --from-beginning and 'auto.offset.reset=${reset}', please remove one option`)
@@ -73,6 +78,9 @@ export async function consoleConsumerOptions(flags: ConsoleConsumerFlags, askTop
   if (!['earliest', 'latest', 'none'].includes(resetTo)) {
     throw new UsageError(`Invalid value ${resetTo} for configuration auto.offset.reset: String must be one of: latest, earliest, none`)
   }
+  // Without --partition the consumer subscribes (in a group of its own when --group is absent) and
+  // starts where auto.offset.reset says; --from-beginning is that reset set to earliest.
+  const start = flags.partition === undefined && resetTo !== 'none' ? resetTo : parseStart(flags.offset, flags['from-beginning'])
   if (flags['isolation-level'] !== undefined && !['read_committed', 'read_uncommitted'].includes(flags['isolation-level'])) {
     throw new UsageError(`Invalid value ${flags['isolation-level']} for configuration isolation.level: String must be one of: read_committed, read_uncommitted`)
   }
@@ -106,7 +114,7 @@ function messageFormatter(flags: ConsoleConsumerFlags): MessageFormatter | undef
   const formatterClass = flags.formatter ?? 'org.apache.kafka.tools.consumer.DefaultMessageFormatter'
   if (NOOP_FORMATTERS.has(formatterClass)) return undefined
   if (!DEFAULT_FORMATTERS.has(formatterClass)) throw new UserError(`Formatter class ${formatterClass} is not available in kafka-ts.`)
-  const props = toolProperties(flags['formatter-config'], flags.property)
+  const props = toolProperties(flags['formatter-config'], renamedOption<string[]>(flags, consoleToolRename('consumer', 'property', 'formatter-property')))
   if (flags['key-deserializer']) props.set('key.deserializer', flags['key-deserializer'])
   if (flags['value-deserializer']) props.set('value.deserializer', flags['value-deserializer'])
   try {

@@ -37,6 +37,12 @@ export abstract class KafkaCommand<T> extends Command {
     }),
   }
 
+  /**
+   * Set by tools Kafka builds on argparse4j (kafka-storage): their program name, for argparse's words on
+   * an unknown option. The others are jopt-simple tools.
+   */
+  static argparseProgram: string | undefined
+
   private broker: Broker | undefined
   private client: KafkaClient | undefined
   /** The local data directory this command opened, for messages about it. */
@@ -100,7 +106,7 @@ export abstract class KafkaCommand<T> extends Command {
     return promptForMissing(question, usageMessage)
   }
 
-  protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
+  protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number }; flags?: unknown }): Promise<unknown> {
     if (err instanceof ExitRequest) {
       process.exitCode = err.exitCode
       return undefined
@@ -123,9 +129,11 @@ export abstract class KafkaCommand<T> extends Command {
     if (err.oclif?.exit !== undefined) {
       // oclif's own parse errors (unknown flag, missing value): one line, oclif's exit code.
       if (err.oclif.exit === 0) return undefined
-      process.stderr.write(`${chalk.red(oclifReason(err.message))}\n`)
+      const unknown = unknownOption(err, (this.constructor as typeof KafkaCommand).argparseProgram)
+      process.stderr.write(`${chalk.red(unknown ?? oclifReason(err.message))}\n`)
       process.stderr.write(chalk.dim(`See: kafka-ts ${this.id ?? ''} --help\n`))
-      process.exitCode = err.oclif.exit
+      // Kafka's tools exit 1 on an option they do not have.
+      process.exitCode = unknown === undefined ? err.oclif.exit : 1
       return undefined
     }
     const damage = this.dataDir === undefined ? undefined : storeDamageMessage(err, this.dataDir)
@@ -167,6 +175,18 @@ export function oclifReason(message: string): string {
     .map((line) => line.trim())
     .filter((line) => line !== '' && line !== 'See more help with --help')
   return lines.join(': ') || message
+}
+
+/**
+ * jopt-simple's words (or argparse4j's, given the program) for options the tool does not have (oclif's
+ * NonExistentFlagsError carries them).
+ */
+export function unknownOption(err: { flags?: unknown }, argparseProgram?: string): string | undefined {
+  const given = Array.isArray(err.flags) ? (err.flags as unknown[]).filter((f): f is string => typeof f === 'string') : []
+  const [first] = given
+  if (first === undefined) return undefined
+  if (argparseProgram !== undefined) return `${argparseProgram}: error: unrecognized arguments: '${given.join(' ')}'`
+  return `${first.replace(/^-+/, '').replace(/=.*$/, '')} is not a recognized option`
 }
 
 function refuseBoth(flags: { 'bootstrap-server'?: string | undefined; 'data-dir'?: string | undefined }): void {

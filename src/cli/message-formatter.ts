@@ -1,9 +1,9 @@
 // Kafka's DefaultMessageFormatter (kafka-console-consumer's default output format) over raw
 // record bytes. Source of truth: apache/kafka
-// tools/src/main/java/org/apache/kafka/tools/consumer/DefaultMessageFormatter.java (3.9) and the
-// org.apache.kafka.common.serialization deserializers; see kafka-reference/cli.md §3.2.
+// tools/src/main/java/org/apache/kafka/tools/consumer/DefaultMessageFormatter.java (4.3) and the
+// org.apache.kafka.common.serialization deserializers; see kafka-reference/cli.md §3.2 and cli-4.md A.4.
 //
-// Layout: [timestamp][partition][offset][headers][key][value], each printed field followed by
+// Layout: [timestamp][partition][offset][delivery][epoch][headers][key][value], each printed field followed by
 // key.separator when a later field is printed, else by line.separator. Key/value/header bytes are
 // copied unmodified. Kafka quirks kept on purpose:
 // - a null key/value/header value is replaced by null.literal *before* the deserializer runs, so
@@ -12,8 +12,9 @@
 // - a deserializer failure leaves the fields already written in `out` (Java had already printed
 //   them to stdout); callers that prefer whole lines can `out.truncate(mark)`.
 // Deliberate differences: an unknown deserializer class is an error (Kafka logs it and prints raw
-// bytes); ByteArrayDeserializer prints the bytes (Java would print `[B@<identity hash>`); the
-// trunk-only print.delivery/print.epoch (share groups) are not supported.
+// bytes); ByteArrayDeserializer prints the bytes (Java would print `[B@<identity hash>`).
+// print.delivery and print.epoch print NOT_PRESENT, as Kafka 4.3's console consumer always does: a record
+// it formats has no delivery count (share groups only) and was rebuilt without its leader epoch.
 
 import { isUtf8 } from 'node:buffer'
 
@@ -28,6 +29,8 @@ export interface FormatterConfig {
   printTimestamp: boolean
   printPartition: boolean
   printOffset: boolean
+  printDelivery: boolean
+  printEpoch: boolean
   printHeaders: boolean
   printKey: boolean
   printValue: boolean
@@ -79,6 +82,8 @@ export function formatterConfig(props: ReadonlyMap<string, string>): FormatterCo
     printTimestamp: boolProperty(props, 'print.timestamp', false),
     printPartition: boolProperty(props, 'print.partition', false),
     printOffset: boolProperty(props, 'print.offset', false),
+    printDelivery: boolProperty(props, 'print.delivery', false),
+    printEpoch: boolProperty(props, 'print.epoch', false),
     printHeaders: boolProperty(props, 'print.headers', false),
     printKey: boolProperty(props, 'print.key', false),
     printValue: boolProperty(props, 'print.value', true),
@@ -101,26 +106,25 @@ export class MessageFormatter {
   private readonly afterTimestamp: Buffer
   private readonly afterPartition: Buffer
   private readonly afterOffset: Buffer
+  private readonly afterDelivery: Buffer
+  private readonly afterEpoch: Buffer
   private readonly afterHeaders: Buffer
   private readonly afterKey: Buffer
   private readonly valueOnly: boolean
 
   constructor(cfg: FormatterConfig) {
     this.cfg = cfg
-    const sep = (laterFieldPrinted: boolean): Buffer => (laterFieldPrinted ? cfg.keySeparator : cfg.lineSeparator)
-    this.afterKey = sep(cfg.printValue)
-    this.afterHeaders = sep(cfg.printKey || cfg.printValue)
-    this.afterOffset = sep(cfg.printHeaders || cfg.printKey || cfg.printValue)
-    this.afterPartition = sep(cfg.printOffset || cfg.printHeaders || cfg.printKey || cfg.printValue)
-    this.afterTimestamp = sep(cfg.printPartition || cfg.printOffset || cfg.printHeaders || cfg.printKey || cfg.printValue)
-    this.valueOnly =
-      cfg.printValue &&
-      !cfg.printTimestamp &&
-      !cfg.printPartition &&
-      !cfg.printOffset &&
-      !cfg.printHeaders &&
-      !cfg.printKey &&
-      cfg.valueDeserializer === null
+    const fields = [cfg.printTimestamp, cfg.printPartition, cfg.printOffset, cfg.printDelivery, cfg.printEpoch, cfg.printHeaders, cfg.printKey, cfg.printValue]
+    // After field i: key.separator when a later field is printed, else line.separator.
+    const after = (i: number): Buffer => (fields.slice(i + 1).some(Boolean) ? cfg.keySeparator : cfg.lineSeparator)
+    this.afterTimestamp = after(0)
+    this.afterPartition = after(1)
+    this.afterOffset = after(2)
+    this.afterDelivery = after(3)
+    this.afterEpoch = after(4)
+    this.afterHeaders = after(5)
+    this.afterKey = after(6)
+    this.valueOnly = cfg.printValue && !fields.slice(0, 7).some(Boolean) && cfg.valueDeserializer === null
   }
 
   /**
@@ -155,6 +159,14 @@ export class MessageFormatter {
       out.appendBytes(OFFSET)
       out.appendInt(rec.offset)
       out.appendBytes(this.afterOffset)
+    }
+    if (cfg.printDelivery) {
+      out.appendBytes(DELIVERY_NOT_PRESENT)
+      out.appendBytes(this.afterDelivery)
+    }
+    if (cfg.printEpoch) {
+      out.appendBytes(EPOCH_NOT_PRESENT)
+      out.appendBytes(this.afterEpoch)
     }
     if (cfg.printHeaders) {
       if (rec.headerCount === 0) {
@@ -192,6 +204,8 @@ const LOG_APPEND_TIME = Buffer.from('LogAppendTime:')
 const PARTITION = Buffer.from('Partition:')
 const OFFSET = Buffer.from('Offset:')
 const NO_HEADERS = Buffer.from('NO_HEADERS')
+const DELIVERY_NOT_PRESENT = Buffer.from('Delivery:NOT_PRESENT')
+const EPOCH_NOT_PRESENT = Buffer.from('Epoch:NOT_PRESENT')
 
 function writeField(src: Buffer, start: number, end: number, deserializer: JavaDeserializer | null, out: OutputBuffer) {
   if (deserializer === null) out.appendRange(src, start, end)

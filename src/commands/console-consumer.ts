@@ -16,7 +16,7 @@ export default class ConsoleConsumer extends KafkaCommand<ConsumerReport> {
   static override summary = 'Read records and write them to standard output (kafka-console-consumer.sh).'
   static override examples = [
     '<%= config.bin %> <%= command.id %> --topic quickstart-events --from-beginning',
-    '<%= config.bin %> <%= command.id %> --topic orders --partition 0 --offset 42 --max-messages 10 --property print.key=true',
+    '<%= config.bin %> <%= command.id %> --topic orders --partition 0 --offset 42 --max-messages 10 --formatter-property print.key=true',
   ]
   static override enableJsonFlag = false
 
@@ -24,7 +24,6 @@ export default class ConsoleConsumer extends KafkaCommand<ConsumerReport> {
     ...KafkaCommand.connectionFlags,
     topic: Flags.string({ summary: 'The topic to consume.' }),
     include: Flags.string({ summary: 'Regular expression of topics to consume (instead of --topic).' }),
-    whitelist: Flags.string({ summary: 'Deprecated alias of --include.', hidden: true }),
     partition: Flags.integer({ summary: 'Read only this partition (starts at the end unless --offset or --from-beginning).' }),
     offset: Flags.string({ summary: "With --partition: 'earliest', 'latest' (default) or a non-negative offset." }),
     'from-beginning': Flags.boolean({ summary: 'Start with the earliest record rather than the latest.' }),
@@ -33,10 +32,13 @@ export default class ConsoleConsumer extends KafkaCommand<ConsumerReport> {
     'timeout-ms': Flags.integer({ summary: 'Exit when no record arrived for this many milliseconds.' }),
     'skip-message-on-error': Flags.boolean({ summary: 'Skip (and log) records that cannot be formatted instead of stopping.' }),
     formatter: Flags.string({ summary: 'Formatter class: DefaultMessageFormatter (default) or NoOpMessageFormatter.' }),
-    property: keyValues('Formatter property: print.key, print.value, print.timestamp, print.offset, print.partition, print.headers, key.separator, line.separator, headers.separator, null.literal, key.deserializer, value.deserializer, headers.deserializer.'),
-    'formatter-config': Flags.string({ summary: 'Properties file of formatter properties (--property wins).' }),
-    'consumer-property': keyValues('Consumer config key=value (repeatable).'),
-    'consumer.config': Flags.string({ summary: 'Consumer config properties file (--consumer-property wins).' }),
+    'formatter-property': keyValues('Formatter property: print.key, print.value, print.timestamp, print.offset, print.partition, print.delivery, print.epoch, print.headers, key.separator, line.separator, headers.separator, null.literal, key.deserializer, value.deserializer, headers.deserializer.'),
+    property: keyValues('Deprecated: use --formatter-property.'),
+    'formatter-config': Flags.string({ summary: 'Properties file of formatter properties (--formatter-property wins).' }),
+    'command-property': keyValues('Consumer config key=value (repeatable).'),
+    'consumer-property': keyValues('Deprecated: use --command-property.'),
+    'command-config': Flags.string({ summary: 'Consumer config properties file (--command-property wins).', helpGroup: 'CONNECTION' }),
+    'consumer.config': Flags.string({ summary: 'Deprecated: use --command-config.' }),
     'key-deserializer': Flags.string({ summary: 'Key deserializer class (passed to the formatter as key.deserializer).' }),
     'value-deserializer': Flags.string({ summary: 'Value deserializer class (passed to the formatter as value.deserializer).' }),
     'isolation-level': Flags.string({ summary: 'read_committed or read_uncommitted (default); no transactions are stored, so both read the same.' }),
@@ -46,7 +48,8 @@ export default class ConsoleConsumer extends KafkaCommand<ConsumerReport> {
   async run(): Promise<ConsumerReport> {
     const { flags } = await this.parse(ConsoleConsumer)
     const options = await consoleConsumerOptions(flags, (usage) => this.required(undefined, 'Topic to consume:', usage))
-    const client = await this.openClient(flags, { props: options.consumerProps, clientId: options.clientId })
+    // consumerProps already hold --command-config's settings.
+    const client = await this.openClient({ ...flags, 'command-config': undefined }, { props: options.consumerProps, clientId: options.clientId })
     if ('name' in options.topic) {
       const { name } = options.topic
       const listing = (await client.listTopics()).find((t) => t.name === name)

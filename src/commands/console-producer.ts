@@ -7,6 +7,7 @@ import { KafkaCommand } from '../cli/kafka-command.js'
 import { LineParseError, LineReaderConfigError, lineReaderConfig, parseLine, type LineReaderConfig } from '../cli/line-reader.js'
 import { producerSettings } from '../cli/producer-settings.js'
 import { toolProperties } from '../cli/properties-file.js'
+import { consoleToolRename, renamedOption } from '../cli/renamed-options.js'
 import { StdinLines } from '../cli/stdin-lines.js'
 import { stoppedProducing } from '../cli/storage-errors.js'
 import { storeFailureOf } from '../broker/store-failure.js'
@@ -20,13 +21,12 @@ export default class ConsoleProducer extends KafkaCommand<ProducerReport> {
   static override summary = 'Read lines from standard input and publish them as records (kafka-console-producer.sh).'
   static override examples = [
     'echo hello | <%= config.bin %> <%= command.id %> --topic quickstart-events',
-    '<%= config.bin %> <%= command.id %> --topic orders --property parse.key=true --property key.separator=: < orders.txt',
+    '<%= config.bin %> <%= command.id %> --topic orders --reader-property parse.key=true --reader-property key.separator=: < orders.txt',
   ]
   static override enableJsonFlag = false
 
   static override flags = {
     ...KafkaCommand.connectionFlags,
-    'broker-list': Flags.string({ summary: 'Deprecated alias of --bootstrap-server.', hidden: true }),
     topic: Flags.string({ summary: 'The topic to produce messages to.' }),
     sync: Flags.boolean({ summary: 'Send each record and wait for its acknowledgement before reading the next line.' }),
     'compression-codec': Flags.string({ summary: "Compression codec: 'none', 'gzip', 'snappy', 'lz4' or 'zstd' (no value means gzip)." }),
@@ -42,10 +42,13 @@ export default class ConsoleProducer extends KafkaCommand<ProducerReport> {
     'max-memory-bytes': Flags.integer({ summary: 'buffer.memory (accepted).' }),
     'socket-buffer-size': Flags.integer({ summary: 'send.buffer.bytes (accepted).' }),
     'line-reader': Flags.string({ summary: 'Only the default kafka.tools.LineMessageReader is available.' }),
-    property: keyValues('Line reader property: parse.key, key.separator, parse.headers, headers.delimiter, headers.separator, headers.key.separator, null.marker, ignore.error.'),
-    'reader-config': Flags.string({ summary: 'Properties file of line reader properties (--property wins).' }),
-    'producer-property': keyValues('Producer config key=value (repeatable).'),
-    'producer.config': Flags.string({ summary: 'Producer config properties file (--producer-property wins).' }),
+    'reader-property': keyValues('Line reader property: parse.key, key.separator, parse.headers, headers.delimiter, headers.separator, headers.key.separator, null.marker, ignore.error.'),
+    property: keyValues('Deprecated: use --reader-property.'),
+    'reader-config': Flags.string({ summary: 'Properties file of line reader properties (--reader-property wins).' }),
+    'command-property': keyValues('Producer config key=value (repeatable).'),
+    'producer-property': keyValues('Deprecated: use --command-property.'),
+    'command-config': Flags.string({ summary: 'Producer config properties file (--command-property wins).', helpGroup: 'CONNECTION' }),
+    'producer.config': Flags.string({ summary: 'Deprecated: use --command-config.' }),
   }
 
   async run(): Promise<ProducerReport> {
@@ -55,20 +58,27 @@ export default class ConsoleProducer extends KafkaCommand<ProducerReport> {
     if (reader !== undefined && !/(^|\.)LineMessageReader$/.test(reader)) {
       throw new UserError(`Line reader class ${reader} is not available; kafka-ts supports the default LineMessageReader.`)
     }
-    const props = toolProperties(flags['producer.config'], flags['producer-property'])
+    const props = toolProperties(
+      renamedOption<string>(flags, consoleToolRename('producer', 'producer.config', 'command-config')),
+      renamedOption<string[]>(flags, consoleToolRename('producer', 'producer-property', 'command-property')),
+    )
     // The tool's own flags win over the producer properties.
     const overlay = (key: string, value: string | number | undefined) => {
       if (value !== undefined) props.set(key, String(value))
     }
     overlay('acks', flags['request-required-acks'])
+    if (flags['max-partition-memory-bytes'] !== undefined) {
+      process.stdout.write('Warning: --max-partition-memory-bytes is deprecated and will be removed in Apache Kafka 5.0. Use --batch-size instead.\n')
+    }
     overlay('batch.size', flags['max-partition-memory-bytes'] ?? flags['batch-size'])
     overlay('linger.ms', flags.timeout)
     // Kafka: the flag with an empty value (`--compression-codec=`) means gzip too.
     overlay('compression.type', flags['compression-codec'] === '' ? 'gzip' : flags['compression-codec'])
     const settings = producerSettings(props, { clientId: 'console-producer', lingerMs: 1000 })
-    const cfg = readerConfig(toolProperties(flags['reader-config'], flags.property))
+    const cfg = readerConfig(toolProperties(flags['reader-config'], renamedOption<string[]>(flags, consoleToolRename('producer', 'property', 'reader-property'))))
 
-    const client = await this.openClient({ ...flags, 'bootstrap-server': flags['bootstrap-server'] ?? flags['broker-list'] }, { props, clientId: settings.clientId })
+    // `props` already holds --command-config's settings.
+    const client = await this.openClient({ ...flags, 'command-config': undefined }, { props, clientId: settings.clientId })
     const input = new StdinLines()
     let failedSends = 0
     // A failure of the local store (disk full, lock, I/O) ends the run: reported once, with the count.

@@ -4,7 +4,7 @@ import { isLogDamage } from '../broker/log-damage.js'
 import { isInternalTopic } from '../broker/topic-names.js'
 import type { OffsetSpec } from '../broker/types.js'
 import { UserError } from '../cli/errors.js'
-import { KafkaCommand, oclifReason } from '../cli/kafka-command.js'
+import { KafkaCommand, oclifReason, unknownOption } from '../cli/kafka-command.js'
 import { javaErrorString } from '../client/java-exception.js'
 import type { KafkaClient } from '../client/kafka-client.js'
 import { parseJavaInt } from '../util/java/numbers.js'
@@ -85,9 +85,7 @@ export default class GetOffsets extends KafkaCommand<GetOffsetsReport> {
   protected override async catch(err: Error & { oclif?: { exit?: number }; flags?: string[] }): Promise<unknown> {
     // jopt-simple's parse errors go through the same `Error occurred:` line as every other failure.
     if (err.oclif?.exit !== undefined && err.oclif.exit !== 0) {
-      const unknown = err.flags?.[0]
-      const message = unknown !== undefined ? `${unknown.replace(/^-+/, '').replace(/=.*$/, '')} is not a recognized option` : oclifReason(err.message)
-      return super.catch(failure(message))
+      return super.catch(failure(unknownOption(err) ?? oclifReason(err.message)))
     }
     return super.catch(err)
   }

@@ -16,25 +16,26 @@ import { readPropertiesFile } from '../cli/properties-file.js'
 import { stoppedProducing } from '../cli/storage-errors.js'
 import { storeFailureOf } from '../broker/store-failure.js'
 
-// kafka-producer-perf-test (ProducerPerformance, cli.md §8): sends --num-records records as fast as
-// --throughput allows and reports what was acknowledged — a line per 5 s window, then the total with
-// latency percentiles. Without --bootstrap-server (or bootstrap.servers in --producer-props) the
-// records go to the local data directory through the embedded producer.
+// kafka-producer-perf-test (ProducerPerformance, cli.md §8, cli-4.md A.12): sends --num-records records as
+// fast as --throughput allows and reports what was acknowledged — a line per --reporting-interval window,
+// then the total with latency percentiles (and, with --warmup-records, the steady-state total). Without
+// --bootstrap-server (or bootstrap.servers in --command-property) the records go to the local data
+// directory through the embedded producer.
 //
 // Latency is acknowledgement time − send time, per record. The embedded producer acknowledges a whole
 // group of batches with one commit (one fsync at acks=all), so every record of a commit gets that
 // commit's time; the remote producer acknowledges per produce request. Either way each record's own
 // send time is kept, so the figures mean what Kafka's mean.
 //
-// Deliberate differences: --producer-props/--producer.config are optional (the embedded target needs
-// no bootstrap.servers); transactions are refused (neither producer has a transactional mode);
+// Deliberate differences: no connection source is required (the embedded target needs no
+// bootstrap.servers); transactions are refused (neither producer has a transactional mode);
 // --print-metrics prints a note, not Java's metrics registry; `--help` is oclif's help (exit 0),
 // `-h` Kafka's (exit 1).
 
 /** Records sent between producer.afterChunk() calls (its back-pressure and group-commit point). */
 const CHUNK_RECORDS = 1024
-/** The producer's linger.ms default in Kafka 3.9 (4.0 made it 5). */
-const KAFKA_3_9_LINGER_MS = 0
+/** The Java producer's linger.ms default since Kafka 4.0 (3.9: 0). */
+const LINGER_MS_DEFAULT = 5
 /** Unthrottled, the send loop still lets timers and sockets run this often (linger, acknowledgements). */
 const YIELD_EVERY_MS = 20
 
@@ -45,11 +46,11 @@ export interface ProducerPerfReport {
 export default class ProducerPerfTest extends KafkaCommand<ProducerPerfReport> {
   static override summary = 'Measure producer throughput and latency (kafka-producer-perf-test.sh).'
   static override description =
-    'Options follow Kafka\'s argparse4j parser: long names (unique prefixes accepted), --producer-props takes several k=v values. ' +
-    'Without --bootstrap-server or bootstrap.servers in --producer-props the local data directory is used.'
+    'Options follow Kafka\'s argparse4j parser: long names (unique prefixes accepted), --command-property takes several k=v values. ' +
+    'Without --bootstrap-server or bootstrap.servers in --command-property the local data directory is used.'
   static override examples = [
     '<%= config.bin %> <%= command.id %> --topic perf --num-records 1000000 --record-size 100 --throughput -1',
-    '<%= config.bin %> <%= command.id %> --topic perf --num-records 100000 --record-size 1000 --throughput 5000 --producer-props bootstrap.servers=localhost:9092 acks=1',
+    '<%= config.bin %> <%= command.id %> --topic perf --num-records 100000 --record-size 1000 --throughput 5000 --command-property bootstrap.servers=localhost:9092 acks=1',
   ]
   static override enableJsonFlag = false
   // The command line is parsed by parseProducerPerfArgs (argparse4j's rules and messages); these
@@ -63,8 +64,12 @@ export default class ProducerPerfTest extends KafkaCommand<ProducerPerfReport> {
     'payload-delimiter': Flags.string({ summary: 'delimiter (a Java regex) of --payload-file entries', default: '\\n' }),
     'payload-monotonic': Flags.boolean({ summary: 'payload is the record index as a decimal string' }),
     throughput: Flags.string({ summary: 'throttle to approximately THROUGHPUT records/sec; -1 disables throttling' }),
-    'producer-props': Flags.string({ summary: 'producer configs PROP-NAME=PROP-VALUE ... (win over --producer.config)', multiple: true }),
-    'producer.config': Flags.string({ summary: 'producer config properties file' }),
+    'command-property': Flags.string({ summary: 'producer configs PROP-NAME=PROP-VALUE ... (win over --command-config)', multiple: true }),
+    'producer-props': Flags.string({ summary: 'deprecated: use --command-property', multiple: true }),
+    'command-config': Flags.string({ summary: 'producer config properties file' }),
+    'producer.config': Flags.string({ summary: 'deprecated: use --command-config' }),
+    'warmup-records': Flags.string({ summary: 'records left out of the steady-state summary printed after the full one (default 0)' }),
+    'reporting-interval': Flags.string({ summary: 'milliseconds between interim statistics lines (default 5000)' }),
     'print-metrics': Flags.boolean({ summary: 'prints a note: kafka-ts producers keep no metrics registry' }),
     'transactional-id': Flags.string({ summary: 'refused: transactions are not supported' }),
     'transaction-duration-ms': Flags.string({ summary: 'refused: transactions are not supported' }),
@@ -75,10 +80,15 @@ export default class ProducerPerfTest extends KafkaCommand<ProducerPerfReport> {
   async run(): Promise<ProducerPerfReport> {
     const args = await this.parseArgs()
     const print = (line: string) => process.stdout.write(`${line}\n`)
+    for (const warning of args.warnings) print(warning)
 
     if (args.transactionDurationMs !== undefined && args.transactionDurationMs <= 0) this.argumentError('--transaction-duration-ms should be greater than zero')
     if (args.numRecords <= 0) this.argumentError('--num-records should be greater than zero')
     if (args.recordSize !== undefined && args.recordSize <= 0) this.argumentError('--record-size should be greater than zero')
+    if (args.reportingIntervalMs <= 0) this.argumentError('--reporting-interval should be greater than zero')
+    if (args.warmupRecords >= args.numRecords) {
+      this.argumentError('The value for --warmup-records must be strictly fewer than the number of records in the test, --num-records.')
+    }
 
     let payloads: PayloadSource
     if (args.payloadFile !== undefined) {
@@ -89,7 +99,7 @@ export default class ProducerPerfTest extends KafkaCommand<ProducerPerfReport> {
         if (err instanceof PayloadFileError) throw new UserError(err.message)
         throw err
       }
-      if (entries.length === 0) throw new UserError('no payload File Path or record Size or payload-monotonic option provided')
+      if (entries.length === 0) throw new UserError('No payload file, record size or payload-monotonic option provided.')
       payloads = listPayloads(entries)
     } else if (args.recordSize !== undefined) payloads = randomLetterPayloads(args.recordSize)
     else payloads = monotonicPayloads()
@@ -105,11 +115,20 @@ export default class ProducerPerfTest extends KafkaCommand<ProducerPerfReport> {
     const bootstrap = args.bootstrapServer ?? props.get('bootstrap.servers')
     const client = await this.openClient({ 'bootstrap-server': bootstrap, 'data-dir': args.dataDir }, { props, clientId })
 
-    const stats = new ProducerStats(args.numRecords, print)
+    const stats = new ProducerStats(args.numRecords, print, Date.now, args.reportingIntervalMs)
+    // With --warmup-records: the records after the warm-up also count in a steady-state Stats, from the
+    // moment the first of them is sent (records are acknowledged in send order).
+    let steady: ProducerStats | undefined
+    let acknowledged = 0
     const onAcknowledged = (ack: AcknowledgedRecords) => {
       const now = Date.now()
       const { timestamps, valueBytes } = ack
-      for (let i = 0; i < timestamps.length; i++) stats.record(now - (timestamps[i] ?? now), valueBytes[i] ?? 0, now)
+      for (let i = 0; i < timestamps.length; i++) {
+        const latency = now - (timestamps[i] ?? now)
+        stats.record(latency, valueBytes[i] ?? 0, now)
+        if (steady !== undefined && acknowledged >= args.warmupRecords) steady.record(latency, valueBytes[i] ?? 0, now)
+        acknowledged++
+      }
     }
     // A failure of the local store (disk full, lock, I/O) ends the run: reported once, with the count.
     let storeFailure: ReturnType<typeof storeFailureOf>
@@ -117,14 +136,19 @@ export default class ProducerPerfTest extends KafkaCommand<ProducerPerfReport> {
       storeFailure ??= storeFailureOf(f.error)
       if (storeFailure === undefined) reportFailure(f)
     }
-    const producer = await client.producer(args.topic, { ...producerSettings(props, { clientId, lingerMs: KAFKA_3_9_LINGER_MS }), onAcknowledged }, onFailure)
+    const producer = await client.producer(args.topic, { ...producerSettings(props, { clientId, lingerMs: LINGER_MS_DEFAULT }), onAcknowledged }, onFailure)
 
+    if (args.warmupRecords > 0) print(`Warmup first ${args.warmupRecords} records. Steady state results will print after the complete test summary.`)
     const startMs = Date.now()
     const throttler = new ThroughputThrottler(args.throughput, startMs)
     let nextYieldAt = startMs + YIELD_EVERY_MS
     for (let i = 0; i < args.numRecords && storeFailure === undefined; i++) {
       const payload = payloads.next(i)
       const sendStartMs = Date.now()
+      if (i === args.warmupRecords && i > 0) {
+        steady = new ProducerStats(args.numRecords - args.warmupRecords, print, Date.now, args.reportingIntervalMs, true)
+        stats.suppressPrinting()
+      }
       producer.send(null, payload, undefined, sendStartMs)
       if (throttler.shouldThrottle(i, sendStartMs)) await throttler.throttle()
       if (i % CHUNK_RECORDS === CHUNK_RECORDS - 1) {
@@ -138,6 +162,7 @@ export default class ProducerPerfTest extends KafkaCommand<ProducerPerfReport> {
     await producer.close()
     if (storeFailure !== undefined) throw stoppedProducing(storeFailure, producer.acknowledged)
     print(stats.totalLine())
+    if (steady !== undefined) print(steady.totalLine())
     if (args.printMetrics) {
       process.stderr.write('--print-metrics: kafka-ts producers keep no metrics registry like the Java client\'s; no metrics to print.\n')
     }
@@ -165,17 +190,17 @@ export default class ProducerPerfTest extends KafkaCommand<ProducerPerfReport> {
     }
   }
 
-  /** argparse4j's handleError: the usage, then `producer-performance: error: <message>`, exit 1. */
+  /** argparse4j's handleError: the usage, then `kafka-producer-perf-test: error: <message>`, exit 1. */
   private argumentError(message: string): never {
-    process.stderr.write(`${producerPerfUsage()}\nproducer-performance: error: ${message}\n`)
+    process.stderr.write(`${producerPerfUsage()}\nkafka-producer-perf-test: error: ${message}\n`)
     throw new ExitRequest(1)
   }
 }
 
-/** --producer.config, then --producer-props (each exactly k=v, as Kafka's readProps splits them). */
+/** --command-config, then --command-property (each exactly k=v, as Kafka's readProps splits them). */
 function readProps(args: ProducerPerfArgs): Map<string, string> {
-  const props = args.producerConfig === undefined ? new Map<string, string>() : readPropertiesFile(args.producerConfig)
-  for (const item of args.producerProps ?? []) {
+  const props = args.commandConfig === undefined ? new Map<string, string>() : readPropertiesFile(args.commandConfig)
+  for (const item of args.commandProperties ?? []) {
     // Java's prop.split("="): trailing empty pieces dropped, so `k=` and `k=v=w` are both refused.
     const pieces = item.split('=')
     while (pieces.length > 0 && pieces[pieces.length - 1] === '') pieces.pop()

@@ -16,7 +16,7 @@ const count = (s: string) => lines(s).length
 
 /** The whole log of a single-partition topic, with offsets, read by a fresh consumer process. */
 async function readAll(topic: string): Promise<{ offset: number; value: string }[]> {
-  const c = await consume(sandbox.dir, '--topic', topic, '--from-beginning', '--timeout-ms', '300', '--property', 'print.offset=true')
+  const c = await consume(sandbox.dir, '--topic', topic, '--from-beginning', '--timeout-ms', '300', '--formatter-property', 'print.offset=true')
   expect(c.code).toBe(0)
   return lines(c.out).map((l) => {
     const m = /^Offset:(\d+)\t(.*)$/s.exec(l)

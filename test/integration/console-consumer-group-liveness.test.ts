@@ -21,7 +21,7 @@ describe('console-consumer --group: a SIGKILLed member of this machine', () => {
     expect((await createTopic(sandbox.dir, topic, '--partitions', String(PARTITIONS))).code).toBe(0)
     // No session or heartbeat properties: Kafka's defaults (45 s, 3 s).
     const member = (name: string) =>
-      sandbox.start(['console-consumer', '--topic', topic, '--group', group, '--from-beginning', ...PRINT_POSITION, '--consumer-property', `client.id=${name}`])
+      sandbox.start(['console-consumer', '--topic', topic, '--group', group, '--from-beginning', ...PRINT_POSITION, '--command-property', `client.id=${name}`])
     const survivor = member('survivor')
     const victim = member('victim')
 

@@ -35,7 +35,7 @@ describe('console-consumer --group: members sharing a topic', () => {
     expect((await createTopic(sandbox.dir, topic, '--partitions', '6')).code).toBe(0)
 
     const member = (name: string) =>
-      start(['console-consumer', '--topic', topic, '--group', group, '--from-beginning', ...PRINT_POSITION, ...FAST_GROUP, '--consumer-property', `client.id=${name}`])
+      start(['console-consumer', '--topic', topic, '--group', group, '--from-beginning', ...PRINT_POSITION, ...FAST_GROUP, '--command-property', `client.id=${name}`])
     const members = new Map([
       ['m1', member('m1')],
       ['m2', member('m2')],
@@ -214,12 +214,12 @@ describe('console-consumer --group: committed offsets', () => {
     expect(new Set(parsePrinted(fresh.out).map((r) => r.value)).size).toBe(310)
   }, 90_000)
 
-  it('starts at the log end without --from-beginning and takes the group id from --consumer.config', async () => {
+  it('starts at the log end without --from-beginning and takes the group id from --command-config', async () => {
     expect((await createTopic(sandbox.dir, topic, '--partitions', '2')).code).toBe(0)
     expect((await produce(sandbox.dir, topic, keyedLines(0, 50), ...KEYED)).code).toBe(0)
     const config = path.join(sandbox.dir, 'consumer.properties')
     fs.writeFileSync(config, 'group.id=latest-group\nsession.timeout.ms=6000\nheartbeat.interval.ms=500\nauto.commit.interval.ms=200\n')
-    const member = start(['console-consumer', '--topic', topic, '--consumer.config', config, ...PRINT_POSITION])
+    const member = start(['console-consumer', '--topic', topic, '--command-config', config, ...PRINT_POSITION])
     // Its first auto-commit shows where it starts: the log end (auto.offset.reset=latest).
     const ends = partitionEnds(sandbox.dir, topic)
     await eventually('positions committed', () => (committedOffsets(sandbox.dir, 'latest-group', topic, 2).every((o, p) => o === ends[p]) ? true : undefined))
@@ -237,7 +237,7 @@ describe('console-consumer --group: committed offsets', () => {
     expect((await createTopic(sandbox.dir, 'inc-b', '--partitions', '1')).code).toBe(0)
     expect((await produce(sandbox.dir, 'inc-a', keyedLines(0, 20), ...KEYED)).code).toBe(0)
     expect((await produce(sandbox.dir, 'inc-b', keyedLines(20, 30), ...KEYED)).code).toBe(0)
-    const strategy = ['--consumer-property', 'partition.assignment.strategy=org.apache.kafka.clients.consumer.RoundRobinAssignor']
+    const strategy = ['--command-property', 'partition.assignment.strategy=org.apache.kafka.clients.consumer.RoundRobinAssignor']
     const member = start(['console-consumer', '--include', 'inc-.*', '--group', 'rr', '--from-beginning', ...FAST_GROUP, ...strategy])
     await member.waitForStdout((out) => lines(out).length >= 30, 20_000)
     const o = groupOverview(sandbox.dir, 'rr')
@@ -258,10 +258,10 @@ describe('console-consumer --group: option checks', () => {
   })
 
   it.each([
-    [['--topic', 't', '--consumer-property', 'group.id=g', '--partition', '0'], 'Options group and partition cannot be specified together.'],
-    [['--topic', 't', '--group', 'g', '--consumer-property', 'heartbeat.interval.ms=6000', '--consumer-property', 'session.timeout.ms=6000'], 'Heartbeat must be set lower than the session timeout'],
-    [['--topic', 't', '--group', 'g', '--consumer-property', 'session.timeout.ms=abc'], 'Invalid value abc for configuration session.timeout.ms: Not a number of type INT'],
-    [['--topic', 't', '--group', 'g', '--consumer-property', 'partition.assignment.strategy=com.example.Mine'], 'Invalid value com.example.Mine for configuration partition.assignment.strategy'],
+    [['--topic', 't', '--command-property', 'group.id=g', '--partition', '0'], 'Options group and partition cannot be specified together.'],
+    [['--topic', 't', '--group', 'g', '--command-property', 'heartbeat.interval.ms=6000', '--command-property', 'session.timeout.ms=6000'], 'Heartbeat must be set lower than the session timeout'],
+    [['--topic', 't', '--group', 'g', '--command-property', 'session.timeout.ms=abc'], 'Invalid value abc for configuration session.timeout.ms: Not a number of type INT'],
+    [['--topic', 't', '--group', 'g', '--command-property', 'partition.assignment.strategy=com.example.Mine'], 'Invalid value com.example.Mine for configuration partition.assignment.strategy'],
     [['--topic', 'missing', '--group', 'g'], "Topic 'missing' does not exist."],
   ])('refuses %j', async (args, message) => {
     const c = await consume(sandbox.dir, ...args)
@@ -272,16 +272,16 @@ describe('console-consumer --group: option checks', () => {
   })
 
   it('refuses a session timeout outside the broker window with Kafka\'s error', async () => {
-    const c = await consume(sandbox.dir, '--topic', 't', '--group', 'g', '--consumer-property', 'session.timeout.ms=1000', '--consumer-property', 'heartbeat.interval.ms=100')
+    const c = await consume(sandbox.dir, '--topic', 't', '--group', 'g', '--command-property', 'session.timeout.ms=1000', '--command-property', 'heartbeat.interval.ms=100')
     expect(c.code).toBe(1)
     expect(c.stderr).toContain('org.apache.kafka.common.errors.InvalidSessionTimeoutException')
     expect(c.out).toBe('')
   })
 
-  it('refuses a mismatched group id given by a --consumer.config file', async () => {
+  it('refuses a mismatched group id given by a --command-config file', async () => {
     const config = path.join(sandbox.dir, 'c.properties')
     fs.writeFileSync(config, 'group.id=b\n')
-    const c = await consume(sandbox.dir, '--topic', 't', '--group', 'a', '--consumer.config', config)
+    const c = await consume(sandbox.dir, '--topic', 't', '--group', 'a', '--command-config', config)
     expect(c.code).not.toBe(0)
     expect(c.stderr).toContain("Detected group ids: 'a', 'b'")
   })

@@ -93,12 +93,12 @@ describe('start position and exit conditions', () => {
   it('reads every partition of a topic', async () => {
     expect((await createTopic(dir, 'multi', '--partitions', '3')).code).toBe(0)
     const input = Array.from({ length: 300 }, (_, i) => `k${i}\tv${i}`)
-    await produceLines('multi', input, '--property', 'parse.key=true')
-    const c = await consume(dir, '--topic', 'multi', '--from-beginning', '--timeout-ms', '200', '--property', 'print.partition=true', '--property', 'print.key=true')
+    await produceLines('multi', input, '--reader-property', 'parse.key=true')
+    const c = await consume(dir, '--topic', 'multi', '--from-beginning', '--timeout-ms', '200', '--formatter-property', 'print.partition=true', '--formatter-property', 'print.key=true')
     const got = lines(c.out)
     expect([...got].sort()).toEqual(input.map((l) => `Partition:${partitionForKey(Buffer.from(l.split('\t')[0] ?? ''), 3)}\t${l}`).sort())
     for (let p = 0; p < 3; p++) {
-      const one = await consume(dir, '--topic', 'multi', '--partition', String(p), '--offset', 'earliest', '--timeout-ms', '200', '--property', 'print.partition=true', '--property', 'print.key=true')
+      const one = await consume(dir, '--topic', 'multi', '--partition', String(p), '--offset', 'earliest', '--timeout-ms', '200', '--formatter-property', 'print.partition=true', '--formatter-property', 'print.key=true')
       expect(lines(one.out)).toEqual(got.filter((l) => l.startsWith(`Partition:${p}\t`)))
     }
   })
@@ -117,9 +117,9 @@ describe('DefaultMessageFormatter properties', () => {
 
   beforeEach(async () => {
     const before = Date.now()
-    await produceLines('fmt', ['h1:a,h2:b\tk1\tv1', 'NULL\tk2\tv2', 'h:NULL\tNULL\tNULL', 'x:\u00e9\t\t'], '--property', 'parse.key=true', '--property', 'parse.headers=true', '--property', 'null.marker=NULL')
+    await produceLines('fmt', ['h1:a,h2:b\tk1\tv1', 'NULL\tk2\tv2', 'h:NULL\tNULL\tNULL', 'x:\u00e9\t\t'], '--reader-property', 'parse.key=true', '--reader-property', 'parse.headers=true', '--reader-property', 'null.marker=NULL')
     const after = Date.now()
-    const c = await consume(dir, '--topic', 'fmt', '--from-beginning', '--timeout-ms', '200', '--property', 'print.timestamp=true', '--property', 'print.offset=true', '--property', 'print.value=false')
+    const c = await consume(dir, '--topic', 'fmt', '--from-beginning', '--timeout-ms', '200', '--formatter-property', 'print.timestamp=true', '--formatter-property', 'print.offset=true', '--formatter-property', 'print.value=false')
     const stamps = lines(c.out).map((l) => /^CreateTime:(\d+)\tOffset:(\d+)$/.exec(l))
     expect(stamps.every((m) => m !== null)).toBe(true)
     const ts = stamps.map((m) => Number(m?.[1]))
@@ -177,7 +177,7 @@ describe('DefaultMessageFormatter properties', () => {
   it('prints every combination of fields and separators as Kafka does', async () => {
     const results = await Promise.all(
       combos.map((props) =>
-        consume(dir, '--topic', 'fmt', '--from-beginning', '--timeout-ms', '200', ...Object.entries(props).flatMap(([k, v]) => ['--property', `${k}=${v}`])),
+        consume(dir, '--topic', 'fmt', '--from-beginning', '--timeout-ms', '200', ...Object.entries(props).flatMap(([k, v]) => ['--formatter-property', `${k}=${v}`])),
       ),
     )
     results.forEach((c, i) => {
@@ -193,7 +193,7 @@ describe('DefaultMessageFormatter properties', () => {
       const file = `${conf.dir}/formatter.properties`
       const { writeFileSync } = await import('node:fs')
       writeFileSync(file, 'print.key=true\nkey.separator=\\t=>\\t\nnull.literal=NIL\n')
-      const c = await consume(dir, '--topic', 'fmt', '--from-beginning', '--timeout-ms', '200', '--formatter-config', file, '--property', 'null.literal=-')
+      const c = await consume(dir, '--topic', 'fmt', '--from-beginning', '--timeout-ms', '200', '--formatter-config', file, '--formatter-property', 'null.literal=-')
       expect(c.out).toBe(expected({ 'print.key': 'true', 'key.separator': '\t=>\t', 'null.literal': '-' }))
     } finally {
       conf.cleanup()
@@ -223,20 +223,24 @@ describe('option checks (Kafka\'s texts, exit non-zero, no output)', () => {
   })
 
   it.each([
-    [[], 'Exactly one of --include/--topic is required.'],
-    [['--topic', 't', '--include', 't'], 'Exactly one of --include/--topic is required.'],
-    [['--topic', 't', '--whitelist', 't'], 'Exactly one of --include/--topic is required. --whitelist is DEPRECATED use --include instead; ignored if --include specified.'],
+    [[], 'Exactly one of the following arguments is required: [topic], [include]'],
+    [['--topic', 't', '--include', 't'], 'Exactly one of the following arguments is required: [topic], [include]'],
+    // Kafka 4.0 removed --whitelist (cli-4.md A.0).
+    [['--include', 't', '--whitelist', 't'], 'whitelist is not a recognized option'],
+    [['--topic', 't', '--property', 'print.key=true', '--formatter-property', 'print.offset=true'], 'Options --property and --formatter-property cannot be specified together.'],
+    [['--topic', 't', '--consumer-property', 'a=b', '--command-property', 'c=d'], 'Options --consumer-property and --command-property cannot be specified together.'],
+    [['--topic', 't', '--consumer.config', 'x', '--command-config', 'y'], 'Options --consumer.config and --command-config cannot be specified together.'],
     [['--include', 't', '--partition', '0'], 'The topic is required when partition is specified.'],
     [['--topic', 't', '--partition', '0', '--offset', '1', '--from-beginning'], 'Options from-beginning and offset cannot be specified together.'],
     [['--topic', 't', '--offset', '1'], 'The partition is required when offset is specified.'],
     [['--topic', 't', '--group', 'g', '--partition', '0'], 'Options group and partition cannot be specified together.'],
     [
-      ['--topic', 't', '--group', 'a', '--consumer-property', 'group.id=b'],
+      ['--topic', 't', '--group', 'a', '--command-property', 'group.id=b'],
       "The group ids provided in different places (directly using '--group', via '--consumer-property', or via '--consumer.config') do not match. Detected group ids: 'a', 'b'",
     ],
     [['--topic', 't', '--partition', '0', '--offset', 'abc'], "The provided offset value 'abc' is incorrect. Valid values are 'earliest', 'latest', or a non-negative long."],
     [['--topic', 't', '--partition', '0', '--offset', '-5'], "The provided offset value '-5' is incorrect. Valid values are 'earliest', 'latest', or a non-negative long."],
-    [['--topic', 't', '--from-beginning', '--consumer-property', 'auto.offset.reset=latest'], "Can't simultaneously specify --from-beginning and 'auto.offset.reset=latest', please remove one option"],
+    [['--topic', 't', '--from-beginning', '--command-property', 'auto.offset.reset=latest'], "Can't simultaneously specify --from-beginning and 'auto.offset.reset=latest', please remove one option"],
   ])('refuses %j', async (args, message) => {
     const c = await consume(dir, ...args)
     expect(c.code).not.toBe(0)
@@ -255,6 +259,30 @@ describe('option checks (Kafka\'s texts, exit non-zero, no output)', () => {
   })
 })
 
+describe('the 3.9 option names (KIP-1147 renamed them in Kafka 4.2)', () => {
+  it('still take them, printing Kafka\'s deprecation warnings on stdout before the records', async () => {
+    await produceLines('t', ['k\tv'], '--reader-property', 'parse.key=true')
+    const conf = tempDir('kafka-ts-conf-')
+    try {
+      const file = `${conf.dir}/consumer.properties`
+      const { writeFileSync } = await import('node:fs')
+      writeFileSync(file, 'auto.offset.reset=earliest\n')
+      const c = await consume(dir, '--topic', 't', '--timeout-ms', '200', '--property', 'print.key=true', '--consumer-property', 'client.id=old', '--consumer.config', file)
+      expect(c.code).toBe(0)
+      const out = c.out.split('\n')
+      expect(out.slice(0, 3).sort()).toEqual([
+        'Option --consumer-property is deprecated and will be removed in a future version. Use --command-property instead.',
+        'Option --consumer.config is deprecated and will be removed in a future version. Use --command-config instead.',
+        'Option --property is deprecated and will be removed in a future version. Use --formatter-property instead.',
+      ])
+      // auto.offset.reset=earliest came from the file: the record is read without --from-beginning.
+      expect(out.slice(3).join('\n')).toBe('k\tv\n')
+    } finally {
+      conf.cleanup()
+    }
+  })
+})
+
 describe('deserializer failures', () => {
   const INT = 'org.apache.kafka.common.serialization.IntegerDeserializer'
   const SIZE_ERROR = 'org.apache.kafka.common.errors.SerializationException: Size of data received by IntegerDeserializer is not 4'
@@ -264,7 +292,7 @@ describe('deserializer failures', () => {
   })
 
   it('--skip-message-on-error logs and skips records the deserializer rejects', async () => {
-    const c = await consume(dir, '--topic', 'ints', '--from-beginning', '--timeout-ms', '200', '--property', `value.deserializer=${INT}`, '--property', 'print.offset=true', '--skip-message-on-error')
+    const c = await consume(dir, '--topic', 'ints', '--from-beginning', '--timeout-ms', '200', '--formatter-property', `value.deserializer=${INT}`, '--formatter-property', 'print.offset=true', '--skip-message-on-error')
     expect(c.code).toBe(0)
     // Whole records only: the Offset field of a skipped record is not left behind.
     expect(c.out).toBe('Offset:1\t7\nOffset:3\t-2\n')

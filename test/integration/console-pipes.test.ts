@@ -26,15 +26,15 @@ afterEach(() => cleanup())
 describe('console-producer | console-consumer', () => {
   it.each(CODECS)('carries %s-compressed keyed lines with headers byte-exact, each once, in partition order', async (codec) => {
     expect((await createTopic(dir, 't', '--partitions', String(PARTITIONS))).code).toBe(0)
-    const p = await produce(dir, 't', INPUT, '--compression-codec', codec, '--property', 'parse.key=true', '--property', 'parse.headers=true')
+    const p = await produce(dir, 't', INPUT, '--compression-codec', codec, '--reader-property', 'parse.key=true', '--reader-property', 'parse.headers=true')
     expect(p.stderr).toBe('')
     expect(p.code).toBe(0)
 
     const c = await consume(
       dir,
       '--topic', 't', '--from-beginning', '--max-messages', String(N),
-      '--property', 'print.partition=true', '--property', 'print.offset=true',
-      '--property', 'print.headers=true', '--property', 'print.key=true',
+      '--formatter-property', 'print.partition=true', '--formatter-property', 'print.offset=true',
+      '--formatter-property', 'print.headers=true', '--formatter-property', 'print.key=true',
     )
     expect(c.code).toBe(0)
     expect(c.stderr).toBe(`Processed a total of ${N} messages\n`)

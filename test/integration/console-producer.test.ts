@@ -29,7 +29,7 @@ afterEach(() => {
 // Everything is committed before the consumer starts, and its idle timer only runs once it has caught
 // up, so a short --timeout-ms cannot cut the read short.
 const all = (topic: string, ...props: string[]) =>
-  consume(dir, '--topic', topic, '--from-beginning', '--timeout-ms', '200', ...props.flatMap((p) => ['--property', p]))
+  consume(dir, '--topic', topic, '--from-beginning', '--timeout-ms', '200', ...props.flatMap((p) => ['--formatter-property', p]))
 const bytes = (...parts: (string | number[])[]) =>
   Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : Buffer.from(p))))
 
@@ -78,7 +78,7 @@ describe('byte-exact input', () => {
 
   it('keeps binary keys and header values byte-exact', async () => {
     const line = bytes('h1:', [0xff, 0x00, 0x0d, 0x80], ',h2:', [0xc3, 0x28], '\t', [0x6b, 0x80, 0x00], '\t', [0xfe, 0x0d, 0x76])
-    const p = await produce(dir, 'bin', Buffer.concat([line, bytes('\r\n')]), '--property', 'parse.key=true', '--property', 'parse.headers=true')
+    const p = await produce(dir, 'bin', Buffer.concat([line, bytes('\r\n')]), '--reader-property', 'parse.key=true', '--reader-property', 'parse.headers=true')
     expect(p.code).toBe(0)
     const c = await all('bin', 'print.headers=true', 'print.key=true')
     // The formatter's defaults (':' in a header, ',' between headers, TAB between fields) match the reader's.
@@ -98,9 +98,9 @@ describe('line reader properties', () => {
   it('parses keys and headers with custom separators', async () => {
     const p = await produce(
       dir, 't', 'a=1;b=2|k1::v1\nc=3|k2::v::2\n',
-      '--property', 'parse.key=true', '--property', 'key.separator=::',
-      '--property', 'parse.headers=true', '--property', 'headers.delimiter=|',
-      '--property', 'headers.separator=;', '--property', 'headers.key.separator==',
+      '--reader-property', 'parse.key=true', '--reader-property', 'key.separator=::',
+      '--reader-property', 'parse.headers=true', '--reader-property', 'headers.delimiter=|',
+      '--reader-property', 'headers.separator=;', '--reader-property', 'headers.key.separator==',
     )
     expect(p.code).toBe(0)
     const c = await all('t', 'print.headers=true', 'print.key=true')
@@ -108,7 +108,7 @@ describe('line reader properties', () => {
   })
 
   it('splits headers with headers.separator as a Java regex', async () => {
-    const p = await produce(dir, 't', 'a:1;b:2,c:3\tv\nx:1|y:2\tw\n', '--property', 'parse.headers=true', '--property', 'headers.separator=[;,]')
+    const p = await produce(dir, 't', 'a:1;b:2,c:3\tv\nx:1|y:2\tw\n', '--reader-property', 'parse.headers=true', '--reader-property', 'headers.separator=[;,]')
     expect(p.code).toBe(0)
     const c = await all('t', 'print.headers=true')
     expect(c.out).toBe('a:1,b:2,c:3\tv\nx:1|y:2\tw\n')
@@ -116,7 +116,7 @@ describe('line reader properties', () => {
 
   it('turns fields equal to null.marker into nulls', async () => {
     const input = '<null>\t<null>\t<null>\nh:<null>,g:1\tk\tv\nh:1\t<null>\tv\nh:1\tk\t<null>\n'
-    const p = await produce(dir, 't', input, '--property', 'parse.key=true', '--property', 'parse.headers=true', '--property', 'null.marker=<null>')
+    const p = await produce(dir, 't', input, '--reader-property', 'parse.key=true', '--reader-property', 'parse.headers=true', '--reader-property', 'null.marker=<null>')
     expect(p.code).toBe(0)
     const c = await all('t', 'print.headers=true', 'print.key=true', 'null.literal=NULL')
     expect(c.out).toBe('NO_HEADERS\tNULL\tNULL\nh:NULL,g:1\tk\tv\nh:1\tNULL\tv\nh:1\tk\tNULL\n')
@@ -125,14 +125,14 @@ describe('line reader properties', () => {
   })
 
   it('turns a value-only line equal to null.marker into a null value', async () => {
-    const p = await produce(dir, 't', 'a\nNIL\nb\n', '--property', 'null.marker=NIL')
+    const p = await produce(dir, 't', 'a\nNIL\nb\n', '--reader-property', 'null.marker=NIL')
     expect(p.code).toBe(0)
     expect((await all('t', 'null.literal=<none>')).out).toBe('a\n<none>\nb\n')
   })
 
   it('with ignore.error, reads lines that lack separators', async () => {
     const input = 'nokey\nh\tk\tv\nnoheaders-or-key\npair-without-sep,b:2\tk\tv\n'
-    const p = await produce(dir, 't', input, '--property', 'parse.key=true', '--property', 'parse.headers=true', '--property', 'ignore.error=true')
+    const p = await produce(dir, 't', input, '--reader-property', 'parse.key=true', '--reader-property', 'parse.headers=true', '--reader-property', 'ignore.error=true')
     expect(p.code).toBe(0)
     const c = await all('t', 'print.headers=true', 'print.key=true')
     expect(c.out).toBe(
@@ -151,7 +151,7 @@ describe('line reader properties', () => {
     fs.writeFileSync(file, 'parse.key=true\nkey.separator=:\n')
     const p = await produce(dir, 't', 'k:v\n', '--reader-config', file)
     expect(p.code).toBe(0)
-    const q = await produce(dir, 't', 'k:v;w\n', '--reader-config', file, '--property', 'key.separator=;')
+    const q = await produce(dir, 't', 'k:v;w\n', '--reader-config', file, '--reader-property', 'key.separator=;')
     expect(q.code).toBe(0)
     expect((await all('t', 'print.key=true')).out).toBe('k\tv\nk:v\tw\n')
   })
@@ -161,7 +161,7 @@ describe('line reader properties', () => {
     ['parse.headers=true', 'h:1\tv1\nh:2\tv2\nnodelimiter\nh:3\tv3\n', "No headers delimiter found on line number 3: 'nodelimiter'"],
     ['parse.headers=true', 'h:1\tv1\nh:2\tv2\nh:3,oops\tv\nh:4\tv4\n', "No header key separator found in pair 'oops' on line number 3"],
   ])('stops at a bad line with Kafka\'s message, keeping what came before (%s)', async (prop, input, message) => {
-    const p = await produce(dir, 't', input, '--property', prop)
+    const p = await produce(dir, 't', input, '--reader-property', prop)
     expect(p.code).toBe(1)
     expect(p.stderr).toContain(message)
     expect(p.stderr).not.toMatch(/\n\s+at /)
@@ -169,7 +169,7 @@ describe('line reader properties', () => {
   })
 
   it('refuses a header key equal to null.marker, even with ignore.error', async () => {
-    const p = await produce(dir, 't', 'h:1\tv1\nN:2\tv2\n', '--property', 'parse.headers=true', '--property', 'null.marker=N', '--property', 'ignore.error=true')
+    const p = await produce(dir, 't', 'h:1\tv1\nN:2\tv2\n', '--reader-property', 'parse.headers=true', '--reader-property', 'null.marker=N', '--reader-property', 'ignore.error=true')
     expect(p.code).toBe(1)
     expect(p.stderr).toContain("Header keys should not be equal to the null marker 'N' as they can't be null")
     expect(lines((await all('t')).out)).toEqual(['v1'])
@@ -177,7 +177,7 @@ describe('line reader properties', () => {
 
   it('keeps the records of earlier batches and chunks when a late line is bad', async () => {
     const good = Array.from({ length: 20_000 }, (_, i) => `k${i}\tv${i}`)
-    const p = await produce(dir, 't', [...good, 'no separator here', 'k\tv'].join('\n') + '\n', '--property', 'parse.key=true')
+    const p = await produce(dir, 't', [...good, 'no separator here', 'k\tv'].join('\n') + '\n', '--reader-property', 'parse.key=true')
     expect(p.code).toBe(1)
     expect(p.stderr).toContain("No key separator found on line number 20001: 'no separator here'")
     expect(partitionEnds(dir, 't')).toEqual([20_000])
@@ -193,7 +193,7 @@ describe('line reader properties', () => {
     [['null.marker=:'], 'null.marker and headers.key.separator may not be equal'],
   ])('refuses conflicting reader properties %j before touching the data directory', async (props, message) => {
     const store = path.join(dir, 'store')
-    const r = await runCli(['console-producer', '--topic', 't', ...props.flatMap((p) => ['--property', p])], { dataDir: store, input: 'x\n' })
+    const r = await runCli(['console-producer', '--topic', 't', ...props.flatMap((p) => ['--reader-property', p])], { dataDir: store, input: 'x\n' })
     expect(r.code).toBe(1)
     expect(r.stderr).toContain(message)
     expect(fs.existsSync(store)).toBe(false)
@@ -203,7 +203,7 @@ describe('line reader properties', () => {
 describe('producer settings', () => {
   it.each([
     [['--compression-codec']],
-    [['--compression-codec', '--property', 'parse.key=false']],
+    [['--compression-codec', '--reader-property', 'parse.key=false']],
     [['--compression-codec=']],
   ])('%j without a value means gzip', async (args) => {
     const p = await produce(dir, 't', 'a\nb\n', ...args)
@@ -218,10 +218,18 @@ describe('producer settings', () => {
       expect(storedBatches(dir, codec).map((b) => b.codec)).toEqual([codec])
     }
     // Deliberate difference: Kafka overwrites compression.type with 'none' when the flag is absent.
-    expect((await produce(dir, 'prop', 'x\n', '--producer-property', 'compression.type=lz4')).code).toBe(0)
+    expect((await produce(dir, 'prop', 'x\n', '--command-property', 'compression.type=lz4')).code).toBe(0)
     expect(storedBatches(dir, 'prop').map((b) => b.codec)).toEqual(['lz4'])
-    expect((await produce(dir, 'flag', 'x\n', '--compression-codec', 'zstd', '--producer-property', 'compression.type=lz4')).code).toBe(0)
+    expect((await produce(dir, 'flag', 'x\n', '--compression-codec', 'zstd', '--command-property', 'compression.type=lz4')).code).toBe(0)
     expect(storedBatches(dir, 'flag').map((b) => b.codec)).toEqual(['zstd'])
+  })
+
+  it('applies the producer settings of --command-config (compression.type) without --bootstrap-server', async () => {
+    const file = path.join(confDir, 'producer.properties')
+    fs.writeFileSync(file, 'compression.type=gzip\n')
+    const p = await produce(dir, 't', 'a\nb\n', '--command-config', file)
+    expect(p.code).toBe(0)
+    expect(storedBatches(dir, 't').map((b) => b.codec)).toEqual(['gzip'])
   })
 
   it('refuses an unknown codec and unknown acks with Kafka\'s config errors, storing nothing', async () => {
@@ -232,7 +240,7 @@ describe('producer settings', () => {
     const acks = await runCli(['console-producer', '--topic', 't', '--request-required-acks', '2'], { dataDir: store, input: 'x\n' })
     expect(acks.code).toBe(1)
     expect(acks.stderr).toContain('Invalid value 2 for configuration acks: String must be one of: all, -1, 0, 1')
-    const prop = await runCli(['console-producer', '--topic', 't', '--producer-property', 'acks=some'], { dataDir: store, input: 'x\n' })
+    const prop = await runCli(['console-producer', '--topic', 't', '--command-property', 'acks=some'], { dataDir: store, input: 'x\n' })
     expect(prop.code).toBe(1)
     expect(prop.stderr).toContain('Invalid value some for configuration acks')
     expect(fs.existsSync(store)).toBe(false)
@@ -252,7 +260,7 @@ describe('producer settings', () => {
     expect((await all('t')).out).toBe('a\nb\nc\nd\n')
   })
 
-  describe('batch.size precedence: flag > --producer-property > --producer.config > default', () => {
+  describe('batch.size precedence: flag > --command-property > --command-config > default', () => {
     const input = Array.from({ length: 200 }, (_, i) => `${String(i).padStart(4, '0')} ${'v'.repeat(45)}\n`).join('')
     const config = (text: string) => {
       const file = path.join(confDir, 'producer.properties')
@@ -273,18 +281,18 @@ describe('producer settings', () => {
     it('uses the 16 KiB default', async () => {
       expect((await batchesWith()).length).toBe(1)
     })
-    it('takes --producer-property batch.size', async () => {
-      expect(small(await batchesWith('--producer-property', 'batch.size=600'))).toBe(true)
+    it('takes --command-property batch.size', async () => {
+      expect(small(await batchesWith('--command-property', 'batch.size=600'))).toBe(true)
     })
-    it('takes --producer.config batch.size', async () => {
-      expect(small(await batchesWith('--producer.config', config('batch.size=600\n')))).toBe(true)
+    it('takes --command-config batch.size', async () => {
+      expect(small(await batchesWith('--command-config', config('batch.size=600\n')))).toBe(true)
     })
-    it('lets --producer-property win over --producer.config', async () => {
-      expect((await batchesWith('--producer.config', config('batch.size=600\n'), '--producer-property', 'batch.size=100000')).length).toBe(1)
+    it('lets --command-property win over --command-config', async () => {
+      expect((await batchesWith('--command-config', config('batch.size=600\n'), '--command-property', 'batch.size=100000')).length).toBe(1)
     })
-    it('lets --batch-size win over --producer-property', async () => {
-      expect((await batchesWith('--batch-size', '100000', '--producer-property', 'batch.size=600')).length).toBe(1)
-      expect(small(await batchesWith('--batch-size', '600', '--producer-property', 'batch.size=100000'))).toBe(true)
+    it('lets --batch-size win over --command-property', async () => {
+      expect((await batchesWith('--batch-size', '100000', '--command-property', 'batch.size=600')).length).toBe(1)
+      expect(small(await batchesWith('--batch-size', '600', '--command-property', 'batch.size=100000'))).toBe(true)
     })
     it('applies --max-partition-memory-bytes after --batch-size', async () => {
       expect(small(await batchesWith('--batch-size', '100000', '--max-partition-memory-bytes', '600'))).toBe(true)
@@ -308,13 +316,13 @@ describe('producer settings', () => {
         await consumer.exited
       }
     }
-    it('lets --timeout win over --producer-property linger.ms', async () => {
-      await visibleWhileOpen('--timeout', '20', '--producer-property', 'linger.ms=600000')
+    it('lets --timeout win over --command-property linger.ms', async () => {
+      await visibleWhileOpen('--timeout', '20', '--command-property', 'linger.ms=600000')
     })
-    it('lets --producer-property linger.ms win over --producer.config', async () => {
+    it('lets --command-property linger.ms win over --command-config', async () => {
       const file = path.join(confDir, 'producer.properties')
       fs.writeFileSync(file, 'linger.ms=600000\n')
-      await visibleWhileOpen('--producer.config', file, '--producer-property', 'linger.ms=20')
+      await visibleWhileOpen('--command-config', file, '--command-property', 'linger.ms=20')
     })
   })
 
@@ -333,7 +341,7 @@ describe('producer settings', () => {
     })
 
     it('reports the key size of a keyed record', async () => {
-      const p = await produce(dir, 'limited', `k1\tsmall\nkey\t${big}\nk2\tsmall\n`, '--property', 'parse.key=true', '--compression-codec', 'none')
+      const p = await produce(dir, 'limited', `k1\tsmall\nkey\t${big}\nk2\tsmall\n`, '--reader-property', 'parse.key=true', '--compression-codec', 'none')
       expect(p.code).not.toBe(0)
       expect(p.stderr).toContain('Error when sending message to topic limited with key: 3 bytes, value: 2000 bytes with error: ')
       expect((await all('limited', 'print.key=true')).out).toBe('k1\tsmall\nk2\tsmall\n')
@@ -357,7 +365,7 @@ describe('producer settings', () => {
 
   it('refuses an unknown topic with allow.auto.create.topics=false', async () => {
     expect((await createTopic(dir, 'other')).code).toBe(0)
-    const p = await produce(dir, 'missing', 'a\n', '--producer-property', 'allow.auto.create.topics=false')
+    const p = await produce(dir, 'missing', 'a\n', '--command-property', 'allow.auto.create.topics=false')
     expect(p.code).toBe(1)
     expect(p.stderr).toContain("Topic 'missing' does not exist.")
     expect((await runCli(['topics', '--list'], { dataDir: dir })).out).toBe('other\n')
@@ -367,5 +375,36 @@ describe('producer settings', () => {
     const r = await runCli(['console-producer'], { dataDir: dir, input: 'x\n' })
     expect(r.code).toBe(1)
     expect(r.stderr).toContain('Missing required argument "[topic]"')
+  })
+})
+
+describe('the 3.9 option names (KIP-1147 renamed them in Kafka 4.2)', () => {
+  it('still take them, printing Kafka\'s deprecation warnings on stdout', async () => {
+    const file = path.join(confDir, 'producer.properties')
+    fs.writeFileSync(file, 'batch.size=600\n')
+    const p = await produce(dir, 't', 'k\tv\n', '--property', 'parse.key=true', '--producer-property', 'acks=1', '--producer.config', file, '--max-partition-memory-bytes', '700')
+    expect(p.code).toBe(0)
+    expect(p.out.split('\n').filter((l) => l !== '').sort()).toEqual([
+      'Warning: --max-partition-memory-bytes is deprecated and will be removed in Apache Kafka 5.0. Use --batch-size instead.',
+      'Warning: --producer-property is deprecated and will be removed in a future version. Use --command-property instead.',
+      'Warning: --producer.config is deprecated and will be removed in a future version. Use --command-config instead.',
+      'Warning: --property is deprecated and will be removed in a future version. Use --reader-property instead.',
+    ])
+    expect((await all('t', 'print.key=true')).out).toBe('k\tv\n')
+  })
+
+  it.each([
+    [['--property', 'parse.key=true', '--reader-property', 'parse.key=true'], 'Options --reader-property and --property cannot be specified together.'],
+    [['--producer-property', 'acks=1', '--command-property', 'acks=1'], 'Options --command-property and --producer-property cannot be specified together.'],
+    [['--producer.config', 'a', '--command-config', 'b'], 'Options --command-config and --producer.config cannot be specified together.'],
+    // Kafka 4.0 removed --broker-list (cli-4.md A.0).
+    [['--broker-list', 'localhost:9092'], 'broker-list is not a recognized option'],
+  ])('refuses %j with Kafka\'s words, storing nothing', async (args, message) => {
+    const store = path.join(dir, 'store')
+    const r = await runCli(['console-producer', '--topic', 't', ...args], { dataDir: store, input: 'x\n' })
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain(message)
+    expect(r.out).toBe('')
+    expect(fs.existsSync(store)).toBe(false)
   })
 })

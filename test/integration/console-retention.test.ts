@@ -20,9 +20,9 @@ describe('console-producer on a compacted topic', () => {
       "Error when sending message to topic table with key: null, value: 6 bytes with error: One or more records have been rejected due to 1 record errors in total, " +
         "and only showing the first three errors at most: [RecordError(batchIndex=0, message='Compacted topic cannot accept message without key in topic partition table-0.')]",
     )
-    const keyed = await produce(sandbox.dir, 'table', 'k\tv\n', '--property', 'parse.key=true')
+    const keyed = await produce(sandbox.dir, 'table', 'k\tv\n', '--reader-property', 'parse.key=true')
     expect(keyed.code).toBe(0)
-    const read = await consume(sandbox.dir, '--topic', 'table', '--from-beginning', '--timeout-ms', '200', '--property', 'print.key=true')
+    const read = await consume(sandbox.dir, '--topic', 'table', '--from-beginning', '--timeout-ms', '200', '--formatter-property', 'print.key=true')
     expect(lines(read.out)).toEqual(['k\tv'])
   })
 })
@@ -54,7 +54,7 @@ describe('console-consumer below the log start offset', () => {
       cleaner.close()
     }
 
-    const again = await consume(sandbox.dir, '--topic', 'expiring', '--group', 'g', '--from-beginning', '--max-messages', '3', '--property', 'print.offset=true')
+    const again = await consume(sandbox.dir, '--topic', 'expiring', '--group', 'g', '--from-beginning', '--max-messages', '3', '--formatter-property', 'print.offset=true')
     expect(again.code).toBe(0)
     expect(lines(again.out)).toEqual(['Offset:10\tnew-0', 'Offset:11\tnew-1', 'Offset:12\tnew-2'])
   })

@@ -81,7 +81,7 @@ interface Produced {
 /** Record timestamps by offset, as console-consumer prints them. */
 async function timestamps(topic: string, partition = 0): Promise<Map<number, string>> {
   const c = await consume(sandbox.dir, '--topic', topic, '--partition', String(partition), '--offset', 'earliest', '--timeout-ms', '300',
-    '--property', 'print.timestamp=true', '--property', 'print.offset=true', '--property', 'print.value=false')
+    '--formatter-property', 'print.timestamp=true', '--formatter-property', 'print.offset=true', '--formatter-property', 'print.value=false')
   const out = new Map<number, string>()
   for (const l of lines(c.out)) {
     const m = /^(CreateTime|LogAppendTime):(\d+)\tOffset:(\d+)$/.exec(l)
@@ -107,7 +107,7 @@ const FIRST: Produced[] = [
 const SECOND: Produced[] = [{ key: 'k4', value: 'v4', headerKeys: ['a'] }]
 const input = (rs: readonly Produced[]) =>
   rs.map((r) => `${r.headerKeys.length === 0 ? 'NULL' : r.headerKeys.map((k) => `${k}:x`).join(',')}\t${r.key ?? 'NULL'}\t${r.value}\n`).join('')
-const PRODUCER_PROPS = ['--property', 'parse.key=true', '--property', 'parse.headers=true', '--property', 'null.marker=NULL']
+const PRODUCER_PROPS = ['--reader-property', 'parse.key=true', '--reader-property', 'parse.headers=true', '--reader-property', 'null.marker=NULL']
 
 async function produceTwoBatches(topic: string, codec: CodecName): Promise<void> {
   expect((await createTopic(sandbox.dir, topic)).code).toBe(0)
@@ -196,7 +196,7 @@ describe('dump-log: batches and records', () => {
     expect((await createTopic(sandbox.dir, 'b', '--partitions', '2')).code).toBe(0)
     expect((await createTopic(sandbox.dir, 'a')).code).toBe(0)
     expect((await produce(sandbox.dir, 'a', 'x\ny\n')).code).toBe(0)
-    expect((await produce(sandbox.dir, 'b', 'k\tv\n', '--property', 'parse.key=true')).code).toBe(0)
+    expect((await produce(sandbox.dir, 'b', 'k\tv\n', '--reader-property', 'parse.key=true')).code).toBe(0)
     const bPartition = storedBatches(sandbox.dir, 'b', 0).length === 1 ? 0 : 1
     const section = (label: string, topic: string, partition: number) => [`Dumping ${label}`, 'Log starting offset: 0', ...batchLines(rawBatches(sandbox.dir, topic, partition))]
 

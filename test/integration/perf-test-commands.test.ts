@@ -95,11 +95,11 @@ describe('producer-perf-test, embedded', () => {
     expect(new Set(got).size).toBeGreaterThan(4900)
   })
 
-  it('spreads records over the partitions of an existing topic; acks=1 and a producer.config file are honoured', async () => {
+  it('spreads records over the partitions of an existing topic; acks=1 and a --command-config file are honoured', async () => {
     expect((await cli(['topics', '--create', '--topic', 'wide', '--partitions', '3'])).code).toBe(0)
     const config = path.join(dir, 'producer.properties')
     fs.writeFileSync(config, 'acks=1\nbatch.size=2048\nlinger.ms=5\n')
-    const r = await cli(['producer-perf-test', '--topic', 'wide', '--num-records', '3000', '--record-size', '50', '--throughput', '-1', '--producer.config', config, '--producer-props', 'client.id=mine'])
+    const r = await cli(['producer-perf-test', '--topic', 'wide', '--num-records', '3000', '--record-size', '50', '--throughput', '-1', '--command-config', config, '--command-property', 'client.id=mine'])
     expectProducerOutput(r, 3000)
     const offsets = (await latestOffset('wide')).split('\n').map((l) => Number(l.split(':')[2]))
     expect(offsets).toHaveLength(3)
@@ -120,10 +120,30 @@ describe('producer-perf-test, embedded', () => {
     expect(r.code, r.stderr).toBe(0)
     const out = lines(r)
     expect(out[0]).toBe(`Reading payloads from: ${file}`)
-    expect(out[1]).toBe('Number of messages read: 3')
+    expect(out[1]).toBe('Number of records read: 3')
     expect(TOTAL.exec(out.at(-1) ?? '')?.[1]).toBe('200')
     const got = await values('pf', 200)
     expect(new Set(got)).toEqual(new Set(['alpha', 'beta', 'gamma']))
+  })
+
+  it('--warmup-records adds the steady-state total; --reporting-interval sets the window; 3.9 names warn', async () => {
+    // 1 000 records/s for 1.5 s: windows of 200 ms, the last 1 000 records in steady state.
+    const r = await cli(['producer-perf-test', '--topic', 'warm', '--num-records', '1500', '--record-size', '10', '--throughput', '1000',
+      '--warmup-records', '500', '--reporting-interval', '200', '--producer-props', 'acks=1'])
+    expect(withoutInitNote(r.stderr)).toBe('')
+    expect(r.code).toBe(0)
+    const out = lines(r)
+    expect(out.slice(0, 2)).toEqual([
+      'Option --producer-props has been deprecated and will be removed in a future version. Use --command-property instead.',
+      'Warmup first 500 records. Steady state results will print after the complete test summary.',
+    ])
+    const windows = out.slice(2, -2).filter((l) => l !== 'In steady state.')
+    for (const l of windows) expect(l).toMatch(WINDOW)
+    // 1.5 s in 200 ms windows: several interim lines (the 5 s default would give none).
+    expect(windows.length).toBeGreaterThan(2)
+    expect(out.filter((l) => l === 'In steady state.')).toHaveLength(1)
+    expect(TOTAL.exec(out.at(-2) ?? '')?.[1]).toBe('1500')
+    expect(out.at(-1)).toMatch(/^1000 steady state records sent, [\d.]+ records\/sec /)
   })
 
   it('--print-metrics prints a note on stderr and still reports', async () => {
@@ -139,8 +159,8 @@ describe('producer-perf-test, refused arguments (argparse4j texts, exit 1)', () 
     const r = await cli(['producer-perf-test', ...args])
     expect(r.code).toBe(1)
     expect(r.out).toBe('')
-    expect(r.stderr).toMatch(/^usage: producer-performance \[-h\] --topic TOPIC --num-records NUM-RECORDS/)
-    expect(r.stderr.trimEnd().split('\n').at(-1)).toBe(`producer-performance: error: ${message}`)
+    expect(r.stderr).toMatch(/^usage: kafka-producer-perf-test \[-h\] --topic TOPIC --num-records NUM-RECORDS/)
+    expect(r.stderr.trimEnd().split('\n').at(-1)).toBe(`kafka-producer-perf-test: error: ${message}`)
   }
   const base = ['--topic', 't', '--throughput', '-1']
 
@@ -156,11 +176,19 @@ describe('producer-perf-test, refused arguments (argparse4j texts, exit 1)', () 
   it('a number that is not one', () =>
     usageError([...base, '--num-records', 'many', '--record-size', '10'], 'argument --num-records: could not convert \'many\' to Long (For input string: "many")'))
   it('an unknown option', () => usageError([...base, '--num-records', '5', '--record-size', '10', '--bogus'], "unrecognized arguments: '--bogus'"))
+  it('both the 3.9 and the 4.3 name of a renamed option', async () => {
+    await usageError([...base, '--num-records', '5', '--record-size', '10', '--producer-props', 'acks=1', '--command-property', 'acks=1'], '--command-property and --producer-props cannot be specified together.')
+    await usageError([...base, '--num-records', '5', '--record-size', '10', '--producer.config', 'a', '--command-config', 'b'], '--command-config and --producer.config cannot be specified together.')
+  })
+  it('--warmup-records not below --num-records, --reporting-interval 0', async () => {
+    await usageError([...base, '--num-records', '5', '--record-size', '10', '--warmup-records', '5'], 'The value for --warmup-records must be strictly fewer than the number of records in the test, --num-records.')
+    await usageError([...base, '--num-records', '5', '--record-size', '10', '--reporting-interval', '0'], '--reporting-interval should be greater than zero')
+  })
   it('--transaction-duration-ms 0', () =>
     usageError([...base, '--num-records', '5', '--record-size', '10', '--transaction-duration-ms', '0'], '--transaction-duration-ms should be greater than zero'))
 
-  it('a --producer-props item that is not k=v, a missing payload file, transactions', async () => {
-    let r = await cli(['producer-perf-test', ...base, '--num-records', '5', '--record-size', '10', '--producer-props', 'acks'])
+  it('a --command-property item that is not k=v, a missing payload file, transactions', async () => {
+    let r = await cli(['producer-perf-test', ...base, '--num-records', '5', '--record-size', '10', '--command-property', 'acks'])
     expect(r.code).toBe(1)
     expect(r.stderr).toBe('Invalid property: acks\n')
     r = await cli(['producer-perf-test', ...base, '--num-records', '5', '--payload-file', path.join(dir, 'missing.txt')])
@@ -176,7 +204,7 @@ describe('producer-perf-test, refused arguments (argparse4j texts, exit 1)', () 
   it('no arguments at all: the help, exit 0', async () => {
     const r = await cli(['producer-perf-test'])
     expect(r.code).toBe(0)
-    expect(r.out).toMatch(/^usage: producer-performance/)
+    expect(r.out).toMatch(/^usage: kafka-producer-perf-test/)
     expect(r.out).toContain('--record-size RECORD-SIZE')
   })
 })
@@ -254,10 +282,10 @@ describe('against a broker on 127.0.0.1, sharing the data directory', () => {
     await server.stop()
   })
 
-  it('producer-perf-test with bootstrap.servers in --producer-props, then with --bootstrap-server; consumer-perf-test reads exactly --messages', async () => {
-    let r = await cli(['producer-perf-test', '--topic', 'remote', '--num-records', '4000', '--record-size', '100', '--throughput', '-1', '--producer-props', `bootstrap.servers=${server.bootstrap}`, 'acks=all'])
+  it('producer-perf-test with bootstrap.servers in --command-property, then with --bootstrap-server; consumer-perf-test reads exactly --messages', async () => {
+    let r = await cli(['producer-perf-test', '--topic', 'remote', '--num-records', '4000', '--record-size', '100', '--throughput', '-1', '--command-property', `bootstrap.servers=${server.bootstrap}`, 'acks=all'])
     expectProducerOutput(r, 4000)
-    r = await cli(['producer-perf-test', '--topic', 'remote', '--num-records', '1000', '--record-size', '100', '--throughput', '-1', '--bootstrap-server', server.bootstrap, '--producer-props', 'acks=1'])
+    r = await cli(['producer-perf-test', '--topic', 'remote', '--num-records', '1000', '--record-size', '100', '--throughput', '-1', '--bootstrap-server', server.bootstrap, '--command-property', 'acks=1'])
     expectProducerOutput(r, 1000)
     // The broker stored them in the shared directory: the embedded tools see them.
     expect(await latestOffset('remote')).toBe('remote:0:5000')
@@ -274,7 +302,7 @@ describe('against a server-start process', () => {
     const server = await startServerProcess(['--override', 'listeners=PLAINTEXT://127.0.0.1:0', '--override', 'group.initial.rebalance.delay.ms=0'], { KAFKA_TS_DATA_DIR: data })
     try {
       const bootstrap = `127.0.0.1:${server.port}`
-      const p = await cli(['producer-perf-test', '--topic', 'wire', '--num-records', '2000', '--record-size', '64', '--throughput', '-1', '--producer-props', `bootstrap.servers=${bootstrap}`])
+      const p = await cli(['producer-perf-test', '--topic', 'wire', '--num-records', '2000', '--record-size', '64', '--throughput', '-1', '--command-property', `bootstrap.servers=${bootstrap}`])
       expectProducerOutput(p, 2000)
       const c = await cli(['consumer-perf-test', '--bootstrap-server', bootstrap, '--topic', 'wire', '--messages', '2000', '--group', 'wire-readers'])
       expect(summaryRow(c).messages).toBe(2000)

@@ -75,8 +75,8 @@ describe('remote mode: topics', () => {
 })
 
 describe('remote mode: console-producer and console-consumer', () => {
-  const FORMAT = ['--property', 'print.key=true', '--property', 'print.headers=true', '--property', 'print.partition=true', '--property', 'print.offset=true']
-  const PARSE = ['--property', 'parse.key=true', '--property', 'parse.headers=true']
+  const FORMAT = ['--formatter-property', 'print.key=true', '--formatter-property', 'print.headers=true', '--formatter-property', 'print.partition=true', '--formatter-property', 'print.offset=true']
+  const PARSE = ['--reader-property', 'parse.key=true', '--reader-property', 'parse.headers=true']
   const input = (codec: string, n: number) =>
     Array.from({ length: n }, (_, i) => `h1:${codec}-${i},h2:x\tkey-${i % 17}\t${codec} value ${i}${i % 5 === 0 ? ' ' + 'z'.repeat(300) : ''}\n`).join('')
 
@@ -112,7 +112,7 @@ describe('remote mode: console-producer and console-consumer', () => {
     expect([...partitionsOfKey.values()].every((s) => s.size === 1)).toBe(true)
 
     // An assigned partition from an offset, and the timestamp: identical line for line.
-    await same(['console-consumer', '--topic', 'codecs', '--partition', '2', '--offset', '7', '--max-messages', '20', '--property', 'print.timestamp=true', ...FORMAT])
+    await same(['console-consumer', '--topic', 'codecs', '--partition', '2', '--offset', '7', '--max-messages', '20', '--formatter-property', 'print.timestamp=true', ...FORMAT])
     await same(['get-offsets', '--topic', 'codecs'])
     await same(['get-offsets', '--topic', 'codecs', '--time', 'earliest'])
   })
@@ -121,9 +121,9 @@ describe('remote mode: console-producer and console-consumer', () => {
     expect((await remote(['topics', '--create', '--topic', 'acks', '--partitions', '3'])).code).toBe(0)
     const body = (tag: string) => Array.from({ length: 100 }, (_, i) => `${tag}-${i}\n`).join('')
     const runs: string[][] = [
-      ['--producer-property', 'acks=0'],
+      ['--command-property', 'acks=0'],
       ['--request-required-acks', '1', '--batch-size', '200', '--timeout', '5'],
-      ['--producer-property', 'acks=all', '--producer-property', 'enable.idempotence=false', '--producer-property', 'linger.ms=0'],
+      ['--command-property', 'acks=all', '--command-property', 'enable.idempotence=false', '--command-property', 'linger.ms=0'],
       ['--sync'],
     ]
     for (const [i, extra] of runs.entries()) {
@@ -168,10 +168,10 @@ describe('remote mode: a consumer group of three console-consumer processes', ()
     expect((await remote(['topics', '--create', '--topic', 'grouped', '--partitions', '6'])).code).toBe(0)
     const total = 3000
     const keyed = Array.from({ length: total }, (_, i) => `k${i}:v${i}\n`).join('')
-    expect((await remote(['console-producer', '--topic', 'grouped', '--property', 'parse.key=true', '--property', 'key.separator=:'], keyed)).code).toBe(0)
+    expect((await remote(['console-producer', '--topic', 'grouped', '--reader-property', 'parse.key=true', '--reader-property', 'key.separator=:'], keyed)).code).toBe(0)
     const members: LiveProcess[] = [1, 2, 3].map((i) =>
       startCli(
-        ['console-consumer', '--topic', 'grouped', '--group', 'remote-g', '--from-beginning', '--timeout-ms', '8000', '--consumer-property', `client.id=m${i}`, '--bootstrap-server', server.bootstrap],
+        ['console-consumer', '--topic', 'grouped', '--group', 'remote-g', '--from-beginning', '--timeout-ms', '8000', '--command-property', `client.id=m${i}`, '--bootstrap-server', server.bootstrap],
         dir,
       ),
     )

@@ -9,7 +9,7 @@ import { startServerProcess, startTestServer, type TestServer } from '../helpers
 
 // Remote mode of our own CLI against our own broker with Kafka's client security properties:
 // SSL (PEM truststore, PKCS12 and encrypted-PEM client keystores), SASL_SSL + SCRAM-SHA-512 and
-// SASL_PLAINTEXT + PLAIN through --command-config, --producer.config and --consumer.config; and the
+// SASL_PLAINTEXT + PLAIN through --command-config (admin tools and the console tools); and the
 // failures (bad password, untrusted certificate, host name mismatch) as one line and a non-zero exit.
 
 const skipTls = skipWithoutOpenssl()
@@ -162,13 +162,13 @@ describe('remote mode over SASL_PLAINTEXT with PLAIN: console-producer and conso
       'sasl.jaas.config': `org.apache.kafka.common.security.plain.PlainLoginModule required username="alice" password="${password}";`,
     })
 
-  it('produces with --producer.config and consumes with --consumer.config', async () => {
+  it('produces and consumes with --command-config', async () => {
     await withServer(props, async (server) => {
-      const produced = await runCli(['console-producer', '--bootstrap-server', server.bootstrap, '--topic', 'sasl-lines', '--producer.config', client('alice-secret')], { input: 'one\ntwo\nthree\n' })
+      const produced = await runCli(['console-producer', '--bootstrap-server', server.bootstrap, '--topic', 'sasl-lines', '--command-config', client('alice-secret')], { input: 'one\ntwo\nthree\n' })
       expect({ code: produced.code, err: produced.stderr }).toEqual({ code: 0, err: '' })
       const consumed = await runCli([
         'console-consumer', '--bootstrap-server', server.bootstrap, '--topic', 'sasl-lines', '--from-beginning', '--max-messages', '3',
-        '--consumer.config', client('alice-secret'),
+        '--command-config', client('alice-secret'),
       ])
       expect(consumed.out).toBe('one\ntwo\nthree\n')
       expect(consumed.code).toBe(0)
@@ -178,10 +178,10 @@ describe('remote mode over SASL_PLAINTEXT with PLAIN: console-producer and conso
   it('refuses a wrong password in one line with the broker message, for both tools', async () => {
     await withServer(props, async (server) => {
       const expected = `Authentication failed: Invalid username or password (bootstrap servers: ${server.bootstrap})`
-      const produced = await runCli(['console-producer', '--bootstrap-server', server.bootstrap, '--topic', 'nope', '--producer.config', client('wrong')], { input: 'x\n' })
+      const produced = await runCli(['console-producer', '--bootstrap-server', server.bootstrap, '--topic', 'nope', '--command-config', client('wrong')], { input: 'x\n' })
       expect(produced.code).not.toBe(0)
       expect(errorLines(produced.stderr)).toEqual([expected])
-      const consumed = await runCli(['console-consumer', '--bootstrap-server', server.bootstrap, '--topic', 'nope', '--consumer.config', client('wrong'), '--timeout-ms', '5000'])
+      const consumed = await runCli(['console-consumer', '--bootstrap-server', server.bootstrap, '--topic', 'nope', '--command-config', client('wrong'), '--timeout-ms', '5000'])
       expect(consumed.code).not.toBe(0)
       expect(errorLines(consumed.stderr)).toEqual([expected])
       expect(server.broker.findTopic('nope')).toBeUndefined()

@@ -139,7 +139,7 @@ describe('a batch whose bytes fail their CRC', () => {
     const batches = batchesOfPartition0(dataDir)
     const bad = batches[3]!
     flipByte(dataDir, bad.baseOffset)
-    const res = await runCli(['console-consumer', '--topic', 't', '--partition', '0', '--from-beginning', '--property', 'print.offset=true'], { dataDir, timeoutMs: 30_000 })
+    const res = await runCli(['console-consumer', '--topic', 't', '--partition', '0', '--from-beginning', '--formatter-property', 'print.offset=true'], { dataDir, timeoutMs: 30_000 })
     expect(res.signal).toBeNull()
     expect(res.code).toBe(1)
     const printed = lines(res.out)

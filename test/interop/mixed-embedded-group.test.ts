@@ -23,10 +23,10 @@ describe.skipIf(skipWithoutTool(kcat))('one group of embedded and wire-protocol 
     const dataDir = server.dataDir
     expect((await runCli(['topics', '--create', '--topic', 'mixed', '--partitions', '4'], { dataDir })).code).toBe(0)
     const lines = Array.from({ length: 400 }, (_, i) => `k${i}\tv${i}`)
-    expect((await runCli(['console-producer', '--topic', 'mixed', '--property', 'parse.key=true'], { dataDir, input: `${lines.join('\n')}\n` })).code).toBe(0)
+    expect((await runCli(['console-producer', '--topic', 'mixed', '--reader-property', 'parse.key=true'], { dataDir, input: `${lines.join('\n')}\n` })).code).toBe(0)
 
-    const common = ['--consumer-property', 'session.timeout.ms=6000', '--consumer-property', 'heartbeat.interval.ms=500', '--consumer-property', 'auto.commit.interval.ms=500']
-    const embedded = spawn(process.execPath, [BIN, 'console-consumer', '--topic', 'mixed', '--group', 'mix', '--from-beginning', '--property', 'print.partition=true', ...common], {
+    const common = ['--command-property', 'session.timeout.ms=6000', '--command-property', 'heartbeat.interval.ms=500', '--command-property', 'auto.commit.interval.ms=500']
+    const embedded = spawn(process.execPath, [BIN, 'console-consumer', '--topic', 'mixed', '--group', 'mix', '--from-beginning', '--formatter-property', 'print.partition=true', ...common], {
       env: { ...process.env, KAFKA_TS_DATA_DIR: dataDir, NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     })

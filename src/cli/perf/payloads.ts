@@ -77,7 +77,7 @@ export function readPayloadFile(file: string, delimiter: string, print: (line: s
     throw new PayloadFileError('File does not exist or empty file provided.')
   }
   const entries = javaStringSplit(text, delimiter)
-  print(`Number of messages read: ${entries.length}`)
+  print(`Number of records read: ${entries.length}`)
   return entries.map((e) => Buffer.from(e, 'utf8'))
 }
 

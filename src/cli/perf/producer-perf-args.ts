@@ -1,8 +1,9 @@
-// kafka-producer-perf-test's command line, parsed the way its argparse4j parser does (Kafka 3.9,
+// kafka-producer-perf-test's command line, parsed the way its argparse4j parser does (Kafka 4.3,
 // ProducerPerformance.argParser): long options with unique-prefix abbreviations, `--name value` or
-// `--name=value`, `--producer-props` taking one or more values, one required payload option out of
-// three, and argparse4j's error texts. Errors print the usage and `producer-performance: error: …`.
-// kafka-ts adds --bootstrap-server and --data-dir (Kafka has bootstrap.servers in --producer-props only).
+// `--name=value`, `--command-property` taking one or more values, one required payload option out of
+// three, and argparse4j's error texts. Errors print the usage and `kafka-producer-perf-test: error: …`.
+// Kafka 3.9's --producer-props and --producer.config still work, with 4.3's deprecation warning.
+// kafka-ts adds --data-dir.
 
 export class PerfArgsError extends Error {
   override name = 'PerfArgsError'
@@ -21,13 +22,19 @@ export interface ProducerPerfArgs {
   readonly payloadMonotonic: boolean
   readonly payloadDelimiter: string
   readonly throughput: number
-  readonly producerProps: readonly string[] | undefined
-  readonly producerConfig: string | undefined
+  /** --command-property (or --producer-props) items. */
+  readonly commandProperties: readonly string[] | undefined
+  /** --command-config (or --producer.config). */
+  readonly commandConfig: string | undefined
   readonly printMetrics: boolean
   readonly transactionalId: string | undefined
   readonly transactionDurationMs: number | undefined
+  readonly warmupRecords: number
+  readonly reportingIntervalMs: number
   readonly bootstrapServer: string | undefined
   readonly dataDir: string | undefined
+  /** Deprecation warnings for the 3.9 names used (Kafka prints them on stdout). */
+  readonly warnings: readonly string[]
 }
 
 type Kind = 'string' | 'long' | 'int' | 'double' | 'flag' | 'list'
@@ -62,9 +69,16 @@ const OPTIONS: readonly OptionSpec[] = [
     name: '--producer-props',
     kind: 'list',
     metavar: 'PROP-NAME=PROP-VALUE',
-    help: 'kafka producer related configuration properties like bootstrap.servers,client.id etc. These configs take precedence over those passed via --producer.config.',
+    help: 'DEPRECATED: use --command-property instead.',
   },
-  { name: '--producer.config', kind: 'string', metavar: 'CONFIG-FILE', help: 'producer config properties file.' },
+  {
+    name: '--command-property',
+    kind: 'list',
+    metavar: 'PROP-NAME=PROP-VALUE',
+    help: 'producer configuration properties such as bootstrap.servers or client.id; they take precedence over --command-config.',
+  },
+  { name: '--producer.config', kind: 'string', metavar: 'CONFIG-FILE', help: 'DEPRECATED: use --command-config instead.' },
+  { name: '--command-config', kind: 'string', metavar: 'CONFIG-FILE', help: 'producer configuration properties file.' },
   { name: '--print-metrics', kind: 'flag', help: 'print out metrics at the end of the test. (default: false)' },
   {
     name: '--transactional-id',
@@ -77,6 +91,18 @@ const OPTIONS: readonly OptionSpec[] = [
     kind: 'long',
     metavar: 'TRANSACTION-DURATION',
     help: 'The max age of each transaction. Not supported by kafka-ts (refused).',
+  },
+  {
+    name: '--warmup-records',
+    kind: 'long',
+    metavar: 'WARMUP-RECORDS',
+    help: 'the first WARMUP-RECORDS records are left out of a second, steady-state summary printed after the full one. (default: 0)',
+  },
+  {
+    name: '--reporting-interval',
+    kind: 'long',
+    metavar: 'INTERVAL-MS',
+    help: 'milliseconds between the interim statistics lines. (default: 5000)',
   },
   {
     name: '--record-size',
@@ -98,8 +124,8 @@ const OPTIONS: readonly OptionSpec[] = [
   {
     name: '--bootstrap-server',
     kind: 'string',
-    metavar: 'HOST:PORT',
-    help: 'kafka-ts: the broker(s) to connect to (same as bootstrap.servers in --producer-props); without either, the local data directory is used.',
+    metavar: 'BOOTSTRAP-SERVERS',
+    help: 'the broker(s) to connect to; overrides bootstrap.servers in the properties. kafka-ts: without either, the local data directory is used.',
   },
   { name: '--data-dir', kind: 'string', metavar: 'DIR', help: 'kafka-ts: the local data directory (default: $KAFKA_TS_DATA_DIR, else ~/.local/share/kafka-ts).' },
 ]
@@ -159,7 +185,15 @@ export function parseProducerPerfArgs(argv: readonly string[]): ProducerPerfArgs
     const v = str(name)
     return v === undefined ? undefined : convert(lookup(name), v)
   }
-  const list = values.get('--producer-props')
+  const warnings: string[] = []
+  const renamed = (old: string, current: string, conflict: string) => {
+    if (values.has(old) && values.has(current)) throw new PerfArgsError(conflict)
+    if (!values.has(old)) return values.get(current)
+    warnings.push(`Option ${old} has been deprecated and will be removed in a future version. Use ${current} instead.`)
+    return values.get(old)
+  }
+  const list = renamed('--producer-props', '--command-property', '--command-property and --producer-props cannot be specified together.')
+  const config = renamed('--producer.config', '--command-config', '--command-config and --producer.config cannot be specified together.')
   const delimiter = str('--payload-delimiter') ?? '\\n'
   return {
     topic: str('--topic') ?? '',
@@ -170,13 +204,16 @@ export function parseProducerPerfArgs(argv: readonly string[]): ProducerPerfArgs
     // Kafka's default is the two characters \n (so that the help shows it), replaced by a newline.
     payloadDelimiter: delimiter === '\\n' ? '\n' : delimiter,
     throughput: num('--throughput') ?? -1,
-    producerProps: Array.isArray(list) ? list : undefined,
-    producerConfig: str('--producer.config'),
+    commandProperties: Array.isArray(list) ? list : undefined,
+    commandConfig: typeof config === 'string' ? config : undefined,
     printMetrics: values.get('--print-metrics') === true,
     transactionalId: str('--transactional-id'),
     transactionDurationMs: num('--transaction-duration-ms'),
+    warmupRecords: num('--warmup-records') ?? 0,
+    reportingIntervalMs: num('--reporting-interval') ?? 5000,
     bootstrapServer: str('--bootstrap-server'),
     dataDir: str('--data-dir'),
+    warnings,
   }
 }
 
@@ -215,18 +252,22 @@ const USAGE_PARTS = [
   '[--payload-delimiter PAYLOAD-DELIMITER]',
   '--throughput THROUGHPUT',
   '[--producer-props PROP-NAME=PROP-VALUE [PROP-NAME=PROP-VALUE ...]]',
+  '[--command-property PROP-NAME=PROP-VALUE [PROP-NAME=PROP-VALUE ...]]',
   '[--producer.config CONFIG-FILE]',
+  '[--command-config CONFIG-FILE]',
   '[--print-metrics]',
   '[--transactional-id TRANSACTIONAL-ID]',
   '[--transaction-duration-ms TRANSACTION-DURATION]',
-  '[--bootstrap-server HOST:PORT]',
+  '[--warmup-records WARMUP-RECORDS]',
+  '[--reporting-interval INTERVAL-MS]',
+  '[--bootstrap-server BOOTSTRAP-SERVERS]',
   '[--data-dir DIR]',
   '(--record-size RECORD-SIZE | --payload-file PAYLOAD-FILE | --payload-monotonic)',
 ]
 
 /** argparse4j's usage block, wrapped at 80 columns under the program name. */
 export function producerPerfUsage(): string {
-  const head = 'usage: producer-performance '
+  const head = 'usage: kafka-producer-perf-test '
   const lines: string[] = []
   let line = head
   for (const part of USAGE_PARTS) {

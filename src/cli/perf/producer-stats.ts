@@ -1,11 +1,13 @@
-// kafka-producer-perf-test's Stats (org.apache.kafka.tools.ProducerPerformance.Stats, Kafka 3.9): a window
-// line every 5 s of acknowledgements, checked when an acknowledgement arrives, and the total line with
-// latency percentiles from a sample of every k-th acknowledged record. Number formats are Java's
-// printf: %.1f / %.2f round half-up; %f prints six decimals.
+// kafka-producer-perf-test's Stats (org.apache.kafka.tools.ProducerPerformance.Stats, Kafka 4.3): a window
+// line every --reporting-interval ms of acknowledgements, checked when an acknowledgement arrives, and the
+// total line with latency percentiles from a sample of every k-th acknowledged record. With
+// --warmup-records a second, steady-state Stats counts the records after the warm-up: its window lines
+// replace the overall ones (the first preceded by `In steady state.`) and its total line follows the
+// overall one. Number formats are Java's printf: %.1f / %.2f round half-up; %f prints six decimals.
 
 import { javaFixed } from '../../util/java/numbers.js'
 
-/** Kafka's reporting window for the interim lines. */
+/** Kafka's default reporting window for the interim lines (--reporting-interval). */
 export const REPORTING_INTERVAL_MS = 5000
 /** At most this many latency samples are kept (one per `sampling` records). */
 const MAX_SAMPLES = 500_000
@@ -25,11 +27,16 @@ export class ProducerStats {
   private windowTotalLatency = 0
   private windowBytes = 0
   private windowStart: number
+  private printing = true
+  private windowsPrinted = 0
 
   constructor(
     numRecords: number,
     private readonly print: (line: string) => void,
     private readonly now: () => number = Date.now,
+    private readonly reportingIntervalMs = REPORTING_INTERVAL_MS,
+    /** The steady-state Stats of a run with --warmup-records. */
+    private readonly steadyState = false,
   ) {
     this.start = now()
     this.windowStart = this.start
@@ -56,14 +63,20 @@ export class ProducerStats {
       this.latencies[this.index] = latency
       this.index++
     }
-    if (time - this.windowStart >= REPORTING_INTERVAL_MS) {
-      this.printWindow()
+    if (time - this.windowStart >= this.reportingIntervalMs) {
+      if (this.printing) this.printWindow()
       this.newWindow()
     }
     this.iteration++
   }
 
+  /** The warm-up is over: the steady-state Stats print the window lines from now on. */
+  suppressPrinting(): void {
+    this.printing = false
+  }
+
   private printWindow(): void {
+    if (this.steadyState && this.windowsPrinted++ === 0) this.print('In steady state.')
     const elapsed = this.now() - this.windowStart
     const recsPerSec = (1000 * this.windowCount) / elapsed
     const mbPerSec = (1000 * this.windowBytes) / elapsed / (1024 * 1024)
@@ -88,7 +101,7 @@ export class ProducerStats {
     const mbPerSec = (1000 * this.bytes) / elapsed / (1024 * 1024)
     const [p50, p95, p99, p999] = percentiles(this.latencies, this.index, [0.5, 0.95, 0.99, 0.999])
     return (
-      `${this.count} records sent, ${javaFixed(recsPerSec, 6)} records/sec (${javaFixed(mbPerSec, 2)} MB/sec), ` +
+      `${this.count}${this.steadyState ? ' steady state' : ''} records sent, ${javaFixed(recsPerSec, 6)} records/sec (${javaFixed(mbPerSec, 2)} MB/sec), ` +
       `${javaFixed(this.totalLatency / this.count, 2)} ms avg latency, ${javaFixed(this.maxLatency, 2)} ms max latency, ` +
       `${p50} ms 50th, ${p95} ms 95th, ${p99} ms 99th, ${p999} ms 99.9th.`
     )

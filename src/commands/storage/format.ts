@@ -19,6 +19,7 @@ export interface FormatReport {
 }
 
 export default class StorageFormat extends KafkaCommand<FormatReport> {
+  static override argparseProgram = 'kafka-storage format'
   static override summary = 'Format the log directories named in a server.properties file (kafka-storage.sh format).'
   static override examples = [
     '<%= config.bin %> storage format -t "$(<%= config.bin %> storage random-uuid)" -c config/server.properties',

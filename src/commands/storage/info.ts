@@ -16,6 +16,7 @@ export interface InfoReport {
 }
 
 export default class StorageInfo extends KafkaCommand<InfoReport> {
+  static override argparseProgram = 'kafka-storage info'
   static override summary = 'Show the state of the log directories named in server.properties (kafka-storage.sh info).'
   static override flags = {
     config: Flags.string({ char: 'c', summary: 'The Kafka configuration file to use (server.properties).' }),

@@ -2,6 +2,7 @@ import { KafkaCommand } from '../../cli/kafka-command.js'
 import { randomKafkaUuid } from '../../util/kafka-uuid.js'
 
 export default class StorageRandomUuid extends KafkaCommand<{ uuid: string }> {
+  static override argparseProgram = 'kafka-storage random-uuid'
   static override summary = 'Print a random UUID for use as a cluster id (kafka-storage.sh random-uuid).'
   static override examples = ['KAFKA_CLUSTER_ID="$(<%= config.bin %> storage random-uuid)"']
 

@@ -66,6 +66,8 @@ describe('formatterConfig', () => {
       printTimestamp: false,
       printPartition: false,
       printOffset: false,
+      printDelivery: false,
+      printEpoch: false,
       printHeaders: false,
       printKey: false,
       printValue: true,
@@ -149,6 +151,11 @@ describe('MessageFormatter layout — DefaultMessageFormatterTest', () => {
     expect(format(props, rec)).toEqual(Buffer.from('CreateTime:1700000000005\tPartition:0\tOffset:1\th:x\tk\tv\n'))
   })
 
+  test('the cli-4.md A.4 example line (print.epoch)', () => {
+    const props = { 'print.partition': 'true', 'print.offset': 'true', 'print.epoch': 'true', 'print.key': 'true' }
+    expect(formatText(props, record({ key: 'k', value: 'v', offset: 5 }))).toBe('Partition:0\tOffset:5\tEpoch:NOT_PRESENT\tk\tv\n')
+  })
+
   test('LogAppendTime, a -1 CreateTime, and large partitions and offsets', () => {
     const props = { 'print.timestamp': 'true', 'print.partition': 'true', 'print.offset': 'true', 'print.value': 'false' }
     expect(formatText(props, record({ timestampType: 'LogAppendTime', timestamp: 1, offset: 0 }), 7)).toBe(
@@ -159,17 +166,20 @@ describe('MessageFormatter layout — DefaultMessageFormatterTest', () => {
     )
   })
 
-  test('every combination of the six print.* flags: fields joined by key.separator, then line.separator', () => {
+  test('every combination of the eight print.* flags: fields joined by key.separator, then line.separator', () => {
     const rec = record({ key: 'K', value: 'V', offset: 42, timestamp: 99, headers: [['a', '1'], ['b', null]] })
     const fields: [string, string][] = [
       ['print.timestamp', 'CreateTime:99'],
       ['print.partition', 'Partition:3'],
       ['print.offset', 'Offset:42'],
+      // Kafka 4.3's console consumer has no delivery count and drops the leader epoch (cli-4.md A.4).
+      ['print.delivery', 'Delivery:NOT_PRESENT'],
+      ['print.epoch', 'Epoch:NOT_PRESENT'],
       ['print.headers', 'a:1;b:NIL'],
       ['print.key', 'K'],
       ['print.value', 'V'],
     ]
-    for (let mask = 0; mask < 64; mask++) {
+    for (let mask = 0; mask < 256; mask++) {
       const props: Record<string, string> = { 'key.separator': ' | ', 'line.separator': '\r\n', 'headers.separator': ';', 'null.literal': 'NIL' }
       const printed: string[] = []
       fields.forEach(([prop, text], i) => {
