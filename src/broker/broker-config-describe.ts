@@ -84,7 +84,7 @@ export const LISTENER_KEYS: ReadonlySet<string> = new Set(['listeners', 'adverti
 
 // DynamicBrokerConfig.AllDynamicConfigs ∩ the keys above: listener and thread-pool keys, the producer-state keys,
 // the log cleaner (LogCleaner.ReconfigurableConfigs), connection quotas (SocketServer), and the primary broker
-// synonym of each topic config (DynamicLogConfig; 3.x excludes log.message.format.version).
+// synonym of each topic config (DynamicLogConfig).
 /** Keys Kafka lets kafka-configs change at run time (read_only false in DescribeConfigs). */
 export const DYNAMIC_KEYS: ReadonlySet<string> = new Set([
   ...LISTENER_KEYS,
@@ -105,7 +105,7 @@ export const DYNAMIC_KEYS: ReadonlySet<string> = new Set([
   'max.connections.per.ip',
   'max.connections.per.ip.overrides',
   'max.connection.creation.rate',
-  ...[...TOPIC_CONFIGS.values()].flatMap((d) => d.brokerSynonyms.slice(0, 1).map((s) => s.name)).filter((n) => n !== 'log.message.format.version'),
+  ...[...TOPIC_CONFIGS.values()].flatMap((d) => d.brokerSynonyms.slice(0, 1).map((s) => s.name)),
 ])
 
 // DynamicBrokerConfig.brokerConfigSynonyms: keys that are one setting spelled in several units.

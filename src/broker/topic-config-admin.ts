@@ -90,6 +90,9 @@ export class TopicConfigAdmin {
         const row = this.store.findTopic(topicName)
         if (!row) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION')
         const changes = plan(row.configs)
+        // An override of a config Kafka 4 removed (message.format.version, …), stored by an older kafka-ts,
+        // goes with the next change instead of failing its validation.
+        for (const key of row.configs.keys()) if (!TOPIC_CONFIGS.has(key) && !changes.has(key)) changes.set(key, null)
         const next = new Map(row.configs)
         for (const [k, v] of changes) {
           if (v === null) next.delete(k)

@@ -32,34 +32,6 @@ function throttledReplicas(name: string): Validator {
   }
 }
 
-// MetadataVersion 3.9: every IBP version string, plus each production release's short form ("2.8", "3.9").
-const IBP_RELEASES: readonly (readonly [string, readonly string[]])[] = [
-  ['0.8.0', []], ['0.8.1', []], ['0.8.2', []], ['0.9.0', []],
-  ['0.10.0', ['IV0', 'IV1']], ['0.10.1', ['IV0', 'IV1', 'IV2']], ['0.10.2', ['IV0']], ['0.11.0', ['IV0', 'IV1', 'IV2']],
-  ['1.0', ['IV0']], ['1.1', ['IV0']], ['2.0', ['IV0', 'IV1']], ['2.1', ['IV0', 'IV1', 'IV2']], ['2.2', ['IV0', 'IV1']],
-  ['2.3', ['IV0', 'IV1']], ['2.4', ['IV0', 'IV1']], ['2.5', ['IV0']], ['2.6', ['IV0']], ['2.7', ['IV0', 'IV1', 'IV2']],
-  ['2.8', ['IV0', 'IV1']], ['3.0', ['IV0', 'IV1']], ['3.1', ['IV0']], ['3.2', ['IV0']], ['3.3', ['IV0', 'IV1', 'IV2', 'IV3']],
-  ['3.4', ['IV0']], ['3.5', ['IV0', 'IV1', 'IV2']], ['3.6', ['IV0', 'IV1', 'IV2']], ['3.7', ['IV0', 'IV1', 'IV2', 'IV3', 'IV4']],
-  ['3.8', ['IV0']], ['3.9', ['IV0']],
-]
-const IBP_KEYS: ReadonlySet<string> = new Set(
-  IBP_RELEASES.flatMap(([release, ivs]) => [release, ...ivs.map((iv) => `${release}-${iv}`)]),
-)
-
-/** MetadataVersionValidator via MetadataVersion.fromVersionString (which ignores a third segment). */
-const metadataVersion: Validator = {
-  describe: `[${[...IBP_KEYS].join(', ')}]`,
-  check(value) {
-    const version = String(value)
-    const segments = version.split('.')
-    while (segments.length > 0 && segments[segments.length - 1] === '') segments.pop() // Java's split drops them
-    const keep = version.startsWith('0.') ? 3 : 2
-    const key = keep >= segments.length ? version : segments.slice(0, keep).join('.')
-    return IBP_KEYS.has(key) ? undefined : { shown: version, reason: `Version ${version} is not a valid version` }
-  },
-}
-
-
 /** A broker key that supplies a topic config's default, with the conversion Kafka applies to its value. */
 export interface BrokerSynonym extends ConfigKeyDef {
   /** Converts the broker key's canonical value to the topic config's value (e.g. hours → ms). */
@@ -126,7 +98,7 @@ function topic(
 const COMPRESSION_TYPES = ['uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer'] // BrokerCompressionType order
 const CLEANUP_POLICIES = ['compact', 'delete']
 const TIMESTAMP_TYPES = ['CreateTime', 'LogAppendTime']
-const SEGMENT_BYTES_MIN = 14 // LegacyRecord.RECORD_OVERHEAD_V0 (raised to 1 MiB only in 4.0)
+const SEGMENT_BYTES_MIN = 1024 * 1024 // Kafka 4.0 (3.9: 14)
 
 /** Same name with a `log.` prefix, same type, default and validator: the commonest synonym shape. */
 function logPrefixed(name: string, type: ConfigType, defaultValue: string, validator?: Validator): TopicConfigDef {
@@ -187,12 +159,11 @@ export const CATALOGUE: readonly TopicConfigDef[] = [
   sameName('compression.lz4.level', 'int', '9', range(1, 17)),
   sameName('compression.zstd.level', 'int', '3', range(-131072, 22)),
   logPrefixed('preallocate', 'boolean', 'false'),
-  // Deprecated and ignored since inter-broker protocol 3.0, but still defined and validated in 3.9.
-  logPrefixed('message.format.version', 'string', '3.0-IV1', metadataVersion),
+  // Kafka 4.0 removed message.format.version and message.timestamp.difference.max.ms.
   logPrefixed('message.timestamp.type', 'string', 'CreateTime', validString(...TIMESTAMP_TYPES)),
-  logPrefixed('message.timestamp.difference.max.ms', 'long', LONG_MAX, atLeast(0)),
   logPrefixed('message.timestamp.before.max.ms', 'long', LONG_MAX, atLeast(0)),
-  logPrefixed('message.timestamp.after.max.ms', 'long', LONG_MAX, atLeast(0)),
+  // Kafka 4.0: records more than an hour ahead of the broker's clock are refused (3.9: no limit).
+  logPrefixed('message.timestamp.after.max.ms', 'long', '3600000', atLeast(0)),
   topic('leader.replication.throttled.replicas', 'list', '', throttledReplicas('leader.replication.throttled.replicas'), []),
   topic('follower.replication.throttled.replicas', 'list', '', throttledReplicas('follower.replication.throttled.replicas'), []),
   logPrefixed('message.downconversion.enable', 'boolean', 'true'),
@@ -203,7 +174,7 @@ export const CATALOGUE: readonly TopicConfigDef[] = [
   topic('remote.log.delete.on.disable', 'boolean', 'false', undefined, []),
 ]
 
-/** Every Kafka 3.9 topic config by name, in LogConfig's definition order (the order Kafka validates in). */
+/** Every Kafka 4.3 topic config by name, in LogConfig's definition order (the order Kafka validates in). */
 export const TOPIC_CONFIGS: ReadonlyMap<string, TopicConfigDef> = new Map(CATALOGUE.map((d) => [d.name, d]))
 
 export const SORTED_NAMES: readonly string[] = [...TOPIC_CONFIGS.keys()].sort()

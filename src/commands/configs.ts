@@ -120,13 +120,6 @@ export default class Configs extends KafkaCommand<ConfigsReport> {
   private async alter(client: KafkaClient, entityType: EntityType, name: string, flags: ParsedFlags): Promise<void> {
     const toAdd = flags['add-config-file'] !== undefined ? readPropertiesFile(flags['add-config-file']) : new Map<string, string>()
     if (flags['add-config'] !== undefined) for (const [k, v] of parseAddConfig(flags['add-config'])) toAdd.set(k, v)
-    if (toAdd.has('message.format.version')) {
-      this.out(
-        `WARNING: The configuration message.format.version=${toAdd.get('message.format.version') ?? ''} is specified. ` +
-          'This configuration will be ignored if the version is newer than the inter.broker.protocol.version specified in the broker or ' +
-          'if the inter.broker.protocol.version is 3.0 or newer. This configuration is deprecated and it will be removed in Apache Kafka 4.0.',
-      )
-    }
     validateConfigKeys(toAdd)
     const toDelete = parseDeleteConfig(flags['delete-config'])
 

@@ -69,7 +69,7 @@ export default class Topics extends KafkaCommand<TopicsReport> {
     'replication-factor': Flags.integer({ summary: 'The replication factor for each partition (only 1 on a single node).' }),
     'replica-assignment': Flags.string({ summary: 'Manual partition-to-broker assignment: broker_id_for_part1_replica1:…,broker_id_for_part2_replica1:…' }),
     config: keyValues('A topic configuration override for the topic being created (name=value, repeatable).'),
-    'delete-config': Flags.string({ summary: 'Not supported: use kafka-ts configs.', hidden: true }),
+    'delete-config': Flags.string({ summary: 'Deprecated and ignored since Kafka 4.0 (use kafka-ts configs).', hidden: true }),
     'if-exists': Flags.boolean({ summary: 'With alter, delete or describe: only act if the topic exists.' }),
     'if-not-exists': Flags.boolean({ summary: 'With create: only create the topic if it does not already exist.' }),
     'exclude-internal': Flags.boolean({ summary: 'Exclude internal topics when listing or describing.' }),
@@ -218,6 +218,15 @@ type DescribeFlags = {
 } & Record<(typeof PARTITION_FILTERS)[number], boolean>
 
 function checkCombinations(flags: ParsedFlags, act: Action): void {
+  // Kafka 4.0: --delete-config is parsed, announced as ignored, and ignored.
+  if (isSet(flags['delete-config'])) {
+    process.stderr.write('delete-config option is no longer supported and deprecated since version 4.0. The config will be fully removed in future releases.\n')
+  }
+  if (act === 'alter' && isSet(flags.config)) {
+    throw new UsageError(
+      'Option combination "[[bootstrap-server], [config]]" can\'t be used with option "[alter]" (To alter topic configurations, the kafka-configs tool can be used.)',
+    )
+  }
   for (const [option, allowed] of Object.entries(ALLOWED_WITH)) {
     if (isSet(flags[option]) && !allowed.includes(act)) {
       throw new UsageError(`Option "[${option}]" can't be used with option "[${act}]"`)
@@ -229,9 +238,6 @@ function checkCombinations(flags: ParsedFlags, act: Action): void {
   }
   if (isSet(flags['topics-with-overrides'])) {
     for (const f of PARTITION_FILTERS) forbidTogether(flags, 'topics-with-overrides', f)
-  }
-  if (isSet(flags['delete-config'])) {
-    throw new UsageError('Option "[delete-config]" can\'t be used with option "[bootstrap-server]"')
   }
 }
 

@@ -414,7 +414,7 @@ describe('DescribeConfigs over the wire', () => {
     s.broker.createTopics([{ name: 'd0', numPartitions: 1, replicationFactor: 1, configs: new Map([['retention.ms', '5000']]) }])
     const v0 = await describeConfigs(s, 0, { resources: [{ resourceType: TOPIC, resourceName: 'd0', configurationKeys: null }] })
     const configs = v0.results[0]?.configs ?? []
-    expect(configs.length).toBe(36)
+    expect(configs.length).toBe(34)
     expect(entry(configs, 'retention.ms')).toMatchObject({ value: '5000', isDefault: false })
     expect(entry(configs, 'segment.bytes')).toMatchObject({ value: '1073741824', isDefault: true })
     const v1 = await describeConfigs(s, 1, { resources: [{ resourceType: TOPIC, resourceName: 'd0', configurationKeys: [] }], includeSynonyms: false })

@@ -204,16 +204,31 @@ describe('topics option rules', () => {
     [['--create'], 'Missing required argument "[topic]"'],
     [['--alter', '--topic', 'x'], 'Missing required argument "[partitions]"'],
     [['--describe', '--if-exists'], '--topic or --topic-id is required to describe a topic'],
+    [
+      ['--alter', '--topic', 'x', '--partitions', '2', '--config', 'retention.ms=1'],
+      'Option combination "[[bootstrap-server], [config]]" can\'t be used with option "[alter]" (To alter topic configurations, the kafka-configs tool can be used.)',
+    ],
+    // Kafka 4.0 removed these topic configs and raised segment.bytes' minimum to 1 MiB.
+    [['--create', '--topic', 'x', '--config', 'message.format.version=3.0'], 'Unknown topic config name: message.format.version'],
+    [['--create', '--topic', 'x', '--config', 'message.timestamp.difference.max.ms=1'], 'Unknown topic config name: message.timestamp.difference.max.ms'],
+    [['--create', '--topic', 'x', '--config', 'segment.bytes=1048575'], 'Invalid value 1048575 for configuration segment.bytes: Value must be at least 1048576'],
   ])('rejects %j', async (args, message) => {
     const r = await topics(...args)
     expect(r.code).toBe(1)
     expect(r.stderr).toContain(message)
   })
 
-  it('rejects unknown flags through oclif with a non-zero exit', async () => {
+  it('rejects unknown flags with jopt\'s words, exit 1', async () => {
     const r = await topics('--list', '--no-such-flag')
-    expect(r.code).not.toBe(0)
-    expect(r.stderr).toContain('no-such-flag')
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain('no-such-flag is not a recognized option')
+  })
+
+  it('announces --delete-config as ignored (Kafka 4.0) and goes on', async () => {
+    const r = await topics('--create', '--topic', 'kept', '--delete-config', 'retention.ms')
+    expect(r.code).toBe(0)
+    expect(r.stderr).toContain('delete-config option is no longer supported and deprecated since version 4.0. The config will be fully removed in future releases.')
+    expect(r.out).toBe('Created topic kept.\n')
   })
 })
 

@@ -135,7 +135,7 @@ describe('invalid values', () => {
     ['auto.create.topics.enable', 'maybe', 'Invalid value maybe for configuration auto.create.topics.enable: Expected value to be either true or false'],
     ['log.retention.hours', 'week', 'Invalid value week for configuration log.retention.hours: Not a number of type INT'],
     ['log.retention.ms', '1e3', 'Invalid value 1e3 for configuration log.retention.ms: Not a number of type LONG'],
-    ['log.segment.bytes', '10', 'Invalid value 10 for configuration log.segment.bytes: Value must be at least 14'],
+    ['log.segment.bytes', '1048575', 'Invalid value 1048575 for configuration log.segment.bytes: Value must be at least 1048576'],
     ['log.cleanup.policy', 'purge', 'Invalid value purge for configuration log.cleanup.policy: String must be one of: compact, delete'],
     ['process.roles', 'worker', 'Invalid value worker for configuration process.roles: String must be one of: broker, controller'],
     ['offsets.topic.replication.factor', '40000', 'Invalid value 40000 for configuration offsets.topic.replication.factor: Not a number of type SHORT'],

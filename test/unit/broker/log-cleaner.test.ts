@@ -119,7 +119,8 @@ describe('retention by time (cleanup.policy=delete)', () => {
 
   it('keeps everything with retention.ms=-1 and leaves future timestamps alone', () => {
     const t = create('forever', { 'retention.ms': '-1' })
-    const u = create('future', { 'retention.ms': '1000' })
+    // Records a day ahead need message.timestamp.after.max.ms above Kafka 4's one hour.
+    const u = create('future', { 'retention.ms': '1000', 'message.timestamp.after.max.ms': String(2 * DAY) })
     produce(t, [batch([{ value: 'a' }], { ts: 1 })])
     produce(u, [batch([{ value: 'a' }], { ts: Date.now() + DAY }), batch([{ value: 'b' }], { ts: Date.now() + DAY })])
     expect(broker.runLogCleaner().batchesDeleted).toBe(0)
