@@ -21,6 +21,11 @@ export class KafkaError extends Error {
   get retriable(): boolean {
     return ERRORS[this.errorName].retriable
   }
+
+  /** The error's standard text (Errors.X.message() in Kafka), whatever this instance's message says. */
+  get standardMessage(): string {
+    return ERRORS[this.errorName].message
+  }
 }
 
 /** One rejected record of a batch: its index in the batch and why. */

@@ -3,6 +3,7 @@ import fs from 'node:fs'
 import { Flags } from '@oclif/core'
 
 import { KafkaError } from '../broker/kafka-error.js'
+import { JavaRegexError, compileJavaRegex } from '../util/java/regex.js'
 import type { GroupDescription, GroupOffset, GroupsClient } from '../client/groups-client.js'
 import type { KafkaClient } from '../client/kafka-client.js'
 import { UsageError } from '../cli/errors.js'
@@ -43,6 +44,7 @@ export type ConsumerGroupsReport =
   | { action: 'reset-offsets'; executed: boolean; offsets: ResetRow[] }
   | { action: 'delete'; deleted: string[]; failed: { groupId: string; error: string }[] }
   | { action: 'delete-offsets'; groupId: string; error: string | null; partitions: DeleteOffsetsRow[] }
+  | { action: 'validate-regex'; regex: string; valid: boolean }
   | { action: GroupsOptions['action']; failure: string }
 
 /**
@@ -76,6 +78,7 @@ export default class ConsumerGroups extends KafkaCommand<ConsumerGroupsReport> {
     delete: action('Delete consumer group(s).'),
     'reset-offsets': action('Reset offsets of inactive consumer group(s): --dry-run (default), --execute or --export.'),
     'delete-offsets': action('Delete committed offsets of a consumer group for the given topics.'),
+    'validate-regex': Flags.string({ summary: 'Check a regular expression for a consumer subscription (no broker is contacted).', helpGroup: 'ACTION' }),
     group: Flags.string({ summary: 'The consumer group to act on (repeatable).', multiple: true, multipleNonGreedy: true }),
     'all-groups': Flags.boolean({ summary: 'Apply to all consumer groups.' }),
     topic: Flags.string({
@@ -84,12 +87,12 @@ export default class ConsumerGroups extends KafkaCommand<ConsumerGroupsReport> {
       multipleNonGreedy: true,
     }),
     'all-topics': Flags.boolean({ summary: 'Reset every partition the group has committed offsets for.' }),
-    timeout: Flags.string({ summary: 'Admin call timeout in ms (with --bootstrap-server; local calls do not wait).' }),
+    timeout: Flags.string({ summary: 'Admin call timeout in ms, default 30000 (with --bootstrap-server; local calls do not wait).' }),
     state: Flags.string({ summary: 'With --list: add the STATE column, optionally filtered (e.g. stable,empty). With --describe: the state view.' }),
     type: Flags.string({ summary: 'With --list: add the TYPE column, optionally filtered (classic, consumer).' }),
     offsets: Flags.boolean({ summary: 'With --describe: per-partition offsets and lag (the default view).' }),
     members: Flags.boolean({ summary: 'With --describe: one row per member.' }),
-    verbose: Flags.boolean({ summary: 'With --describe --members: add the ASSIGNMENT column.' }),
+    verbose: Flags.boolean({ summary: 'With --describe: add LEADER-EPOCH (offsets), the epochs and assignments (--members), the group epochs (--state).' }),
     'dry-run': Flags.boolean({ summary: 'With --reset-offsets: only show the plan (the default).', helpGroup: 'RESET' }),
     execute: Flags.boolean({ summary: 'With --reset-offsets: commit the new offsets.', helpGroup: 'RESET' }),
     export: Flags.boolean({ summary: 'With --reset-offsets: print the plan as CSV (readable by --from-file).', helpGroup: 'RESET' }),
@@ -107,6 +110,7 @@ export default class ConsumerGroups extends KafkaCommand<ConsumerGroupsReport> {
     if (this.argv.length === 0) throw new UsageError(NO_ARGUMENTS_MESSAGE)
     const { flags } = await this.parse(ConsumerGroups, normalizeOptionalValues(this.argv))
     const options = checkOptions(flags, (line) => process.stderr.write(`${line}\n`))
+    if (options.action === 'validate-regex') return this.validateRegex(options.regex ?? '')
     const timeout = flags.timeout === undefined ? undefined : Number(flags.timeout)
     const client = await this.openClient(flags, {
       ...(timeout !== undefined && timeout > 0 && timeout <= 2 ** 31 - 1 ? { props: new Map([['request.timeout.ms', String(timeout)]]) } : {}),
@@ -132,6 +136,19 @@ export default class ConsumerGroups extends KafkaCommand<ConsumerGroupsReport> {
       if (message === undefined) throw err
       this.out(failureText(message))
       return { action: options.action, failure: message }
+    }
+  }
+
+  /** `--validate-regex`: whether a consumer could subscribe with this pattern; exit 0 either way, as Kafka. */
+  private validateRegex(regex: string): ConsumerGroupsReport {
+    try {
+      compileJavaRegex(regex)
+      this.out(`The regular expression \`${regex}\` is valid.`)
+      return { action: 'validate-regex', regex, valid: true }
+    } catch (err) {
+      if (!(err instanceof JavaRegexError)) throw err
+      this.out(`The regular expression \`${regex}\` is invalid: ${err.message.replace(/^is not a valid regex: /, '')}.`)
+      return { action: 'validate-regex', regex, valid: false }
     }
   }
 
@@ -164,7 +181,7 @@ export default class ConsumerGroups extends KafkaCommand<ConsumerGroupsReport> {
       let count: number
       if (o.view === 'offsets') {
         const rows = offsetRows(ov, offsets, log)
-        table = renderOffsets(rows)
+        table = renderOffsets(rows, o.verbose)
         count = rows.length
         report.push({ groupId: ov.groupId, state: ov.state, offsets: rows.map(({ group: _, ...r }) => r) })
       } else if (o.view === 'members') {
@@ -183,7 +200,7 @@ export default class ConsumerGroups extends KafkaCommand<ConsumerGroupsReport> {
         report.push({ groupId: ov.groupId, state: ov.state, members })
       } else {
         const row = stateRow(ov, coordinatorText(ov))
-        table = renderState([row])
+        table = renderState([row], o.verbose)
         count = 1
         report.push({ groupId: ov.groupId, state: ov.state, coordinator: row.coordinator, assignmentStrategy: row.assignmentStrategy, memberCount: row.members })
       }
@@ -275,32 +292,21 @@ export default class ConsumerGroups extends KafkaCommand<ConsumerGroupsReport> {
       const error = result.error ?? perPartition.get(k)
       rows.push({ topic: tp.topic, partition: tp.partition, error: error === undefined ? null : javaErrorString(error) })
     }
-    this.out(deleteOffsetsStatus(topLevel?.errorName, groupId, o.topics) + renderDeleteOffsets(rows))
+    this.out(deleteOffsetsStatus(topLevel, groupId) + renderDeleteOffsets(rows))
     return { action: 'delete-offsets', groupId, error: topLevel?.errorName ?? null, partitions: rows }
   }
 }
 
-/** The status line of --delete-offsets for the top-level outcome (DeleteConsumerGroupOffsetsResult.all()). */
-function deleteOffsetsStatus(errorName: string | undefined, groupId: string, topics: readonly string[]): string {
-  switch (errorName) {
-    case undefined:
-      return `Request succeed for deleting offsets with topic ${topics.join(', ')} group ${groupId}\n`
-    case 'INVALID_GROUP_ID':
-      return `\nError: '${groupId}' is not valid.\n`
-    case 'GROUP_ID_NOT_FOUND':
-      return `\nError: '${groupId}' does not exist.\n`
-    case 'GROUP_AUTHORIZATION_FAILED':
-      return `\nError: Access to '${groupId}' is not authorized.\n`
-    case 'NON_EMPTY_GROUP':
-      return `\nError: Deleting offsets of a consumer group '${groupId}' is forbidden if the group is not empty.\n`
-    case 'GROUP_SUBSCRIBED_TO_TOPIC':
-    case 'TOPIC_AUTHORIZATION_FAILED':
-    case 'UNKNOWN_TOPIC_OR_PARTITION':
-      return '\nError: Encounter some partition level error, see the follow-up details:\n'
-    default:
-      return `\nError: Encounter some unknown error: ${errorName}\n`
-  }
+/** The status line of --delete-offsets for the top-level outcome (Kafka 4.3's wording, cli-4.md A.5.2). */
+function deleteOffsetsStatus(error: KafkaError | undefined, groupId: string): string {
+  if (error === undefined) return `Request succeeded for deleting offsets from group ${groupId}.\n`
+  if (GROUP_LEVEL_ERRORS.has(error.errorName)) return `\nError: ${error.standardMessage}\n`
+  if (PARTITION_LEVEL_ERRORS.has(error.errorName)) return '\nError: Encountered some partition-level error, see the follow-up details.\n'
+  return `\nError: Encountered some unknown error: ${error.errorName}\n`
 }
+
+const GROUP_LEVEL_ERRORS: ReadonlySet<string> = new Set(['INVALID_GROUP_ID', 'GROUP_ID_NOT_FOUND', 'GROUP_AUTHORIZATION_FAILED', 'NON_EMPTY_GROUP'])
+const PARTITION_LEVEL_ERRORS: ReadonlySet<string> = new Set(['GROUP_SUBSCRIBED_TO_TOPIC', 'TOPIC_AUTHORIZATION_FAILED', 'UNKNOWN_TOPIC_OR_PARTITION'])
 
 /** ListConsumerGroups: groups of protocol type `consumer`, and groups that only hold offsets. */
 function isConsumerGroup(g: { protocolType: string }): boolean {

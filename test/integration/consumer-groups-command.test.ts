@@ -30,7 +30,7 @@ const T0 = Date.parse('2024-01-01T00:00:00.000Z')
 const MIN = 60_000
 const HOUR = 3_600_000
 const WARN_EXECUTE =
-  'WARN: No action will be performed as the --execute option is missing.In a future major release, the default behavior of this command will be to prompt the user before executing the reset rather than doing a dry run. You should add the --dry-run option explicitly if you are scripting this command and want to keep the current default behavior without prompting.\n'
+  'WARN: No action will be performed as the --execute option is missing. In version 5.0, this command will require either --dry-run or --execute to be specified. You should add the --dry-run option explicitly if you are scripting this command and want to keep the current default behavior without prompting.\n'
 
 // ---- fixtures through the broker API ------------------------------------------------------------
 
@@ -137,16 +137,17 @@ async function standardTopics(b: Broker): Promise<void> {
   produce(b, 'audit', 1, [T0, T0, T0, T0, T0])
 }
 
-const resetHeader = 'GROUP                          TOPIC                          PARTITION  NEW-OFFSET     \n'
-const resetRow = (g: string, t: string, p: number, o: number) => `${g.padEnd(30)} ${t.padEnd(30)} ${String(p).padEnd(10)} ${String(o).padEnd(15)}\n`
+// Kafka 4.3: GROUP and TOPIC max(15, longest) wide (every name here is shorter), NEW-OFFSET unpadded.
+const resetHeader = 'GROUP           TOPIC           PARTITION  NEW-OFFSET\n'
+const resetRow = (g: string, t: string, p: number, o: number) => `${g.padEnd(15)} ${t.padEnd(15)} ${String(p).padEnd(10)} ${o}\n`
 
 // ---- usage errors -------------------------------------------------------------------------------
 
 describe('option rules (usage errors: message on stderr, exit 1, nothing done)', () => {
   it.each([
     [[], 'This tool helps to list all consumer groups, describe a consumer group, delete consumer group info, or reset consumer group offsets.'],
-    [['--group', 'g'], 'Command must include exactly one action: --list, --describe, --delete, --reset-offsets, --delete-offsets'],
-    [['--delete', '--describe', '--group', 'g'], 'Command must include exactly one action: --list, --describe, --delete, --reset-offsets, --delete-offsets'],
+    [['--group', 'g'], 'Command must include exactly one action: --list, --describe, --delete, --reset-offsets, --delete-offsets, --validate-regex'],
+    [['--delete', '--describe', '--group', 'g'], 'Command must include exactly one action: --list, --describe, --delete, --reset-offsets, --delete-offsets, --validate-regex'],
     [['--describe'], 'Option [describe] takes one of these options: [all-groups], [group]'],
     [['--describe', '--group', 'g', '--members', '--state'], 'Option [describe] takes at most one of these options: [members], [offsets], [state]'],
     [['--describe', '--group', 'g', '--state', 'stable'], 'Option [describe] does not take a value for [state]'],
@@ -207,6 +208,17 @@ describe('option rules (usage errors: message on stderr, exit 1, nothing done)',
 })
 
 // ---- --list ---------------------------------------------------------------------------------------
+
+describe('--validate-regex (Kafka 4.3: no broker, exit 0 either way)', () => {
+  it('says whether a subscription pattern is valid, without opening the data directory', async () => {
+    const ok = await groups('--validate-regex', 'orders-.*')
+    expect({ code: ok.code, out: ok.out }).toEqual({ code: 0, out: 'The regular expression `orders-.*` is valid.\n' })
+    const bad = await groups('--validate-regex', 'orders-(')
+    expect(bad.code).toBe(0)
+    expect(bad.out).toMatch(/^The regular expression `orders-\(` is invalid: .+\.\n$/)
+    expect(fs.existsSync(path.join(dir, 'meta.properties'))).toBe(false)
+  })
+})
 
 describe('--list', () => {
   it('lists consumer groups and offsets-only groups, with STATE and TYPE columns on request', async () => {
@@ -276,6 +288,16 @@ describe('--describe', () => {
     }
   })
 
+  it('--verbose adds the committed leader epoch after PARTITION (`-` when the commit carried none)', async () => {
+    const r = await groups('--describe', '--group', 'idle', '--verbose')
+    expect(r.out).toBe(
+      '\n' +
+        'GROUP           TOPIC           PARTITION  LEADER-EPOCH    CURRENT-OFFSET  LOG-END-OFFSET  LAG             CONSUMER-ID     HOST            CLIENT-ID\n' +
+        'idle            orders          0          -               7               10              3               -               -               -\n' +
+        'idle            orders          1          -               4               4               0               -               -               -\n',
+    )
+  })
+
   it('an Empty group: the note on stderr, then its committed offsets', async () => {
     const r = await groups('--describe', '--group', 'idle')
     expect(r.stderr).toBe("\nConsumer group 'idle' has no active members.\n")
@@ -307,9 +329,14 @@ describe('--describe', () => {
     )
     const v = await groups('--describe', '--group', 'live', '--members', '--verbose')
     const vrows = v.out.split('\n')
-    expect(vrows[1]).toBe(`GROUP           ${'CONSUMER-ID'.padEnd(45)} HOST            CLIENT-ID       #PARTITIONS     ASSIGNMENT`)
+    const epochs = 'CURRENT-EPOCH   CURRENT-ASSIGNMENT   TARGET-EPOCH    TARGET-ASSIGNMENT    '
+    expect(vrows[1]).toBe(`GROUP           ${'CONSUMER-ID'.padEnd(45)} HOST            CLIENT-ID       #PARTITIONS     ${epochs}`)
+    const classic = (assignment: string) => `-               ${assignment.padEnd(20)} -               ${'-'.padEnd(20)} `
     expect(vrows.slice(2, 4).sort()).toEqual(
-      [`live            ${a} /10.0.0.1       client-a        2               orders(0,1)`, `live            ${b} /10.0.0.2       client-b        1               audit(0)`].sort(),
+      [
+        `live            ${a} /10.0.0.1       client-a        2               ${classic('orders:0,1')}`,
+        `live            ${b} /10.0.0.2       client-b        1               ${classic('audit:0')}`,
+      ].sort(),
     )
     expect(vrows.length).toBe(5)
   })
@@ -317,14 +344,14 @@ describe('--describe', () => {
   it('--state', async () => {
     const r = await groups('--describe', '--group', 'live', '--state')
     expect(r.out).toBe(
-      '\nGROUP                     COORDINATOR (ID)          ASSIGNMENT-STRATEGY  STATE           #MEMBERS\n' +
-        'live                      localhost:9092  (1)       range                Stable          2\n',
+      '\nGROUP           COORDINATOR (ID)          ASSIGNMENT-STRATEGY  STATE                #MEMBERS\n' +
+        'live            localhost:9092  (1)       range                Stable               2\n',
     )
     const idle = await groups('--describe', '--group', 'idle', '--state')
     expect(idle.stderr).toBe("\nConsumer group 'idle' has no active members.\n")
     expect(idle.out).toBe(
-      '\nGROUP                     COORDINATOR (ID)          ASSIGNMENT-STRATEGY  STATE           #MEMBERS\n' +
-        'idle                      localhost:9092  (1)                            Empty           0\n',
+      '\nGROUP           COORDINATOR (ID)          ASSIGNMENT-STRATEGY  STATE                #MEMBERS\n' +
+        'idle            localhost:9092  (1)       -                    Empty                0\n',
     )
   })
 
@@ -341,18 +368,18 @@ describe('--describe', () => {
           groupId: 'idle',
           state: 'Empty',
           offsets: [
-            { topic: 'orders', partition: 0, currentOffset: 7, logEndOffset: 10, lag: 3, ...none },
-            { topic: 'orders', partition: 1, currentOffset: 4, logEndOffset: 4, lag: 0, ...none },
+            { topic: 'orders', partition: 0, currentOffset: 7, leaderEpoch: null, logEndOffset: 10, lag: 3, ...none },
+            { topic: 'orders', partition: 1, currentOffset: 4, leaderEpoch: null, logEndOffset: 4, lag: 0, ...none },
           ],
         },
         {
           groupId: 'live',
           state: 'Stable',
           offsets: [
-            { topic: 'orders', partition: 0, currentOffset: 4, logEndOffset: 10, lag: 6, ...owner(a, '/10.0.0.1', 'client-a') },
-            { topic: 'orders', partition: 1, currentOffset: null, logEndOffset: 4, lag: null, ...owner(a, '/10.0.0.1', 'client-a') },
-            { topic: 'audit', partition: 0, currentOffset: null, logEndOffset: 3, lag: null, ...owner(b, '/10.0.0.2', 'client-b') },
-            { topic: 'audit', partition: 1, currentOffset: 2, logEndOffset: 5, lag: 3, ...none },
+            { topic: 'orders', partition: 0, currentOffset: 4, leaderEpoch: null, logEndOffset: 10, lag: 6, ...owner(a, '/10.0.0.1', 'client-a') },
+            { topic: 'orders', partition: 1, currentOffset: null, leaderEpoch: null, logEndOffset: 4, lag: null, ...owner(a, '/10.0.0.1', 'client-a') },
+            { topic: 'audit', partition: 0, currentOffset: null, leaderEpoch: null, logEndOffset: 3, lag: null, ...owner(b, '/10.0.0.2', 'client-b') },
+            { topic: 'audit', partition: 1, currentOffset: 2, leaderEpoch: null, logEndOffset: 5, lag: 3, ...none },
           ],
         },
       ],
@@ -628,42 +655,42 @@ describe('--delete-offsets', () => {
       commit(b, 'live', [['orders', 0, 1], ['audit', 1, 1]], { generationId: live.generationId, memberId: live.ids[0]! })
     })
   })
-  const header = 'TOPIC                          PARTITION       STATUS         \n'
-  const row = (t: string, p: string, s: string) => `${t.padEnd(30)} ${p.padEnd(15)} ${s.padEnd(15)}\n`
+  const header = 'TOPIC           PARTITION  STATUS         \n'
+  const row = (t: string, p: string, s: string) => `${t.padEnd(15)} ${p.padEnd(10)} ${s.padEnd(15)}\n`
 
   it('deletes the named partitions or a whole topic', async () => {
     const r = await groups('--delete-offsets', '--group', 'g', '--topic', 'orders')
-    expect(r.out).toBe(`Request succeed for deleting offsets with topic orders group g\n\n${header}${row('orders', '0', 'Successful')}${row('orders', '1', 'Successful')}`)
+    expect(r.out).toBe(`Request succeeded for deleting offsets from group g.\n\n${header}${row('orders', '0', 'Successful')}${row('orders', '1', 'Successful')}`)
     expect(r.code).toBe(0)
     expect(await committed('g')).toEqual({ 'audit-0': 1 })
     const p = await groups('--delete-offsets', '--group', 'g', '--topic', 'audit:0')
-    expect(p.out).toBe(`Request succeed for deleting offsets with topic audit:0 group g\n\n${header}${row('audit', '0', 'Successful')}`)
+    expect(p.out).toBe(`Request succeeded for deleting offsets from group g.\n\n${header}${row('audit', '0', 'Successful')}`)
     expect(await committed('g')).toEqual({})
   })
 
   it('reports an unknown group, a subscribed topic and an unknown topic as Kafka does', async () => {
     const unknown = await groups('--delete-offsets', '--group', 'nobody', '--topic', 'orders:0')
     expect(unknown.out).toBe(
-      `\nError: 'nobody' does not exist.\n\n${header}${row('orders', '0', 'Error: :org.apache.kafka.common.errors.GroupIdNotFoundException: The group id does not exist.')}`,
+      `\nError: The group id does not exist.\n\n${header}${row('orders', '0', 'Error: org.apache.kafka.common.errors.GroupIdNotFoundException: The group id does not exist.')}`,
     )
     expect(unknown.code).toBe(0)
 
     const subscribed = await groups('--delete-offsets', '--group', 'live', '--topic', 'orders:0', '--topic', 'audit')
     expect(subscribed.out).toBe(
-      '\nError: Encounter some partition level error, see the follow-up details:\n\n' +
+      '\nError: Encountered some partition-level error, see the follow-up details.\n\n' +
         header +
         row('audit', '0', 'Successful') +
         row('audit', '1', 'Successful') +
-        row('orders', '0', 'Error: :org.apache.kafka.common.errors.GroupSubscribedToTopicException: The consumer group is actively subscribed to the topic'),
+        row('orders', '0', 'Error: org.apache.kafka.common.errors.GroupSubscribedToTopicException: The consumer group is actively subscribed to the topic'),
     )
     expect(await committed('live')).toEqual({ 'orders-0': 1 })
 
     const noTopic = await groups('--delete-offsets', '--group', 'g', '--topic', 'nope', '--topic', 'orders:7')
     expect(noTopic.out).toBe(
-      '\nError: Encounter some partition level error, see the follow-up details:\n\n' +
+      '\nError: Encountered some partition-level error, see the follow-up details.\n\n' +
         header +
-        row('nope', 'Not Provided', 'Error: :org.apache.kafka.common.errors.UnknownTopicOrPartitionException: This server does not host this topic-partition.') +
-        row('orders', '7', 'Error: :org.apache.kafka.common.errors.UnknownTopicOrPartitionException: This server does not host this topic-partition.'),
+        row('nope', '-', 'Error: org.apache.kafka.common.errors.UnknownTopicOrPartitionException: This server does not host this topic-partition.') +
+        row('orders', '7', 'Error: org.apache.kafka.common.errors.UnknownTopicOrPartitionException: This server does not host this topic-partition.'),
     )
     expect(await committed('g')).toEqual({ 'audit-0': 1, 'orders-0': 5, 'orders-1': 2 })
   })

@@ -17,15 +17,17 @@ const byTopicPartition = (a: { topic: string; partition: number }, b: { topic: s
  * first), then one per committed partition nobody owns (owner columns `-`). LAG = log end − committed.
  */
 export function offsetRows(overview: GroupDescription, offsets: readonly GroupOffset[], log: LogOffsets): OffsetRow[] {
-  const committed = new Map(offsets.map((o) => [`${o.topic}\u0000${o.partition}`, o.offset]))
+  const committed = new Map(offsets.map((o) => [`${o.topic}\u0000${o.partition}`, o]))
   const row = (topic: string, partition: number, owner: { consumerId: string; host: string; clientId: string } | null): OffsetRow => {
-    const current = committed.get(`${topic}\u0000${partition}`) ?? null
+    const commit = committed.get(`${topic}\u0000${partition}`)
+    const current = commit?.offset ?? null
     const logEndOffset = log.bounds(topic, partition)?.logEndOffset ?? null
     return {
       group: overview.groupId,
       topic,
       partition,
       currentOffset: current,
+      leaderEpoch: commit === undefined || commit.leaderEpoch < 0 ? null : commit.leaderEpoch,
       logEndOffset,
       lag: current !== null && current !== -1 && logEndOffset !== null ? logEndOffset - current : null,
       consumerId: owner?.consumerId ?? null,

@@ -1,5 +1,5 @@
 // kafka-consumer-groups' option rules (ConsumerGroupCommandOptions.checkArgs and the action check in
-// ConsumerGroupCommand.main, Kafka 3.9), with jopt-simple's wording. Every failure here is a usage
+// ConsumerGroupCommand.main, Kafka 4.3), with jopt-simple's wording. Every failure here is a usage
 // error: one message, exit 1. Execution errors come later and keep exit status 0.
 
 import { UsageError } from '../errors.js'
@@ -7,9 +7,10 @@ import { parseJavaInt } from '../../util/java/numbers.js'
 import { parseLongOption } from '../flags.js'
 import { javaSplit } from '../../util/java/strings.js'
 
-export const ACTIONS = ['list', 'describe', 'delete', 'reset-offsets', 'delete-offsets'] as const
+export const ACTIONS = ['list', 'describe', 'delete', 'reset-offsets', 'delete-offsets', 'validate-regex'] as const
 export type GroupsAction = (typeof ACTIONS)[number]
-export const ACTION_MESSAGE = 'Command must include exactly one action: --list, --describe, --delete, --reset-offsets, --delete-offsets'
+export const ACTION_MESSAGE =
+  'Command must include exactly one action: --list, --describe, --delete, --reset-offsets, --delete-offsets, --validate-regex'
 export const NO_ARGUMENTS_MESSAGE =
   'This tool helps to list all consumer groups, describe a consumer group, delete consumer group info, or reset consumer group offsets.'
 
@@ -20,10 +21,9 @@ export const SCENARIOS = ['to-offset', 'to-datetime', 'by-duration', 'to-earlies
 const SCENARIO_SET = ['to-offset', 'shift-by', 'to-datetime', 'by-duration', 'to-earliest', 'to-latest', 'to-current', 'from-file'] as const
 
 export const MISSING_EXECUTE_WARNING =
-  'WARN: No action will be performed as the --execute option is missing.' +
-  'In a future major release, the default behavior of this command will be to prompt the user before ' +
-  'executing the reset rather than doing a dry run. You should add the --dry-run option explicitly ' +
-  'if you are scripting this command and want to keep the current default behavior without prompting.'
+  'WARN: No action will be performed as the --execute option is missing. In version 5.0, this command will require ' +
+  'either --dry-run or --execute to be specified. You should add the --dry-run option explicitly if you are ' +
+  'scripting this command and want to keep the current default behavior without prompting.'
 
 /** The flags as oclif parses them (after `normalizeOptionalValues`). */
 export interface GroupsFlags {
@@ -32,6 +32,7 @@ export interface GroupsFlags {
   readonly delete: boolean
   readonly 'reset-offsets': boolean
   readonly 'delete-offsets': boolean
+  readonly 'validate-regex'?: string | undefined
   readonly group?: readonly string[] | undefined
   readonly 'all-groups': boolean
   readonly topic?: readonly string[] | undefined
@@ -89,6 +90,8 @@ export interface GroupsOptions {
   readonly export: boolean
   /** True when exactly one `--group` was given: the CSV formats then leave the group out. */
   readonly singleGroup: boolean
+  /** `--validate-regex`: the pattern to check. */
+  readonly regex: string | undefined
 }
 
 const set = (v: unknown): boolean => v !== undefined && v !== false && !(Array.isArray(v) && v.length === 0)
@@ -178,6 +181,7 @@ export function checkOptions(flags: GroupsFlags, warn: (line: string) => void): 
     execute: has('execute'),
     export: has('export'),
     singleGroup: (flags.group ?? []).length === 1,
+    regex: flags['validate-regex'],
   }
 }
 

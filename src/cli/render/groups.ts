@@ -1,7 +1,6 @@
-// kafka-consumer-groups output layouts (cli.md §4.2): Java `String.format` tables with columns
-// left-justified to fixed or data-dependent widths, one space between columns, a blank line before
-// every table, and `-` for a missing value. Rows end with `\n` (the 3.9 Java port forgets some
-// line breaks; trunk fixed it).
+// kafka-consumer-groups output layouts (cli.md §4.2 as Kafka 4.3 changed them, cli-4.md A.5.2): Java
+// `String.format` tables with columns left-justified to fixed or data-dependent widths, one space between
+// columns, a blank line before every table, and `-` for a missing value. Rows end with `\n`.
 
 import { csvField } from '../consumer-groups/reset-csv.js'
 
@@ -14,6 +13,8 @@ export interface OffsetRow {
   readonly topic: string
   readonly partition: number
   readonly currentOffset: number | null
+  /** The committed offset's leader epoch (shown with --verbose); null when none. */
+  readonly leaderEpoch: number | null
   readonly logEndOffset: number | null
   readonly lag: number | null
   readonly consumerId: string | null
@@ -21,17 +22,23 @@ export interface OffsetRow {
   readonly clientId: string | null
 }
 
-/** `--describe [--offsets]`: GROUP TOPIC PARTITION CURRENT-OFFSET LOG-END-OFFSET LAG CONSUMER-ID HOST CLIENT-ID. */
-export function renderOffsets(rows: readonly OffsetRow[]): string {
+/**
+ * `--describe [--offsets]`: GROUP TOPIC PARTITION [LEADER-EPOCH] CURRENT-OFFSET LOG-END-OFFSET LAG CONSUMER-ID
+ * HOST CLIENT-ID; LEADER-EPOCH with --verbose.
+ */
+export function renderOffsets(rows: readonly OffsetRow[], verbose = false): string {
   const g = widest(15, rows.map((r) => r.group))
   const t = widest(15, rows.map((r) => r.topic))
   const c = widest(15, rows.map((r) => dash(r.consumerId)))
   const h = widest(15, rows.map((r) => dash(r.host)))
   const line = (cols: string[]) =>
-    `${pad(cols[0]!, g)} ${pad(cols[1]!, t)} ${pad(cols[2]!, 10)} ${pad(cols[3]!, 15)} ${pad(cols[4]!, 15)} ${pad(cols[5]!, 15)} ${pad(cols[6]!, c)} ${pad(cols[7]!, h)} ${cols[8]!}\n`
-  let out = `\n${line(['GROUP', 'TOPIC', 'PARTITION', 'CURRENT-OFFSET', 'LOG-END-OFFSET', 'LAG', 'CONSUMER-ID', 'HOST', 'CLIENT-ID'])}`
+    `${pad(cols[0]!, g)} ${pad(cols[1]!, t)} ${pad(cols[2]!, 10)} ${verbose ? `${pad(cols[3]!, 15)} ` : ''}${pad(cols[4]!, 15)} ${pad(cols[5]!, 15)} ${pad(cols[6]!, 15)} ${pad(cols[7]!, c)} ${pad(cols[8]!, h)} ${cols[9]!}\n`
+  let out = `\n${line(['GROUP', 'TOPIC', 'PARTITION', 'LEADER-EPOCH', 'CURRENT-OFFSET', 'LOG-END-OFFSET', 'LAG', 'CONSUMER-ID', 'HOST', 'CLIENT-ID'])}`
   for (const r of rows) {
-    out += line([r.group, r.topic, String(r.partition), dash(r.currentOffset), dash(r.logEndOffset), dash(r.lag), dash(r.consumerId), dash(r.host), dash(r.clientId)])
+    out += line([
+      r.group, r.topic, String(r.partition), dash(r.leaderEpoch), dash(r.currentOffset), dash(r.logEndOffset), dash(r.lag),
+      dash(r.consumerId), dash(r.host), dash(r.clientId),
+    ])
   }
   return out
 }
@@ -45,7 +52,12 @@ export interface MemberRow {
   readonly assignment: readonly { readonly topic: string; readonly partitions: readonly number[] }[]
 }
 
-/** `--describe --members [--verbose]`; GROUP-INSTANCE-ID only when some member has one. */
+/**
+ * `--describe --members [--verbose]`; GROUP-INSTANCE-ID only when some member has one. --verbose adds
+ * CURRENT-EPOCH, CURRENT-ASSIGNMENT, TARGET-EPOCH and TARGET-ASSIGNMENT: a classic group's members have no
+ * epochs and no target assignment (`-`). UPGRADED would follow only in a group mixing classic and
+ * consumer-protocol members, which kafka-ts's classic-only coordinator never has.
+ */
 export function renderMembers(rows: readonly MemberRow[], verbose: boolean): string {
   const withInstance = rows.some((r) => r.groupInstanceId !== null)
   const g = widest(15, rows.map((r) => r.group))
@@ -53,22 +65,27 @@ export function renderMembers(rows: readonly MemberRow[], verbose: boolean): str
   const i = widest(17, rows.map((r) => r.groupInstanceId ?? ''))
   const h = widest(15, rows.map((r) => r.host))
   const cl = widest(15, rows.map((r) => r.clientId))
-  const line = (group: string, consumer: string, instance: string, host: string, client: string, parts: string, assignment: string) =>
-    `${pad(group, g)} ${pad(consumer, c)} ${withInstance ? `${pad(instance, i)} ` : ''}${pad(host, h)} ${pad(client, cl)} ${pad(parts, 15)} ${verbose ? assignment : ''}\n`
-  let out = `\n${line('GROUP', 'CONSUMER-ID', 'GROUP-INSTANCE-ID', 'HOST', 'CLIENT-ID', '#PARTITIONS', 'ASSIGNMENT')}`
-  for (const r of rows) {
-    const count = r.assignment.reduce((n, a) => n + a.partitions.length, 0)
+  const current = rows.map((r) => renderAssignment(r.assignment))
+  const ca = widest(20, current)
+  const ta = 20
+  const line = (cols: readonly string[]) =>
+    `${pad(cols[0]!, g)} ${pad(cols[1]!, c)} ${withInstance ? `${pad(cols[2]!, i)} ` : ''}${pad(cols[3]!, h)} ${pad(cols[4]!, cl)} ${pad(cols[5]!, 15)} ` +
+    (verbose ? `${pad(cols[6]!, 15)} ${pad(cols[7]!, ca)} ${pad(cols[8]!, 15)} ${pad(cols[9]!, ta)} ` : '') +
+    '\n'
+  let out = `\n${line(['GROUP', 'CONSUMER-ID', 'GROUP-INSTANCE-ID', 'HOST', 'CLIENT-ID', '#PARTITIONS', 'CURRENT-EPOCH', 'CURRENT-ASSIGNMENT', 'TARGET-EPOCH', 'TARGET-ASSIGNMENT'])}`
+  rows.forEach((r, n) => {
+    const count = r.assignment.reduce((k, a) => k + a.partitions.length, 0)
     // A dynamic member beside static ones has an empty GROUP-INSTANCE-ID, not `-` (Kafka prints orElse("")).
-    out += line(r.group, r.consumerId, r.groupInstanceId ?? '', r.host, r.clientId, String(count), renderAssignment(r.assignment))
-  }
+    out += line([r.group, r.consumerId, r.groupInstanceId ?? '', r.host, r.clientId, String(count), '-', current[n]!, '-', '-'])
+  })
   return out
 }
 
-/** `topic(p,p)` per topic, topics and partitions sorted, joined by `, `; `-` when nothing is assigned (Scala tool's form). */
+/** `topic:p,p;topic2:p`: topics and partitions sorted; `-` when nothing is assigned (Kafka 4.3's form). */
 export function renderAssignment(assignment: MemberRow['assignment']): string {
   const topics = assignment.filter((a) => a.partitions.length > 0).sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0))
   if (topics.length === 0) return '-'
-  return topics.map((a) => `${a.topic}(${[...a.partitions].sort((x, y) => x - y).join(',')})`).join(', ')
+  return topics.map((a) => `${a.topic}:${[...a.partitions].sort((x, y) => x - y).join(',')}`).join(';')
 }
 
 export interface StateRow {
@@ -80,12 +97,18 @@ export interface StateRow {
   readonly members: number
 }
 
-/** `--describe --state`. */
-export function renderState(rows: readonly StateRow[]): string {
+/**
+ * `--describe --state [--verbose]`: GROUP max(15, id), COORDINATOR (ID) max(25, …), ASSIGNMENT-STRATEGY 20
+ * (`-` when none), STATE 20, #MEMBERS; --verbose puts GROUP-EPOCH (15) and TARGET-ASSIGNMENT-EPOCH (25)
+ * before #MEMBERS, `-` for a classic group.
+ */
+export function renderState(rows: readonly StateRow[], verbose = false): string {
+  const g = widest(15, rows.map((r) => r.group))
   const w = widest(25, rows.map((r) => r.coordinator))
-  const line = (a: string, b: string, c: string, d: string, e: string) => `${pad(a, w)} ${pad(b, 25)} ${pad(c, 20)} ${pad(d, 15)} ${e}\n`
-  let out = `\n${line('GROUP', 'COORDINATOR (ID)', 'ASSIGNMENT-STRATEGY', 'STATE', '#MEMBERS')}`
-  for (const r of rows) out += line(r.group, r.coordinator, r.assignmentStrategy, r.state, String(r.members))
+  const line = (cols: readonly string[]) =>
+    `${pad(cols[0]!, g)} ${pad(cols[1]!, w)} ${pad(cols[2]!, 20)} ${pad(cols[3]!, 20)} ${verbose ? `${pad(cols[4]!, 15)} ${pad(cols[5]!, 25)} ` : ''}${cols[6]!}\n`
+  let out = `\n${line(['GROUP', 'COORDINATOR (ID)', 'ASSIGNMENT-STRATEGY', 'STATE', 'GROUP-EPOCH', 'TARGET-ASSIGNMENT-EPOCH', '#MEMBERS'])}`
+  for (const r of rows) out += line([r.group, r.coordinator, dash(r.assignmentStrategy), r.state, '-', '-', String(r.members)])
   return out
 }
 
@@ -110,9 +133,11 @@ export interface ResetRow {
   readonly newOffset: number
 }
 
-/** `--reset-offsets` plan/result table (widths 30/30/10/15). */
+/** `--reset-offsets` plan/result table: GROUP max(15, longest), TOPIC max(15, longest), PARTITION 10, NEW-OFFSET. */
 export function renderReset(rows: readonly ResetRow[]): string {
-  const line = (a: string, b: string, c: string, d: string) => `${pad(a, 30)} ${pad(b, 30)} ${pad(c, 10)} ${pad(d, 15)}\n`
+  const g = widest(15, rows.map((r) => r.group))
+  const t = widest(15, rows.map((r) => r.topic))
+  const line = (a: string, b: string, c: string, d: string) => `${pad(a, g)} ${pad(b, t)} ${pad(c, 10)} ${d}\n`
   return `\n${line('GROUP', 'TOPIC', 'PARTITION', 'NEW-OFFSET')}${rows.map((r) => line(r.group, r.topic, String(r.partition), String(r.newOffset))).join('')}`
 }
 
@@ -123,18 +148,22 @@ export function renderResetCsv(rows: readonly ResetRow[], withGroup: boolean): s
 
 export interface DeleteOffsetsRow {
   readonly topic: string
-  /** -1 for a topic-level error (printed `Not Provided`). */
+  /** -1 for a topic-level error (printed `-`). */
   readonly partition: number
-  /** null = Successful; else the text after `Error: :`. */
+  /** null = Successful; else the text after `Error: `. */
   readonly error: string | null
 }
 
-/** `--delete-offsets` result table (widths 30/15/15), rows sorted as Kafka sorts them: by topic + partition as one string. */
+/**
+ * `--delete-offsets` result table: TOPIC max(15, longest), PARTITION 10, STATUS 15, rows sorted as Kafka
+ * sorts them: by topic + partition as one string.
+ */
 export function renderDeleteOffsets(rows: readonly DeleteOffsetsRow[]): string {
-  const line = (a: string, b: string, c: string) => `${pad(a, 30)} ${pad(b, 15)} ${pad(c, 15)}\n`
-  const sortKey = (r: DeleteOffsetsRow) => `${r.topic}${r.partition}`
+  const t = widest(15, rows.map((r) => r.topic))
+  const line = (a: string, b: string, c: string) => `${pad(a, t)} ${pad(b, 10)} ${pad(c, 15)}\n`
+  const sortKey = (r: DeleteOffsetsRow) => `${r.topic}${r.partition >= 0 ? r.partition : ''}`
   const sorted = [...rows].sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0))
   return `\n${line('TOPIC', 'PARTITION', 'STATUS')}${sorted
-    .map((r) => line(r.topic, r.partition >= 0 ? String(r.partition) : 'Not Provided', r.error === null ? 'Successful' : `Error: :${r.error}`))
+    .map((r) => line(r.topic, r.partition >= 0 ? String(r.partition) : '-', r.error === null ? 'Successful' : `Error: ${r.error}`))
     .join('')}`
 }

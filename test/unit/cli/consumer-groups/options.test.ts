@@ -68,7 +68,10 @@ describe('checkOptions', () => {
     const warnings: string[] = []
     expect(() => check({ 'reset-offsets': true, 'to-earliest': true }, warnings)).toThrow('Option [reset-offsets] takes one of these options: [all-groups], [group]')
     expect(warnings).toHaveLength(1)
-    expect(warnings[0]).toMatch(/^WARN: No action will be performed as the --execute option is missing\.In a future major release/)
+    expect(warnings[0]).toBe(
+      'WARN: No action will be performed as the --execute option is missing. In version 5.0, this command will require either --dry-run or --execute to be specified. ' +
+        'You should add the --dry-run option explicitly if you are scripting this command and want to keep the current default behavior without prompting.',
+    )
     const none: string[] = []
     check({ 'reset-offsets': true, group: ['g'], 'to-earliest': true, 'dry-run': true }, none)
     expect(none).toEqual([])
@@ -88,7 +91,7 @@ describe('checkOptions', () => {
     expect(usage({ describe: true, list: true, group: ['g'] })).toBe('Option "[group]" can\'t be used with option "[list]"')
     expect(usage({ describe: true, 'delete-offsets': true, group: ['g'], topic: ['t'] })).toBe('Option "[topic]" can\'t be used with option "[describe]"')
     expect(usage({ 'delete-offsets': true, 'reset-offsets': true, group: ['g'], topic: ['t'], 'dry-run': true })).toBe(
-      'Command must include exactly one action: --list, --describe, --delete, --reset-offsets, --delete-offsets',
+      'Command must include exactly one action: --list, --describe, --delete, --reset-offsets, --delete-offsets, --validate-regex',
     )
     expect(usage({ list: true, timeout: '5s' })).toBe("Cannot parse argument '5s' of option timeout")
   })

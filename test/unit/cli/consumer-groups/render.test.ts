@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 
 import { renderDeleteOffsets, renderMembers, renderResetCsv } from '../../../../src/cli/render/groups.js'
 
-// Layouts of ConsumerGroupCommand (3.9): printMembers' format0 and deleteOffsets' "%-30s %-15s %-15s".
+// Layouts of ConsumerGroupCommand (4.3, cli-4.md A.5.2): printMembers and deleteOffsets' TOPIC/PARTITION/STATUS.
 describe('consumer-groups layouts', () => {
   it('leaves GROUP-INSTANCE-ID empty (not `-`) for a dynamic member beside a static one', () => {
     const out = renderMembers(
@@ -13,23 +13,23 @@ describe('consumer-groups layouts', () => {
       true,
     )
     expect(out).toBe(
-      '\nGROUP           CONSUMER-ID     GROUP-INSTANCE-ID HOST            CLIENT-ID       #PARTITIONS     ASSIGNMENT\n' +
-        'g               c-1                               /10.0.0.1       c               0               -\n' +
-        'g               c-2             i-2               /10.0.0.2       c               1               t(0)\n',
+      '\nGROUP           CONSUMER-ID     GROUP-INSTANCE-ID HOST            CLIENT-ID       #PARTITIONS     CURRENT-EPOCH   CURRENT-ASSIGNMENT   TARGET-EPOCH    TARGET-ASSIGNMENT    \n' +
+        'g               c-1                               /10.0.0.1       c               0               -               -                    -               -                    \n' +
+        'g               c-2             i-2               /10.0.0.2       c               1               -               t:0                  -               -                    \n',
     )
   })
 
-  it('renders the --delete-offsets table sorted by topic and partition as one string, `Not Provided` for topic errors', () => {
+  it('renders the --delete-offsets table sorted by topic and partition as one string, `-` for topic errors', () => {
     const out = renderDeleteOffsets([
       { topic: 't', partition: 2, error: null },
       { topic: 't', partition: 10, error: 'org.apache.kafka.common.errors.GroupSubscribedToTopicException: x' },
       { topic: 'missing', partition: -1, error: 'org.apache.kafka.common.errors.UnknownTopicOrPartitionException: y' },
     ])
     expect(out).toBe(
-      '\nTOPIC                          PARTITION       STATUS         \n' +
-        'missing                        Not Provided    Error: :org.apache.kafka.common.errors.UnknownTopicOrPartitionException: y\n' +
-        't                              10              Error: :org.apache.kafka.common.errors.GroupSubscribedToTopicException: x\n' +
-        't                              2               Successful     \n',
+      '\nTOPIC           PARTITION  STATUS         \n' +
+        'missing         -          Error: org.apache.kafka.common.errors.UnknownTopicOrPartitionException: y\n' +
+        't               10         Error: org.apache.kafka.common.errors.GroupSubscribedToTopicException: x\n' +
+        't               2          Successful     \n',
     )
   })
 
