@@ -42,7 +42,14 @@ describe('storage format', () => {
     const clusterId = (await runCli(['storage', 'random-uuid'])).out.trim()
     const r = await runCli(['storage', 'format', '--standalone', '-t', clusterId, '-c', config])
     expect(r.code).toBe(0)
-    expect(r.out).toBe(`Formatting metadata directory ${logs} with metadata.version 3.9-IV0.\n`)
+    // Kafka 4.3: the bootstrap metadata first (metadata.version 4.3-IV0 = level 30 and the production
+    // features at their defaults, kraft.version left out), then the directory, a voter with --standalone.
+    const levels = ['eligible.leader.replicas.version=1', 'group.version=1', 'share.version=1', 'streams.version=1', 'transaction.version=2']
+    const record = (name: string, level: string) => `ApiMessageAndVersion(FeatureLevelRecord(name='${name}', featureLevel=${level}) at version 0)`
+    expect(r.out).toBe(
+      `Bootstrap metadata: BootstrapMetadata(records=[${[record('metadata.version', '30'), ...levels.map((l) => record(...(l.split('=') as [string, string])))].join(', ')}], metadataVersionLevel=30, source=format command)\n` +
+        `Formatting dynamic metadata voter directory ${logs} with metadata.version 4.3-IV0.\n`,
+    )
     const meta = fs.readFileSync(path.join(logs, 'meta.properties'), 'utf8')
     expect(meta).toMatch(/^#\n#\w{3} \w{3} \d{2} \d{2}:\d{2}:\d{2} UTC \d{4}\n/)
     expect(meta).toContain(`cluster.id=${clusterId}\n`)
@@ -55,6 +62,31 @@ describe('storage format', () => {
     const info = await runCli(['topics', '--list'], { dataDir: logs })
     expect(info.out).toBe('after-format\n')
     expect(info.stderr).not.toContain('Initialised')
+  })
+
+  it('applies --release-version and --feature, and refuses what Kafka 4.3 refuses, writing nothing', async () => {
+    const logs = path.join(dir, 'older')
+    const config = writeConfig({ 'node.id': '1', 'log.dirs': logs })
+    const older = await runCli(['storage', 'format', '-t', 'MkU3OEVBNTcwNTJENDM2Qk', '-c', config, '-r', '4.0-IV1', '-f', 'group.version=0'])
+    expect(older.code).toBe(0)
+    expect(older.out).toBe(
+      "Bootstrap metadata: BootstrapMetadata(records=[ApiMessageAndVersion(FeatureLevelRecord(name='metadata.version', featureLevel=23) at version 0)], metadataVersionLevel=23, source=format command)\n" +
+        `Formatting metadata directory ${logs} with metadata.version 4.0-IV1.\n`,
+    )
+    const controller = writeConfig({ 'process.roles': 'broker,controller', 'node.id': '1', 'log.dirs': path.join(dir, 'refused') })
+    for (const [args, message] of [
+      [[], 'Because controller.quorum.voters is not set on this controller, you must specify one of the following: --standalone, --initial-controllers, or --no-initial-controllers.'],
+      [['-s', '-f', 'fancy.version=1'], 'Unsupported feature: fancy.version. Supported features are: eligible.leader.replicas.version, group.version, kraft.version, share.version, streams.version, transaction.version'],
+      [['-s', '-r', '4.3', '-f', 'metadata.version=30'], 'Use --release-version instead of --feature metadata.version=X to avoid ambiguity.'],
+      [['-s', '-f', 'group.version'], "Can't parse feature=level string group.version: equals sign not found."],
+      [['-s', '-r', '4.4-IV0'], 'metadata.version 4.4-IV0 is not yet stable.'],
+      [['-s', '-f', 'kraft.version=0'], 'Cannot set kraft.version to 0 if controller.quorum.voters is empty and one of the flags --standalone, --initial-controllers, or --no-initial-controllers is used.'],
+    ] as const) {
+      const r = await runCli(['storage', 'format', '-t', 'MkU3OEVBNTcwNTJENDM2Qk', '-c', controller, ...args])
+      expect(r.code, message).toBe(1)
+      expect(r.stderr).toContain(message)
+    }
+    expect(fs.existsSync(path.join(dir, 'refused'))).toBe(false)
   })
 
   it('refuses an already formatted directory unless --ignore-formatted', async () => {
@@ -86,6 +118,25 @@ describe('storage format', () => {
     const r = await runCli(['storage', 'format', '-t', 'abc', '-c', path.join(dir, 'nope.properties')])
     expect(r.code).toBe(1)
     expect(r.stderr).toContain('nope.properties (No such file or directory)')
+  })
+})
+
+describe('storage version-mapping and feature-dependencies (Kafka 4.3)', () => {
+  it('maps a release version to its feature levels', async () => {
+    expect((await runCli(['storage', 'version-mapping'])).out).toBe(
+      'metadata.version=30 (4.3-IV0)\nkraft.version=1\ntransaction.version=2\ngroup.version=1\neligible.leader.replicas.version=1\nshare.version=1\nstreams.version=1\n',
+    )
+    expect((await runCli(['storage', 'version-mapping', '-r', '4.0'])).out).toBe(
+      'metadata.version=25 (4.0)\nkraft.version=1\ntransaction.version=2\ngroup.version=1\neligible.leader.replicas.version=0\nshare.version=0\nstreams.version=0\n',
+    )
+  })
+
+  it('prints what a feature level depends on', async () => {
+    const r = await runCli(['storage', 'feature-dependencies', '-f', 'eligible.leader.replicas.version=1', '-f', 'metadata.version=21', '-f', 'group.version=1'])
+    expect(r.out).toBe('eligible.leader.replicas.version=1 requires:\n    metadata.version=23 (4.0-IV1)\nmetadata.version=21 (3.9-IV0) has no dependencies.\ngroup.version=1 has no dependencies.\n')
+    const bad = await runCli(['storage', 'feature-dependencies', '-f', 'group.version=7'])
+    expect(bad.code).toBe(1)
+    expect(bad.stderr).toContain('Feature level 7 is not supported for feature group.version')
   })
 })
 

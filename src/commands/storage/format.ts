@@ -9,8 +9,11 @@ import { parseAddScram } from '../../cli/add-scram.js'
 import { UsageError, UserError } from '../../cli/errors.js'
 import { KafkaCommand } from '../../cli/kafka-command.js'
 import { readPropertiesFile } from '../../cli/properties-file.js'
+import { bootstrapMetadata, bootstrapMetadataLine } from '../../cli/bootstrap-metadata.js'
 
-const LATEST_METADATA_VERSION = '3.9-IV0'
+// kafka-storage format (Kafka 4.3, cli-4.md A.7.1): the bootstrap metadata (metadata.version and feature
+// levels) is decided and printed first, then each directory is formatted. Deliberate difference: a config
+// without process.roles is accepted (there is no ZooKeeper mode to guard against).
 
 export interface FormatReport {
   clusterId: string
@@ -29,16 +32,16 @@ export default class StorageFormat extends KafkaCommand<FormatReport> {
     config: Flags.string({ char: 'c', summary: 'The Kafka configuration file to use (server.properties).' }),
     'cluster-id': Flags.string({ char: 't', summary: 'The cluster ID to use (see storage random-uuid).' }),
     'ignore-formatted': Flags.boolean({ char: 'g', summary: 'Skip directories that are already formatted.' }),
-    'release-version': Flags.string({ char: 'r', summary: 'The initial metadata.version (e.g. 3.9-IV0); recorded only.' }),
+    'release-version': Flags.string({ char: 'r', summary: 'The initial metadata.version (e.g. 4.3 or 4.3-IV0; default: the latest production version, 4.3-IV0).' }),
     'add-scram': Flags.string({
       char: 'S',
       multiple: true,
       summary: "SCRAM credential to store (repeatable): 'SCRAM-SHA-256=[name=alice,password=alice-secret]', optionally with iterations= and salt=.",
     }),
-    feature: Flags.string({ char: 'f', multiple: true, summary: 'Accepted for compatibility (name=level).' }),
-    standalone: Flags.boolean({ char: 's', summary: 'Accepted for compatibility: a kafka-ts node is always its own quorum.' }),
-    'initial-controllers': Flags.string({ char: 'I', summary: 'Accepted for compatibility.' }),
-    'no-initial-controllers': Flags.boolean({ char: 'N', summary: 'Accepted for compatibility.' }),
+    feature: Flags.string({ char: 'f', multiple: true, summary: 'An initial feature level, name=level (repeatable), e.g. group.version=1.' }),
+    standalone: Flags.boolean({ char: 's', summary: 'Format this controller as the only voter of a dynamic quorum.' }),
+    'initial-controllers': Flags.string({ char: 'I', summary: 'The initial voters of a dynamic quorum, id@host:port:directoryId,… (a kafka-ts node is its own quorum).' }),
+    'no-initial-controllers': Flags.boolean({ char: 'N', summary: 'Format for a dynamic quorum without writing a voter set.' }),
   }
 
   async run(): Promise<FormatReport> {
@@ -49,13 +52,32 @@ export default class StorageFormat extends KafkaCommand<FormatReport> {
     }
     const configFile = await this.required(flags.config, 'Path of server.properties:', 'kafka-storage format: error: argument --config/-c is required')
     const clusterId = await this.required(flags['cluster-id'], 'Cluster id (from `kafka-ts storage random-uuid`):', 'kafka-storage format: error: argument --cluster-id/-t is required')
-    const release = flags['release-version'] ?? LATEST_METADATA_VERSION
-    if (!/^\d+\.\d+(-IV\d+)?$/.test(release)) throw new UserError(`Unknown metadata.version ${release}.`)
-
     // Parsed (and salted) before anything is written, so a bad argument changes nothing.
     const scramCredentials = (flags['add-scram'] ?? []).map((argument) => parseAddScram(argument))
     const props = readPropertiesFile(configFile)
     const config = brokerConfigFrom(props)
+    const dynamicQuorum = quorumFlags.length > 0
+    const roles = (props.get('process.roles') ?? '').split(',').map((r) => r.trim())
+    const staticVoters = (props.get('controller.quorum.voters') ?? '').trim() !== ''
+    if (dynamicQuorum && staticVoters) {
+      throw new UserError(
+        'You cannot specify controller.quorum.voters and format the node with --initial-controllers or --standalone. If you want to use dynamic quorum, please remove controller.quorum.voters and specify controller.quorum.bootstrap.servers instead.',
+      )
+    }
+    if (flags.standalone && props.has('process.roles') && !roles.includes('controller')) throw new UserError('You can only use --standalone on a controller.')
+    if (roles.includes('controller') && !staticVoters && !dynamicQuorum) {
+      throw new UserError(
+        'Because controller.quorum.voters is not set on this controller, you must specify one of the following: --standalone, --initial-controllers, or --no-initial-controllers.',
+      )
+    }
+    const bootstrap = bootstrapMetadata({
+      releaseVersion: flags['release-version'],
+      features: flags.feature ?? [],
+      dynamicQuorum,
+      unstableVersionsEnabled: props.get('unstable.feature.versions.enable')?.trim() === 'true',
+      scram: scramCredentials.length > 0,
+    })
+    const release = bootstrap.metadataVersion.name
     const nodeId = props.has('node.id') || props.has('broker.id') ? config.nodeId : 1
     if (nodeId < 0) throw new UserError('The node.id must be set to a non-negative integer.')
     const dirs = [...new Set(config.logDirs.map((d) => path.resolve(d)))].sort()
@@ -84,8 +106,12 @@ export default class StorageFormat extends KafkaCommand<FormatReport> {
       this.out('All of the log directories are already formatted.')
       return { clusterId, formatted: [], skipped }
     }
+    this.out(bootstrapMetadataLine(bootstrap, scramCredentials))
+    // Kafka's names for the directory kinds; a voter directory is this controller's with --standalone or -I.
+    const voter = flags.standalone || (flags['initial-controllers'] ?? '').split(',').some((v) => v.trim().startsWith(`${nodeId}@`))
+    const metadataKind = !dynamicQuorum ? 'metadata directory' : voter ? 'dynamic metadata voter directory' : 'dynamic metadata directory'
     for (const dir of unformatted) {
-      const kind = dir === metadataDir ? 'metadata directory' : 'data directory'
+      const kind = dir === metadataDir ? metadataKind : 'data directory'
       this.out(`Formatting ${kind} ${dir} with metadata.version ${release}.`)
       fs.mkdirSync(dir, { recursive: true })
       formatStorageDirectory(dir, { clusterId, nodeId, scramCredentials })
