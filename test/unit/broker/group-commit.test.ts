@@ -9,7 +9,8 @@ import type { Broker, Durability, ProduceEntry } from '../../../src/broker/broke
 import type { Outcome } from '../../../src/broker/kafka-error.js'
 import { openBroker } from '../../../src/broker/open-broker.js'
 import type { AppendResult } from '../../../src/broker/types.js'
-import { RecordBatchBuilder, forEachRecord } from '../../../src/protocol/record-batch.js'
+import { forEachRecord } from '../../../src/protocol/batch-records.js'
+import { RecordBatchBuilder } from '../../../src/protocol/record-batch-builder.js'
 import type { TopicRow } from '../../../src/storage/log-store.js'
 import { tempDir } from '../../helpers/cli.js'
 
