@@ -2,6 +2,7 @@
 // an unknown group is Dead with error 0.
 
 import type { ClassicGroup } from './classic-group.js'
+import { metadataFor } from './group-protocols.js'
 import type { DescribedGroup, DescribedMember } from './types.js'
 
 const EMPTY = Buffer.alloc(0)
@@ -17,7 +18,7 @@ export function describe(groupId: string, group: ClassicGroup | undefined): Desc
       groupInstanceId: m.groupInstanceId,
       clientId: m.clientId,
       clientHost: m.clientHost,
-      metadata: stable ? (m.protocols.find((p) => p.name === group.protocolName)?.metadata ?? EMPTY) : EMPTY,
+      metadata: stable ? metadataFor(m, group.protocolName) : EMPTY,
       assignment: stable ? m.assignment : EMPTY,
     }),
   )
