@@ -31,7 +31,7 @@ import { storeFailureOf } from '../broker/store-failure.js'
 // --print-metrics prints a note, not Java's metrics registry; `--help` is oclif's help (exit 0),
 // `-h` Kafka's (exit 1).
 
-/** Records sent between producer.afterChunk() calls (its back-pressure and group-commit point). */
+/** Records sent between producer.afterChunk() calls (its back-pressure point). */
 const CHUNK_RECORDS = 1024
 /** The producer's linger.ms default in Kafka 3.9 (4.0 made it 5). */
 const KAFKA_3_9_LINGER_MS = 0
