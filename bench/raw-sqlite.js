@@ -11,7 +11,8 @@
 import Database from 'better-sqlite3'
 import { join } from 'node:path'
 
-import { RecordBatchBuilder, forEachRecord } from '../dist/protocol/record-batch.js'
+import { forEachRecord } from '../dist/protocol/batch-records.js'
+import { RecordBatchBuilder } from '../dist/protocol/record-batch-builder.js'
 
 const seconds = (start) => Number(process.hrtime.bigint() - start) / 1e9
 

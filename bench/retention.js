@@ -25,7 +25,7 @@ const ROOT = dirname(dirname(fileURLToPath(import.meta.url)))
 const dist = (p) => import(join(ROOT, 'dist', p))
 const { openBroker } = await dist('broker/open-broker.js')
 const { brokerConfigFrom } = await dist('broker/broker-config.js')
-const { RecordBatchBuilder } = await dist('protocol/record-batch.js')
+const { RecordBatchBuilder } = await dist('protocol/record-batch-builder.js')
 
 const RECORDS = Number(process.env.BENCH_RETENTION_RECORDS ?? 10_000_000)
 const KEYS = Number(process.env.BENCH_RETENTION_KEYS ?? 100_000)

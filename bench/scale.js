@@ -35,7 +35,7 @@ const { decodeCreateTopicsResponse, encodeCreateTopicsRequest } = await dist('pr
 const { decodeMetadataResponse, encodeMetadataRequest } = await dist('protocol/messages/metadata.js')
 const { decodeProduceResponse, encodeProduceRequest } = await dist('protocol/messages/produce.js')
 const { decodeFetchResponse, encodeFetchRequest } = await dist('protocol/messages/fetch.js')
-const { RecordBatchBuilder } = await dist('protocol/record-batch.js')
+const { RecordBatchBuilder } = await dist('protocol/record-batch-builder.js')
 
 const PARTITIONS = Number(process.env.BENCH_SCALE_PARTITIONS ?? 10_000)
 const MAX = Number(process.env.BENCH_SCALE_MAX ?? 100_000)

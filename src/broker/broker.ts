@@ -3,7 +3,7 @@ import type { BrokerConfig } from './broker-config.js'
 import { fetchPartitions, type FetchPartitionResult, type FetchSpec } from './fetch.js'
 import { ChangeStamp } from './change-stamp.js'
 import { FetchWaiters, type WaitResult } from './fetch-waiters.js'
-import { GroupCommitter } from './group-commit.js'
+import { GroupCommitter, type GroupCommitPolicy } from './group-commit.js'
 import { GroupCoordinator } from './groups/coordinator.js'
 import { KafkaError, type Outcome } from './kafka-error.js'
 import { LogCleaner, type LogCleanerOptions, type LogCleanerStats } from './log-cleaner.js'
@@ -33,6 +33,9 @@ export type { ConfigChange, ConfigOperation, DeleteRecordsEntry } from './topic-
 export type { LogCleanerOptions, LogCleanerStats } from './log-cleaner.js'
 export type { Durability } from '../storage/log-store.js'
 
+/** Produce requests wait for the rest of the event-loop turn, with no size bound: the server's batching is the clients'. */
+const SERVER_GROUP_COMMIT: GroupCommitPolicy = { maxBytes: Infinity, maxWaitMs: 0 }
+
 /**
  * The broker core: Kafka semantics over a LogStore. Both front ends — the embedded commands and the
  * wire-protocol server — call this facade, so they share one set of rules and error outcomes.
@@ -51,7 +54,9 @@ export class Broker {
    * committed since, is waited for without another read of the store (see `caughtUp`).
    */
   private readonly readEnds = new Map<string, { highWatermark: number; stamp: number }>()
+  /** The server's group commit (produceGrouped); every group commit opened here is flushed by close(). */
   private readonly committer: GroupCommitter
+  private readonly committers: GroupCommitter[] = []
   private readonly cleaner: LogCleaner
   /** Set once a server runs the cleaner on timers; until then writers run it (embedded mode). */
   private background: BackgroundLogCleaner | undefined
@@ -76,7 +81,7 @@ export class Broker {
     this.topicConfigs = new TopicConfigAdmin(store, config, dynamic)
     this.log = new PartitionLog(store, config, dynamic)
     this.waiters = new FetchWaiters(store)
-    this.committer = new GroupCommitter((entries, durability) => this.produce(entries, durability))
+    this.committer = this.groupCommit(SERVER_GROUP_COMMIT)
     this.cleaner = new LogCleaner(store, config)
   }
 
@@ -199,7 +204,14 @@ export class Broker {
    * share one transaction (and one fsync with 'fsync').
    */
   produceGrouped(entries: readonly ProduceEntry[], durability: Durability): Promise<Outcome<AppendResult>[]> {
-    return this.committer.submit(entries, durability)
+    return this.committer.submitAsync(entries, durability, 'full')
+  }
+
+  /** A group commit over `produce` with its own wait and size bound (the embedded producer's); close() flushes it. */
+  groupCommit(policy: GroupCommitPolicy): GroupCommitter {
+    const committer = new GroupCommitter((entries, durability, validation) => this.produce(entries, durability, validation), policy)
+    this.committers.push(committer)
+    return committer
   }
 
   read(topic: TopicRow, partition: number, fromOffset: number, maxBytes: number, maxBatches?: number): Outcome<FetchedPartition> {
@@ -298,7 +310,7 @@ export class Broker {
     if (this.closed) return
     this.closed = true
     this.background?.stop()
-    this.committer.flush()
+    for (const committer of this.committers) committer.flush()
     this.waiters.close()
     this.groupCoordinator?.close()
     this.store.close()

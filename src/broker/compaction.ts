@@ -1,5 +1,6 @@
 import type { BatchRewrite, LogStore, StoredBatch, TopicPartition } from '../storage/log-store.js'
-import { filterRecords, forEachRecord, readBatchHeader, type RecordCursor } from '../protocol/record-batch.js'
+import { filterRecords, forEachRecord, type RecordCursor } from '../protocol/batch-records.js'
+import { readBatchHeader } from '../protocol/record-batch.js'
 
 // cleanup.policy=compact: keep the latest record per key (Kafka's LogCleaner, one partition at a time).
 // A round has two phases, both resumable so a scheduler can spread them over many short slices:

@@ -1,5 +1,7 @@
 import type { LogStore, StoredBatch } from '../storage/log-store.js'
-import { NO_TIMESTAMP, patchMaxTimestamp, readBatchHeader, recordTimestamps } from '../protocol/record-batch.js'
+import { recordTimestamps } from '../protocol/batch-records.js'
+import { patchMaxTimestamp, readBatchHeader } from '../protocol/record-batch.js'
+import { NO_TIMESTAMP } from '../protocol/record-batch-layout.js'
 
 // The data upgrade owed by stores written before the broker recomputed a batch's max timestamp from its
 // records: those stores hold the producers' claims (-1, 0, a far-future value) in the batch headers and in

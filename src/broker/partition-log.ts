@@ -1,20 +1,8 @@
 import type { Durability, LogStore, TopicPartition, TopicRow } from '../storage/log-store.js'
 import { StoreIoError } from '../storage/log-store.js'
-import {
-  NO_TIMESTAMP,
-  RecordBatchError,
-  forEachRecord,
-  patchBaseOffset,
-  patchMaxTimestamp,
-  patchPartitionLeaderEpoch,
-  readBatchHeader,
-  recordTimestamps,
-  stampLogAppendTime,
-  validateBatch,
-  type BatchHeader,
-  type RecordCursor,
-  type RecordTimestamps,
-} from '../protocol/record-batch.js'
+import { forEachRecord, recordTimestamps, validateBatch, type RecordCursor, type RecordTimestamps } from '../protocol/batch-records.js'
+import { RecordBatchError, patchBaseOffset, patchMaxTimestamp, patchPartitionLeaderEpoch, readBatchHeader, stampLogAppendTime, type BatchHeader } from '../protocol/record-batch.js'
+import { NO_TIMESTAMP } from '../protocol/record-batch-layout.js'
 import type { BrokerConfig } from './broker-config.js'
 import { KafkaError, RecordValidationError, asKafkaError, fail, ok, type Outcome, type RecordError } from './kafka-error.js'
 import { damagedLogError, servableBatches } from './log-damage.js'

@@ -32,7 +32,7 @@ import { storeFailureOf } from '../broker/store-failure.js'
 // --print-metrics prints a note, not Java's metrics registry; `--help` is oclif's help (exit 0),
 // `-h` Kafka's (exit 1).
 
-/** Records sent between producer.afterChunk() calls (its back-pressure and group-commit point). */
+/** Records sent between producer.afterChunk() calls (its back-pressure point). */
 const CHUNK_RECORDS = 1024
 /** The Java producer's linger.ms default since Kafka 4.0 (3.9: 0). */
 const LINGER_MS_DEFAULT = 5

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest'
 
 import { openBroker } from '../../src/broker/open-broker.js'
-import { RecordBatchBuilder } from '../../src/protocol/record-batch.js'
+import { RecordBatchBuilder } from '../../src/protocol/record-batch-builder.js'
 import { consume, createTopic, lines, produce, useCliSandbox } from './fixtures/console.js'
 
 const HOUR = 3_600_000

@@ -5,7 +5,7 @@ import path from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
 
-import { RecordBatchBuilder } from '../../src/protocol/record-batch.js'
+import { RecordBatchBuilder } from '../../src/protocol/record-batch-builder.js'
 import { RawConnection } from '../helpers/raw-client.js'
 import { runCli, tempDir, type CliResult } from '../helpers/cli.js'
 import { startTestServer, type TestServer } from '../helpers/server.js'

@@ -11,7 +11,7 @@ import { encodeInitProducerIdRequest } from '../../src/protocol/messages/init-pr
 import { encodeListOffsetsRequest } from '../../src/protocol/messages/list-offsets.js'
 import { encodeMetadataRequest } from '../../src/protocol/messages/metadata.js'
 import { encodeProduceRequest } from '../../src/protocol/messages/produce.js'
-import { RecordBatchBuilder } from '../../src/protocol/record-batch.js'
+import { RecordBatchBuilder } from '../../src/protocol/record-batch-builder.js'
 import type { Writer } from '../../src/protocol/writer.js'
 import { RawConnection } from '../helpers/raw-client.js'
 import { startTestServer, type TestServer } from '../helpers/server.js'

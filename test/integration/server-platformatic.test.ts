@@ -3,7 +3,8 @@ import * as platformatic from '@platformatic/kafka'
 import { Admin, Consumer, Producer, type Message } from '@platformatic/kafka'
 
 import { CODEC_IDS } from '../../src/protocol/compression.js'
-import { forEachRecord, readBatchHeader } from '../../src/protocol/record-batch.js'
+import { forEachRecord } from '../../src/protocol/batch-records.js'
+import { readBatchHeader } from '../../src/protocol/record-batch.js'
 import { HANDLERS } from '../../src/server/registry.js'
 import { startTestServer, type TestServer } from '../helpers/server.js'
 

@@ -1,7 +1,7 @@
 import { Kafka, logLevel } from 'kafkajs'
 import { afterEach, describe, expect, it } from 'vitest'
 
-import { forEachRecord } from '../../src/protocol/record-batch.js'
+import { forEachRecord } from '../../src/protocol/batch-records.js'
 import { runCli } from '../helpers/cli.js'
 import { startTestServer, type TestServer } from '../helpers/server.js'
 

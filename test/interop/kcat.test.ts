@@ -1,6 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 
-import { readBatchHeader, RecordBatchBuilder } from '../../src/protocol/record-batch.js'
+import { readBatchHeader } from '../../src/protocol/record-batch.js'
+import { RecordBatchBuilder } from '../../src/protocol/record-batch-builder.js'
 import type { CompressionCodec } from '../../src/protocol/compression.js'
 import { CODEC_IDS } from '../../src/protocol/compression.js'
 import { startTestServer, type TestServer } from '../helpers/server.js'

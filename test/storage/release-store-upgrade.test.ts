@@ -12,7 +12,9 @@ import { afterEach, beforeEach, expect, it } from 'vitest'
 
 import type { Broker } from '../../src/broker/broker.js'
 import { openBroker } from '../../src/broker/open-broker.js'
-import { RecordBatchBuilder, forEachRecord, readBatchHeader, verifyBatchCrc } from '../../src/protocol/record-batch.js'
+import { forEachRecord } from '../../src/protocol/batch-records.js'
+import { readBatchHeader, verifyBatchCrc } from '../../src/protocol/record-batch.js'
+import { RecordBatchBuilder } from '../../src/protocol/record-batch-builder.js'
 import { DB_FILE_NAME, STORE_FORMAT_VERSION } from '../../src/storage/sqlite/data-dir.js'
 import { tempDir } from '../helpers/cli.js'
 

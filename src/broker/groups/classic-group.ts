@@ -4,10 +4,14 @@
 // module, 3.7+): prepareRebalance, completeClassicGroupJoin, the initial-rebalance delay, heartbeat and
 // pending-sync expiry. Kafka drives its timers from a timer wheel; here each timer is a deadline column,
 // fired in time order by `advance(now)` whenever anyone touches the group, so every process sharing the
-// data directory evaluates the same timers against the same rows.
+// data directory evaluates the same timers against the same rows. Beside it: group-rows.ts (loading and
+// writing back the rows), group-timers.ts (the timers), group-protocols.ts (protocol choice, subscriptions).
 
-import type { GroupMemberRow, GroupRow, GroupStore } from '../../storage/log-store.js'
-import { CONSUMER_PROTOCOL_TYPE, subscribedTopicsOf } from '../../protocol/consumer-protocol.js'
+import type { GroupRow, GroupStore } from '../../storage/log-store.js'
+import { CONSUMER_PROTOCOL_TYPE } from '../../protocol/consumer-protocol.js'
+import { metadataFor, selectProtocol, subscribedTopics, supportCount } from './group-protocols.js'
+import { GroupRows, type Member } from './group-rows.js'
+import { NO_INITIAL_DELAY, advanceTimers, nextTimerEvent } from './group-timers.js'
 import { encodeJoinResult } from './join-result.js'
 import type { GroupProtocol, GroupState, JoinedMember } from './types.js'
 
@@ -23,35 +27,7 @@ export interface GroupTimingConfig {
   readonly initialRebalanceDelayMs: number
 }
 
-export interface Member {
-  readonly memberId: string
-  joinOrder: number
-  readonly groupInstanceId: string | null
-  readonly clientId: string
-  readonly clientHost: string
-  sessionTimeoutMs: number
-  rebalanceTimeoutMs: number
-  protocols: readonly GroupProtocol[]
-  assignment: Buffer
-  isNew: boolean
-  awaitingJoin: boolean
-  joinResult: Buffer | null
-  awaitingSync: boolean
-  syncError: number | null
-  pendingSync: boolean
-  heartbeatDeadlineMs: number | null
-  /** See JoinGroupRequest.localProcessId; null for protocol members. */
-  localPid: number | null
-}
-
-type TimerEvent =
-  | { readonly at: number; readonly kind: 'pending'; readonly memberId: string }
-  | { readonly at: number; readonly kind: 'heartbeat'; readonly memberId: string }
-  | { readonly at: number; readonly kind: 'join' }
-  | { readonly at: number; readonly kind: 'sync' }
-
 const EMPTY = Buffer.alloc(0)
-const NO_INITIAL_DELAY = -1
 
 export class ClassicGroup {
   protocolType: string | null = null
@@ -73,17 +49,16 @@ export class ClassicGroup {
   /** Member ids handed out with MEMBER_ID_REQUIRED → the time they expire. */
   readonly pending = new Map<string, number>()
 
-  private loadedRow: GroupRow | undefined
-  private readonly loadedMembers = new Map<string, GroupMemberRow>()
-  private readonly loadedPending = new Map<string, number>()
+  private readonly rows: GroupRows
   private deleted = false
 
   private constructor(
     readonly groupId: string,
     createdAtMs: number,
-    private readonly timing: GroupTimingConfig,
+    readonly timing: GroupTimingConfig,
   ) {
     this.stateTimestampMs = createdAtMs
+    this.rows = new GroupRows(groupId)
   }
 
   /** A new group, Empty at generation 0 (Kafka's getOrMaybeCreateClassicGroup). */
@@ -92,10 +67,11 @@ export class ClassicGroup {
   }
 
   static load(store: GroupStore, groupId: string, timing: GroupTimingConfig): ClassicGroup | undefined {
-    const row = store.group(groupId)
-    if (row === undefined) return undefined
-    const group = new ClassicGroup(groupId, row.stateTimestampMs, timing)
-    group.loadedRow = row
+    const group = new ClassicGroup(groupId, 0, timing)
+    const loaded = group.rows.load(store)
+    if (loaded === undefined) return undefined
+    const { row } = loaded
+    group.stateTimestampMs = row.stateTimestampMs
     group.protocolType = row.protocolType
     group.protocolName = row.protocolName
     group.state = row.state as GroupState
@@ -107,16 +83,8 @@ export class ClassicGroup {
     group.initialDelayMs = row.initialDelayMs
     group.initialRemainingMs = row.initialRemainingMs
     group.newMemberAdded = row.newMemberAdded
-    for (const m of store.members(groupId)) {
-      group.loadedMembers.set(m.memberId, m)
-      // A member is its stored row without the group id (the same fields, kept in memory).
-      const { groupId: _groupId, ...member } = m
-      group.members.set(m.memberId, member)
-    }
-    for (const p of store.pendingMembers(groupId)) {
-      group.loadedPending.set(p.memberId, p.deadlineMs)
-      group.pending.set(p.memberId, p.deadlineMs)
-    }
+    for (const m of loaded.members) group.members.set(m.memberId, m)
+    for (const [memberId, deadlineMs] of loaded.pending) group.pending.set(memberId, deadlineMs)
     return group
   }
 
@@ -134,49 +102,8 @@ export class ClassicGroup {
    * check for this group (folded into the row's next-due time). Returns whether anything was written.
    */
   save(store: GroupStore, retentionDueMs: number | null): boolean {
-    if (this.deleted) {
-      if (this.loadedRow === undefined) return false
-      store.deleteGroup(this.groupId)
-      return true
-    }
-    let changed = false
-    const row = this.toRow(retentionDueMs)
-    if (this.loadedRow === undefined || !sameGroupRow(this.loadedRow, row)) {
-      store.putGroup(row)
-      this.loadedRow = row
-      changed = true
-    }
-    for (const [memberId] of this.loadedMembers) {
-      if (!this.members.has(memberId)) {
-        store.deleteMember(this.groupId, memberId)
-        this.loadedMembers.delete(memberId)
-        changed = true
-      }
-    }
-    for (const member of this.members.values()) {
-      const memberRow = toMemberRow(this.groupId, member)
-      const before = this.loadedMembers.get(member.memberId)
-      if (before === undefined || !sameMemberRow(before, memberRow)) {
-        store.putMember(memberRow)
-        this.loadedMembers.set(member.memberId, memberRow)
-        changed = true
-      }
-    }
-    for (const [memberId] of this.loadedPending) {
-      if (!this.pending.has(memberId)) {
-        store.deletePendingMember(this.groupId, memberId)
-        this.loadedPending.delete(memberId)
-        changed = true
-      }
-    }
-    for (const [memberId, deadlineMs] of this.pending) {
-      if (this.loadedPending.get(memberId) !== deadlineMs) {
-        store.putPendingMember({ groupId: this.groupId, memberId, deadlineMs })
-        this.loadedPending.set(memberId, deadlineMs)
-        changed = true
-      }
-    }
-    return changed
+    if (this.deleted) return this.rows.delete(store)
+    return this.rows.write(store, this.toRow(retentionDueMs), this.members, this.pending)
   }
 
   // ---- queries ------------------------------------------------------------------------------
@@ -212,27 +139,12 @@ export class ClassicGroup {
   supportsProtocols(protocolType: string, names: readonly string[]): boolean {
     if (this.state === 'Empty') return protocolType !== '' && names.length > 0
     if (this.protocolType !== protocolType) return false
-    return names.some((name) => this.supportCount(name) === this.members.size)
+    return names.some((name) => supportCount(this.members, name) === this.members.size)
   }
 
   /** Kafka's selectProtocol: each member votes for its first protocol supported by all; most votes wins. */
   selectProtocol(): string | null {
-    const members = [...this.members.values()]
-    const candidates = new Set(members[0]?.protocols.map((p) => p.name).filter((n) => this.supportCount(n) === members.length))
-    const votes = new Map<string, number>()
-    for (const m of members) {
-      const vote = m.protocols.find((p) => candidates.has(p.name))?.name
-      if (vote !== undefined) votes.set(vote, (votes.get(vote) ?? 0) + 1)
-    }
-    let best: string | null = null
-    let bestVotes = 0
-    for (const [name, count] of votes) {
-      if (count > bestVotes) {
-        best = name
-        bestVotes = count
-      }
-    }
-    return best
+    return selectProtocol(this.members)
   }
 
   /** Members with their metadata for the chosen protocol, as the leader's JoinGroup response lists them. */
@@ -244,21 +156,9 @@ export class ClassicGroup {
     }))
   }
 
-  /**
-   * Topics the members subscribe to (consumer protocol only), or undefined when unknown: another
-   * protocol type, no protocol chosen yet, or metadata that does not parse (Kafka's computeSubscribedTopics).
-   */
+  /** See subscribedTopics in group-protocols.ts. */
   subscribedTopics(): Set<string> | undefined {
-    if (this.protocolType !== CONSUMER_PROTOCOL_TYPE) return undefined
-    if (this.members.size === 0) return new Set()
-    if (this.protocolName === null) return undefined
-    const topics = new Set<string>()
-    for (const m of this.members.values()) {
-      const subscribed = subscribedTopicsOf(metadataFor(m, this.protocolName))
-      if (subscribed === undefined) return undefined
-      for (const t of subscribed) topics.add(t)
-    }
-    return topics
+    return subscribedTopics(this.members, this.protocolType, this.protocolName)
   }
 
   isSubscribedToTopic(topic: string): boolean {
@@ -267,7 +167,7 @@ export class ClassicGroup {
 
   /** The earliest armed timer, if any. */
   nextTimerMs(): number | null {
-    return this.nextEvent()?.at ?? null
+    return nextTimerEvent(this)?.at ?? null
   }
 
   // ---- membership -----------------------------------------------------------------------------
@@ -417,76 +317,9 @@ export class ClassicGroup {
 
   // ---- time ---------------------------------------------------------------------------------
 
-  /** Fires every timer due at or before `nowMs`, in time order, each at its own time. */
+  /** Fires every timer due at or before `nowMs`, in time order, each at its own time (group-timers.ts). */
   advance(nowMs: number): void {
-    // Each firing either disarms its timer or moves it forward, so this ends; the bound is a guard.
-    for (let i = 0; i < 100_000; i++) {
-      const event = this.nextEvent()
-      if (event === undefined || event.at > nowMs) return
-      this.fire(event)
-    }
-    throw new Error(`group ${this.groupId}: timers did not settle`)
-  }
-
-  private nextEvent(): TimerEvent | undefined {
-    let next: TimerEvent | undefined
-    const consider = (event: TimerEvent) => {
-      if (next === undefined || event.at < next.at) next = event
-    }
-    for (const [memberId, at] of this.pending) consider({ at, kind: 'pending', memberId })
-    for (const m of this.members.values()) {
-      if (m.heartbeatDeadlineMs !== null) consider({ at: m.heartbeatDeadlineMs, kind: 'heartbeat', memberId: m.memberId })
-    }
-    if (this.joinDeadlineMs !== null && this.state === 'PreparingRebalance') consider({ at: this.joinDeadlineMs, kind: 'join' })
-    if (this.syncDeadlineMs !== null && (this.state === 'CompletingRebalance' || this.state === 'Stable')) {
-      consider({ at: this.syncDeadlineMs, kind: 'sync' })
-    }
-    return next
-  }
-
-  private fire(event: TimerEvent): void {
-    switch (event.kind) {
-      case 'pending':
-        this.pending.delete(event.memberId)
-        if (this.state === 'PreparingRebalance' && this.hasAllMembersJoined()) this.completeJoin(event.at)
-        return
-      case 'heartbeat': {
-        const member = this.members.get(event.memberId)
-        if (member === undefined) return
-        // Members parked in JoinGroup or SyncGroup are alive by definition (Kafka's hasSatisfiedHeartbeat),
-        // except new members, whose pending join is bounded by the new-member timeout.
-        if (!member.isNew && (member.awaitingJoin || member.awaitingSync)) {
-          member.heartbeatDeadlineMs = null
-          return
-        }
-        this.removeMemberAndUpdate(member, event.at)
-        return
-      }
-      case 'join':
-        this.onJoinTimer(event.at)
-        return
-      case 'sync': {
-        this.syncDeadlineMs = null
-        const laggards = [...this.members.values()].filter((m) => m.pendingSync)
-        if (laggards.length === 0) return
-        for (const m of laggards) this.remove(m.memberId)
-        this.prepareRebalance(event.at)
-        return
-      }
-    }
-  }
-
-  private onJoinTimer(atMs: number): void {
-    if (this.initialRemainingMs >= 0 && this.newMemberAdded && this.initialRemainingMs !== 0) {
-      // Someone joined during the initial delay: wait another step, bounded by the rebalance timeout.
-      const elapsedStep = this.initialDelayMs
-      this.newMemberAdded = false
-      this.initialDelayMs = Math.min(this.timing.initialRebalanceDelayMs, this.initialRemainingMs)
-      this.initialRemainingMs = Math.max(this.initialRemainingMs - elapsedStep, 0)
-      this.joinDeadlineMs = atMs + this.initialDelayMs
-      return
-    }
-    this.completeJoin(atMs)
+    advanceTimers(this, nowMs)
   }
 
   /**
@@ -545,12 +378,6 @@ export class ClassicGroup {
     }
   }
 
-  private supportCount(name: string): number {
-    let n = 0
-    for (const m of this.members.values()) if (m.protocols.some((p) => p.name === name)) n++
-    return n
-  }
-
   private toRow(retentionDueMs: number | null): GroupRow {
     const timer = this.nextTimerMs()
     const due = timer === null ? retentionDueMs : retentionDueMs === null ? timer : Math.min(timer, retentionDueMs)
@@ -571,47 +398,4 @@ export class ClassicGroup {
       nextDueMs: due,
     }
   }
-}
-
-export function metadataFor(member: Member, protocolName: string | null): Buffer {
-  if (protocolName === null) return EMPTY
-  return member.protocols.find((p) => p.name === protocolName)?.metadata ?? EMPTY
-}
-
-/** Kafka's ClassicGroupMember.matches: the same protocols, in the same order, with the same metadata. */
-export function sameProtocols(a: readonly GroupProtocol[], b: readonly GroupProtocol[]): boolean {
-  return a.length === b.length && a.every((p, i) => p.name === b[i]?.name && p.metadata.equals(b[i].metadata))
-}
-
-function toMemberRow(groupId: string, m: Member): GroupMemberRow {
-  return { groupId, ...m }
-}
-
-function sameGroupRow(a: GroupRow, b: GroupRow): boolean {
-  return (Object.keys(b) as (keyof GroupRow)[]).every((k) => a[k] === b[k])
-}
-
-function sameBytes(a: Buffer | null, b: Buffer | null): boolean {
-  return a === b || (a !== null && b !== null && a.equals(b))
-}
-
-function sameMemberRow(a: GroupMemberRow, b: GroupMemberRow): boolean {
-  return (
-    a.joinOrder === b.joinOrder &&
-    a.groupInstanceId === b.groupInstanceId &&
-    a.clientId === b.clientId &&
-    a.clientHost === b.clientHost &&
-    a.sessionTimeoutMs === b.sessionTimeoutMs &&
-    a.rebalanceTimeoutMs === b.rebalanceTimeoutMs &&
-    sameProtocols(a.protocols, b.protocols) &&
-    a.assignment.equals(b.assignment) &&
-    a.isNew === b.isNew &&
-    a.awaitingJoin === b.awaitingJoin &&
-    sameBytes(a.joinResult, b.joinResult) &&
-    a.awaitingSync === b.awaitingSync &&
-    a.syncError === b.syncError &&
-    a.pendingSync === b.pendingSync &&
-    a.heartbeatDeadlineMs === b.heartbeatDeadlineMs &&
-    a.localPid === b.localPid
-  )
 }

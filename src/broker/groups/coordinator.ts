@@ -6,14 +6,15 @@
 // wait in GroupWaiters and read their answer from their member row.
 
 import type { ErrorName } from '../../protocol/error-codes.js'
-import type { GroupMemberRow, GroupRow, GroupStore, LogStore } from '../../storage/log-store.js'
+import type { GroupStore, LogStore } from '../../storage/log-store.js'
 import type { BrokerConfig } from '../broker-config.js'
 import { KafkaError } from '../kafka-error.js'
 import { ClassicGroup, type GroupTimingConfig } from './classic-group.js'
 import { CONSUMER_PROTOCOL_TYPE, decodedPartitions } from '../../protocol/consumer-protocol.js'
-import { GroupWaiters, type CheckResult } from './group-waiters.js'
-import { decodeJoinResult } from './join-result.js'
-import { heartbeat, join, joinError, leave, sync, syncError, syncResultOf } from './membership.js'
+import { describe } from './group-description.js'
+import { GroupWaiters } from './group-waiters.js'
+import { ParkedCallChecks, processIsAlive } from './parked-calls.js'
+import { heartbeat, join, joinError, leave, sync, syncError } from './membership.js'
 import {
   TopicLookup,
   commitOffsets,
@@ -29,7 +30,6 @@ import {
 } from './offsets.js'
 import type {
   DescribedGroup,
-  DescribedMember,
   GroupOverview,
   GroupState,
   HeartbeatRequest,
@@ -49,6 +49,8 @@ import type {
   TopicPartitionsResult,
 } from './types.js'
 
+export { processIsAlive } from './parked-calls.js'
+
 export interface GroupCoordinatorOptions {
   /** Milliseconds since the epoch; injectable so tests drive timers without sleeping. */
   readonly clock?: () => number
@@ -58,24 +60,11 @@ export interface GroupCoordinatorOptions {
   readonly isProcessAlive?: (pid: number) => boolean
 }
 
-/** `kill -0`: ESRCH means no such process; EPERM means it exists but belongs to another user. */
-export function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code !== 'ESRCH'
-  }
-}
-
 export interface WaitOptions {
   /** Aborting rejects the parked call with the signal's reason; the member stays in the group. */
   readonly signal?: AbortSignal
 }
 
-const EMPTY = Buffer.alloc(0)
-/** How often a parked call looks whether the processes owning the group's embedded members still run. */
-const LIVENESS_POLL_MS = 1000
 
 export class GroupCoordinator {
   private readonly clock: () => number
@@ -83,6 +72,7 @@ export class GroupCoordinator {
   private readonly timing: GroupTimingConfig
   private readonly retention: RetentionConfig
   private readonly isProcessAlive: (pid: number) => boolean
+  private readonly parked: ParkedCallChecks
   private closed = false
 
   constructor(
@@ -97,6 +87,7 @@ export class GroupCoordinator {
     const isAlive = options.isProcessAlive ?? processIsAlive
     // Our own members are alive by definition (and an injected check may not know our pid).
     this.isProcessAlive = (pid) => pid === process.pid || isAlive(pid)
+    this.parked = new ParkedCallChecks(store.groups, this.clock, this.isProcessAlive, (groupId, nowMs) => this.fireTimers(groupId, nowMs))
   }
 
   private get groups(): GroupStore {
@@ -130,7 +121,7 @@ export class GroupCoordinator {
     })
     if ('done' in outcome) return outcome.done
     const memberId = outcome.waitFor
-    const check = () => this.checkJoin(req.groupId, memberId, req.groupInstanceId)
+    const check = () => this.parked.join(req.groupId, memberId, req.groupInstanceId)
     const first = check()
     if ('done' in first) return first.done
     return this.waiters.wait(req.groupId, check, first.dueAtMs, options.signal)
@@ -149,7 +140,7 @@ export class GroupCoordinator {
       return result
     })
     if ('done' in outcome) return outcome.done
-    const check = () => this.checkSync(req.groupId, req.memberId, req.groupInstanceId)
+    const check = () => this.parked.sync(req.groupId, req.memberId, req.groupInstanceId)
     const first = check()
     if ('done' in first) return first.done
     return this.waiters.wait(req.groupId, check, first.dueAtMs, options.signal)
@@ -387,78 +378,4 @@ export class GroupCoordinator {
       if (group !== undefined) this.save(group)
     }, 'commit')
   }
-
-  /**
-   * The group's rows for a parked call, after firing its timers if any are due or a member's process
-   * has died: parked members do not heartbeat, so they may be the only ones left to notice. A death
-   * changes nothing in the store, so while other local processes own members, `dueAtMs` brings the
-   * call back every LIVENESS_POLL_MS to look again.
-   */
-  private readForCheck(groupId: string): { row: GroupRow | undefined; members: GroupMemberRow[]; dueAtMs: number | null } {
-    const now = this.clock()
-    let row = this.groups.group(groupId)
-    let members = row === undefined ? [] : this.groups.members(groupId)
-    const due = row?.nextDueMs != null && row.nextDueMs <= now
-    if (due || members.some((m) => m.localPid !== null && !this.isProcessAlive(m.localPid))) {
-      this.fireTimers(groupId, now)
-      row = this.groups.group(groupId)
-      members = row === undefined ? [] : this.groups.members(groupId)
-    }
-    let dueAtMs = row?.nextDueMs ?? null
-    if (members.some((m) => m.localPid !== null && m.localPid !== process.pid)) dueAtMs = Math.min(dueAtMs ?? Infinity, now + LIVENESS_POLL_MS)
-    return { row, members, dueAtMs }
-  }
-
-  private checkJoin(groupId: string, memberId: string, groupInstanceId: string | null): CheckResult<JoinResult> {
-    const { row, members, dueAtMs } = this.readForCheck(groupId)
-    if (row === undefined) return { done: joinError('UNKNOWN_MEMBER_ID', '') }
-    const member = members.find((m) => m.memberId === memberId)
-    if (member === undefined) {
-      // Replaced by a newer member with the same group.instance.id, or removed (left, expired, timed out).
-      const fenced = groupInstanceId !== null && members.some((m) => m.groupInstanceId === groupInstanceId)
-      return { done: fenced ? joinError('FENCED_INSTANCE_ID', memberId) : joinError('UNKNOWN_MEMBER_ID', '') }
-    }
-    if (member.awaitingJoin) return { dueAtMs }
-    if (member.joinResult === null) return { done: joinError('UNKNOWN_MEMBER_ID', '') }
-    const stored = decodeJoinResult(member.joinResult)
-    return { done: { error: undefined, ...stored, skipAssignment: false, memberId } }
-  }
-
-  private checkSync(groupId: string, memberId: string, groupInstanceId: string | null): CheckResult<SyncResult> {
-    const { row, members, dueAtMs } = this.readForCheck(groupId)
-    if (row === undefined) return { done: syncError('UNKNOWN_MEMBER_ID') }
-    const member = members.find((m) => m.memberId === memberId)
-    if (member === undefined) {
-      const fenced = groupInstanceId !== null && members.some((m) => m.groupInstanceId === groupInstanceId)
-      return { done: syncError(fenced ? 'FENCED_INSTANCE_ID' : 'UNKNOWN_MEMBER_ID') }
-    }
-    if (member.awaitingSync) return { dueAtMs }
-    return { done: syncResultOf(row, member) }
-  }
 }
-
-function describe(groupId: string, group: ClassicGroup | undefined): DescribedGroup {
-  if (group === undefined) {
-    return { groupId, error: undefined, state: 'Dead', protocolType: '', protocolData: '', members: [] }
-  }
-  const stable = group.state === 'Stable'
-  const members = [...group.members.values()].map(
-    (m): DescribedMember => ({
-      memberId: m.memberId,
-      groupInstanceId: m.groupInstanceId,
-      clientId: m.clientId,
-      clientHost: m.clientHost,
-      metadata: stable ? (m.protocols.find((p) => p.name === group.protocolName)?.metadata ?? EMPTY) : EMPTY,
-      assignment: stable ? m.assignment : EMPTY,
-    }),
-  )
-  return {
-    groupId,
-    error: undefined,
-    state: group.state,
-    protocolType: group.protocolType ?? '',
-    protocolData: stable ? (group.protocolName ?? '') : '',
-    members,
-  }
-}
-

@@ -7,7 +7,8 @@ import { randomUUID } from 'node:crypto'
 import type { ErrorName } from '../../protocol/error-codes.js'
 import { errorByCode } from '../../protocol/error-codes.js'
 import { KafkaError } from '../kafka-error.js'
-import { type ClassicGroup, type Member, NEW_MEMBER_JOIN_TIMEOUT_MS, SYNC_OK, sameProtocols } from './classic-group.js'
+import { type ClassicGroup, NEW_MEMBER_JOIN_TIMEOUT_MS, SYNC_OK } from './classic-group.js'
+import { sameProtocols, type Member } from './group-rows.js'
 import type {
   HeartbeatRequest,
   JoinGroupRequest,

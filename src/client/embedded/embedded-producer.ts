@@ -1,37 +1,41 @@
-import type { Broker } from '../../broker/broker.js'
+import type { Broker, Durability } from '../../broker/broker.js'
+import type { GroupCommitPolicy, GroupCommitter } from '../../broker/group-commit.js'
+import type { Outcome } from '../../broker/kafka-error.js'
+import type { AppendResult } from '../../broker/types.js'
 import type { RecordHeader, TopicRow } from '../../broker/records.js'
 import { effectiveTopicConfig } from '../../broker/topic-configs.js'
 import type { ProducerSettings, RecordProducer, SendFailure } from '../kafka-client.js'
 import { PartitionBatches, batchLimitFor, type ClosedBatch } from '../partition-batches.js'
 
 // The embedded producer: what Kafka's Java producer does between send() and the broker, done
-// in-process. Records are encoded straight into per-partition batch builders; full batches are
-// appended to the store in groups, one write transaction (and one fsync with acks=-1) per group.
+// in-process. Records are encoded straight into per-partition batch builders; each batch that closes
+// goes to the broker's group commit, which appends them in groups: one write transaction (and one
+// fsync with acks=-1) per group.
 
-/** Group commit threshold: flush full batches once this much is pending. */
-const GROUP_COMMIT_BYTES = 4 << 20
+/** The producer's group commit: closed batches wait up to 2 ms for others, or commit at once when 4 MiB are queued. */
+const GROUP_COMMIT: GroupCommitPolicy = { maxBytes: 4 << 20, maxWaitMs: 2 }
 
 export class EmbeddedProducer implements RecordProducer {
   private readonly batches: PartitionBatches
-  private readonly pending: ClosedBatch[] = []
-  private pendingBytes = 0
+  private readonly committer: GroupCommitter
+  private readonly durability: Durability
   private lingerTimer: NodeJS.Timeout | undefined
-  private commitTimer: NodeJS.Timeout | undefined
   private sent = 0
   /** Set when the store refused a commit (disk full, lock, I/O): nothing more is sent. */
   private stopped = false
+  /** What a group commit threw (a bug, not a store failure): raised by the next afterChunk, flush or close. */
+  private fault: { error: unknown } | undefined
 
   constructor(
-    private readonly broker: Broker,
+    broker: Broker,
     private readonly topic: TopicRow,
     private readonly settings: ProducerSettings,
     private readonly onFailure: (failure: SendFailure) => void,
   ) {
     const maxMessageBytes = Number(effectiveTopicConfig('max.message.bytes', topic.configs, broker.config, broker.dynamicBrokerConfigs()))
-    this.batches = new PartitionBatches(topic.partitionCount, settings, batchLimitFor(maxMessageBytes, settings.compression), (b) => {
-      this.pending.push(b)
-      this.pendingBytes += b.bytes.length
-    })
+    this.committer = broker.groupCommit(GROUP_COMMIT)
+    this.durability = settings.acks === -1 ? 'fsync' : 'commit'
+    this.batches = new PartitionBatches(topic.partitionCount, settings, batchLimitFor(maxMessageBytes, settings.compression), (b) => this.submit(b))
   }
 
   get partitionCount(): number {
@@ -53,64 +57,60 @@ export class EmbeddedProducer implements RecordProducer {
     this.armLinger()
   }
 
-  /** Called after each chunk of input: commits full batches in groups, never per record. */
+  /** Called after each chunk of input; the group commit decides when closed batches are written. */
   async afterChunk(): Promise<void> {
-    if (this.pendingBytes >= GROUP_COMMIT_BYTES) this.commit()
-    else if (this.pending.length > 0 && !this.commitTimer) {
-      this.commitTimer = setTimeout(() => {
-        this.commitTimer = undefined
-        this.commit()
-      }, 2)
-    }
+    this.raiseFault()
   }
 
   /** Closes every open batch and commits everything now (EOF, SIGINT, --sync, linger expiry). */
   async flush(): Promise<void> {
     this.flushNow()
-  }
-
-  private flushNow(): void {
-    this.batches.closeAll()
-    this.commit()
-    if (this.lingerTimer) clearTimeout(this.lingerTimer)
-    this.lingerTimer = undefined
+    this.raiseFault()
   }
 
   async close(): Promise<void> {
     this.flushNow()
-    if (this.commitTimer) clearTimeout(this.commitTimer)
-    this.commitTimer = undefined
+    this.raiseFault()
   }
 
-  private commit(): void {
-    if (this.commitTimer) clearTimeout(this.commitTimer)
-    this.commitTimer = undefined
-    if (this.pending.length === 0) return
-    const batches = this.pending.splice(0)
-    this.pendingBytes = 0
+  private flushNow(): void {
+    if (this.lingerTimer) clearTimeout(this.lingerTimer)
+    this.lingerTimer = undefined
+    this.batches.closeAll()
+    this.committer.flush()
+  }
+
+  private submit(b: ClosedBatch): void {
     if (this.stopped) return
-    const results = this.broker.produce(
-      batches.map((b) => ({ topic: this.topic, partition: b.partition, batch: b.bytes })),
-      this.settings.acks === -1 ? 'fsync' : 'commit',
-      'header',
-    )
-    // Every batch of the group is acknowledged by the one commit that stored them all.
-    results.forEach((r, i) => {
-      const b = batches[i]
-      if (!b) return
-      if (r.ok) {
-        this.sent += b.records
-        if (b.acked !== undefined) this.settings.onAcknowledged?.(b.acked)
-        return
-      }
-      // The local store failed, not this batch: every later commit would fail the same way. Report it
-      // once and stop (what was acknowledged before stays stored); the caller ends the run.
-      if (r.error.errorName === 'KAFKA_STORAGE_ERROR') {
-        if (this.stopped) return
+    const entry = { topic: this.topic, partition: b.partition, batch: b.bytes }
+    this.committer.submit([entry], this.durability, 'header', (results: Outcome<AppendResult>[] | undefined, error?: unknown) => {
+      if (results) this.acknowledge(b, results[0])
+      else {
+        this.fault ??= { error }
         this.stopped = true
       }
-      this.onFailure({ error: r.error, keyBytes: b.keyBytes, valueBytes: b.valueBytes, records: b.records })
     })
+  }
+
+  /** Every batch of a group is acknowledged by the one commit that stored them all. */
+  private acknowledge(b: ClosedBatch, r: Outcome<AppendResult> | undefined): void {
+    if (r === undefined) return
+    if (r.ok) {
+      this.sent += b.records
+      if (b.acked !== undefined) this.settings.onAcknowledged?.(b.acked)
+      return
+    }
+    // The local store failed, not this batch: every later commit would fail the same way. Report it
+    // once and stop (what was acknowledged before stays stored); the caller ends the run.
+    if (r.error.errorName === 'KAFKA_STORAGE_ERROR') {
+      if (this.stopped) return
+      this.stopped = true
+    }
+    this.onFailure({ error: r.error, keyBytes: b.keyBytes, valueBytes: b.valueBytes, records: b.records })
+  }
+
+  private raiseFault(): void {
+    if (this.fault) throw this.fault.error
   }
 
   private armLinger(): void {

@@ -2,7 +2,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 
 import type { Broker } from '../../../src/broker/broker.js'
 import { openBroker } from '../../../src/broker/open-broker.js'
-import { RecordBatchBuilder, forEachRecord, readBatchHeader } from '../../../src/protocol/record-batch.js'
+import { forEachRecord } from '../../../src/protocol/batch-records.js'
+import { readBatchHeader } from '../../../src/protocol/record-batch.js'
+import { RecordBatchBuilder } from '../../../src/protocol/record-batch-builder.js'
 import type { TopicRow } from '../../../src/storage/log-store.js'
 import { tempDir } from '../../helpers/cli.js'
 

@@ -3,23 +3,10 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { CODEC_IDS, compress, type CompressionCodec } from '../../../src/protocol/compression.js'
 import { crc32c } from '../../../src/protocol/crc32c.js'
-import {
-  BATCH_HEADER_SIZE,
-  BATCH_OVERHEAD,
-  RecordBatchBuilder,
-  RecordBatchError,
-  batchSizeAt,
-  filterRecords,
-  forEachRecord,
-  patchBaseOffset,
-  patchPartitionLeaderEpoch,
-  readBatchHeader,
-  splitBatches,
-  stampLogAppendTime,
-  validateBatch,
-  verifyBatchCrc,
-  type RecordHeader,
-} from '../../../src/protocol/record-batch.js'
+import { filterRecords, forEachRecord, validateBatch } from '../../../src/protocol/batch-records.js'
+import { RecordBatchError, batchSizeAt, patchBaseOffset, patchPartitionLeaderEpoch, readBatchHeader, splitBatches, stampLogAppendTime, verifyBatchCrc, type RecordHeader } from '../../../src/protocol/record-batch.js'
+import { RecordBatchBuilder } from '../../../src/protocol/record-batch-builder.js'
+import { BATCH_HEADER_SIZE, BATCH_OVERHEAD } from '../../../src/protocol/record-batch-layout.js'
 import * as ref from './fixtures/reference-frames.js'
 
 // protocol.md §8.3: verified with kafka-python's decoder and encoder.

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 
 import { incrementSequence, renderBatch, renderBatchLine, renderControl } from '../../../../src/cli/render/dump-log.js'
 import { crc32c } from '../../../../src/protocol/crc32c.js'
-import { RecordBatchBuilder, type BuildOptions } from '../../../../src/protocol/record-batch.js'
+import { RecordBatchBuilder, type BuildOptions } from '../../../../src/protocol/record-batch-builder.js'
 
 // Lines are kafka-dump-log's (DumpLogSegments.printBatchLevel / dumpLog, cli.md §10). Batches are built
 // here; the cases the CLI cannot produce (producer ids, sequences that wrap, transactional and control
