@@ -31,7 +31,7 @@ function consumerFigures(r, records) {
 }
 
 const producerArgs = (cli, records, valueBytes, extra) => [cli, 'producer-perf-test', '--topic', TOPIC, '--num-records', String(records), '--record-size', String(valueBytes), '--throughput', '-1', ...extra]
-const consumerArgs = (cli, records, extra) => [cli, 'consumer-perf-test', '--topic', TOPIC, '--messages', String(records), ...extra]
+const consumerArgs = (cli, records, extra) => [cli, 'consumer-perf-test', '--topic', TOPIC, '--num-records', String(records), ...extra]
 
 /** One round: embedded produce + consume over a fresh data directory, then the same through a broker. */
 export async function perfToolsRound({ cli, dir, env, records, valueBytes, round, progress }) {

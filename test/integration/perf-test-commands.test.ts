@@ -215,22 +215,31 @@ describe('consumer-perf-test, embedded', () => {
     expect(r.code, r.stderr).toBe(0)
   })
 
-  it('consumes exactly --messages and prints the summary row; a second group starts from the beginning again', async () => {
-    const r = await cli(['consumer-perf-test', '--topic', 'perf', '--messages', '3000', '--group', 'g1'])
+  it('consumes exactly --num-records and prints the summary row; a second group starts from the beginning again', async () => {
+    const r = await cli(['consumer-perf-test', '--topic', 'perf', '--num-records', '3000', '--group', 'g1'])
     const row = summaryRow(r)
     expect(row.messages).toBe(3000)
     expect(row.mb).toBeCloseTo((3000 * 100) / 1048576, 4)
     expect(row.rebalanceMs).toBeGreaterThanOrEqual(0)
     expect(r.stderr).toBe('')
     // The group committed 3000: the same group reads on from there.
-    const again = await cli(['consumer-perf-test', '--topic', 'perf', '--messages', '2000', '--group', 'g1', '--hide-header'])
+    const again = await cli(['consumer-perf-test', '--topic', 'perf', '--num-records', '2000', '--group', 'g1', '--hide-header'])
     expect(again.code, again.stderr).toBe(0)
     expect(lines(again)).toHaveLength(1)
     expect(SUMMARY_ROW.exec(lines(again)[0] ?? '')?.[5]).toBe('2000')
   })
 
+  it('takes Kafka 3.9\'s --messages and --consumer.config with 4.3\'s warnings on stdout, and --command-property', async () => {
+    const file = path.join(dir, 'consumer.properties')
+    fs.writeFileSync(file, 'client.id=from-file\n')
+    const r = await cli(['consumer-perf-test', '--topic', 'perf', '--messages', '100', '--consumer.config', file, '--command-property', 'client.id=from-flag'])
+    expect(r.code, r.stderr).toBe(0)
+    expect(lines(r).slice(0, 2)).toEqual(['Warning: --messages is deprecated. Use --num-records instead.', 'Warning: --consumer.config is deprecated. Use --command-config instead.'])
+    expect(SUMMARY_ROW.exec(lines(r).at(-1) ?? '')?.[5]).toBe('100')
+  })
+
   it('--show-detailed-stats prints interval rows only, --date-format shapes the time, --include selects topics', async () => {
-    const r = await cli(['consumer-perf-test', '--include', 'pe.*', '--messages', '5000', '--show-detailed-stats', '--reporting-interval', '1', '--date-format', "yyyy-MM-dd'T'HH:mm"])
+    const r = await cli(['consumer-perf-test', '--include', 'pe.*', '--num-records', '5000', '--show-detailed-stats', '--reporting-interval', '1', '--date-format', "yyyy-MM-dd'T'HH:mm"])
     expect(r.code, r.stderr).toBe(0)
     const out = lines(r)
     expect(out[0]).toBe(DETAILED_HEADER)
@@ -244,17 +253,17 @@ describe('consumer-perf-test, embedded', () => {
 
   it('fewer records than --messages: the WARNING after --timeout, then the row with what was read', async () => {
     // The timeout also bounds the group join, as in Kafka.
-    const r = await cli(['consumer-perf-test', '--topic', 'perf', '--messages', '6000', '--timeout', '5000'])
+    const r = await cli(['consumer-perf-test', '--topic', 'perf', '--num-records', '6000', '--timeout', '5000'])
     expect(r.code, r.stderr).toBe(0)
     const out = lines(r)
     expect(out).toContain(
-      'WARNING: Exiting before consuming the expected number of messages: timeout (5000 ms) exceeded. You can use the --timeout option to increase the timeout.',
+      'WARNING: Exiting before consuming the expected number of records: timeout (5000 ms) exceeded. You can use the --timeout option to increase the timeout.',
     )
     expect(SUMMARY_ROW.exec(out.at(-1) ?? '')?.[5]).toBe('5000')
   })
 
   it('--from-latest with nothing new reads nothing', async () => {
-    const r = await cli(['consumer-perf-test', '--topic', 'perf', '--messages', '10', '--from-latest', '--timeout', '500', '--hide-header'])
+    const r = await cli(['consumer-perf-test', '--topic', 'perf', '--num-records', '10', '--from-latest', '--timeout', '500', '--hide-header'])
     expect(r.code, r.stderr).toBe(0)
     expect(lines(r)[0]).toMatch(/^WARNING: Exiting before consuming/)
     expect(SUMMARY_ROW.exec(lines(r).at(-1) ?? '')?.[5]).toBe('0')
@@ -263,11 +272,18 @@ describe('consumer-perf-test, embedded', () => {
   it('refuses bad options with Kafka\'s messages', async () => {
     let r = await cli(['consumer-perf-test', '--topic', 'perf'])
     expect(r.code).toBe(1)
-    expect(r.stderr).toBe('Missing required argument "[messages]"\n')
-    r = await cli(['consumer-perf-test', '--topic', 'perf', '--include', 'p.*', '--messages', '1'])
+    expect(r.stderr).toBe('Exactly one of the following arguments is required: [messages], [num-records]\n')
+    r = await cli(['consumer-perf-test', '--topic', 'perf', '--messages', '1', '--num-records', '1'])
+    expect(r.stderr).toBe('Exactly one of the following arguments is required: [messages], [num-records]\n')
+    r = await cli(['consumer-perf-test', '--topic', 'perf', '--num-records', '1', '--consumer.config', 'a', '--command-config', 'b'])
+    expect(r.stderr).toBe('Option "[consumer.config]" can\'t be used with option "[command-config]"\n')
+    // Kafka 4.0 removed these.
+    r = await cli(['consumer-perf-test', '--topic', 'perf', '--num-records', '1', '--broker-list', 'localhost:9092'])
+    expect(r.stderr).toContain('broker-list is not a recognized option')
+    r = await cli(['consumer-perf-test', '--topic', 'perf', '--include', 'p.*', '--num-records', '1'])
     expect(r.code).toBe(1)
     expect(r.stderr).toBe('Exactly one of the following arguments is required: [topic], [include]\n')
-    r = await cli(['consumer-perf-test', '--topic', 'perf', '--messages', '1', '--reporting-interval', '0'])
+    r = await cli(['consumer-perf-test', '--topic', 'perf', '--num-records', '1', '--reporting-interval', '0'])
     expect(r.code).toBe(1)
     expect(r.stderr).toBe('Reporting interval must be greater than 0.\n')
   })
@@ -290,7 +306,7 @@ describe('against a broker on 127.0.0.1, sharing the data directory', () => {
     // The broker stored them in the shared directory: the embedded tools see them.
     expect(await latestOffset('remote')).toBe('remote:0:5000')
 
-    r = await cli(['consumer-perf-test', '--bootstrap-server', server.bootstrap, '--topic', 'remote', '--messages', '4500'])
+    r = await cli(['consumer-perf-test', '--bootstrap-server', server.bootstrap, '--topic', 'remote', '--num-records', '4500'])
     const row = summaryRow(r)
     expect(row.messages).toBe(4500)
     expect(row.mb).toBeCloseTo((4500 * 100) / 1048576, 4)
@@ -304,7 +320,7 @@ describe('against a server-start process', () => {
       const bootstrap = `127.0.0.1:${server.port}`
       const p = await cli(['producer-perf-test', '--topic', 'wire', '--num-records', '2000', '--record-size', '64', '--throughput', '-1', '--command-property', `bootstrap.servers=${bootstrap}`])
       expectProducerOutput(p, 2000)
-      const c = await cli(['consumer-perf-test', '--bootstrap-server', bootstrap, '--topic', 'wire', '--messages', '2000', '--group', 'wire-readers'])
+      const c = await cli(['consumer-perf-test', '--bootstrap-server', bootstrap, '--topic', 'wire', '--num-records', '2000', '--group', 'wire-readers'])
       expect(summaryRow(c).messages).toBe(2000)
     } finally {
       server.child.kill('SIGTERM')

@@ -32,22 +32,25 @@ export interface ConsumerPerfFlags {
   readonly topic?: string | undefined
   readonly include?: string | undefined
   readonly messages?: string | undefined
+  readonly 'num-records'?: string | undefined
   readonly group?: string | undefined
   readonly 'from-latest': boolean
   readonly 'consumer.config'?: string | undefined
+  readonly 'command-config'?: string | undefined
+  readonly 'command-property'?: readonly string[] | undefined
   readonly timeout?: string | undefined
   readonly 'reporting-interval'?: string | undefined
   readonly 'show-detailed-stats': boolean
   readonly 'date-format'?: string | undefined
   readonly 'hide-header': boolean
   readonly 'print-metrics': boolean
-  readonly threads?: number | undefined
-  readonly 'num-fetch-threads'?: number | undefined
 }
 
 export interface ConsumerPerfSettings {
   readonly flags: ConsumerPerfFlags
   readonly numMessages: number
+  /** --command-config (or --consumer.config), then --command-property. */
+  readonly props: ReadonlyMap<string, string>
   readonly timeoutMs: number
   /** Not yet checked: Kafka refuses a non-positive one only after printing the header. */
   readonly reportingIntervalMs: number
@@ -56,12 +59,21 @@ export interface ConsumerPerfSettings {
 }
 
 /** Checks and converts the flags the way ConsumerPerfOptions does, before anything is printed. */
-export function consumerPerfSettings(flags: ConsumerPerfFlags): ConsumerPerfSettings {
-  if (flags.messages === undefined) throw new UsageError('Missing required argument "[messages]"')
+export function consumerPerfSettings(flags: ConsumerPerfFlags, warn: (line: string) => void): ConsumerPerfSettings {
+  if ((flags.messages === undefined) === (flags['num-records'] === undefined)) {
+    throw new UsageError('Exactly one of the following arguments is required: [messages], [num-records]')
+  }
   if ((flags.topic === undefined) === (flags.include === undefined)) {
     throw new UsageError('Exactly one of the following arguments is required: [topic], [include]')
   }
-  const numMessages = parseLongOption(flags.messages, 'messages')
+  if (flags['consumer.config'] !== undefined && flags['command-config'] !== undefined) {
+    throw new UsageError('Option "[consumer.config]" can\'t be used with option "[command-config]"')
+  }
+  // Kafka 4.2 renamed these (KIP-1147); the old names still work, with a warning on stdout.
+  if (flags.messages !== undefined) warn('Warning: --messages is deprecated. Use --num-records instead.')
+  if (flags['consumer.config'] !== undefined) warn('Warning: --consumer.config is deprecated. Use --command-config instead.')
+  const numMessages = flags.messages !== undefined ? parseLongOption(flags.messages, 'messages') : parseLongOption(flags['num-records'] ?? '', 'num-records')
+  const props = toolProperties(flags['command-config'] ?? flags['consumer.config'], flags['command-property'])
   const timeoutMs = flags.timeout === undefined ? 10_000 : parseLongOption(flags.timeout, 'timeout')
   const reportingIntervalMs = flags['reporting-interval'] === undefined ? 5000 : digits('reporting-interval', flags['reporting-interval'])
   let dateFormat: SimpleDateFormat
@@ -71,7 +83,7 @@ export function consumerPerfSettings(flags: ConsumerPerfFlags): ConsumerPerfSett
     if (err instanceof DateFormatError) throw new UserError(err.message)
     throw err
   }
-  return { flags, numMessages, timeoutMs, reportingIntervalMs, dateFormat, detailed: flags['show-detailed-stats'] }
+  return { flags, numMessages, props, timeoutMs, reportingIntervalMs, dateFormat, detailed: flags['show-detailed-stats'] }
 }
 
 /** Opens the client the command would (embedded or --bootstrap-server) with these consumer properties. */
@@ -86,8 +98,8 @@ export async function measureConsumer(settings: ConsumerPerfSettings, openClient
   // ConsumerPerfOptions.reportingIntervalMs() refuses this when it is first read, after the header.
   if (reportingIntervalMs <= 0) throw new UserError('Reporting interval must be greater than 0.')
 
-  const props = toolProperties(flags['consumer.config'], undefined)
-  // Kafka sets these over whatever the file says.
+  const props = new Map(settings.props)
+  // Kafka sets these over whatever the file and --command-property say.
   const groupId = flags.group ?? `perf-consumer-${Math.floor(Math.random() * 100_000)}`
   props.set('group.id', groupId)
   props.set('auto.offset.reset', flags['from-latest'] ? 'latest' : 'earliest')
@@ -177,7 +189,7 @@ export function consumerPerfHeader(detailed: boolean): string {
 export function consumerPerfEndLines(settings: ConsumerPerfSettings, report: ConsumerPerfReport): string[] {
   const lines: string[] = []
   if (report.messages < settings.numMessages) {
-    lines.push(`WARNING: Exiting before consuming the expected number of messages: timeout (${settings.timeoutMs} ms) exceeded. You can use the --timeout option to increase the timeout.`)
+    lines.push(`WARNING: Exiting before consuming the expected number of records: timeout (${settings.timeoutMs} ms) exceeded. You can use the --timeout option to increase the timeout.`)
   }
   if (!settings.detailed) {
     const { dateFormat } = settings
