@@ -326,13 +326,16 @@ export class SqliteLogStore implements LogStore {
     let first: number | undefined
     let last: number | undefined
     let bytes = 0
+    let count = 0
     let damaged = false
     try {
-      for (const row of statements.planFrom.iterate({ from: fromOffset, limit: maxBatches })) {
-        if (first !== undefined && bytes + row.size > maxBytes) break
+      // maxBatches -1: no limit (the count never reaches it).
+      for (const row of statements.planFrom.iterate({ from: fromOffset })) {
+        if (first !== undefined && (bytes + row.size > maxBytes || count === maxBatches)) break
         first ??= row.baseOffset
         last = row.baseOffset
         bytes += row.size
+        count++
       }
     } catch (err) {
       if (first === undefined || !isCorruption(err)) throw asDamage(err, this.db.name, tp, fromOffset)
