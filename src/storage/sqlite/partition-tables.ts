@@ -75,6 +75,10 @@ const PARTITION_SQL = {
   runningMaxAt: (table: string) => `SELECT base_offset AS baseOffset, running_max_timestamp AS runningMax FROM ${table}
                WHERE base_offset <= @offset ORDER BY base_offset DESC LIMIT 1`,
   firstOffset: (table: string) => `SELECT base_offset FROM ${table} ORDER BY base_offset LIMIT 1`,
+  // The last batch: where the log ends and the running max timestamp there (the partition row is folded
+  // only now and then; see SqliteLogStore.partitionState).
+  tail: (table: string) => `SELECT last_offset AS lastOffset, running_max_timestamp AS runningMax FROM ${table}
+               ORDER BY base_offset DESC LIMIT 1`,
   // From the batch the search found, the first whose own max timestamp reaches @ts.
   firstFromAtOrAfterTime: (table: string) => `SELECT ${BATCH_COLUMNS} FROM ${table}
                WHERE base_offset >= @from AND max_timestamp >= @ts
@@ -119,6 +123,7 @@ export interface PartitionStatements {
   readonly readRange: Statement<[{ first: number; last: number }], StoredBatch>
   readonly runningMaxAt: Statement<[{ offset: number }], { baseOffset: number; runningMax: number }>
   readonly firstOffset: Statement<[], number>
+  readonly tail: Statement<[], { lastOffset: number; runningMax: number }>
   readonly firstFromAtOrAfterTime: Statement<[{ from: number; ts: number }], StoredBatch>
   readonly deleteBelow: Statement<[{ offset: number }], number>
   readonly infosFrom: Statement<[{ from: number; limit: number }], BatchInfo>
