@@ -25,7 +25,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 import { startBroker } from './broker-process.js'
-import { cpuPressureMicros, processCpuSeconds } from './proc.js'
+import { cpuPressureMicros, mainThreadCpuSeconds, processCpuSeconds } from './proc.js'
 import { runChecked } from './measure.js'
 import { fmtFixed, fmtInt, table } from './report.js'
 
@@ -153,13 +153,18 @@ function afterWarmup(latenciesUs, rate) {
   return latenciesUs.slice(Math.min(latenciesUs.length, Math.round(WARMUP_S * rate)))
 }
 
-/** The CPU seconds (user+sys) processes have used, sampled until stop() (a process's last sample before it exits). */
-function cpuTracker(pids) {
+/**
+ * The CPU seconds (user+sys) processes have used, sampled until stop() (a process's last sample before it
+ * exits). `mainThreadOf` names processes whose main thread is also sampled alone, as `<name>Main`.
+ */
+function cpuTracker(pids, mainThreadOf = []) {
   const last = new Map()
   const sample = () => {
     for (const [name, pid] of Object.entries(pids)) {
       const s = pid === undefined ? null : processCpuSeconds(pid)
       if (s !== null) last.set(name, s)
+      const main = pid === undefined || !mainThreadOf.includes(name) ? null : mainThreadCpuSeconds(pid)
+      if (main !== null) last.set(`${name}Main`, main)
     }
   }
   const timer = setInterval(sample, 100)
@@ -261,7 +266,9 @@ async function serverCase({ dir, env, rate, consumer }) {
   try {
     await bounded(Promise.race([primed, consumerProc.exited.then((r) => Promise.reject(new Error(`consumer exited early:\n${r.stderr()}`)))]), 60_000, 'priming')
     const brokerCpuBefore = processCpuSeconds(broker.pid) ?? 0
-    cpu = cpuTracker({ broker: broker.pid, producer: producer.child.pid, consumer: consumerProc.child.pid })
+    const brokerMainBefore = mainThreadCpuSeconds(broker.pid) ?? 0
+    const consumerCpuBefore = processCpuSeconds(consumerProc.child.pid) ?? 0
+    cpu = cpuTracker({ broker: broker.pid, producer: producer.child.pid, consumer: consumerProc.child.pid }, ['broker'])
     pressure = cpuPressure()
     producer.child.stdin.end('go\n')
     const p = await bounded(producer.exited, (SECONDS + WARMUP_S) * 1000 + DRAIN_TIMEOUT_MS, 'the producer')
@@ -271,13 +278,13 @@ async function serverCase({ dir, env, rate, consumer }) {
     if (c.code !== 0 && !sigterm) throw new Error(`the ${consumer} consumer failed (${c.signal ?? c.code}):\n${c.stderr()}`)
     if (latencies.length !== count) throw new Error(`the ${consumer} consumer received ${latencies.length} of ${count} records`)
     const used = cpu.stop()
-    cpu = { ...used, broker: used.broker - brokerCpuBefore }
+    cpu = { ...used, broker: used.broker - brokerCpuBefore, brokerMain: used.brokerMain - brokerMainBefore, consumerRun: used.consumer - consumerCpuBefore }
     cpuWaitPct = pressure.stop()
   } finally {
     for (const proc of [producer, consumerProc]) if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGKILL')
     await broker.stop()
   }
-  return { latenciesUs: afterWarmup(latencies, rate), walMaxBytes: wal.stop(), cpu, cpuWaitPct }
+  return { latenciesUs: afterWarmup(latencies, rate), walMaxBytes: wal.stop(), cpu, cpuWaitPct, records: count }
 }
 
 /**
@@ -348,7 +355,16 @@ async function embeddedCase({ dir, env, rate }) {
   } finally {
     for (const proc of [producer, consumer]) if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGKILL')
   }
-  return { latenciesUs: afterWarmup(latencies, rate), walMaxBytes: wal.stop(), cpu: cpu.stop(), cpuWaitPct }
+  return { latenciesUs: afterWarmup(latencies, rate), walMaxBytes: wal.stop(), cpu: cpu.stop(), cpuWaitPct, records: count }
+}
+
+/** CPU µs per record sent: the broker's main thread + its other threads, and the consumer's. */
+function perRecord(run) {
+  const us = (s) => fmtInt(Math.round((s * 1e6) / run.records))
+  const c = run.cpu ?? {}
+  const broker = c.broker === undefined ? '—' : c.brokerMain === undefined ? us(c.broker) : `${us(c.brokerMain)}+${us(c.broker - c.brokerMain)}`
+  const consumer = c.consumerRun ?? c.consumer
+  return `${broker} / ${consumer === undefined ? '—' : us(consumer)}`
 }
 
 /** Nearest-rank percentile of sorted values. */
@@ -397,7 +413,7 @@ export async function latencyReport({ env, progress = () => {} }) {
         progress(`latency round ${round}/${RUNS}: ${label(c)}`)
         const dir = join(tmp, `case-${round}-${i}`)
         const r = c.kind === 'embedded' ? await embeddedCase({ dir, env, rate: c.rate }) : await serverCase({ dir, env, rate: c.rate, consumer: c.consumer })
-        results[i].push({ ...summarise(r.latenciesUs), walMaxBytes: r.walMaxBytes, cpu: r.cpu, cpuWaitPct: r.cpuWaitPct })
+        results[i].push({ ...summarise(r.latenciesUs), walMaxBytes: r.walMaxBytes, cpu: r.cpu, cpuWaitPct: r.cpuWaitPct, records: r.records })
         if (process.env.BENCH_LATENCY_DUMP) {
           const name = `${c.kind === 'embedded' ? 'embedded' : c.consumer === 'kafka-ts' ? 'ck-kts' : 'ck-ck'}-${c.rate}-round${round}.txt`
           writeFileSync(join(process.env.BENCH_LATENCY_DUMP, name), r.latenciesUs.join('\n') + '\n')
@@ -416,7 +432,7 @@ export async function latencyReport({ env, progress = () => {} }) {
     const verdicts = []
     for (const [i, c] of cases.entries()) {
       if (c.skip) {
-        rows.push([label(c), 'skipped', '', '', '', '', '', '', '', ''])
+        rows.push([label(c), 'skipped', '', '', '', '', '', '', '', '', ''])
         continue
       }
       const runs = results[i]
@@ -433,15 +449,18 @@ export async function latencyReport({ env, progress = () => {} }) {
         range(runs, 'max'),
         fmtFixed(Math.max(...runs.map((r) => r.walMaxBytes)) / 1e6, 1),
         ['broker', 'producer', 'consumer'].map((k) => (runs[0].cpu?.[k] === undefined ? '—' : fmtFixed(runs[0].cpu[k], 1))).join(' / '),
+        perRecord(runs[0]),
         runs.some((r) => r.cpuWaitPct === null) ? '—' : range(runs, 'cpuWaitPct'),
         ok ? 'PASS' : 'MISS',
       ])
     }
     const lines = [
       `Latency (issue 11): produce→consume, acks=1, linger 0, one record per send; ${SECONDS} s measured per case after ${WARMUP_S} s of warm-up, ${RUNS} round(s) (range over rounds)`,
-      table(['Case', 'samples', 'p50 ms', 'p99 ms (target)', 'p99.9 ms (target)', 'max ms', 'WAL max MB', 'cpu s b/p/c', 'cpu wait %', 'result'], rows),
+      table(['Case', 'samples', 'p50 ms', 'p99 ms (target)', 'p99.9 ms (target)', 'max ms', 'WAL max MB', 'cpu s b/p/c', 'cpu µs/rec b(main+other)/c', 'cpu wait %', 'result'], rows),
       'cpu wait %: share of the measured time during which some task on the machine waited for a core (/proc/pressure/cpu), ' +
-        "the case's own processes included; the higher it is, the more the tail measures the machine's other load rather than kafka-ts.",
+        "the case's own processes included; the higher it is, the more the tail measures the machine's other load rather than kafka-ts. " +
+        "cpu µs/rec: the broker's CPU per record sent (its main thread + its other threads: the WAL checkpoint worker, V8's helpers) " +
+        "and the consumer's (from the start of the measured records, so without its start-up in the server cases), first round.",
     ]
     for (const c of cases) if (c.skip) lines.push(`${label(c)}: skipped (${c.skip})`)
     return lines

@@ -8,10 +8,10 @@ import net from 'node:net'
 
 const CLOCK_TICKS_PER_S = 100 // USER_HZ, fixed at 100 on Linux for /proc/<pid>/stat
 
-/** The fields of /proc/<pid>/stat after the command name (which may contain spaces), or null. */
-function statFields(pid) {
+/** The fields of /proc/<pid>/stat (or /proc/<pid>/task/<tid>/stat) after the command name (which may contain spaces), or null. */
+function statFields(pid, tid) {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1')
+    const stat = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'latin1')
     return stat.slice(stat.lastIndexOf(')') + 2).split(' ')
   } catch {
     return null
@@ -21,6 +21,15 @@ function statFields(pid) {
 /** user+sys CPU seconds of a running process (utime, stime), or null where /proc is not available. */
 export function processCpuSeconds(pid) {
   const f = statFields(pid)
+  return f ? (Number(f[11]) + Number(f[12])) / CLOCK_TICKS_PER_S : null
+}
+
+/**
+ * user+sys CPU seconds of a process's main thread alone (its other threads — a worker thread, V8's GC
+ * helpers — left out), or null.
+ */
+export function mainThreadCpuSeconds(pid) {
+  const f = statFields(pid, pid)
   return f ? (Number(f[11]) + Number(f[12])) / CLOCK_TICKS_PER_S : null
 }
 

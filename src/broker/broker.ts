@@ -80,7 +80,7 @@ export class Broker {
     this.admin = new TopicAdmin(store, config, dynamic)
     this.topicConfigs = new TopicConfigAdmin(store, config, dynamic)
     this.log = new PartitionLog(store, config, dynamic)
-    this.waiters = new FetchWaiters(store)
+    this.waiters = new FetchWaiters(this.changeStamp)
     this.committer = this.groupCommit(SERVER_GROUP_COMMIT)
     this.cleaner = new LogCleaner(store, config)
   }
@@ -215,8 +215,9 @@ export class Broker {
   }
 
   read(topic: TopicRow, partition: number, fromOffset: number, maxBytes: number, maxBatches?: number): Outcome<FetchedPartition> {
-    // Taken before the read: a commit by another process in between makes the entry stale, never wrong.
-    const stamp = this.store.externalChangeCounter()
+    // Taken before the read (this turn's reading): a commit by another process in between makes the
+    // entry stale, never wrong.
+    const stamp = this.changeStamp.get()
     const result = this.log.read(topic, partition, fromOffset, maxBytes, maxBatches)
     if (result.ok) this.readEnds.set(`${topic.id}:${partition}`, { highWatermark: result.value.highWatermark, stamp })
     return result
@@ -224,12 +225,14 @@ export class Broker {
 
   /**
    * True when reading the partition from `offset` would find nothing: this process last read its end
-   * there, has appended nothing to it since, and no other process has committed since (the counter is
-   * read afresh: the poller that wakes a waiter for another process's commit has just seen it move).
+   * there, has appended nothing to it since, and no other process has committed since as far as this
+   * turn's reading of the counter shows. A commit after that reading is seen by the fetch waiters'
+   * poller, which reads the counter afresh and wakes the waiter; the reading it leaves for the rest of
+   * its turn no longer matches the entry, so the woken Fetch reads the store.
    */
   caughtUp(topicId: number, partition: number, offset: number): boolean {
     const known = this.readEnds.get(`${topicId}:${partition}`)
-    return known !== undefined && known.highWatermark === offset && known.stamp === this.store.externalChangeCounter()
+    return known !== undefined && known.highWatermark === offset && known.stamp === this.changeStamp.get()
   }
 
   offsets(topic: TopicRow, partition: number): Outcome<{ logStartOffset: number; highWatermark: number }> {

@@ -1,4 +1,4 @@
-import type { LogStore } from '../storage/log-store.js'
+import type { ChangeCounter } from './change-stamp.js'
 
 /** While commits keep coming, the counter is looked at this often. */
 export const ACTIVE_POLL_MS = 2
@@ -23,18 +23,19 @@ export class ExternalChangePoller {
   private activeUntil = 0
 
   constructor(
-    private readonly store: LogStore,
+    private readonly counter: ChangeCounter,
     private readonly idleIntervalMs: number,
     private readonly onChange: () => void,
   ) {
-    this.last = store.externalChangeCounter()
+    this.last = counter.get()
   }
 
   start(): void {
     if (this.timer) return
-    // A commit by another process after the waiter's last read but before polling began would
-    // otherwise go unnoticed until the wait timed out.
-    if (this.changed()) queueMicrotask(this.onChange)
+    // A commit by another process that the counter shows already (this turn's reading) but this poller
+    // has not seen would otherwise go unnoticed until the wait timed out. One later than this turn's
+    // reading is seen by the first tick: `last` is never newer than what the counter last showed.
+    if (this.changed(this.counter.get())) queueMicrotask(this.onChange)
     this.schedule()
   }
 
@@ -47,7 +48,7 @@ export class ExternalChangePoller {
     const interval = Date.now() < this.activeUntil ? Math.min(ACTIVE_POLL_MS, this.idleIntervalMs) : this.idleIntervalMs
     this.timer = setTimeout(() => {
       this.timer = undefined
-      const changed = this.changed()
+      const changed = this.changed(this.counter.fresh())
       // onChange may stop (or restart) the poller; keep polling only if nobody did.
       this.schedule()
       if (changed) this.onChange()
@@ -55,8 +56,7 @@ export class ExternalChangePoller {
     this.timer.unref()
   }
 
-  private changed(): boolean {
-    const now = this.store.externalChangeCounter()
+  private changed(now: number): boolean {
     if (now === this.last) return false
     this.last = now
     this.activeUntil = Date.now() + ACTIVE_WINDOW_MS

@@ -1,5 +1,5 @@
 import { ExternalChangePoller } from './external-change-poller.js'
-import type { LogStore } from '../storage/log-store.js'
+import type { ChangeCounter } from './change-stamp.js'
 
 // Long-poll support: consumers (console-consumer's follow mode, Fetch max_wait_ms) wait here for
 // appends instead of re-querying the log. Appends in this process wake waiters directly; appends by
@@ -19,8 +19,8 @@ export class FetchWaiters {
   private readonly waiters = new Set<Waiter>()
   private readonly poller: ExternalChangePoller
 
-  constructor(store: LogStore, pollIntervalMs = 20) {
-    this.poller = new ExternalChangePoller(store, pollIntervalMs, () => {
+  constructor(counter: ChangeCounter, pollIntervalMs = 20) {
+    this.poller = new ExternalChangePoller(counter, pollIntervalMs, () => {
       for (const w of [...this.waiters]) w.wake('data')
     })
   }

@@ -276,7 +276,7 @@ describe('read', () => {
     try {
       const sql = partitionSql(logTableName(tp.topicId, tp.partition))
       for (const [text, params] of [
-        [sql.planFrom, { from: 5, limit: 10 }],
+        [sql.planFrom, { from: 5 }],
         [sql.readRange, { first: 4, last: 9 }],
         [sql.runningMaxAt, { offset: 5 }],
         [sql.firstFromAtOrAfterTime, { from: 4, ts: 5 }],
@@ -290,6 +290,23 @@ describe('read', () => {
     } finally {
       db.close()
     }
+  })
+})
+
+describe('statements of the hot path', () => {
+  it('bind no LIMIT, which SQLite (STAT4) answers by re-preparing the statement at every binding', () => {
+    const sql = partitionSql(logTableName(1, 0))
+    // Appends and Fetch reads: run once per request.
+    for (const text of [sql.insert, sql.planFrom, sql.readRange]) expect(text).not.toMatch(/LIMIT\s+[@:?$]/i)
+  })
+
+  it('a read bounded by maxBatches stops its walk at that many batches', () => {
+    const t = store.createTopic(newTopic('bounded', 1))
+    const tp = { topicId: t.id, partition: 0 }
+    appendCounts(store, tp, [1, 2, 3, 4], 100)
+    expect(offsetsOf(store.read(tp, 0, { maxBytes: 1e6, maxBatches: 2 }))).toEqual(offsetsOf(store.read(tp, 0, { maxBytes: 1e6 })).slice(0, 2))
+    expect(store.read(tp, 1, { maxBytes: 1e6, maxBatches: 3 })).toHaveLength(3)
+    expect(store.read(tp, 0, { maxBytes: 1e6 })).toHaveLength(4)
   })
 })
 

@@ -1,3 +1,4 @@
+import { ChangeStamp } from '../change-stamp.js'
 import { ExternalChangePoller } from '../external-change-poller.js'
 import type { LogStore } from '../../storage/log-store.js'
 
@@ -31,7 +32,7 @@ export class GroupWaiters {
     private readonly clock: () => number,
     pollIntervalMs = 20,
   ) {
-    this.poller = new ExternalChangePoller(store, pollIntervalMs, () => this.recheck(() => true))
+    this.poller = new ExternalChangePoller(new ChangeStamp(store), pollIntervalMs, () => this.recheck(() => true))
   }
 
   get size(): number {

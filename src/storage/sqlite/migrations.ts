@@ -222,6 +222,15 @@ const MIGRATIONS: readonly Migration[] = [
       for (const { topicId, partition } of empty) dropPartitionTable(db, topicId, partition)
     },
   },
+  {
+    description: 'partition rows folded now and then: a partition ends where its log table ends',
+    // Nothing to convert (every row is exact, so folded, today); the step marks the new meaning: appends
+    // no longer update partitions.high_watermark, max_timestamp and stored_bytes, which now describe the
+    // log up to high_watermark, and the log table's last batch says where it ends. A kafka-ts from before
+    // this step would take that stale high watermark for the end and append over the batches after it:
+    // the version it refuses to open (NewerFormatError) keeps it away.
+    sql: '',
+  },
 ]
 
 /** The user_version a fully migrated store has. */

@@ -270,12 +270,18 @@ export class SqliteLogStore implements LogStore {
       const state = this.partitionState(tp)
       if (batch.baseOffset !== state.highWatermark) throw new OffsetGapError(tp, state.highWatermark, batch.baseOffset)
       const runningMax = Math.max(state.maxTimestamp, batch.maxTimestamp)
+      const row = state.row
       // The first append creates the partition's table (in this transaction: a rollback takes it back).
-      if (state.highWatermark === 0) createPartitionTable(this.db, tp.topicId, tp.partition)
+      if (row.foldedEnd === 0) createPartitionTable(this.db, tp.topicId, tp.partition)
       this.logs
         .get(tp.topicId, tp.partition)
         .insert.run(batch.baseOffset, batch.lastOffset, batch.maxTimestamp, runningMax, batch.recordCount, batch.bytes)
-      this.sql.advancePartition.run(batch.lastOffset + 1, runningMax, batch.bytes.length, tp.topicId, tp.partition)
+      // The row is folded at the first append (a row whose end is above 0 says the table exists) and
+      // then every FOLD_OFFSETS offsets, which bounds the batches a stored-bytes reading sums.
+      const end = batch.lastOffset + 1
+      if (row.foldedEnd === 0 || end - row.foldedEnd >= FOLD_OFFSETS) {
+        this.fold(tp, { logStartOffset: state.logStartOffset, highWatermark: end, maxTimestamp: runningMax, row })
+      }
     })
   }
 
@@ -315,7 +321,7 @@ export class SqliteLogStore implements LogStore {
    */
   private readBatches(
     tp: TopicPartition,
-    state: PartitionRecord,
+    state: PartitionState,
     fromOffset: number,
     maxBytes: number,
     maxBatches: number,
@@ -326,13 +332,16 @@ export class SqliteLogStore implements LogStore {
     let first: number | undefined
     let last: number | undefined
     let bytes = 0
+    let count = 0
     let damaged = false
     try {
-      for (const row of statements.planFrom.iterate({ from: fromOffset, limit: maxBatches })) {
-        if (first !== undefined && bytes + row.size > maxBytes) break
+      // maxBatches -1: no limit (the count never reaches it).
+      for (const row of statements.planFrom.iterate({ from: fromOffset })) {
+        if (first !== undefined && (bytes + row.size > maxBytes || count === maxBatches)) break
         first ??= row.baseOffset
         last = row.baseOffset
         bytes += row.size
+        count++
       }
     } catch (err) {
       if (first === undefined || !isCorruption(err)) throw asDamage(err, this.db.name, tp, fromOffset)
@@ -348,7 +357,9 @@ export class SqliteLogStore implements LogStore {
   }
 
   offsets(tp: TopicPartition): PartitionOffsets {
-    const state = this.readingPartition(tp, undefined)
+    // The row and its log table's end from one snapshot (a fold and a deletion in between would otherwise
+    // pair an old row with a table emptied since).
+    const state = this.inReadTransaction(() => this.readingPartition(tp, undefined))
     return { logStartOffset: state.logStartOffset, highWatermark: state.highWatermark }
   }
 
@@ -359,6 +370,8 @@ export class SqliteLogStore implements LogStore {
         throw new RangeError(`log start offset ${offset} is beyond the high watermark ${state.highWatermark}`)
       }
       if (offset <= state.logStartOffset) return
+      // The freed sizes come off the row's stored bytes, which must count every batch first.
+      this.fold(tp, state)
       let freed = 0
       for (const size of this.logs.get(tp.topicId, tp.partition).deleteBelow.iterate({ offset })) freed += size
       this.sql.setLogStartOffset.run(offset, tp.topicId, tp.partition)
@@ -402,12 +415,15 @@ export class SqliteLogStore implements LogStore {
   cleanerState(tp: TopicPartition): CleanerPartitionState {
     const read = () => {
       const state = this.partitionState(tp)
+      const row = state.row
+      // The row counts the batches below its folded end; the few appended since are summed here.
+      const unfolded = row.foldedBytes >= 0 && state.highWatermark > row.foldedEnd ? this.bytesFrom(tp, row.foldedEnd) : 0
       return {
         logStartOffset: state.logStartOffset,
         highWatermark: state.highWatermark,
-        storedBytes: state.storedBytes,
-        cleanedOffset: state.cleanerCheckpoint,
-        oldestTombstoneMs: state.oldestTombstoneMs,
+        storedBytes: row.foldedBytes < 0 ? -1 : row.foldedBytes + unfolded,
+        cleanedOffset: row.cleanerCheckpoint,
+        oldestTombstoneMs: row.oldestTombstoneMs,
       }
     }
     const state = this.inReadTransaction(read)
@@ -416,8 +432,9 @@ export class SqliteLogStore implements LogStore {
     return this.atomically(() => {
       const current = read()
       if (current.storedBytes >= 0) return current
-      const log = this.logOf(tp, this.partitionState(tp))
-      const storedBytes = log?.bytesBetween.get({ from: 0, to: Number.MAX_SAFE_INTEGER }) ?? 0
+      const partition = this.partitionState(tp)
+      this.fold(tp, partition)
+      const storedBytes = this.logOf(tp, partition) === undefined ? 0 : this.bytesFrom(tp, 0)
       this.sql.setStoredBytes.run(storedBytes, tp.topicId, tp.partition)
       return { ...current, storedBytes }
     }, 'commit')
@@ -440,8 +457,11 @@ export class SqliteLogStore implements LogStore {
   rewriteBatches(tp: TopicPartition, rewrites: readonly BatchRewrite[]): void {
     if (rewrites.length === 0) return
     this.atomically(() => {
-      const statements = this.logOf(tp, this.partitionState(tp))
+      const state = this.partitionState(tp)
+      const statements = this.logOf(tp, state)
       if (statements === undefined) return
+      // The size changes apply to the row's stored bytes, which must count every batch first.
+      this.fold(tp, state)
       let delta = 0
       for (const { baseOffset, replacement } of rewrites) {
         if (replacement === null) {
@@ -505,8 +525,10 @@ export class SqliteLogStore implements LogStore {
 
   rebuildTimeIndex(tp: TopicPartition): void {
     this.atomically(() => {
-      const statements = this.logOf(tp, this.partitionState(tp))
+      const state = this.partitionState(tp)
+      const statements = this.logOf(tp, state)
       if (statements === undefined) return
+      this.fold(tp, state)
       statements.rebuildRunningMax.run()
       this.sql.setPartitionMaxTimestamp.run(statements.maxTimestamp.get() ?? -1, tp.topicId, tp.partition)
     }, 'commit')
@@ -595,7 +617,7 @@ export class SqliteLogStore implements LogStore {
   }
 
   /** partitionState for a read, with damage reported against the partition (and the offset being read). */
-  private readingPartition(tp: TopicPartition, offset: number | undefined): PartitionRecord {
+  private readingPartition(tp: TopicPartition, offset: number | undefined): PartitionState {
     try {
       return this.partitionState(tp)
     } catch (err) {
@@ -615,16 +637,46 @@ export class SqliteLogStore implements LogStore {
     return batches
   }
 
-  private partitionState(tp: TopicPartition): PartitionRecord {
-    const state = this.sql.partition.get(tp.topicId, tp.partition)
-    if (state === undefined) {
+  /**
+   * The partition's offsets: its row, with the batches appended since the row was last folded read from
+   * the end of its log table (one seek). Appends leave the row alone so that a small commit dirties one
+   * page (the log table's) instead of two: every page a commit dirties is written whole to the WAL and
+   * later copied by a checkpoint (16 KiB each).
+   */
+  private partitionState(tp: TopicPartition): PartitionState {
+    const row = this.sql.partition.get(tp.topicId, tp.partition)
+    if (row === undefined) {
       // Another process may have deleted the topic: forget statements on its dropped table.
       if (Number.isSafeInteger(tp.topicId) && tp.topicId >= 0 && Number.isSafeInteger(tp.partition) && tp.partition >= 0) {
         this.logs.evict(tp.topicId, tp.partition)
       }
       throw new PartitionNotFoundError(tp)
     }
-    return state
+    // A row never folded belongs to a partition never appended to: it has no table yet.
+    const tail = row.foldedEnd === 0 ? undefined : this.logs.get(tp.topicId, tp.partition).tail.get()
+    return {
+      logStartOffset: row.logStartOffset,
+      highWatermark: tail === undefined ? row.foldedEnd : Math.max(row.foldedEnd, tail.lastOffset + 1),
+      maxTimestamp: tail === undefined ? row.foldedMaxTimestamp : Math.max(row.foldedMaxTimestamp, tail.runningMax),
+      row,
+    }
+  }
+
+  /**
+   * Writes the batches appended since the row was last folded into it (its end, max timestamp and stored
+   * bytes), inside a write transaction. Every write of the row other than an append folds first, so the
+   * row's stored bytes always count exactly the batches below its end.
+   */
+  private fold(tp: TopicPartition, state: PartitionState): void {
+    const row = state.row
+    if (state.highWatermark === row.foldedEnd && state.maxTimestamp === row.foldedMaxTimestamp) return
+    const added = row.foldedBytes < 0 || state.highWatermark === row.foldedEnd ? 0 : this.bytesFrom(tp, row.foldedEnd)
+    this.sql.foldPartition.run(state.highWatermark, state.maxTimestamp, added, tp.topicId, tp.partition)
+  }
+
+  /** Bytes of the partition's stored batches from `offset` on (the partition has its table). */
+  private bytesFrom(tp: TopicPartition, offset: number): number {
+    return this.logs.get(tp.topicId, tp.partition).bytesBetween.get({ from: offset, to: Number.MAX_SAFE_INTEGER }) ?? 0
   }
 
   private createPartition(topicId: number, partition: number): void {
@@ -632,10 +684,26 @@ export class SqliteLogStore implements LogStore {
   }
 
   /** The statements of the partition's table, or undefined while nothing was ever appended (no table yet). */
-  private logOf(tp: TopicPartition, state: PartitionRecord): PartitionStatements | undefined {
+  private logOf(tp: TopicPartition, state: PartitionState): PartitionStatements | undefined {
     return state.highWatermark === 0 ? undefined : this.logs.get(tp.topicId, tp.partition)
   }
 }
+
+/** A partition's offsets, its row's end and the batches appended since (see partitionState). */
+interface PartitionState {
+  readonly logStartOffset: number
+  readonly highWatermark: number
+  /** Largest batch max timestamp ever appended (a running maximum), -1 if none. */
+  readonly maxTimestamp: number
+  /** The row as stored, for a fold and for what only the row holds. */
+  readonly row: PartitionRecord
+}
+
+/**
+ * Offsets appended between two folds of a partition row: at most this many batches are summed when its
+ * stored bytes are read, and a stream of one-record batches writes the row once per this many commits.
+ */
+export const FOLD_OFFSETS = 1024
 
 function toTopicRow(record: TopicRecord, configs: readonly ConfigRecord[]): TopicRow {
   return {

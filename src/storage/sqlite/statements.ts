@@ -23,13 +23,20 @@ export interface BrokerConfigRecord {
   readonly value: string
 }
 
+/**
+ * A `partitions` row. Appends do not update it (that would write its page to the WAL at every commit
+ * beside the log table's): its end is folded in now and then, so high_watermark, max_timestamp and
+ * stored_bytes describe the log up to `foldedEnd`, and the partition's log table says the rest (see
+ * SqliteLogStore.partitionState).
+ */
 export interface PartitionRecord {
   readonly logStartOffset: number
-  readonly highWatermark: number
-  /** Largest batch max timestamp ever appended, -1 if none. */
-  readonly maxTimestamp: number
-  /** Total bytes of the stored batches; -1 until first computed (partitions older than the column). */
-  readonly storedBytes: number
+  /** The high watermark when the row was last folded: every batch below it is accounted for in the row. */
+  readonly foldedEnd: number
+  /** Largest batch max timestamp appended below foldedEnd, -1 if none. */
+  readonly foldedMaxTimestamp: number
+  /** Total bytes of the stored batches below foldedEnd; -1 until first computed (partitions older than the column). */
+  readonly foldedBytes: number
   readonly cleanerCheckpoint: number
   readonly oldestTombstoneMs: number | null
 }
@@ -79,12 +86,14 @@ export function prepareStoreStatements(db: Database) {
       .prepare<[number], number>('SELECT partition FROM partitions WHERE topic_id = ? ORDER BY partition')
       .pluck(),
     partition: db.prepare<[number, number], PartitionRecord>(
-      `SELECT log_start_offset AS logStartOffset, high_watermark AS highWatermark, max_timestamp AS maxTimestamp,
-              stored_bytes AS storedBytes, cleaner_checkpoint AS cleanerCheckpoint, oldest_tombstone_ms AS oldestTombstoneMs
+      `SELECT log_start_offset AS logStartOffset, high_watermark AS foldedEnd, max_timestamp AS foldedMaxTimestamp,
+              stored_bytes AS foldedBytes, cleaner_checkpoint AS cleanerCheckpoint, oldest_tombstone_ms AS oldestTombstoneMs
        FROM partitions WHERE topic_id = ? AND partition = ?`,
     ),
-    // stored_bytes stays -1 (unknown) until computed; adding to it would make a wrong number look known.
-    advancePartition: db.prepare<[number, number, number, number, number]>(
+    // Folds the appends since the last fold into the row: the new end, the running max timestamp and
+    // the bytes added. stored_bytes stays -1 (unknown) until computed; adding to it would make a wrong
+    // number look known.
+    foldPartition: db.prepare<[number, number, number, number, number]>(
       `UPDATE partitions SET high_watermark = ?, max_timestamp = ?,
               stored_bytes = CASE WHEN stored_bytes < 0 THEN -1 ELSE stored_bytes + ? END
        WHERE topic_id = ? AND partition = ?`,

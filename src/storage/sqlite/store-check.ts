@@ -62,8 +62,9 @@ class SqliteStoreChecker implements StoreChecker {
   }
 
   partitions(): PartitionToCheck[] {
+    let rows: PartitionToCheck[]
     try {
-      return this.db
+      rows = this.db
         .prepare<[], PartitionToCheck>(
           `SELECT t.name AS topicName, p.topic_id AS topicId, p.partition AS partition, p.log_start_offset AS logStartOffset,
                   p.high_watermark AS highWatermark, p.cleaner_checkpoint AS cleanerCheckpoint
@@ -72,6 +73,21 @@ class SqliteStoreChecker implements StoreChecker {
         .all()
     } catch (err) {
       throw asDamage(err, this.file)
+    }
+    // The row's high watermark is where it was last folded; the log goes on to its table's last batch.
+    return rows.map((row) => (row.highWatermark === 0 ? row : { ...row, highWatermark: Math.max(row.highWatermark, this.logEnd(row)) }))
+  }
+
+  /** One past the last batch's last offset, or 0 when the table is missing, empty or its end is damaged. */
+  private logEnd(tp: TopicPartition): number {
+    const table = logTableName(tp.topicId, tp.partition)
+    try {
+      if (this.db.prepare('SELECT 1 FROM sqlite_schema WHERE type = ? AND name = ?').get('table', table) === undefined) return 0
+      // The last batch by base offset (a seek down the right edge of the tree) holds the last offset.
+      return this.db.prepare<[], number>(`SELECT last_offset + 1 FROM ${table} ORDER BY base_offset DESC LIMIT 1`).pluck().get() ?? 0
+    } catch (err) {
+      if (isCorruption(err)) return 0
+      throw err
     }
   }
 

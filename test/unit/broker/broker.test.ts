@@ -6,6 +6,7 @@ import { forEachRecord } from '../../../src/protocol/batch-records.js'
 import { readBatchHeader } from '../../../src/protocol/record-batch.js'
 import { RecordBatchBuilder } from '../../../src/protocol/record-batch-builder.js'
 import type { TopicRow } from '../../../src/storage/log-store.js'
+import { SqliteLogStore } from '../../../src/storage/sqlite/sqlite-log-store.js'
 import { tempDir } from '../../helpers/cli.js'
 
 let dir: string
@@ -257,6 +258,52 @@ describe('fetch', () => {
       await new Promise((resolve) => setImmediate(resolve))
       other.produce([{ topic: other.requireTopic('shared'), partition: 0, batch: batch(['from elsewhere']) }], 'commit')
       const [r] = await pending
+      expect(r?.ok && r.value.batches.length).toBe(1)
+    } finally {
+      other.close()
+    }
+  })
+
+  it('a caught-up long poll reads the store\'s change counter once per turn, not once per check', async () => {
+    create('counted')
+    // The store wraps its methods when opened: spy first, then open the broker under test.
+    const counter = vi.spyOn(SqliteLogStore.prototype, 'externalChangeCounter')
+    const counted = openBroker({ dataDir: dir, initialize: 'never' })
+    try {
+      const t = counted.requireTopic('counted')
+      counted.produce([{ topic: t, partition: 0, batch: batch(['first']) }], 'commit')
+      const spec = (fetchOffset: number, maxWaitMs: number) => ({
+        partitions: [{ topic: t, partition: 0, fetchOffset, partitionMaxBytes: 1 << 20 }],
+        maxBytes: 1 << 20,
+        minBytes: 1,
+        maxWaitMs,
+      })
+      await counted.fetch(spec(0, 0))
+      await new Promise((resolve) => setImmediate(resolve))
+      counter.mockClear()
+      // The caught-up check and the start of the wait's poller share one reading.
+      const pending = counted.fetch(spec(1, 600_000))
+      expect(counter).toHaveBeenCalledTimes(1)
+      counted.produce([{ topic: t, partition: 0, batch: batch(['second']) }], 'commit')
+      const [r] = await pending
+      expect(r?.ok && r.value.batches.length).toBe(1)
+      expect(counter).toHaveBeenCalledTimes(1)
+    } finally {
+      counted.close()
+      counter.mockRestore()
+    }
+  })
+
+  it('a caught-up long poll returns what another process appends right after this process read the end', async () => {
+    const t = create('race')
+    const other = openBroker({ dataDir: dir, initialize: 'never' })
+    try {
+      const spec = (maxWaitMs: number) => ({ partitions: [{ topic: t, partition: 0, fetchOffset: 0, partitionMaxBytes: 1 << 20 }], maxBytes: 1 << 20, minBytes: 1, maxWaitMs })
+      const [first] = await broker.fetch(spec(0))
+      expect(first?.ok && first.value.highWatermark).toBe(0)
+      // In the same turn as that read: this turn's reading of the counter predates the commit.
+      other.produce([{ topic: other.requireTopic('race'), partition: 0, batch: batch(['from elsewhere']) }], 'commit')
+      const [r] = await broker.fetch(spec(600_000))
       expect(r?.ok && r.value.batches.length).toBe(1)
     } finally {
       other.close()

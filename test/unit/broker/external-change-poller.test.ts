@@ -5,6 +5,7 @@
 
 import { afterEach, beforeEach, expect, it, vi } from 'vitest'
 
+import { ChangeStamp } from '../../../src/broker/change-stamp.js'
 import { ACTIVE_POLL_MS, ExternalChangePoller } from '../../../src/broker/external-change-poller.js'
 import { formatDataDir } from '../../../src/storage/sqlite/data-dir.js'
 import { openSqliteLogStore, type SqliteLogStore } from '../../../src/storage/sqlite/sqlite-log-store.js'
@@ -37,7 +38,7 @@ function commitElsewhere(): void {
 
 it('looks every idle interval while nothing happens, and within ACTIVE_POLL_MS of each commit once commits come', () => {
   const seen = vi.fn()
-  const poller = new ExternalChangePoller(reader, IDLE_MS, seen)
+  const poller = new ExternalChangePoller(new ChangeStamp(reader), IDLE_MS, seen)
   poller.start()
   try {
     commitElsewhere()
@@ -65,12 +66,39 @@ it('looks every idle interval while nothing happens, and within ACTIVE_POLL_MS o
 
 it('notices a commit made while it was stopped as soon as it starts again', async () => {
   const seen = vi.fn()
-  const poller = new ExternalChangePoller(reader, IDLE_MS, seen)
+  const poller = new ExternalChangePoller(new ChangeStamp(reader), IDLE_MS, seen)
+  vi.runAllTimers() // a later turn of the event loop
   commitElsewhere()
   poller.start()
   try {
     await Promise.resolve() // told in a microtask, before any timer
     expect(seen).toHaveBeenCalledTimes(1)
+  } finally {
+    poller.stop()
+  }
+})
+
+it('starts from this turn\'s reading of the counter, and its first tick reads afresh', () => {
+  const seen = vi.fn()
+  let reads = 0
+  const stamp = new ChangeStamp({
+    externalChangeCounter: () => {
+      reads++
+      return reader.externalChangeCounter()
+    },
+  })
+  const poller = new ExternalChangePoller(stamp, IDLE_MS, seen)
+  // A commit after this turn's reading: starting costs no reading of the store, and does not see it yet.
+  commitElsewhere()
+  poller.start()
+  try {
+    expect(reads).toBe(1)
+    vi.advanceTimersByTime(IDLE_MS)
+    expect(reads).toBe(2)
+    expect(seen).toHaveBeenCalledTimes(1)
+    // The tick's reading is this turn's reading from then on.
+    expect(stamp.get()).toBe(reader.externalChangeCounter())
+    expect(reads).toBe(2)
   } finally {
     poller.stop()
   }
