@@ -199,7 +199,7 @@ describe('group APIs over the wire', () => {
       13: [0, 5],
       14: [0, 5],
       15: [0, 5],
-      16: [0, 4],
+      16: [0, 5],
       42: [0, 2],
       47: [0, 0],
     })
@@ -593,6 +593,17 @@ describe('group APIs over the wire', () => {
       ['nope', E.NONE, 'Dead', '', '', 0, OPERATIONS_OMITTED],
       ['active', E.NONE, 'Stable', 'consumer', 'range', 1, OPERATIONS_OMITTED],
     ])
+  })
+
+  it('ListGroups v5 reports every group as classic and filters by type (compat finding 1)', async () => {
+    const s = await start()
+    const c = await connect(s)
+    await commit(c, 2, { groupId: 'idle', topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 1, committedMetadata: null }] }] })
+    const list = async (typesFilter: string[]) =>
+      (await c.request(ApiKey.ListGroups, 5, (w, v) => encodeListGroupsRequest(w, v, { typesFilter }), decodeListGroupsResponse)).groups.map((g) => [g.groupId, g.groupType])
+    expect(await list([])).toEqual([['idle', 'classic']])
+    expect(await list(['Classic', 'consumer'])).toEqual([['idle', 'classic']])
+    expect(await list(['consumer'])).toEqual([])
   })
 
   it('DeleteGroups: NON_EMPTY_GROUP with members, GROUP_ID_NOT_FOUND when unknown, else the group and its offsets go', async () => {
