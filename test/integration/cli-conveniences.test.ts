@@ -104,7 +104,7 @@ describe('autocomplete', () => {
     expect(r.out).toContain('complete -o default -F _kafka_ts_complete kafka-ts')
     expect(complete(r.out, ['top'])).toEqual(['topics'])
     expect(complete(r.out, ['console-'])).toEqual(['console-consumer', 'console-producer'])
-    expect(complete(r.out, ['storage', 'f'])).toEqual(['format'])
+    expect(complete(r.out, ['storage', 'fo'])).toEqual(['format'])
     expect(complete(r.out, ['topics', '--li'])).toEqual(['--list'])
     expect(complete(r.out, ['topics', '--list', '--bootstrap-server', 'localhost:9092', '--exclude-'])).toEqual(['--exclude-internal'])
     // A flag's value: nothing offered, so bash falls back to file names.

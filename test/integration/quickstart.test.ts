@@ -1,6 +1,7 @@
-// Apache Kafka's quickstart (kafka.apache.org/quickstart, 3.9), every command verbatim with
-// `bin/kafka-X.sh` replaced by `kafka-ts X`. The one change: the broker listens on a free loopback
-// port instead of 9092, so the test never collides with a Kafka running on this machine.
+// Apache Kafka's quickstart (docs/getting-started/quickstart.md, 4.3; cli-4.md A.8), every command verbatim
+// with `bin/kafka-X.sh` replaced by `kafka-ts X`, over Kafka 4.3's config/server.properties. The one change:
+// the broker listens on a free port instead of 9092, so the test never collides with a Kafka running on
+// this machine.
 
 import fs from 'node:fs'
 import net from 'node:net'
@@ -27,16 +28,16 @@ async function freePort(): Promise<number> {
   return port
 }
 
-/** Kafka 3.9's config/kraft/reconfig-server.properties, with our port and log directory. */
-function reconfigServerProperties(port: number, logs: string): string {
-  const file = path.join(dir, 'reconfig-server.properties')
+/** Kafka 4.3's config/server.properties (a combined node, dynamic quorum), with our port and log directory. */
+function serverProperties(port: number, logs: string): string {
+  const file = path.join(dir, 'server.properties')
   fs.writeFileSync(
     file,
     [
       'process.roles=broker,controller',
       'node.id=1',
       'controller.quorum.bootstrap.servers=localhost:9093',
-      `listeners=PLAINTEXT://localhost:${port},CONTROLLER://localhost:9093`,
+      `listeners=PLAINTEXT://:${port},CONTROLLER://:9093`,
       'inter.broker.listener.name=PLAINTEXT',
       `advertised.listeners=PLAINTEXT://localhost:${port},CONTROLLER://localhost:9093`,
       'controller.listener.names=CONTROLLER',
@@ -48,8 +49,10 @@ function reconfigServerProperties(port: number, logs: string): string {
       'socket.request.max.bytes=104857600',
       `log.dirs=${logs}`,
       'num.partitions=1',
-      'num.recovery.threads.per.data.dir=1',
+      'num.recovery.threads.per.data.dir=2',
       'offsets.topic.replication.factor=1',
+      'share.coordinator.state.topic.replication.factor=1',
+      'share.coordinator.state.topic.min.isr=1',
       'transaction.state.log.replication.factor=1',
       'transaction.state.log.min.isr=1',
       'log.retention.hours=168',
@@ -64,13 +67,17 @@ describe("Kafka's quickstart, verbatim", () => {
   it('formats, starts, creates and describes a topic, writes events and reads them back', async () => {
     const port = await freePort()
     const bootstrap = `localhost:${port}`
-    const config = reconfigServerProperties(port, path.join(dir, 'kraft-combined-logs'))
+    const config = serverProperties(port, path.join(dir, 'kraft-combined-logs'))
 
     // Step 2: KAFKA_CLUSTER_ID="$(bin/kafka-storage.sh random-uuid)"; format --standalone; start.
     const clusterId = (await runCli(['storage', 'random-uuid'])).out.trim()
     expect(clusterId).toMatch(/^[A-Za-z0-9_][A-Za-z0-9_-]{21}$/)
+    // Kafka 4.3 refuses this sample config without a quorum flag; the quickstart gives --standalone.
+    const refused = await runCli(['storage', 'format', '-t', clusterId, '-c', config])
+    expect(refused.stderr).toContain('Because controller.quorum.voters is not set on this controller, you must specify one of the following')
     const formatted = await runCli(['storage', 'format', '--standalone', '-t', clusterId, '-c', config])
     expect(formatted.code, formatted.stderr).toBe(0)
+    expect(lines(formatted.out)[1]).toBe(`Formatting dynamic metadata voter directory ${path.join(dir, 'kraft-combined-logs')} with metadata.version 4.3-IV0.`)
     const server = await startServerProcess([config])
     try {
       // Step 3: create and describe the topic.

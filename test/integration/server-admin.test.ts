@@ -418,7 +418,7 @@ describe('DescribeConfigs over the wire', () => {
     expect(entry(configs, 'retention.ms')).toMatchObject({ value: '5000', isDefault: false })
     expect(entry(configs, 'segment.bytes')).toMatchObject({ value: '1073741824', isDefault: true })
     const v1 = await describeConfigs(s, 1, { resources: [{ resourceType: TOPIC, resourceName: 'd0', configurationKeys: [] }], includeSynonyms: false })
-    expect(v1.results[0]?.configs.length).toBe(36)
+    expect(v1.results[0]?.configs.length).toBe(34)
     expect(entry(v1.results[0]?.configs ?? [], 'retention.ms')).toMatchObject({ configSource: 1, synonyms: [] })
   })
 

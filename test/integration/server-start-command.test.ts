@@ -45,7 +45,7 @@ describe('server-start', () => {
     const logs = path.join(dir, 'kraft-combined-logs')
     const config = writeConfig(logs)
     const clusterId = (await runCli(['storage', 'random-uuid'])).out.trim()
-    expect((await runCli(['storage', 'format', '--standalone', '-t', clusterId, '-c', config])).code).toBe(0)
+    expect((await runCli(['storage', 'format', '-t', clusterId, '-c', config])).code).toBe(0)
     const { child, port, stderr } = await startServerProcess([config])
     try {
       expect(stderr()).toMatch(new RegExp(`listening on PLAINTEXT://127\\.0\\.0\\.1:${port}, cluster id ${clusterId}`))
