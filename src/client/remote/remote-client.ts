@@ -29,6 +29,7 @@ import { RemoteConsumer } from './remote-consumer.js'
 import { RemoteGroups } from './remote-groups.js'
 import { kafkaErrorIn, remoteFailure } from './remote-errors.js'
 import { openRemoteProducer } from './remote-producer.js'
+import { Cluster } from './wire/cluster.js'
 
 /** The client over a Kafka client library: our server-start, or any Kafka cluster. */
 export class RemoteClient implements KafkaClient {
@@ -36,6 +37,7 @@ export class RemoteClient implements KafkaClient {
   readonly target: string
   readonly groups: GroupsClient = new RemoteGroups(this)
   private adminClient: Admin | undefined
+  private clusterView: Cluster | undefined
   private readonly closers: (() => Promise<void>)[] = []
 
   constructor(readonly settings: ConnectionSettings) {
@@ -222,8 +224,22 @@ export class RemoteClient implements KafkaClient {
   }
 
   async producer(topic: string, settings: ProducerSettings, onFailure: (failure: SendFailure) => void): Promise<RecordProducer> {
-    const producer = await openRemoteProducer(this, topic, settings, onFailure)
-    this.closers.push(() => producer.close())
+    // The producer's own connections, under its client.id, as Java's producer has.
+    const cluster = new Cluster({ ...this.settings, clientId: settings.clientId })
+    let producer: RecordProducer
+    try {
+      producer = await openRemoteProducer(cluster, topic, settings, onFailure)
+    } catch (err) {
+      cluster.close()
+      throw err
+    }
+    this.closers.push(async () => {
+      try {
+        await producer.close()
+      } finally {
+        cluster.close()
+      }
+    })
     return producer
   }
 
@@ -237,11 +253,33 @@ export class RemoteClient implements KafkaClient {
     for (const close of this.closers.splice(0).reverse()) await close().catch(() => undefined)
     await this.adminClient?.close().catch(() => undefined)
     this.adminClient = undefined
+    this.clusterView?.close()
+    this.clusterView = undefined
+  }
+
+  /** The client's view of the cluster on our own connection layer (connections, metadata, leaders). */
+  get cluster(): Cluster {
+    this.clusterView ??= new Cluster(this.settings)
+    return this.clusterView
   }
 
   /** Cluster metadata for these topics (partitions with leaders, replicas, ISR). */
   async metadata(topics: readonly string[]): Promise<ClusterMetadata> {
     return this.call((a) => a.metadata({ topics: [...topics], forceUpdate: true }))
+  }
+
+  /**
+   * Runs `work` on the cluster view, retried while it fails retriably (retries, retry.backoff.ms); any
+   * failure that is not a Kafka error becomes one clear line naming the servers. `onRetry` hears each
+   * retriable failure first (to forget a coordinator or routes).
+   */
+  async wire<T>(work: (cluster: Cluster) => Promise<T>, onRetry?: (err: unknown) => void): Promise<T> {
+    const cluster = this.cluster
+    try {
+      return await cluster.retrying(() => work(cluster), onRetry)
+    } catch (err) {
+      throw remoteFailure(err, this.settings.bootstrap)
+    }
   }
 
   /** Runs an admin call; any failure becomes one clear error. */

@@ -1,5 +1,6 @@
 import { KafkaError, kafkaErrorNamed } from '../../broker/kafka-error.js'
 import { ConnectionFailure } from '../kafka-client.js'
+import { AuthenticationFailure, BrokerIoError } from './wire/wire-errors.js'
 
 // The client library reports failures as its own error classes (a protocol error carries Kafka's error
 // name in `apiId`; several at once come as an AggregateError). The commands speak KafkaError, so a
@@ -43,9 +44,17 @@ export function kafkaErrorIn(err: unknown): KafkaError | undefined {
 export function remoteFailure(err: unknown, servers: readonly string[]): Error {
   const kafka = kafkaErrorIn(err)
   if (kafka) return kafka
-  if (err instanceof ConnectionFailure) return err
-  const text = describeLibraryError(err)
+  if (err instanceof ConnectionFailure && !(err instanceof BrokerIoError)) return err
+  const text = err instanceof BrokerIoError ? describeBrokerIoError(err) : describeLibraryError(err)
   return new ConnectionFailure(`${text} (bootstrap servers: ${servers.join(',')})`, { cause: err })
+}
+
+/** Our connection layer's failures (wire/): its own text names the broker, except where the library's wording is kept. */
+function describeBrokerIoError(err: BrokerIoError): string {
+  if (err instanceof AuthenticationFailure) return err.message
+  const cause = err.cause as LibraryError | undefined
+  if (cause !== undefined && /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH)$/.test(cause.code ?? '')) return describeLibraryError(err)
+  return tlsFailure(err) ?? err.message
 }
 
 function describeLibraryError(err: unknown): string {
