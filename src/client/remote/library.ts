@@ -2,10 +2,11 @@ import { Admin, type BaseOptions } from '@platformatic/kafka'
 
 import type { ConnectionSettings } from './client-properties.js'
 
-// The Kafka client library behind remote mode: @platformatic/kafka. Chosen over kafkajs because it is
-// maintained (kafkajs has had no release since 2023), supports Kafka 4.x's API versions (kafkajs still
-// sends versions Kafka 4 removed), all five codecs, SASL PLAIN/SCRAM and TLS, and its
-// producer/consumer measured faster against our broker.
+// What remains of @platformatic/kafka in remote mode: its Admin, through the methods its package exports
+// and documents (metadata, listTopics, createTopics, deleteTopics, createPartitions, listOffsets,
+// deleteRecords), for the topic administration remote-client.ts has not moved onto our own connection
+// layer (wire/) yet. Produce, Fetch, group membership, the group admin calls and the config calls run
+// on wire/ and our generated codec (issue 12); nothing here reaches into the library's internals.
 
 /** The library's client options for our connection settings. */
 export function libraryOptions(settings: ConnectionSettings): BaseOptions {
