@@ -111,7 +111,8 @@ function tlsFailure(e: LibraryError): string | undefined {
   if (failure?.code === undefined) return undefined
   const address = all.map((x) => /Connection to (\S+) failed/.exec(String(x.message ?? ''))?.[1]).find((a) => a !== undefined)
   const where = address === undefined ? '' : ` with ${address}`
-  const detail = String(failure.message ?? failure.code).replace(/:\s*$/, '')
+  // OpenSSL's texts end with a newline; the tools print one line.
+  const detail = firstLine(String(failure.message ?? failure.code)).replace(/:\s*$/, '')
   if (UNTRUSTED.has(failure.code)) {
     return `TLS handshake${where} failed: the server certificate is not trusted (${detail}); give its CA in ssl.truststore.location (ssl.truststore.type=PEM)`
   }

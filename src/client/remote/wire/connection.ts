@@ -74,7 +74,9 @@ export class BrokerConnection {
   ) {
     this.address = addressText(target)
     socket.on('data', (chunk: Buffer) => this.onData(chunk))
-    socket.on('error', (err) => this.fail(new BrokerIoError(`Connection to ${this.address} failed: ${err.message}`, this.address, true, { cause: err })))
+    socket.on('error', (err: NodeJS.ErrnoException) =>
+      this.fail(new BrokerIoError(`Connection to ${this.address} failed: ${err.message}`, this.address, !isTlsRefusal(err), { cause: err })),
+    )
     socket.on('close', () => this.fail(new BrokerIoError(`The broker at ${this.address} closed the connection`, this.address, true)))
   }
 
@@ -244,6 +246,11 @@ export class BrokerConnection {
   }
 }
 
+/** A certificate refused by either side stays refused: only network failures are worth another try. */
+function isTlsRefusal(err: NodeJS.ErrnoException): boolean {
+  return /CERT|TLS|SSL|SIGNED|ALTNAME|EPROTO/.test(err.code ?? '')
+}
+
 function connect(target: BrokerAddress, settings: TlsSettings | undefined, timeoutMs: number): Promise<net.Socket> {
   const address = addressText(target)
   return new Promise((resolve, reject) => {
@@ -270,10 +277,7 @@ function connect(target: BrokerAddress, settings: TlsSettings | undefined, timeo
       clearTimeout(timer)
       socket.destroy()
       // The library's wording ("Connection to host:port failed"), which remote-errors.ts reads the address from.
-      // A certificate the client refuses stays refused: only network failures are worth another try.
-      const code = err.code ?? ''
-      const retriable = settings === undefined || !/CERT|TLS|SSL|SIGNED|ALTNAME|EPROTO/.test(code)
-      reject(new BrokerIoError(`Connection to ${address} failed: ${err.message}`, address, retriable, { cause: err }))
+      reject(new BrokerIoError(`Connection to ${address} failed: ${err.message}`, address, !isTlsRefusal(err), { cause: err }))
     })
     socket.once(settings === undefined ? 'connect' : 'secureConnect', () => {
       clearTimeout(timer)
