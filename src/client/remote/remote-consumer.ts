@@ -15,7 +15,7 @@ import {
   type StopReason,
 } from '../kafka-client.js'
 import type { RemoteClient } from './remote-client.js'
-import { kafkaErrorIn, remoteFailure } from './remote-errors.js'
+import { remoteFailure } from './remote-errors.js'
 import { partitionKey, RemoteGroupMember } from './remote-group-member.js'
 import { isRetriable, type TopicRoute } from './wire/cluster.js'
 
@@ -78,8 +78,6 @@ export class RemoteConsumer implements RecordConsumer {
     } catch (err) {
       if (err instanceof ConsumerFatalError || err instanceof KafkaError) throw err
       if (err instanceof GroupMemberError) throw new ConsumerFatalError(javaErrorString(err.error), { cause: err })
-      const kafka = kafkaErrorIn(err)
-      if (kafka) throw new ConsumerFatalError(javaErrorString(kafka), { cause: err })
       throw remoteFailure(err, this.client.settings.bootstrap)
     }
   }
