@@ -1,3 +1,5 @@
+import { setTimeout as delay } from 'node:timers/promises'
+
 import { ApiKey } from '../../protocol/api-keys.js'
 import { decodeFetchResponse, encodeFetchRequest, type FetchTopicInput } from '../../protocol/messages/fetch.js'
 import { KafkaError, kafkaErrorForCode } from '../../broker/kafka-error.js'
@@ -384,18 +386,9 @@ function range(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i)
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms)
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer)
-        resolve()
-      },
-      { once: true },
-    )
-  })
+/** Waits `ms`, or less when `signal` aborts (the loop then sees the abort itself). */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return delay(ms, undefined, { signal }).catch(() => undefined)
 }
 
 /** A damage error from the broker, worded as Kafka's consumer words it, with the partition and offset. */

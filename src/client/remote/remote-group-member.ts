@@ -1,3 +1,5 @@
+import { setTimeout as delay } from 'node:timers/promises'
+
 import { ApiKey } from '../../protocol/api-keys.js'
 import { CONSUMER_PROTOCOL_TYPE, decodeAssignment, decodeSubscription } from '../../protocol/consumer-protocol.js'
 import { decodeHeartbeatResponse, encodeHeartbeatRequest } from '../../protocol/messages/heartbeat.js'
@@ -90,7 +92,7 @@ export class RemoteGroupMember {
       } catch (err) {
         if (!(err instanceof BrokerIoError) || !err.retriable || ++unreachable > this.cluster.settings.retries) throw err
         this.cluster.forgetCoordinator(this.config.groupId)
-        await sleep(this.cluster.backoffMs(unreachable - 1), signal)
+        await delay(this.cluster.backoffMs(unreachable - 1), undefined, { signal })
       }
     }
   }
@@ -360,23 +362,5 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
         reject(err instanceof Error ? err : new Error(String(err)))
       },
     )
-  })
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort)
-      resolve()
-    }, ms)
-    const onAbort = () => {
-      clearTimeout(timer)
-      reject(signal.reason as Error)
-    }
-    signal.addEventListener('abort', onAbort, { once: true })
   })
 }

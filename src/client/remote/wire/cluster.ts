@@ -1,3 +1,5 @@
+import { setTimeout as delay } from 'node:timers/promises'
+
 import { ApiKey } from '../../../protocol/api-keys.js'
 import { decodeFindCoordinatorResponse, encodeFindCoordinatorRequest } from '../../../protocol/messages/find-coordinator.js'
 import { decodeMetadataResponse, encodeMetadataRequest, type MetadataResponse } from '../../../protocol/messages/metadata.js'
@@ -214,8 +216,4 @@ export class Cluster {
     for (const pending of this.connections.values()) pending.then((c) => c.close()).catch(() => undefined)
     this.connections.clear()
   }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
 }
