@@ -18,20 +18,20 @@ import { fmtFixed, fmtInt, fmtPct, table } from './report.js'
 const TOPIC = 'perf'
 const TOTAL = /^(\d+) records sent, ([\d.]+) records\/sec .* ([\d.]+) ms avg latency, ([\d.]+) ms max latency, (\d+) ms 50th, (\d+) ms 95th, (\d+) ms 99th, (\d+) ms 99\.9th\.$/m
 
-function producerFigures(r, records) {
+export function producerFigures(r, records) {
   const m = TOTAL.exec(r.stdout)
   if (!m || Number(m[1]) !== records) throw new Error(`producer-perf-test did not report ${records} records sent:\n${r.stdout.trim()}\n${r.stderr.trim()}`)
   return { wallS: r.wallS, cpuS: r.cpuS, rate: Number(m[2]), avgMs: Number(m[3]), p99Ms: Number(m[7]) }
 }
 
-function consumerFigures(r, records) {
+export function consumerFigures(r, records) {
   const row = r.stdout.trim().split('\n').at(-1)?.split(', ') ?? []
   if (row.length !== 10 || Number(row[4]) !== records) throw new Error(`consumer-perf-test did not read ${records} records:\n${r.stdout.trim()}\n${r.stderr.trim()}`)
   return { wallS: r.wallS, cpuS: r.cpuS, rate: Number(row[9]), rebalanceMs: Number(row[6]), fetchMs: Number(row[7]) }
 }
 
-const producerArgs = (cli, records, valueBytes, extra) => [cli, 'producer-perf-test', '--topic', TOPIC, '--num-records', String(records), '--record-size', String(valueBytes), '--throughput', '-1', ...extra]
-const consumerArgs = (cli, records, extra) => [cli, 'consumer-perf-test', '--topic', TOPIC, '--num-records', String(records), ...extra]
+export const producerArgs = (cli, records, valueBytes, extra) => [cli, 'producer-perf-test', '--topic', TOPIC, '--num-records', String(records), '--record-size', String(valueBytes), '--throughput', '-1', ...extra]
+export const consumerArgs = (cli, records, extra) => [cli, 'consumer-perf-test', '--topic', TOPIC, '--num-records', String(records), ...extra]
 
 /** One round: embedded produce + consume over a fresh data directory, then the same through a broker. */
 export async function perfToolsRound({ cli, dir, env, records, valueBytes, round, progress }) {

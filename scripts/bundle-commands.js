@@ -8,10 +8,10 @@
 // - One file instead of ~40 project modules and ~70 of oclif's, each resolved and read on its own.
 // - Each module oclif loads by path (commands, help class, hooks) sits behind an import() in the bundle's
 //   entry, which esbuild turns into a lazy initialiser: a start runs the top level of its command and of
-//   what that command imports, nothing else. Remote mode's client (@platformatic/kafka, which loads ajv
-//   and avsc) is imported on demand, so an embedded `topics --list` never requires it. oclif finds each of
+//   what that command imports, nothing else. Remote mode's client (src/client/remote) is imported on
+//   demand, so an embedded `topics --list` never runs it. oclif finds each of
 //   those modules as a small ES module stub in dist/ (written below) that takes it from dist/cli.cjs.
-// - npm packages other than oclif stay external: native addons, remote mode's library, ESM-only packages.
+// - npm packages other than oclif stay external: native addons, ESM-only packages.
 // tsc still emits every module to dist/ for tests, benches and worker scripts.
 import fs from 'node:fs'
 import path from 'node:path'

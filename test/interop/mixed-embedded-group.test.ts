@@ -8,7 +8,8 @@ import { kcatStatus, skipWithoutTool } from './helpers/tools.js'
 
 // Issue 4: with a server running on the same data directory, embedded members (console-consumer
 // --group, no server involved) and protocol members (here librdkafka via kcat -G) of one group join
-// through the same coordinator state, so no partition is owned by both.
+// through the same coordinator state, so no partition is owned by both. Issue 12: the same with a
+// remote console-consumer --group (our own wire group member) beside librdkafka's.
 
 const kcat = kcatStatus()
 let server: TestServer | undefined
@@ -18,7 +19,7 @@ afterEach(async () => {
 })
 
 describe.skipIf(skipWithoutTool(kcat))('one group of embedded and wire-protocol members', () => {
-  it('splits the partitions between a kcat -G member and an embedded console-consumer --group', async () => {
+  it.each(['embedded', 'remote'] as const)('splits the partitions between a kcat -G member and a console-consumer --group (%s)', async (mode) => {
     server = await startTestServer()
     const dataDir = server.dataDir
     expect((await runCli(['topics', '--create', '--topic', 'mixed', '--partitions', '4'], { dataDir })).code).toBe(0)
@@ -26,8 +27,9 @@ describe.skipIf(skipWithoutTool(kcat))('one group of embedded and wire-protocol 
     expect((await runCli(['console-producer', '--topic', 'mixed', '--reader-property', 'parse.key=true'], { dataDir, input: `${lines.join('\n')}\n` })).code).toBe(0)
 
     const common = ['--command-property', 'session.timeout.ms=6000', '--command-property', 'heartbeat.interval.ms=500', '--command-property', 'auto.commit.interval.ms=500']
-    const embedded = spawn(process.execPath, [BIN, 'console-consumer', '--topic', 'mixed', '--group', 'mix', '--from-beginning', '--formatter-property', 'print.partition=true', ...common], {
-      env: { ...process.env, KAFKA_TS_DATA_DIR: dataDir, NO_COLOR: '1' },
+    const where = mode === 'remote' ? ['--bootstrap-server', server.bootstrap] : []
+    const embedded = spawn(process.execPath, [BIN, 'console-consumer', '--topic', 'mixed', '--group', 'mix', '--from-beginning', '--formatter-property', 'print.partition=true', ...common, ...where], {
+      env: { ...process.env, ...(mode === 'remote' ? {} : { KAFKA_TS_DATA_DIR: dataDir }), NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     const kcatMember = spawn(

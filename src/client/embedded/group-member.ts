@@ -1,16 +1,21 @@
 import type { Broker } from '../../broker/broker.js'
-import { ASSIGNORS, type AssignorMember, type GroupAssignment } from '../../broker/groups/assignors.js'
-import {
-  CONSUMER_PROTOCOL_TYPE,
-  decodeAssignment,
-  decodeSubscription,
-  encodeAssignment,
-  encodeSubscription,
-} from '../../protocol/consumer-protocol.js'
+import { CONSUMER_PROTOCOL_TYPE, decodeAssignment } from '../../protocol/consumer-protocol.js'
 import type { JoinResult } from '../../broker/groups/types.js'
-import { KafkaError } from '../../broker/kafka-error.js'
+import type { KafkaError } from '../../broker/kafka-error.js'
 import type { GroupMembership } from '../kafka-client.js'
-import { COOPERATIVE_STICKY, cooperativeStickyAssign, cooperativeStickyUserData, type StickyMember } from '../../broker/groups/cooperative-sticky-assignor.js'
+import {
+  assignGroup,
+  checkAssignors,
+  commitFailureWarning,
+  FATAL_JOIN_ERRORS,
+  GroupMemberError,
+  partitionKey,
+  subscriptionMetadata,
+  type PartitionOffset,
+  type TopicPartitions,
+} from '../group-protocol.js'
+
+export { GroupMemberError, partitionKey, type PartitionOffset, type TopicPartitions }
 
 // An embedded consumer-group member: what the Java consumer's ConsumerCoordinator does, against
 // `broker.groups` in this process instead of over the wire. The coordinator keeps the group in SQLite,
@@ -26,37 +31,8 @@ import { COOPERATIVE_STICKY, cooperativeStickyAssign, cooperativeStickyUserData,
 /** The member's settings: the consumer's group properties, less the consumer's own commit settings. */
 export type GroupMemberConfig = Omit<GroupMembership, 'autoCommit' | 'autoCommitIntervalMs' | 'retryBackoffMs'> & { readonly retryBackoffMs?: number }
 
-export interface TopicPartitions {
-  readonly topic: string
-  readonly partitions: readonly number[]
-}
-
-export interface PartitionOffset {
-  readonly topic: string
-  readonly partition: number
-  readonly offset: number
-}
-
-/** A group error the consumer cannot recover from (Kafka throws these out of poll()). */
-export class GroupMemberError extends Error {
-  override name = 'GroupMemberError'
-  constructor(readonly error: KafkaError) {
-    super(error.message)
-  }
-}
-
 /** Java's CommonClientConfigs: what DescribeGroups shows as the embedded member's host. */
 const CLIENT_HOST = '/127.0.0.1'
-/** Errors that end the consumer (Java throws them out of poll()). */
-const FATAL_JOIN_ERRORS: ReadonlySet<string> = new Set([
-  'INCONSISTENT_GROUP_PROTOCOL',
-  'INVALID_SESSION_TIMEOUT',
-  'INVALID_GROUP_ID',
-  'GROUP_MAX_SIZE_REACHED',
-  'FENCED_INSTANCE_ID',
-  'GROUP_AUTHORIZATION_FAILED',
-])
-const SUPPORTED_ASSIGNORS = new Set([...ASSIGNORS.keys(), COOPERATIVE_STICKY])
 
 export class GroupMember {
   private memberIdValue = ''
@@ -75,9 +51,7 @@ export class GroupMember {
     private readonly broker: Broker,
     readonly config: GroupMemberConfig,
   ) {
-    for (const name of config.assignors) {
-      if (!SUPPORTED_ASSIGNORS.has(name)) throw new Error(`Assignor ${name} is not available in kafka-ts`)
-    }
+    checkAssignors(config.assignors)
   }
 
   get memberId(): string {
@@ -237,9 +211,7 @@ export class GroupMember {
     const first = failed[0]!.error
     if (first.errorName === 'UNKNOWN_MEMBER_ID' || first.errorName === 'ILLEGAL_GENERATION') this.resetGeneration(first.errorName === 'UNKNOWN_MEMBER_ID')
     if (first.errorName === 'REBALANCE_IN_PROGRESS' || first.errorName === 'UNKNOWN_MEMBER_ID' || first.errorName === 'ILLEGAL_GENERATION') this.requestRejoin()
-    process.stderr.write(
-      `WARN [Consumer clientId=${this.config.clientId}, groupId=${this.config.groupId}] Offset commit failed on ${failed.map((f) => `${f.topic}-${f.partition}`).join(', ')}: ${first.message}\n`,
-    )
+    process.stderr.write(commitFailureWarning(this.config.clientId, this.config.groupId, failed))
     return false
   }
 
@@ -285,45 +257,14 @@ export class GroupMember {
   }
 
   private metadata(assignor: string): Buffer {
-    return encodeSubscription({
-      topics: this.subscription,
-      userData: assignor === COOPERATIVE_STICKY ? cooperativeStickyUserData(this.generation) : null,
-      // Eager: everything was given up before rejoining.
-      ownedPartitions: [],
-      generationId: this.generation,
-      rackId: null,
-    })
+    return subscriptionMetadata(assignor, this.subscription, this.generation)
   }
 
   /** The leader's part: run the chosen assignor over every member's subscription. */
   private assign(joined: JoinResult): { memberId: string; assignment: Buffer }[] {
-    const members: StickyMember[] = joined.members.map((m) => {
-      try {
-        const s = decodeSubscription(m.metadata).value
-        return { memberId: m.memberId, groupInstanceId: m.groupInstanceId, topics: s.topics, ownedPartitions: s.ownedPartitions, generationId: s.generationId }
-      } catch {
-        // Java fails the whole assignment on bad metadata; an empty subscription keeps the group usable.
-        return { memberId: m.memberId, groupInstanceId: m.groupInstanceId, topics: [], ownedPartitions: [], generationId: -1 }
-      }
-    })
-    const counts = new Map<string, number>()
-    for (const topic of new Set(members.flatMap((m) => m.topics))) {
-      const row = this.broker.findTopic(topic)
-      if (row) counts.set(topic, row.partitionCount)
-    }
+    const { assignments, counts } = assignGroup(joined.protocolName, joined.members, (topic) => this.broker.findTopic(topic)?.partitionCount)
     this.assignedCounts = counts
-    let result: GroupAssignment
-    if (joined.protocolName === COOPERATIVE_STICKY) {
-      result = cooperativeStickyAssign(members, counts)
-    } else {
-      const assignor = ASSIGNORS.get(joined.protocolName ?? '')
-      if (assignor === undefined) throw new GroupMemberError(new KafkaError('INCONSISTENT_GROUP_PROTOCOL', `The group chose assignor ${joined.protocolName ?? '(none)'}, which this member does not implement`))
-      result = assignor.assign(members satisfies readonly AssignorMember[], counts)
-    }
-    return members.map((m) => ({
-      memberId: m.memberId,
-      assignment: encodeAssignment({ assignedPartitions: result.get(m.memberId) ?? [], userData: null }),
-    }))
+    return assignments
   }
 
   private startHeartbeat(): void {
@@ -370,10 +311,6 @@ export class GroupMember {
     }
     // Anything else (a coordinator hiccup): the next beat retries.
   }
-}
-
-export function partitionKey(topic: string, partition: number): string {
-  return `${topic}\u0000${partition}`
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

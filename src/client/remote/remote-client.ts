@@ -1,6 +1,11 @@
-import type { Admin, ClusterMetadata } from '@platformatic/kafka'
-
-import { KafkaError, fail, ok, type Outcome } from '../../broker/kafka-error.js'
+import { ApiKey } from '../../protocol/api-keys.js'
+import { decodeCreatePartitionsResponse, encodeCreatePartitionsRequest } from '../../protocol/messages/create-partitions.js'
+import { decodeCreateTopicsResponse, encodeCreateTopicsRequest } from '../../protocol/messages/create-topics.js'
+import { decodeDeleteRecordsResponse, encodeDeleteRecordsRequest } from '../../protocol/messages/delete-records.js'
+import { decodeDeleteTopicsResponse, encodeDeleteTopicsRequest } from '../../protocol/messages/delete-topics.js'
+import { decodeListOffsetsResponse, encodeListOffsetsRequest } from '../../protocol/messages/list-offsets.js'
+import type { MetadataResponse } from '../../protocol/messages/metadata.js'
+import { KafkaError, fail, kafkaErrorForCode, ok, type Outcome } from '../../broker/kafka-error.js'
 import type { ConfigChange } from '../../broker/topic-config-admin.js'
 import type { ConfigEntry, ResolvedConfig } from '../../broker/topic-configs.js'
 import { isInternalTopic } from '../../broker/topic-names.js'
@@ -23,19 +28,25 @@ import type {
   TopicListing,
 } from '../kafka-client.js'
 import type { ConnectionSettings } from './client-properties.js'
-import { newAdmin } from './library.js'
 import { alterConfigs, describeConfigs, incrementalAlterConfigs } from './remote-configs.js'
 import { RemoteConsumer } from './remote-consumer.js'
 import { RemoteGroups } from './remote-groups.js'
-import { kafkaErrorIn, remoteFailure } from './remote-errors.js'
+import { remoteFailure } from './remote-errors.js'
 import { openRemoteProducer } from './remote-producer.js'
+import { Cluster, STALE_METADATA, type TopicRoute } from './wire/cluster.js'
+import type { BrokerConnection } from './wire/connection.js'
 
-/** The client over a Kafka client library: our server-start, or any Kafka cluster. */
+/**
+ * The client of a Kafka cluster (our server-start, or any Kafka) over our own connection layer
+ * (wire/cluster.ts) and generated codec: every request here is one of protocol/messages, in the newest
+ * version both sides take. Per-entity error codes are the entities' outcomes; a failure to reach the
+ * cluster is one line naming it.
+ */
 export class RemoteClient implements KafkaClient {
   readonly mode = 'remote'
   readonly target: string
   readonly groups: GroupsClient = new RemoteGroups(this)
-  private adminClient: Admin | undefined
+  private clusterView: Cluster | undefined
   private readonly closers: (() => Promise<void>)[] = []
 
   constructor(readonly settings: ConnectionSettings) {
@@ -43,46 +54,41 @@ export class RemoteClient implements KafkaClient {
   }
 
   async describeCluster(): Promise<ClusterDescription> {
-    const meta = await this.call((a) => a.metadata({ topics: [] }))
+    const meta = await this.metadata([])
     return {
-      clusterId: meta.id,
+      clusterId: meta.clusterId ?? '',
       controllerId: meta.controllerId,
-      nodes: [...meta.brokers].map(([nodeId, b]) => ({ nodeId, host: b.host, port: b.port, rack: b.rack ?? null })).sort((a, b) => a.nodeId - b.nodeId),
+      nodes: meta.brokers.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack })).sort((a, b) => a.nodeId - b.nodeId),
     }
   }
 
   async listTopics(): Promise<TopicListing[]> {
-    const names = await this.call((a) => a.listTopics({ includeInternals: true }))
-    if (names.length === 0) return []
-    const meta = await this.metadata(names)
-    return names
-      .flatMap((name) => {
-        const t = meta.topics.get(name)
-        return t === undefined ? [] : [{ name, partitionCount: t.partitionsCount }]
-      })
+    const meta = await this.metadata(null)
+    return meta.topics
+      .flatMap((t) => (t.name === null || t.errorCode !== 0 ? [] : [{ name: t.name, partitionCount: t.partitions.length }]))
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
   }
 
   async describeTopics(names: readonly string[]): Promise<TopicDescription[]> {
     if (names.length === 0) return []
-    const existing = new Set(await this.call((a) => a.listTopics({ includeInternals: true })))
-    const present = names.filter((n) => existing.has(n))
-    if (present.length === 0) return []
-    const meta = await this.metadata(present)
+    const meta = await this.metadata(names)
+    const present = names.filter((n) => meta.topics.some((t) => t.name === n && t.errorCode === 0))
     const configs = new Map<string, ResolvedConfig[]>()
     for (const name of present) {
       const outcome = await this.describeTopicConfigs(name, null)
       configs.set(name, outcome.ok ? outcome.value : [])
     }
     return present.flatMap((name) => {
-      const t = meta.topics.get(name)
+      const t = meta.topics.find((x) => x.name === name)
       if (t === undefined) return []
       return [
         {
           name,
-          topicId: topicIdOf(t.id),
+          topicId: t.topicId.toString('base64url'),
           isInternal: isInternalTopic(name),
-          partitions: t.partitions.map((p, partition) => ({ partition, leader: p.leader, replicas: p.replicas, isr: p.isr })),
+          partitions: [...t.partitions]
+            .sort((a, b) => a.partitionIndex - b.partitionIndex)
+            .map((p) => ({ partition: p.partitionIndex, leader: p.leaderId, replicas: p.replicaNodes, isr: p.isrNodes })),
           configs: configs.get(name) ?? [],
         },
       ]
@@ -90,54 +96,74 @@ export class RemoteClient implements KafkaClient {
   }
 
   async createTopic(topic: NewTopic): Promise<Outcome<CreatedTopic>> {
-    try {
-      const assignment = topic.replicaAssignment
-      const [created] = await this.admin().createTopics({
-        topics: [topic.name],
-        ...(assignment
-          ? { assignments: assignment.map((brokers, partition) => ({ partition, brokers: [...brokers] })) }
-          : { partitions: topic.numPartitions, replicas: topic.replicationFactor }),
-        configs: [...topic.configs].map(([name, value]) => ({ name, value })),
-      })
-      if (created === undefined) return fail(new KafkaError('UNKNOWN_SERVER_ERROR', 'CreateTopics returned no result'))
-      return ok({
-        name: created.name,
-        topicId: topicIdOf(created.id),
-        numPartitions: created.partitions,
-        replicationFactor: created.replicas,
-        configs: [],
-      })
-    } catch (err) {
-      return this.entityFailure(err)
-    }
+    const assignment = topic.replicaAssignment
+    const response = await this.onAnyBroker((conn) =>
+      conn.request(
+        ApiKey.CreateTopics,
+        (w, v) =>
+          encodeCreateTopicsRequest(w, v, {
+            topics: [
+              {
+                name: topic.name,
+                numPartitions: assignment ? -1 : topic.numPartitions,
+                replicationFactor: assignment ? -1 : topic.replicationFactor,
+                assignments: (assignment ?? []).map((brokerIds, partitionIndex) => ({ partitionIndex, brokerIds: [...brokerIds] })),
+                configs: [...topic.configs].map(([name, value]) => ({ name, value })),
+              },
+            ],
+            timeoutMs: this.settings.requestTimeoutMs,
+          }),
+        decodeCreateTopicsResponse,
+      ),
+    )
+    const created = response.topics.find((t) => t.name === topic.name)
+    if (created === undefined) return fail(new KafkaError('UNKNOWN_SERVER_ERROR', 'CreateTopics returned no result'))
+    if (created.errorCode !== 0) return fail(kafkaErrorForCode(created.errorCode, created.errorMessage))
+    return ok({
+      name: created.name,
+      topicId: created.topicId.toString('base64url'),
+      numPartitions: created.numPartitions,
+      replicationFactor: created.replicationFactor,
+      configs: [],
+    })
   }
 
   async deleteTopics(names: readonly string[]): Promise<NamedOutcome<null>[]> {
-    const results: NamedOutcome<null>[] = []
-    for (const name of names) {
-      try {
-        await this.admin().deleteTopics({ topics: [name] })
-        results.push({ name, ...ok(null) })
-      } catch (err) {
-        results.push({ name, ...this.entityFailure(err) })
-      }
-    }
-    return results
+    if (names.length === 0) return []
+    const response = await this.onAnyBroker((conn) =>
+      conn.request(
+        ApiKey.DeleteTopics,
+        (w, v) =>
+          encodeDeleteTopicsRequest(w, v, v >= 6 ? { topics: names.map((name) => ({ name, topicId: Buffer.alloc(16) })), timeoutMs: this.settings.requestTimeoutMs } : { topicNames: [...names], timeoutMs: this.settings.requestTimeoutMs }),
+        decodeDeleteTopicsResponse,
+      ),
+    )
+    return names.map((name) => {
+      const r = response.responses.find((x) => x.name === name)
+      if (r === undefined) return { name, ...fail(new KafkaError('UNKNOWN_SERVER_ERROR', 'DeleteTopics returned no result')) }
+      return { name, ...(r.errorCode === 0 ? ok(null) : fail(kafkaErrorForCode(r.errorCode, r.errorMessage))) }
+    })
   }
 
   async createPartitions(requests: readonly (PartitionNewCount & { readonly assignment?: readonly (readonly number[])[] })[]): Promise<NamedOutcome<number>[]> {
-    const results: NamedOutcome<number>[] = []
-    for (const r of requests) {
-      try {
-        await this.admin().createPartitions({
-          topics: [{ name: r.name, count: r.count, ...(r.assignment ? { assignments: r.assignment.map((ids) => ({ brokerIds: [...ids] })) } : {}) }],
-        })
-        results.push({ name: r.name, ...ok(r.count) })
-      } catch (err) {
-        results.push({ name: r.name, ...this.entityFailure(err) })
-      }
-    }
-    return results
+    if (requests.length === 0) return []
+    const response = await this.onAnyBroker((conn) =>
+      conn.request(
+        ApiKey.CreatePartitions,
+        (w, v) =>
+          encodeCreatePartitionsRequest(w, v, {
+            topics: requests.map((r) => ({ name: r.name, count: r.count, assignments: r.assignment ? r.assignment.map((ids) => ({ brokerIds: [...ids] })) : null })),
+            timeoutMs: this.settings.requestTimeoutMs,
+            validateOnly: false,
+          }),
+        decodeCreatePartitionsResponse,
+      ),
+    )
+    return requests.map((r) => {
+      const result = response.results.find((x) => x.name === r.name)
+      if (result === undefined) return { name: r.name, ...fail(new KafkaError('UNKNOWN_SERVER_ERROR', 'CreatePartitions returned no result')) }
+      return { name: r.name, ...(result.errorCode === 0 ? ok(r.count) : fail(kafkaErrorForCode(result.errorCode, result.errorMessage))) }
+    })
   }
 
   async describeTopicConfigs(topic: string, names: readonly string[] | null): Promise<Outcome<ResolvedConfig[]>> {
@@ -162,68 +188,78 @@ export class RemoteClient implements KafkaClient {
   }
 
   async listOffsets(requests: readonly (PartitionRef & { readonly spec: OffsetSpec })[]): Promise<ListedOffset[]> {
-    // One request per timestamp asked (a request may name a partition once). The library fails a whole
-    // request for one partition's error; then each partition is asked on its own, so every partition
-    // gets its own answer, as the tools report them.
-    const bySpec = new Map<number, Map<string, PartitionRef>>()
-    for (const r of requests) {
-      const ts = specTimestamp(r.spec)
-      const refs = bySpec.get(ts) ?? new Map<string, PartitionRef>()
-      refs.set(`${r.topic}\u0000${r.partition}`, r)
-      bySpec.set(ts, refs)
-    }
+    // A request may name a partition once: one round per timestamp asked.
     const answers = new Map<string, ListedOffset>()
     const key = (ts: number, topic: string, partition: number) => `${ts}\u0000${topic}\u0000${partition}`
+    const bySpec = new Map<number, PartitionRef[]>()
+    for (const r of requests) {
+      const ts = specTimestamp(r.spec)
+      if (!(bySpec.get(ts) ?? []).some((x) => x.topic === r.topic && x.partition === r.partition)) bySpec.set(ts, [...(bySpec.get(ts) ?? []), r])
+    }
     for (const [ts, refs] of bySpec) {
-      try {
-        for (const listed of await this.requestOffsets(ts, [...refs.values()])) answers.set(key(ts, listed.topic, listed.partition), listed)
-      } catch {
-        for (const r of refs.values()) {
-          let listed: ListedOffset
-          try {
-            listed = (await this.requestOffsets(ts, [r]))[0] ?? { ...r, ...fail(new KafkaError('UNKNOWN_TOPIC_OR_PARTITION')) }
-          } catch (err) {
-            listed = { topic: r.topic, partition: r.partition, ...this.entityFailure(err) }
-          }
-          answers.set(key(ts, r.topic, r.partition), listed)
-        }
-      }
+      const outcomes = await this.onLeaders(refs, async (conn, topics) => {
+        const response = await conn.request(
+          ApiKey.ListOffsets,
+          (w, v) =>
+            encodeListOffsetsRequest(w, v, {
+              replicaId: -1,
+              topics: [...topics].map(([name, partitions]) => ({ name, partitions: partitions.map((partitionIndex) => ({ partitionIndex, timestamp: ts })) })),
+            }),
+          decodeListOffsetsResponse,
+        )
+        return response.topics.flatMap((t) =>
+          t.partitions.map((p) => ({
+            topic: t.name,
+            partition: p.partitionIndex,
+            errorCode: p.errorCode,
+            value: { offset: p.offset, timestamp: p.timestamp },
+          })),
+        )
+      })
+      for (const o of outcomes) answers.set(key(ts, o.topic, o.partition), o)
     }
     return requests.map(
       (r) => answers.get(key(specTimestamp(r.spec), r.topic, r.partition)) ?? { topic: r.topic, partition: r.partition, ...fail(new KafkaError('UNKNOWN_TOPIC_OR_PARTITION')) },
     )
   }
 
-  /** One ListOffsets request for these partitions at one timestamp; throws if any partition failed. */
-  private async requestOffsets(ts: number, refs: readonly PartitionRef[]): Promise<ListedOffset[]> {
-    const byTopic = new Map<string, number[]>()
-    for (const r of refs) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), r.partition])
-    const topics = await this.admin().listOffsets({
-      topics: [...byTopic].map(([name, partitions]) => ({ name, partitions: partitions.map((partitionIndex) => ({ partitionIndex, timestamp: BigInt(ts) })) })),
-    })
-    return topics.flatMap((t) =>
-      t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, ...ok({ offset: Number(p.offset), timestamp: Number(p.timestamp) }) })),
-    )
-  }
-
   async deleteRecords(entries: readonly RecordsToDelete[]): Promise<DeletedRecords[]> {
-    const results: DeletedRecords[] = []
-    for (const e of entries) {
-      try {
-        const topics = await this.admin().deleteRecords({ topics: [{ name: e.topic, partitions: [{ partition: e.partition, offset: BigInt(e.offset) }] }] })
-        const p = topics[0]?.partitions[0]
-        if (p === undefined) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION')
-        results.push({ topic: e.topic, partition: e.partition, ...ok(Number(p.lowWatermark)) })
-      } catch (err) {
-        results.push({ topic: e.topic, partition: e.partition, ...this.entityFailure(err) })
-      }
-    }
-    return results
+    const offsets = new Map(entries.map((e) => [`${e.topic}\u0000${e.partition}`, e.offset]))
+    const outcomes = await this.onLeaders(entries, async (conn, topics) => {
+      const response = await conn.request(
+        ApiKey.DeleteRecords,
+        (w, v) =>
+          encodeDeleteRecordsRequest(w, v, {
+            topics: [...topics].map(([name, partitions]) => ({
+              name,
+              partitions: partitions.map((partitionIndex) => ({ partitionIndex, offset: offsets.get(`${name}\u0000${partitionIndex}`) ?? -1 })),
+            })),
+            timeoutMs: this.settings.requestTimeoutMs,
+          }),
+        decodeDeleteRecordsResponse,
+      )
+      return response.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, errorCode: p.errorCode, value: p.lowWatermark })))
+    })
+    return entries.map((e) => outcomes.find((o) => o.topic === e.topic && o.partition === e.partition) ?? { topic: e.topic, partition: e.partition, ...fail(new KafkaError('UNKNOWN_TOPIC_OR_PARTITION')) })
   }
 
   async producer(topic: string, settings: ProducerSettings, onFailure: (failure: SendFailure) => void): Promise<RecordProducer> {
-    const producer = await openRemoteProducer(this, topic, settings, onFailure)
-    this.closers.push(() => producer.close())
+    // The producer's own connections, under its client.id, as Java's producer has.
+    const cluster = new Cluster({ ...this.settings, clientId: settings.clientId })
+    let producer: RecordProducer
+    try {
+      producer = await openRemoteProducer(cluster, topic, settings, onFailure)
+    } catch (err) {
+      cluster.close()
+      throw err
+    }
+    this.closers.push(async () => {
+      try {
+        await producer.close()
+      } finally {
+        cluster.close()
+      }
+    })
     return producer
   }
 
@@ -235,45 +271,97 @@ export class RemoteClient implements KafkaClient {
 
   async close(): Promise<void> {
     for (const close of this.closers.splice(0).reverse()) await close().catch(() => undefined)
-    await this.adminClient?.close().catch(() => undefined)
-    this.adminClient = undefined
+    this.clusterView?.close()
+    this.clusterView = undefined
   }
 
-  /** Cluster metadata for these topics (partitions with leaders, replicas, ISR). */
-  async metadata(topics: readonly string[]): Promise<ClusterMetadata> {
-    return this.call((a) => a.metadata({ topics: [...topics], forceUpdate: true }))
+  /** The client's view of the cluster on our own connection layer (connections, metadata, leaders). */
+  get cluster(): Cluster {
+    this.clusterView ??= new Cluster(this.settings)
+    return this.clusterView
   }
 
-  /** Runs an admin call; any failure becomes one clear error. */
-  async call<T>(work: (admin: Admin) => Promise<T>): Promise<T> {
+  /** Metadata for these topics (null: all), retried; a failure to reach the cluster is one clear error. */
+  metadata(topics: readonly string[] | null): Promise<MetadataResponse> {
+    return this.wire((cluster) => cluster.metadata(topics))
+  }
+
+  /**
+   * Runs `work` on the cluster view, retried while it fails retriably (retries, retry.backoff.ms); any
+   * failure that is not a Kafka error becomes one clear line naming the servers. `onRetry` hears each
+   * retriable failure first (to forget a coordinator or routes).
+   */
+  async wire<T>(work: (cluster: Cluster) => Promise<T>, onRetry?: (err: unknown) => void): Promise<T> {
+    const cluster = this.cluster
     try {
-      return await work(this.admin())
+      return await cluster.retrying(() => work(cluster), onRetry)
     } catch (err) {
       throw remoteFailure(err, this.settings.bootstrap)
     }
   }
 
-  /** A failed entity: the Kafka error the broker gave, else the whole command fails (no connection). */
-  entityFailure<T>(err: unknown): Outcome<T> {
-    const kafka = kafkaErrorIn(err)
-    if (kafka) return fail(kafka)
-    throw remoteFailure(err, this.settings.bootstrap)
+  /** One request on any broker (KRaft brokers forward admin requests to the controller). */
+  private onAnyBroker<T>(work: (conn: BrokerConnection) => Promise<T>): Promise<T> {
+    return this.wire(async (cluster) => work(await cluster.anyBroker()))
   }
 
-  private admin(): Admin {
-    this.adminClient ??= newAdmin(this.settings)
-    return this.adminClient
+  /**
+   * Sends a per-partition request to each partition's leader (one request per leader, partitions grouped
+   * by topic) and returns each partition's outcome. Partitions whose leader moved are asked again after a
+   * metadata refresh, `retries` times at most; a topic or partition that does not exist fails at once.
+   */
+  private async onLeaders<T>(
+    refs: readonly PartitionRef[],
+    send: (conn: BrokerConnection, topics: Map<string, number[]>) => Promise<{ topic: string; partition: number; errorCode: number; value: T }[]>,
+  ): Promise<(PartitionRef & Outcome<T>)[]> {
+    const cluster = this.cluster
+    const done: (PartitionRef & Outcome<T>)[] = []
+    let pending = [...refs]
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      const last = attempt >= this.settings.retries
+      const byLeader = new Map<number, Map<string, number[]>>()
+      const routes = new Map<string, TopicRoute | undefined>()
+      for (const r of pending) {
+        if (!routes.has(r.topic)) routes.set(r.topic, await this.wire((c) => c.route(r.topic).catch(missingTopic)))
+        const route = routes.get(r.topic)
+        const leader = route?.leaders[r.partition]
+        if (route === undefined || leader === undefined) {
+          done.push({ topic: r.topic, partition: r.partition, ...fail(new KafkaError('UNKNOWN_TOPIC_OR_PARTITION')) })
+          continue
+        }
+        const topics = byLeader.get(leader) ?? new Map<string, number[]>()
+        topics.set(r.topic, [...(topics.get(r.topic) ?? []), r.partition])
+        byLeader.set(leader, topics)
+      }
+      const retry: PartitionRef[] = []
+      for (const [leader, topics] of byLeader) {
+        const answers = leader < 0 ? [] : await this.wire(async (c) => send(await c.broker(leader), topics))
+        for (const [topic, partitions] of topics) {
+          for (const partition of partitions) {
+            const a = answers.find((x) => x.topic === topic && x.partition === partition)
+            const error = a === undefined ? new KafkaError('LEADER_NOT_AVAILABLE') : a.errorCode === 0 ? undefined : kafkaErrorForCode(a.errorCode)
+            if (error !== undefined && STALE_METADATA.has(error.errorName) && !last) retry.push({ topic, partition })
+            else done.push({ topic, partition, ...(error === undefined ? ok(a!.value) : fail(error)) })
+          }
+        }
+      }
+      for (const r of retry) cluster.forget(r.topic)
+      if (retry.length > 0) await new Promise((resolve) => setTimeout(resolve, cluster.backoffMs(attempt)))
+      pending = retry
+    }
+    return done
   }
+}
+
+/** A topic Metadata does not know: no route (its partitions fail with UNKNOWN_TOPIC_OR_PARTITION). */
+function missingTopic(err: unknown): undefined {
+  if (err instanceof KafkaError && err.errorName === 'UNKNOWN_TOPIC_OR_PARTITION') return undefined
+  throw err
 }
 
 /** ListOffsets timestamps: -1 latest, -2 earliest, -3 max timestamp. */
 function specTimestamp(spec: OffsetSpec): number {
   return spec === 'latest' ? -1 : spec === 'earliest' ? -2 : spec === 'max-timestamp' ? -3 : spec
-}
-
-/** The library prints topic ids as UUIDs; Kafka's tools print them as unpadded base64url. */
-function topicIdOf(uuid: string): string {
-  return Buffer.from(uuid.replace(/-/g, ''), 'hex').toString('base64url')
 }
 
 /** A topic config as the remote broker describes it; topic configs always have a known type. */

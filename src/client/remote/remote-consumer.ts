@@ -1,41 +1,44 @@
-import { Consumer, kGetConnection, kPerformWithRetry, type Broker, type ClusterMetadata, type Message, type MessagesStream } from '@platformatic/kafka'
+import { setTimeout as delay } from 'node:timers/promises'
 
-import { ASSIGNORS, type AssignorMember } from '../../broker/groups/assignors.js'
+import { ApiKey } from '../../protocol/api-keys.js'
+import { decodeFetchResponse, encodeFetchRequest, type FetchTopicInput } from '../../protocol/messages/fetch.js'
 import { KafkaError, kafkaErrorForCode } from '../../broker/kafka-error.js'
 import { forEachRecord, readBatchHeader, splitBatches, type RecordCursor } from '../../broker/records.js'
 import { javaErrorString } from '../java-exception.js'
 import { checkBatchCrc, damagedPartitionError, isLogDamage } from '../damaged-batches.js'
+import { GroupMemberError } from '../group-protocol.js'
 import {
   ConsumerFatalError,
   type ConsumeOptions,
   type FormattableRecord,
+  type GroupMembership,
   type RecordConsumer,
   type StartPosition,
   type StopReason,
 } from '../kafka-client.js'
-import { brokerTakes, libraryOptions } from './library.js'
-import { RAW_FETCH_VERSION, rawFetchV12, type RawFetchResponse, type RawFetchTopic } from './raw-fetch.js'
 import type { RemoteClient } from './remote-client.js'
-import { kafkaErrorIn, remoteFailure } from './remote-errors.js'
-import { LibraryRecordView } from './library-record-view.js'
+import { remoteFailure } from './remote-errors.js'
+import { partitionKey, RemoteGroupMember } from './remote-group-member.js'
+import { isRetriable, type TopicRoute } from './wire/cluster.js'
 
-// The remote consumer. Without a group it reads the partitions itself, as the embedded consumer does:
-// positions from ListOffsets, Fetch to each partition's leader (found and refreshed through metadata),
-// OFFSET_OUT_OF_RANGE resets per auto.offset.reset. The records come back as bytes (raw-fetch.ts, Fetch
-// v12 over the library's connection) and are walked with our record cursor, as the embedded consumer
-// walks stored batches. With a group it is the library's group member
-// (join, sync, heartbeats, rebalances) reading from the committed offsets, and commits what was printed.
+// The remote consumer, on our connection layer (wire/cluster.ts) and generated codec. Without a group it
+// reads the partitions itself, as the embedded consumer does: positions from ListOffsets. In a group the
+// partitions and their start offsets come from the group (remote-group-member.ts: JoinGroup/SyncGroup,
+// heartbeats, eager rebalances, OffsetFetch), and what was handed out is committed. Either way: Fetch to
+// each partition's leader (found and refreshed through metadata), OFFSET_OUT_OF_RANGE resets per
+// auto.offset.reset, and the records come back as the bytes the broker sent (the newest Fetch version
+// both sides take), walked with our record cursor as the embedded consumer walks stored batches.
 
 interface Position {
   readonly topic: string
-  readonly topicId: string
+  readonly topicId: Buffer
   readonly partition: number
   offset: number
   /** Rounds in a row this partition was answered with a retriable error. */
   failures: number
 }
 
-/** One partition's part of a Fetch answer, from either path. */
+/** One partition's part of a Fetch answer. */
 interface Fetched {
   readonly pos: Position
   readonly errorCode: number
@@ -54,10 +57,9 @@ const REFRESH_MS = 1000
 
 export class RemoteConsumer implements RecordConsumer {
   private consumed = 0
-  private library: Consumer | undefined
-  private stream: MessagesStream<Buffer, Buffer, Buffer, Buffer> | undefined
-  /** Group mode: the next offset to commit per `topic:partition` (what was printed). */
-  private readonly printed = new Map<string, { topic: string; partition: number; offset: number }>()
+  private member: RemoteGroupMember | undefined
+  private readonly positions = new Map<string, Position>()
+  /** Group mode: the offsets last committed, per partition key. */
   private readonly committed = new Map<string, number>()
   private closed = false
 
@@ -74,11 +76,10 @@ export class RemoteConsumer implements RecordConsumer {
     const { maxMessages } = this.opts
     if (maxMessages !== undefined && maxMessages <= 0) return 'max-messages'
     try {
-      return this.opts.group === undefined ? await this.runAssigned(onRecord, drain) : await this.runGroup(onRecord, drain)
+      return await this.loop(onRecord, drain)
     } catch (err) {
       if (err instanceof ConsumerFatalError || err instanceof KafkaError) throw err
-      const kafka = kafkaErrorIn(err)
-      if (kafka) throw new ConsumerFatalError(javaErrorString(kafka), { cause: err })
+      if (err instanceof GroupMemberError) throw new ConsumerFatalError(javaErrorString(err.error), { cause: err })
       throw remoteFailure(err, this.client.settings.bootstrap)
     }
   }
@@ -86,8 +87,7 @@ export class RemoteConsumer implements RecordConsumer {
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
-    const group = this.opts.group
-    if (group !== undefined && this.library !== undefined && group.autoCommit) {
+    if (this.member !== undefined && this.opts.group?.autoCommit === true) {
       try {
         await this.commitPrinted()
       } catch {
@@ -97,87 +97,76 @@ export class RemoteConsumer implements RecordConsumer {
     await this.shutdown()
   }
 
-  /** Stops the stream and leaves the group without committing (also the client's last resort). */
+  /** Leaves the group without committing (also the client's last resort). */
   async shutdown(): Promise<void> {
-    const stream = this.stream
-    this.stream = undefined
-    if (stream !== undefined) {
-      try {
-        await stream.close()
-      } catch {
-        // already closed by the library
-      }
-    }
-    const library = this.library
-    this.library = undefined
-    if (library !== undefined) await new Promise<void>((resolve) => library.close(true, () => resolve()))
+    const member = this.member
+    this.member = undefined
+    await member?.leave()
   }
 
-  private newLibraryConsumer(groupId: string): Consumer {
-    const group = this.opts.group
-    const assignor = group === undefined ? 'range' : eagerAssignor(group.assignors)
-    this.library = new Consumer({
-      ...libraryOptions({ ...this.client.settings, clientId: group?.clientId ?? this.opts.clientId ?? 'console-consumer' }),
-      groupId,
-      ...(group === undefined
-        ? {}
-        : {
-            ...(group.groupInstanceId === null ? {} : { groupInstanceId: group.groupInstanceId }),
-            sessionTimeout: group.sessionTimeoutMs,
-            rebalanceTimeout: group.rebalanceTimeoutMs,
-            heartbeatInterval: group.heartbeatIntervalMs,
-            protocols: [{ name: assignor, version: 0 }],
-            partitionAssigner: (_current, members, topics, metadata) => assign(assignor, members, topics, metadata),
-          }),
-      autocommit: false,
-      maxWaitTime: FETCH_MAX_WAIT_MS,
-    })
-    return this.library
-  }
-
-  // ---- without a group: the partitions are ours to read
-
-  private async runAssigned(onRecord: OnRecord, drain: () => Promise<boolean>): Promise<StopReason> {
-    const { signal, timeoutMs, maxMessages } = this.opts
-    const consumer = this.newLibraryConsumer(`console-consumer-${Math.floor(Math.random() * 100_000)}`)
-    // The library itself fetches with v12 and up only: a broker without it cannot be read remotely at all.
-    if (!(await brokerTakes(consumer, 1, RAW_FETCH_VERSION))) {
-      throw new ConsumerFatalError(`The broker at ${this.client.target} does not serve Fetch v${RAW_FETCH_VERSION}; remote mode needs Kafka 2.7 or later.`)
-    }
-    const positions = new Map<string, Position>()
-    let metadata = await this.refreshPositions(positions, true)
+  private async loop(onRecord: OnRecord, drain: () => Promise<boolean>): Promise<StopReason> {
+    const { signal, timeoutMs, maxMessages, group } = this.opts
+    const cluster = this.client.cluster
+    const member = group === undefined ? undefined : new RemoteGroupMember(cluster, group)
+    this.member = member
+    let routes = await this.refresh(member, true)
     let lastRecordAt = Date.now()
     let nextRefreshAt = lastRecordAt + REFRESH_MS
+    let nextCommitAt = lastRecordAt + (group?.autoCommitIntervalMs ?? 0)
     for (;;) {
       if (signal.aborted) return 'aborted'
+      if (member !== undefined && group !== undefined) {
+        if (member.needsRejoin) {
+          const stop = await this.rebalance(member, group, timeoutMs === undefined ? undefined : lastRecordAt + timeoutMs)
+          if (stop !== undefined) return stop
+          routes = await this.refresh(member, false)
+          nextRefreshAt = Date.now() + REFRESH_MS
+        }
+        if (group.autoCommit && Date.now() >= nextCommitAt) {
+          await this.commitPrinted().catch(() => undefined)
+          nextCommitAt = Date.now() + group.autoCommitIntervalMs
+        }
+      }
       if (Date.now() >= nextRefreshAt) {
-        metadata = await this.refreshPositions(positions, false)
+        routes = await this.refresh(member, false)
         nextRefreshAt = Date.now() + REFRESH_MS
+        if (member?.needsRejoin === true) continue
       }
       const byLeader = new Map<number, Position[]>()
-      for (const p of positions.values()) {
-        const leader = metadata.topics.get(p.topic)?.partitions[p.partition]?.leader ?? -1
+      for (const p of this.positions.values()) {
+        const leader = routes.get(p.topic)?.leaders[p.partition] ?? -1
         if (leader < 0) continue
         byLeader.set(leader, [...(byLeader.get(leader) ?? []), p])
       }
       if (byLeader.size === 0) {
+        if (!(await drain())) return 'consumer-stopped'
         if (timeoutMs !== undefined && Date.now() - lastRecordAt >= timeoutMs) return 'timeout'
         await sleep(Math.min(REFRESH_MS, timeoutMs ?? REFRESH_MS), signal)
         nextRefreshAt = 0
         continue
       }
       const maxWaitMs = timeoutMs === undefined ? FETCH_MAX_WAIT_MS : Math.min(FETCH_MAX_WAIT_MS, Math.max(1, timeoutMs))
+      let lost: Error | undefined
       const responses = await Promise.all(
-        [...byLeader].map(async ([node, list]): Promise<Fetched[]> => {
-          const broker = metadata.brokers.get(node)
-          // A leader missing from the broker list: metadata is stale, look again next round.
-          return broker === undefined ? [] : fetchRaw(consumer, broker, maxWaitMs, list)
-        }),
+        [...byLeader].map(([node, list]) =>
+          this.fetchFrom(node, maxWaitMs, list).catch((err: unknown): Fetched[] => {
+            // The leader's connection broke (or it is gone): count a failed round for its partitions, look again.
+            if (!isRetriable(err) || !(err instanceof Error)) throw err
+            lost = err
+            return []
+          }),
+        ),
       )
       let progressed = false
       let stop: StopReason | undefined
-      let staleMetadata = false
+      let staleMetadata = lost !== undefined
+      if (lost !== undefined) {
+        for (const list of byLeader.values()) for (const pos of list) if (++pos.failures > cluster.settings.retries) throw lost
+        await sleep(cluster.backoffMs(0), signal)
+      }
       for (const { pos, errorCode, bytes } of responses.flat()) {
+        // A partition given up in a rebalance meanwhile (its position object is no longer ours).
+        if (this.positions.get(positionKey(pos.topic, pos.partition)) !== pos) continue
         if (errorCode === 1) {
           await this.reset(pos)
           continue
@@ -187,7 +176,7 @@ export class RemoteConsumer implements RecordConsumer {
           const error = kafkaErrorForCode(errorCode)
           // The broker's log is damaged there: asking again reads the same damage.
           if (isLogDamage(error)) throw damagedPartitionError(damageAt(error, pos))
-          if (!error.retriable || ++pos.failures > this.client.settings.retries) throw new ConsumerFatalError(javaErrorString(error), { cause: error })
+          if (!error.retriable || ++pos.failures > cluster.settings.retries) throw new ConsumerFatalError(javaErrorString(error), { cause: error })
           staleMetadata = true
           continue
         }
@@ -200,10 +189,143 @@ export class RemoteConsumer implements RecordConsumer {
       }
       if (!(await drain())) return 'consumer-stopped'
       if (stop) return stop
-      if (staleMetadata) metadata = await this.refreshPositions(positions, false)
+      if (staleMetadata) {
+        for (const topic of routes.keys()) cluster.forget(topic)
+        routes = await this.refresh(member, false)
+      }
       if (progressed) lastRecordAt = Date.now()
       else if (timeoutMs !== undefined && Date.now() - lastRecordAt >= timeoutMs) return 'timeout'
     }
+  }
+
+  /**
+   * The topics that match and their leaders. Without a group, new partitions get a position (at the start
+   * position the first time, from their beginning later); in a group, the subscription follows the topics
+   * that match and the leader watches partition counts (a change means a rebalance).
+   */
+  private async refresh(member: RemoteGroupMember | undefined, initial: boolean): Promise<Map<string, TopicRoute>> {
+    const cluster = this.client.cluster
+    const spec = this.opts.topics
+    // By name, Metadata for that topic alone (it must not auto-create); by pattern, every topic.
+    const metadata = await cluster.retrying(() => cluster.metadata('name' in spec ? [spec.name] : null))
+    const routes = new Map<string, TopicRoute>()
+    for (const t of metadata.topics) {
+      if (t.name === null || t.errorCode !== 0) continue
+      const topic = t.name
+      if ('name' in spec ? topic !== spec.name : !spec.pattern.test(topic)) continue
+      const route = await cluster.route(topic)
+      routes.set(topic, route)
+      if (member !== undefined) continue
+      const count = route.leaders.length
+      const partitions = this.opts.partition === undefined ? range(count) : [this.opts.partition]
+      for (const partition of partitions) {
+        const key = positionKey(topic, partition)
+        if (this.positions.has(key) || partition >= count) continue
+        const pos: Position = { topic, topicId: t.topicId, partition, offset: 0, failures: 0 }
+        // Partitions that appear later (new topic, --alter) are read from their beginning.
+        await this.seek(pos, initial ? this.opts.start : 'earliest')
+        this.positions.set(key, pos)
+      }
+    }
+    if (member !== undefined) {
+      // A topic named with --topic is subscribed to even before it exists, as Java subscribes.
+      member.subscribe('name' in spec ? [spec.name] : [...routes.keys()])
+      member.checkPartitionCounts((topic) => routes.get(topic)?.leaders.length)
+    }
+    return routes
+  }
+
+  /**
+   * Eager rebalance: commit what was handed out, give up every partition, rejoin, then start each newly
+   * assigned partition at its committed offset (auto.offset.reset without one). --timeout-ms bounds it,
+   * as in Kafka a poll includes the rebalance.
+   */
+  private async rebalance(member: RemoteGroupMember, group: GroupMembership, deadlineMs: number | undefined): Promise<StopReason | undefined> {
+    if (group.autoCommit) await this.commitPrinted().catch(() => undefined)
+    if (this.positions.size > 0) this.opts.onRebalance?.('revoked')
+    this.positions.clear()
+    const { signal } = this.opts
+    const timeout = deadlineMs === undefined ? undefined : AbortSignal.timeout(Math.max(0, deadlineMs - Date.now()))
+    const cluster = this.client.cluster
+    let assigned
+    try {
+      assigned = await member.join(timeout === undefined ? signal : AbortSignal.any([signal, timeout]), async (topic) => {
+        const t = (await cluster.metadata([topic])).topics.find((x) => x.name === topic)
+        return t === undefined || t.errorCode !== 0 ? undefined : t.partitions.length
+      })
+    } catch (err) {
+      if (signal.aborted) return 'aborted'
+      if (timeout?.aborted === true) return 'timeout'
+      throw err
+    }
+    const committed = await member.committed(assigned)
+    for (const tp of assigned) {
+      let route: TopicRoute
+      try {
+        route = await cluster.route(tp.topic)
+      } catch {
+        continue // assigned a topic that is gone: nothing to read
+      }
+      for (const partition of tp.partitions) {
+        if (partition >= route.leaders.length) continue
+        const pos: Position = { topic: tp.topic, topicId: route.topicId, partition, offset: 0, failures: 0 }
+        const offset = committed.get(partitionKey(tp.topic, partition)) ?? -1
+        if (offset >= 0) await this.seek(pos, offset)
+        else if (this.opts.resetTo === 'none') throw new ConsumerFatalError(`Undefined offset with no reset policy for partitions: [${tp.topic}-${partition}]`)
+        else await this.seek(pos, this.opts.resetTo)
+        this.positions.set(positionKey(tp.topic, partition), pos)
+        this.committed.set(partitionKey(tp.topic, partition), pos.offset)
+      }
+    }
+    this.opts.onRebalance?.('assigned')
+    return undefined
+  }
+
+  /** Commits each partition's position (the offset after the last record handed out) that moved since the last commit. */
+  private async commitPrinted(): Promise<void> {
+    const member = this.member
+    if (member === undefined) return
+    const offsets = [...this.positions.values()]
+      .filter((p) => this.committed.get(partitionKey(p.topic, p.partition)) !== p.offset)
+      .map((p) => ({ topic: p.topic, partition: p.partition, offset: p.offset }))
+    if (offsets.length === 0) return
+    if (await member.commit(offsets)) for (const o of offsets) this.committed.set(partitionKey(o.topic, o.partition), o.offset)
+  }
+
+  /**
+   * One Fetch to broker `node` for these positions; each partition's records section comes back as the
+   * bytes the broker sent (a view of the response frame, never copied or parsed into records here).
+   */
+  private async fetchFrom(node: number, maxWaitMs: number, list: readonly Position[]): Promise<Fetched[]> {
+    const conn = await this.client.cluster.broker(node)
+    const topics = new Map<string, { topicId: Buffer; partitions: FetchTopicInput['partitions'][number][] }>()
+    for (const p of list) {
+      const t = topics.get(p.topic) ?? { topicId: p.topicId, partitions: [] }
+      t.partitions.push({ partition: p.partition, fetchOffset: p.offset, partitionMaxBytes: PARTITION_MAX_BYTES })
+      topics.set(p.topic, t)
+    }
+    const response = await conn.request(
+      ApiKey.Fetch,
+      (w, v) =>
+        encodeFetchRequest(w, v, {
+          maxWaitMs,
+          minBytes: 1,
+          maxBytes: FETCH_MAX_BYTES,
+          isolationLevel: 0, // read_uncommitted, as the console consumer reads
+          // Up to v12 a topic goes by name, from v13 by id: the codec writes the one the version has.
+          topics: [...topics].map(([topic, t]) => ({ topic, topicId: t.topicId, partitions: t.partitions })),
+        }),
+      decodeFetchResponse,
+    )
+    if (response.errorCode !== 0) return list.map((pos) => ({ pos, errorCode: response.errorCode, bytes: null }))
+    const out: Fetched[] = []
+    for (const t of response.responses) {
+      for (const part of t.partitions) {
+        const pos = list.find((p) => p.partition === part.partitionIndex && (t.topic === '' ? p.topicId.equals(t.topicId) : p.topic === t.topic))
+        if (pos !== undefined) out.push({ pos, errorCode: part.errorCode, bytes: part.records === null || part.records.length === 0 ? null : part.records })
+      }
+    }
+    return out
   }
 
   /**
@@ -232,29 +354,6 @@ export class RemoteConsumer implements RecordConsumer {
     return undefined
   }
 
-  /** The partitions to read (new ones added with their start position) and fresh metadata. */
-  private async refreshPositions(positions: Map<string, Position>, initial: boolean): Promise<ClusterMetadata> {
-    const spec = this.opts.topics
-    const names = 'name' in spec ? [spec.name] : (await this.client.call((a) => a.listTopics({ includeInternals: true }))).filter((n) => spec.pattern.test(n))
-    const existing = 'name' in spec ? new Set(await this.client.call((a) => a.listTopics({ includeInternals: true }))) : new Set(names)
-    const present = names.filter((n) => existing.has(n))
-    const metadata = present.length === 0 ? await this.client.metadata([]) : await this.client.metadata(present)
-    for (const topic of present) {
-      const t = metadata.topics.get(topic)
-      if (t === undefined) continue
-      const partitions = this.opts.partition === undefined ? range(t.partitionsCount) : [this.opts.partition]
-      for (const partition of partitions) {
-        const key = `${topic}:${partition}`
-        if (positions.has(key) || partition >= t.partitionsCount) continue
-        const pos: Position = { topic, topicId: t.id, partition, offset: 0, failures: 0 }
-        // Partitions that appear later (new topic, --alter) are read from their beginning.
-        await this.seek(pos, initial ? this.opts.start : 'earliest')
-        positions.set(key, pos)
-      }
-    }
-    return metadata
-  }
-
   private async seek(pos: Position, start: StartPosition): Promise<void> {
     if (start === 'earliest' || start === 'latest') {
       pos.offset = await this.offset(pos, start)
@@ -277,174 +376,19 @@ export class RemoteConsumer implements RecordConsumer {
     if (listed === undefined || !listed.ok) throw listed?.ok === false ? listed.error : new KafkaError('UNKNOWN_SERVER_ERROR')
     return listed.value.offset
   }
-
-  // ---- in a group: the library is the member
-
-  private async runGroup(onRecord: OnRecord, drain: () => Promise<boolean>): Promise<StopReason> {
-    const group = this.opts.group
-    if (group === undefined) throw new Error('runGroup without a group')
-    const { signal, timeoutMs, maxMessages } = this.opts
-    const consumer = this.newLibraryConsumer(group.groupId)
-    const spec = this.opts.topics
-    const topics = 'name' in spec ? [spec.name] : (await this.client.call((a) => a.listTopics({ includeInternals: true }))).filter((n) => spec.pattern.test(n))
-    if (group.autoCommit) {
-      // Commit what was printed before giving partitions up, as the Java consumer does before a rebalance.
-      consumer.on('consumer:group:rebalance', () => {
-        this.commitPrinted().catch(() => undefined)
-      })
-    }
-    const { onRebalance } = this.opts
-    if (onRebalance !== undefined) {
-      // The library rebalances eagerly: a rebalance gives every partition up, a completed join assigns anew.
-      consumer.on('consumer:group:rebalance', () => onRebalance('revoked'))
-      consumer.on('consumer:group:join', () => onRebalance('assigned'))
-    }
-    const stream = await consumer.consume({
-      topics,
-      mode: 'committed',
-      fallbackMode: this.opts.resetTo === 'none' ? 'fail' : this.opts.resetTo,
-      autocommit: false,
-      maxWaitTime: FETCH_MAX_WAIT_MS,
-    })
-    this.stream = stream
-    let lastRecordAt = Date.now()
-    let nextCommitAt = lastRecordAt + group.autoCommitIntervalMs
-    const iterator = stream[Symbol.asyncIterator]()
-    const aborted = new Promise<'aborted'>((resolve) => {
-      if (signal.aborted) resolve('aborted')
-      signal.addEventListener('abort', () => resolve('aborted'), { once: true })
-    })
-    let pending: Promise<IteratorResult<Message<Buffer, Buffer, Buffer, Buffer>>> | undefined
-    for (;;) {
-      pending ??= iterator.next()
-      let next: IteratorResult<Message<Buffer, Buffer, Buffer, Buffer>> | 'aborted' | 'tick'
-      if (stream.readableLength > 0 && !signal.aborted) {
-        // Records are buffered: the next one is there, no need for a timer per record (which cost more than
-        // the record itself: a million timers for a million records).
-        next = await pending
-      } else {
-        const waitMs = timeoutMs === undefined ? REFRESH_MS : Math.max(0, Math.min(REFRESH_MS, lastRecordAt + timeoutMs - Date.now()))
-        next = await Promise.race([pending, aborted, sleep(waitMs).then(() => 'tick' as const)])
-      }
-      if (next === 'aborted') return 'aborted'
-      if (group.autoCommit && Date.now() >= nextCommitAt) {
-        await this.commitPrinted().catch(() => undefined)
-        nextCommitAt = Date.now() + group.autoCommitIntervalMs
-      }
-      if (next === 'tick') {
-        if (!(await drain())) return 'consumer-stopped'
-        if (timeoutMs !== undefined && Date.now() - lastRecordAt >= timeoutMs) return 'timeout'
-        continue
-      }
-      pending = undefined
-      if (next.done === true) return 'consumer-stopped'
-      const m = next.value
-      lastRecordAt = Date.now()
-      this.consumed++
-      const headers: [Buffer | null, Buffer | null][] = [...m.headers]
-      const view = new LibraryRecordView(m.key ?? null, m.value ?? null, headers, Number(m.offset), Number(m.timestamp), 'CreateTime')
-      const keep = onRecord(view, m.topic, m.partition)
-      this.printed.set(`${m.topic}:${m.partition}`, { topic: m.topic, partition: m.partition, offset: Number(m.offset) + 1 })
-      if (!keep) return 'consumer-stopped'
-      if (maxMessages !== undefined && this.consumed >= maxMessages) {
-        await drain()
-        return 'max-messages'
-      }
-      if (stream.readableLength === 0 && !(await drain())) return 'consumer-stopped'
-    }
-  }
-
-  private async commitPrinted(): Promise<void> {
-    const library = this.library
-    if (library === undefined) return
-    const offsets = [...this.printed.values()].filter((p) => this.committed.get(`${p.topic}:${p.partition}`) !== p.offset)
-    if (offsets.length === 0) return
-    await library.commit({ offsets: offsets.map((p) => ({ topic: p.topic, partition: p.partition, offset: BigInt(p.offset), leaderEpoch: -1 })) })
-    for (const p of offsets) this.committed.set(`${p.topic}:${p.partition}`, p.offset)
-  }
 }
 
-/**
- * The library rebalances eagerly, so of the configured assignors only the eager ones can be offered:
- * range or roundrobin (Java's default list [range, cooperative-sticky] gives range).
- */
-function eagerAssignor(assignors: readonly string[]): string {
-  const found = assignors.find((a) => ASSIGNORS.has(a))
-  if (found === undefined) {
-    throw new ConsumerFatalError(
-      `partition.assignment.strategy ${assignors.join(',')}: remote mode offers only the eager assignors (RangeAssignor, RoundRobinAssignor).`,
-    )
-  }
-  return found
-}
-
-/** The leader's assignment with our implementation of the chosen Java assignor. */
-function assign(
-  name: string,
-  members: Map<string, { topics?: string[] }>,
-  topics: Set<string>,
-  metadata: ClusterMetadata,
-): { memberId: string; assignments: Map<string, { topic: string; partitions: number[] }> }[] {
-  const assignor = ASSIGNORS.get(name) ?? ASSIGNORS.get('range')
-  if (assignor === undefined) throw new Error('no assignor')
-  const list: AssignorMember[] = [...members].map(([memberId, m]) => ({ memberId, groupInstanceId: null, topics: m.topics ?? [...topics] }))
-  const counts = new Map<string, number>()
-  for (const t of topics) counts.set(t, metadata.topics.get(t)?.partitionsCount ?? 0)
-  const result = assignor.assign(list, counts)
-  return list.map((m) => ({
-    memberId: m.memberId,
-    assignments: new Map((result.get(m.memberId) ?? []).map((ta) => [ta.topic, { topic: ta.topic, partitions: [...ta.partitions] }])),
-  }))
-}
-
-/** A Fetch with the records sections as bytes, over the library's connection to the leader (retried as the library retries). */
-function fetchRaw(consumer: Consumer, broker: Broker, maxWaitMs: number, list: readonly Position[]): Promise<Fetched[]> {
-  const topics = new Map<string, RawFetchTopic['partitions'][number][]>()
-  for (const p of list) {
-    const parts = topics.get(p.topic) ?? []
-    parts.push({ partition: p.partition, fetchOffset: p.offset, partitionMaxBytes: PARTITION_MAX_BYTES })
-    topics.set(p.topic, parts)
-  }
-  const request: RawFetchTopic[] = [...topics].map(([topic, partitions]) => ({ topic, partitions }))
-  return new Promise<RawFetchResponse>((resolve, reject) => {
-    void consumer[kPerformWithRetry]<RawFetchResponse>(
-      'fetch',
-      (done) => {
-        consumer[kGetConnection](broker, (err, connection) => {
-          if (err || connection === undefined) done(err ?? new Error('no connection'))
-          else rawFetchV12(connection, maxWaitMs, 1, FETCH_MAX_BYTES, request, done)
-        })
-      },
-      (err, response) => {
-        if (err || response === undefined) reject(err ?? new Error('no Fetch answer'))
-        else resolve(response)
-      },
-    )
-  }).then((response) => {
-    if (response.errorCode !== 0) return list.map((pos) => ({ pos, errorCode: response.errorCode, bytes: null }))
-    return response.partitions.flatMap((part) => {
-      const pos = list.find((p) => p.topic === part.topic && p.partition === part.partition)
-      return pos === undefined ? [] : [{ pos, errorCode: part.errorCode, bytes: part.records }]
-    })
-  })
+function positionKey(topic: string, partition: number): string {
+  return `${topic}:${partition}`
 }
 
 function range(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i)
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms)
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer)
-        resolve()
-      },
-      { once: true },
-    )
-  })
+/** Waits `ms`, or less when `signal` aborts (the loop then sees the abort itself). */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return delay(ms, undefined, { signal }).catch(() => undefined)
 }
 
 /** A damage error from the broker, worded as Kafka's consumer words it, with the partition and offset. */

@@ -1,12 +1,16 @@
-import { FindCoordinatorKeyTypes, kGetApi, kGetConnection, type Admin, type API, type Connection } from '@platformatic/kafka'
-
+import { ApiKey } from '../../protocol/api-keys.js'
 import { CONSUMER_PROTOCOL_TYPE, decodedPartitions } from '../../protocol/consumer-protocol.js'
-import type { GroupState, OffsetDeleteRequest, OffsetDeleteResult } from '../../broker/groups/types.js'
-import { KafkaError, fail, ok, type Outcome } from '../../broker/kafka-error.js'
 import { errorByCode, type ErrorName } from '../../protocol/error-codes.js'
+import { decodeDeleteGroupsResponse, encodeDeleteGroupsRequest } from '../../protocol/messages/delete-groups.js'
+import { decodeDescribeGroupsResponse, encodeDescribeGroupsRequest } from '../../protocol/messages/describe-groups.js'
+import { decodeListGroupsResponse, encodeListGroupsRequest } from '../../protocol/messages/list-groups.js'
+import { decodeOffsetCommitResponse, encodeOffsetCommitRequest } from '../../protocol/messages/offset-commit.js'
+import { decodeOffsetDeleteResponse, encodeOffsetDeleteRequest } from '../../protocol/messages/offset-delete.js'
+import { decodeOffsetFetchResponse, encodeOffsetFetchRequest } from '../../protocol/messages/offset-fetch.js'
+import type { GroupState, OffsetDeleteRequest, OffsetDeleteResult } from '../../broker/groups/types.js'
+import { KafkaError, fail, kafkaErrorForCode, ok, type Outcome } from '../../broker/kafka-error.js'
 import {
   matchesFilter,
-  type CoordinatorNode,
   type GroupDescription,
   type GroupListing,
   type GroupOffset,
@@ -16,57 +20,44 @@ import {
   type PartitionError,
 } from '../groups-client.js'
 import type { RemoteClient } from './remote-client.js'
+import type { BrokerConnection } from './wire/connection.js'
 
-// Groups over the client library's Admin. ListGroups and OffsetFetch use the Admin's own calls. The
-// others go to the group's coordinator through the library's API functions directly, because the Admin
-// calls do not give what the tool needs:
-// - Admin.describeGroups decodes member assignments itself, reading the consumer protocol's user data
-//   as a compact field; on real assignment bytes that throws inside a socket callback (uncaught, the
-//   call never settles; @platformatic/kafka 1.35). We take the raw bytes and decode them ourselves.
-// - alterConsumerGroupOffsets, deleteGroups and deleteConsumerGroupOffsets report per-entity errors only
-//   as a thrown error (after retrying the retriable ones); the tool prints one line per group/partition.
+// Groups over our connection layer (wire/cluster.ts) and generated codec: ListGroups to every broker,
+// the rest to the group's coordinator (FindCoordinator). Per-entity error codes come back as outcomes,
+// one per group or partition, as the tool prints them; a coordinator that moved (NOT_COORDINATOR,
+// COORDINATOR_NOT_AVAILABLE, COORDINATOR_LOAD_IN_PROGRESS) is looked up again and the request retried.
 
 const STATES: readonly GroupState[] = ['Empty', 'PreparingRebalance', 'CompletingRebalance', 'Stable', 'Dead']
-const OTHER_STATE_NAMES = ['Assigning', 'Reconciling', 'NotReady', 'Unknown']
-
-interface DescribeGroupsResponse {
-  groups: {
-    errorCode: number
-    groupId: string
-    groupState: string
-    protocolType: string
-    protocolData: string
-    members: { memberId: string; groupInstanceId: string | null; clientId: string; clientHost: string; memberMetadata: Buffer; memberAssignment: Buffer }[]
-  }[]
-}
-
-interface PartitionsResponse {
-  errorCode?: number
-  topics: { name: string; partitions: { partitionIndex: number; errorCode: number }[] }[]
-}
-
-interface DeleteGroupsResponse {
-  results: { groupId: string; errorCode: number }[]
-}
+const COORDINATOR_MOVED = new Set(['NOT_COORDINATOR', 'COORDINATOR_NOT_AVAILABLE', 'COORDINATOR_LOAD_IN_PROGRESS'])
 
 export class RemoteGroups implements GroupsClient {
   constructor(private readonly client: RemoteClient) {}
 
   async listGroups(filter?: ListGroupsFilter): Promise<GroupListing[]> {
-    // Filtered here: ListGroups v4 (our server's newest) has no type filter, and states go as typed.
-    const groups = await this.client.call((a) => a.listGroups())
-    return [...groups.values()]
-      .map((g) => ({ groupId: g.id, protocolType: g.protocolType, state: stateName(g.state), groupType: (g.groupType as string | undefined) ?? 'classic' }))
+    // Every broker coordinates some groups; filtered here, as ListGroups before v4/v5 cannot filter.
+    const listed = await this.client.wire(async (cluster) => {
+      const metadata = await cluster.metadata([])
+      const answers = await Promise.all(
+        metadata.brokers.map(async (b) => {
+          const conn = await cluster.broker(b.nodeId)
+          const answer = await conn.request(ApiKey.ListGroups, (w, v) => encodeListGroupsRequest(w, v, {}), decodeListGroupsResponse)
+          if (answer.errorCode !== 0) throw kafkaErrorForCode(answer.errorCode)
+          return answer.groups
+        }),
+      )
+      return answers.flat()
+    })
+    return listed
+      .map((g) => ({ groupId: g.groupId, protocolType: g.protocolType, state: g.groupState, groupType: g.groupType === '' ? 'classic' : g.groupType }))
       .filter((g) => matchesFilter(g, filter))
   }
 
   async describeGroup(groupId: string): Promise<Outcome<GroupDescription>> {
-    return this.client.call(async (admin) => {
-      const coordinator = await findCoordinator(admin, groupId)
-      const response = await coordinatorRequest<DescribeGroupsResponse>(admin, coordinator, 'DescribeGroups', [[groupId], false])
+    return this.onCoordinator(groupId, async (conn, coordinator) => {
+      const response = await conn.request(ApiKey.DescribeGroups, (w, v) => encodeDescribeGroupsRequest(w, v, { groups: [groupId] }), decodeDescribeGroupsResponse)
       const g = response.groups.find((x) => x.groupId === groupId) ?? response.groups[0]
       if (g === undefined) return fail(new KafkaError('UNKNOWN_SERVER_ERROR', 'DescribeGroups returned no group'))
-      const error = kafkaErrorOf(g.errorCode)
+      const error = coordinatorError(g.errorCode)
       if (error !== undefined) return fail(error)
       const state = STATES.find((s) => s.toLowerCase() === g.groupState.toLowerCase())
       if (state === undefined) return fail(new KafkaError('UNKNOWN_SERVER_ERROR', `Group ${groupId} is in state ${g.groupState}, which the classic DescribeGroups view does not cover.`))
@@ -89,37 +80,42 @@ export class RemoteGroups implements GroupsClient {
   }
 
   async fetchOffsets(groupId: string): Promise<Outcome<GroupOffset[]>> {
-    try {
-      const groups = await this.client.call((a) => a.listConsumerGroupOffsets({ groups: [groupId] }))
-      const group = groups.find((g) => g.groupId === groupId)
-      const offsets = (group?.topics ?? []).flatMap((t) =>
-        t.partitions.map((p) => ({
-          topic: t.name,
-          partition: p.partitionIndex,
-          offset: Number(p.committedOffset),
-          leaderEpoch: p.committedLeaderEpoch,
-          metadata: p.metadata ?? '',
-        })),
+    return this.onCoordinator(groupId, async (conn) => {
+      const batched = conn.versionOf(ApiKey.OffsetFetch) >= 8
+      const response = await conn.request(
+        ApiKey.OffsetFetch,
+        // topics null: every partition the group has committed.
+        (w, v) => encodeOffsetFetchRequest(w, v, batched ? { groups: [{ groupId, topics: null }] } : { groupId, topics: null }),
+        decodeOffsetFetchResponse,
+      )
+      const group = batched ? response.groups.find((g) => g.groupId === groupId) : response
+      if (group === undefined) return fail(new KafkaError('UNKNOWN_SERVER_ERROR', 'OffsetFetch answered without the group'))
+      const error = coordinatorError(group.errorCode)
+      if (error !== undefined) return fail(error)
+      const offsets = group.topics.flatMap((t) =>
+        t.partitions
+          .filter((p) => p.errorCode === 0 && p.committedOffset >= 0)
+          .map((p) => ({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch, metadata: p.metadata ?? '' })),
       )
       return ok(offsets.sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition)))
-    } catch (err) {
-      if (err instanceof KafkaError) return fail(err)
-      throw err
-    }
+    })
   }
 
   async alterOffsets(groupId: string, offsets: readonly OffsetToCommit[]): Promise<PartitionError[]> {
     if (offsets.length === 0) return []
     const byTopic = new Map<string, OffsetToCommit[]>()
     for (const o of offsets) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), o])
+    // An admin commit: no generation, no member (Kafka's AdminClient alterConsumerGroupOffsets).
     const topics = [...byTopic].map(([name, ps]) => ({
       name,
-      partitions: ps.map((p) => ({ partitionIndex: p.partition, committedOffset: BigInt(p.offset), committedLeaderEpoch: -1, committedMetadata: '' })),
+      partitions: ps.map((p) => ({ partitionIndex: p.partition, committedOffset: p.offset, committedLeaderEpoch: -1, committedMetadata: '' })),
     }))
-    const response = await this.client.call(async (admin) =>
-      coordinatorRequest<PartitionsResponse>(admin, await findCoordinator(admin, groupId), 'OffsetCommit', [groupId, -1, '', null, topics]),
-    )
-    const outcome = partitionOutcomes(response)
+    const outcome = await this.onCoordinator(groupId, async (conn) => {
+      const response = await conn.request(ApiKey.OffsetCommit, (w, v) => encodeOffsetCommitRequest(w, v, { groupId, generationIdOrMemberEpoch: -1, memberId: '', topics }), decodeOffsetCommitResponse)
+      const codes = response.topics.flatMap((t) => t.partitions.map((p) => p.errorCode))
+      coordinatorError(codes.find((c) => c !== 0) ?? 0)
+      return partitionOutcomes(response.topics)
+    })
     return offsets.map((o) => {
       const key = `${o.topic}\u0000${o.partition}`
       return { topic: o.topic, partition: o.partition, error: outcome.has(key) ? outcome.get(key) : new KafkaError('UNKNOWN_SERVER_ERROR') }
@@ -130,59 +126,50 @@ export class RemoteGroups implements GroupsClient {
     const results: { groupId: string; error: KafkaError | undefined }[] = []
     // One request per group: groups may have different coordinators.
     for (const groupId of groupIds) {
-      const response = await this.client.call(async (admin) =>
-        coordinatorRequest<DeleteGroupsResponse>(admin, await findCoordinator(admin, groupId), 'DeleteGroups', [[groupId]]),
-      )
-      const r = response.results.find((x) => x.groupId === groupId)
-      results.push({ groupId, error: r === undefined ? new KafkaError('UNKNOWN_SERVER_ERROR') : kafkaErrorOf(r.errorCode) })
+      const error = await this.onCoordinator(groupId, async (conn) => {
+        const response = await conn.request(ApiKey.DeleteGroups, (w, v) => encodeDeleteGroupsRequest(w, v, { groupsNames: [groupId] }), decodeDeleteGroupsResponse)
+        const r = response.results.find((x) => x.groupId === groupId)
+        return r === undefined ? new KafkaError('UNKNOWN_SERVER_ERROR') : coordinatorError(r.errorCode)
+      })
+      results.push({ groupId, error })
     }
     return results
   }
 
   async deleteOffsets(req: OffsetDeleteRequest): Promise<OffsetDeleteResult> {
     const topics = req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p })) }))
-    const response = await this.client.call(async (admin) =>
-      coordinatorRequest<PartitionsResponse>(admin, await findCoordinator(admin, req.groupId), 'OffsetDelete', [req.groupId, topics]),
+    return this.onCoordinator(req.groupId, async (conn) => {
+      const response = await conn.request(ApiKey.OffsetDelete, (w, v) => encodeOffsetDeleteRequest(w, v, { groupId: req.groupId, topics }), decodeOffsetDeleteResponse)
+      const error = coordinatorError(response.errorCode)
+      if (error !== undefined) return { error, topics: [] }
+      return {
+        error: undefined,
+        topics: response.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partition: p.partitionIndex, error: kafkaErrorOf(p.errorCode) })) })),
+      }
+    })
+  }
+
+  /** Runs `work` on the group's coordinator; a coordinator that moved is looked up again and `work` retried. */
+  private onCoordinator<T>(groupId: string, work: (conn: BrokerConnection, coordinator: { nodeId: number; host: string; port: number }) => Promise<T>): Promise<T> {
+    return this.client.wire(
+      async (cluster) => {
+        const node = await cluster.coordinatorNode(groupId)
+        return work(await cluster.connectionTo(node), { nodeId: node.nodeId, host: node.host, port: node.port })
+      },
+      () => this.client.cluster.forgetCoordinator(groupId),
     )
-    const error = kafkaErrorOf(response.errorCode ?? 0)
-    if (error !== undefined) return { error, topics: [] }
-    return {
-      error: undefined,
-      topics: response.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partition: p.partitionIndex, error: kafkaErrorOf(p.errorCode) })) })),
-    }
   }
 }
 
-/** The group's coordinator (FindCoordinator; the library throws for a coordinator-level error). */
-async function findCoordinator(admin: Admin, groupId: string): Promise<CoordinatorNode> {
-  const found = await admin.findCoordinator({ keyType: FindCoordinatorKeyTypes.GROUP, keys: [groupId] })
-  const c = found.find((x) => x.key === groupId) ?? found[0]
-  if (c === undefined) throw new KafkaError('COORDINATOR_NOT_AVAILABLE')
-  return { nodeId: c.nodeId, host: c.host, port: c.port }
+/** A group-level error code: undefined for 0; thrown (to be retried) when the coordinator moved. */
+function coordinatorError(code: number): KafkaError | undefined {
+  const error = kafkaErrorOf(code)
+  if (error !== undefined && COORDINATOR_MOVED.has(error.errorName)) throw error
+  return error
 }
 
-/**
- * One request to the coordinator with the newest version both sides speak. A response carrying error
- * codes comes back as the response (the caller reads them per entity), not as a thrown error.
- */
-async function coordinatorRequest<R>(admin: Admin, node: CoordinatorNode, apiName: string, args: unknown[]): Promise<R> {
-  const connection = await new Promise<Connection>((resolve, reject) => {
-    admin[kGetConnection]({ host: node.host, port: node.port }, (err, c) => (err ? reject(err) : resolve(c!)))
-  })
-  const api = await new Promise<API<unknown[], R>>((resolve, reject) => {
-    admin[kGetApi]<unknown[], R>(apiName, (err, a) => (err ? reject(err) : resolve(a!)))
-  })
-  try {
-    return await api.async(connection, ...args)
-  } catch (err) {
-    const response = (err as { code?: string; response?: R }).response
-    if ((err as { code?: string }).code === 'PLT_KFK_RESPONSE' && response !== undefined) return response
-    throw err
-  }
-}
-
-function partitionOutcomes(response: PartitionsResponse): Map<string, KafkaError | undefined> {
-  return new Map(response.topics.flatMap((t) => t.partitions.map((p) => [`${t.name}\u0000${p.partitionIndex}`, kafkaErrorOf(p.errorCode)] as const)))
+function partitionOutcomes(topics: readonly { name: string; partitions: readonly { partitionIndex: number; errorCode: number }[] }[]): Map<string, KafkaError | undefined> {
+  return new Map(topics.flatMap((t) => t.partitions.map((p) => [`${t.name}\u0000${p.partitionIndex}`, kafkaErrorOf(p.errorCode)] as const)))
 }
 
 /** undefined for error code 0. */
@@ -191,9 +178,3 @@ function kafkaErrorOf(code: number): KafkaError | undefined {
   const info = errorByCode(code)
   return new KafkaError(info.name.startsWith('UNKNOWN_ERROR_CODE_') ? 'UNKNOWN_SERVER_ERROR' : (info.name as ErrorName), info.name.startsWith('UNKNOWN_ERROR_CODE_') ? info.message : undefined)
 }
-
-/** The library upper-cases state names (PREPARINGREBALANCE); Kafka's tools print them as the broker spells them. */
-function stateName(upper: string): string {
-  return [...STATES, ...OTHER_STATE_NAMES].find((s) => s.toUpperCase() === upper.toUpperCase()) ?? upper
-}
-

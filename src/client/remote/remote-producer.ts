@@ -1,67 +1,57 @@
-import { Producer } from '@platformatic/kafka'
-
-import { KafkaError } from '../../broker/kafka-error.js'
+import { ApiKey } from '../../protocol/api-keys.js'
+import { decodeDescribeConfigsResponse, encodeDescribeConfigsRequest } from '../../protocol/messages/describe-configs.js'
+import { decodeInitProducerIdResponse, encodeInitProducerIdRequest } from '../../protocol/messages/init-producer-id.js'
+import { KafkaError, kafkaErrorForCode } from '../../broker/kafka-error.js'
 import type { ProducerSettings, RecordProducer, SendFailure } from '../kafka-client.js'
-import { brokerTakes, libraryOptions } from './library.js'
-import { RAW_PRODUCE_VERSION } from './raw-produce.js'
-import { RawRemoteProducer } from './raw-producer.js'
-import type { RemoteClient } from './remote-client.js'
+import { RemoteBatchProducer } from './remote-batch-producer.js'
 import { remoteFailure } from './remote-errors.js'
+import type { Cluster } from './wire/cluster.js'
 
 // Opening the remote producer: the topic's partition count (auto-created when allowed), its
-// max.message.bytes, and for idempotence a producer id from the library's InitProducerId. The records
-// then go the embedded producer's way (raw-producer.ts: batches built as bytes) in Produce v9 requests
-// over the library's connections. The library's own producer is not used: it encodes every record as
-// an object (about a third of the speed) and numbers idempotent batches only when an answer arrives,
-// which allows one request in flight.
+// max.message.bytes, and for idempotence a producer id from InitProducerId — all on the cluster view
+// (wire/cluster.ts) and our generated codec. The records then go the embedded producer's way
+// (remote-batch-producer.ts: batches built as bytes) in Produce requests to each partition's leader.
 
-export async function openRemoteProducer(client: RemoteClient, topic: string, settings: ProducerSettings, onFailure: (failure: SendFailure) => void): Promise<RecordProducer> {
-  const partitionCount = await topicPartitionCount(client, topic, settings.allowAutoCreate)
-  const library = new Producer<Buffer, Buffer, Buffer, Buffer>({
-    ...libraryOptions({ ...client.settings, clientId: settings.clientId }),
-    acks: settings.acks,
-    compression: settings.compression,
-    idempotent: isIdempotent(settings),
-    autocreateTopics: false,
-  })
-  if (!(await takesRawProduce(library, client))) {
-    await library.close().catch(() => undefined)
-    throw new KafkaError('UNSUPPORTED_VERSION', `The broker at ${client.target} does not take Produce v${RAW_PRODUCE_VERSION}; remote mode needs Kafka 2.7 or later.`)
-  }
-  let producerId = -1
-  let producerEpoch = -1
-  if (isIdempotent(settings)) {
-    try {
-      const info = await library.initIdempotentProducer({})
-      producerId = Number(info.producerId)
-      producerEpoch = info.producerEpoch
-    } catch (err) {
-      await library.close().catch(() => undefined)
-      throw remoteFailure(err, client.settings.bootstrap)
-    }
-  }
-  const maxMessageBytes = await topicMaxMessageBytes(client, topic)
-  return new RawRemoteProducer(client, library, topic, partitionCount, settings, onFailure, producerId, producerEpoch, maxMessageBytes)
-}
+/** max.message.bytes' default, when the broker does not say. */
+const DEFAULT_MAX_MESSAGE_BYTES = 1048588
+const TOPIC_RESOURCE = 2
 
-async function topicMaxMessageBytes(client: RemoteClient, topic: string): Promise<number> {
-  const DEFAULT = 1048588
+export async function openRemoteProducer(cluster: Cluster, topic: string, settings: ProducerSettings, onFailure: (failure: SendFailure) => void): Promise<RecordProducer> {
   try {
-    const outcome = await client.describeTopicConfigs(topic, ['max.message.bytes'])
-    const value = outcome.ok ? Number(outcome.value.find((c) => c.name === 'max.message.bytes')?.value) : NaN
-    return Number.isFinite(value) && value > 0 ? value : DEFAULT
-  } catch {
-    return DEFAULT
-  }
-}
-
-/** Whether the broker takes the Produce version the raw path writes. */
-async function takesRawProduce(library: Producer<Buffer, Buffer, Buffer, Buffer>, client: RemoteClient): Promise<boolean> {
-  try {
-    return await brokerTakes(library, 0, RAW_PRODUCE_VERSION)
+    const partitionCount = await topicPartitionCount(cluster, topic, settings.allowAutoCreate)
+    let producerId = -1
+    let producerEpoch = -1
+    if (isIdempotent(settings)) ({ producerId, producerEpoch } = await initProducerId(cluster))
+    const maxMessageBytes = await topicMaxMessageBytes(cluster, topic)
+    return new RemoteBatchProducer(cluster, topic, partitionCount, settings, onFailure, producerId, producerEpoch, maxMessageBytes)
   } catch (err) {
-    await library.close().catch(() => undefined)
-    throw remoteFailure(err, client.settings.bootstrap)
+    if (err instanceof KafkaError) throw err
+    throw remoteFailure(err, cluster.settings.bootstrap)
+  }
+}
+
+/** An idempotent producer's id and epoch (InitProducerId without a transactional id), retried while retriable. */
+async function initProducerId(cluster: Cluster): Promise<{ producerId: number; producerEpoch: number }> {
+  return cluster.retrying(async () => {
+    const conn = await cluster.anyBroker()
+    const answer = await conn.request(ApiKey.InitProducerId, (w, v) => encodeInitProducerIdRequest(w, v, { transactionalId: null, transactionTimeoutMs: -1 }), decodeInitProducerIdResponse)
+    if (answer.errorCode !== 0) throw kafkaErrorForCode(answer.errorCode)
+    return { producerId: answer.producerId, producerEpoch: answer.producerEpoch }
+  })
+}
+
+async function topicMaxMessageBytes(cluster: Cluster, topic: string): Promise<number> {
+  try {
+    const conn = await cluster.anyBroker()
+    const answer = await conn.request(
+      ApiKey.DescribeConfigs,
+      (w, v) => encodeDescribeConfigsRequest(w, v, { resources: [{ resourceType: TOPIC_RESOURCE, resourceName: topic, configurationKeys: ['max.message.bytes'] }] }),
+      decodeDescribeConfigsResponse,
+    )
+    const value = Number(answer.results[0]?.configs.find((c) => c.name === 'max.message.bytes')?.value)
+    return Number.isFinite(value) && value > 0 ? value : DEFAULT_MAX_MESSAGE_BYTES
+  } catch {
+    return DEFAULT_MAX_MESSAGE_BYTES
   }
 }
 
@@ -71,22 +61,17 @@ function isIdempotent(settings: ProducerSettings): boolean {
 }
 
 /** The topic's partition count; a missing topic is created by the broker's metadata auto-create when allowed. */
-async function topicPartitionCount(client: RemoteClient, topic: string, allowAutoCreate: boolean): Promise<number> {
-  const names = await client.call((a) => a.listTopics({ includeInternals: true }))
-  if (!names.includes(topic)) {
-    if (!allowAutoCreate) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${topic}' does not exist.`)
-    try {
-      await client.call((a) => a.metadata({ topics: [topic], autocreateTopics: true, forceUpdate: true }))
-    } catch {
-      // Either the broker does not auto-create (answered below) or it is unreachable (the next call says so).
-    }
-    if (!(await client.call((a) => a.listTopics({ includeInternals: true }))).includes(topic)) {
-      // The broker answered without creating it: auto.create.topics.enable=false there.
-      throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${topic}' does not exist.`)
-    }
+async function topicPartitionCount(cluster: Cluster, topic: string, allowAutoCreate: boolean): Promise<number> {
+  const missing = new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${topic}' does not exist.`)
+  const ask = async (autoCreate: boolean) => (await cluster.retrying(() => cluster.metadata([topic], autoCreate))).topics.find((t) => t.name === topic)
+  let t = await ask(false)
+  if ((t === undefined || t.errorCode === 3) && allowAutoCreate) {
+    // Kafka answers the creating Metadata with LEADER_NOT_AVAILABLE while the topic is being made; ask again.
+    await ask(true)
+    t = await ask(false)
   }
-  const meta = await client.metadata([topic])
-  const count = meta.topics.get(topic)?.partitionsCount
-  if (count === undefined) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION', `Topic '${topic}' does not exist.`)
-  return count
+  // Still missing: the broker does not auto-create (auto.create.topics.enable=false there).
+  if (t === undefined || t.errorCode === 3) throw missing
+  if (t.errorCode !== 0) throw kafkaErrorForCode(t.errorCode)
+  return t.partitions.length
 }

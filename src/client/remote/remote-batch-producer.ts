@@ -1,25 +1,24 @@
-import { kGetConnection, kMetadata, type Broker, type ClusterMetadata, type Producer } from '@platformatic/kafka'
-
+import { ApiKey } from '../../protocol/api-keys.js'
+import { decodeProduceResponse, encodeProduceRequest, type PartitionProduceResponse } from '../../protocol/messages/produce.js'
 import { KafkaError, kafkaErrorForCode } from '../../broker/kafka-error.js'
 import { patchBaseSequence, type RecordHeader } from '../../broker/records.js'
 import type { ProducerSettings, RecordProducer, SendFailure } from '../kafka-client.js'
 import { PartitionBatches, batchLimitFor, type AckLists, type BatchIdentity, type ClosedBatch } from '../partition-batches.js'
-import type { RemoteClient } from './remote-client.js'
 import { remoteFailure } from './remote-errors.js'
-import { rawProduceV9, type RawPartitionResponse, type RawProduceResult } from './raw-produce.js'
+import { STALE_METADATA, type Cluster, type TopicRoute } from './wire/cluster.js'
+import { BrokerIoError } from './wire/wire-errors.js'
 
-// The remote producer's fast path: what the embedded producer does (records encoded straight into
-// per-partition RecordBatchBuilders, sticky/murmur2 partitioning, batch.size, linger.ms, the codec),
-// with the batches sent as raw bytes in Produce v9 requests over the client library's connection to
-// each partition's leader. The library keeps what it is good at: connections, SASL/TLS, ApiVersions,
-// metadata and leaders, InitProducerId.
+// The remote producer: what the embedded producer does (records encoded straight into per-partition
+// RecordBatchBuilders, sticky/murmur2 partitioning, batch.size, linger.ms, the codec), with the batches
+// sent as the bytes they are in Produce requests (our generated codec, the newest version both sides
+// take) over the cluster view's connection to each partition's leader (wire/cluster.ts).
 //
 // Like Java's sender: a request carries at most one batch per partition, up to max.request.size; up to
 // five requests are in flight. Unlike Java, a batch keeps filling past batch.size while all five are
 // out (up to the topic's max.message.bytes and max.request.size), so a producer ahead of its broker
 // sends fewer, larger requests — what the library path did by merging queued sends; every request
-// costs our broker a transaction and, with acks=all, an fsync. Idempotence: the producer id and epoch come from the library's
-// InitProducerId; sequence numbers are ours, given when a batch is closed. A batch that fails with a
+// costs our broker a transaction and, with acks=all, an fsync. Idempotence: the producer id and epoch come from
+// InitProducerId (remote-producer.ts); sequence numbers are ours, given when a batch is closed. A batch that fails with a
 // retriable error (leader moved, connection lost, timed out) is sent again with the same bytes and
 // sequence, ahead of its partition's later batches; while it waits the partition sends nothing.
 
@@ -46,9 +45,7 @@ const MAX_IN_FLIGHT = 5
 const MAX_REQUEST_BYTES = 1 << 20
 const MAX_SEQUENCE = 0x7fffffff
 
-const STALE_METADATA = new Set(['NOT_LEADER_OR_FOLLOWER', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_TOPIC_OR_PARTITION', 'FENCED_LEADER_EPOCH', 'UNKNOWN_LEADER_EPOCH'])
-
-export class RawRemoteProducer implements RecordProducer {
+export class RemoteBatchProducer implements RecordProducer {
   private readonly batches: PartitionBatches
   /** Closed batches waiting to be sent, per partition, oldest first. */
   private readonly ready: ReadyBatch[][]
@@ -66,15 +63,13 @@ export class RawRemoteProducer implements RecordProducer {
   private drainStart = 0
   private sent = 0
   private lingerTimer: NodeJS.Timeout | undefined
-  private leaders: Promise<ClusterMetadata> | undefined
   private closed = false
   private readonly idempotent: boolean
   /** How far a batch may grow while every send slot is taken. */
   private readonly growLimit: number
 
   constructor(
-    private readonly client: RemoteClient,
-    private readonly library: Producer<Buffer, Buffer, Buffer, Buffer>,
+    private readonly cluster: Cluster,
     private readonly topic: string,
     readonly partitionCount: number,
     private readonly settings: ProducerSettings,
@@ -132,7 +127,6 @@ export class RawRemoteProducer implements RecordProducer {
     if (this.closed) return
     await this.flush()
     this.closed = true
-    await this.library.close().catch(() => undefined)
   }
 
   /** Idempotence: a partition's batches are numbered as they close. */
@@ -201,44 +195,40 @@ export class RawRemoteProducer implements RecordProducer {
 
   /** Sends the batches to their partitions' leaders (one request per leader) and settles each batch. */
   private async request(batches: ReadyBatch[]): Promise<void> {
-    let meta: ClusterMetadata
+    let route: TopicRoute
     try {
-      meta = await this.metadata()
+      route = await this.cluster.route(this.topic)
     } catch (err) {
-      for (const b of batches) this.retryOrFail(b, err, undefined)
+      for (const b of batches) this.retryOrFail(b, err, failureKind(err))
       return
     }
     const byLeader = new Map<number, ReadyBatch[]>()
-    const partitions = meta.topics.get(this.topic)?.partitions
     for (const b of batches) {
-      const leader = partitions?.[b.partition]?.leader ?? -1
+      const leader = route.leaders[b.partition] ?? -1
       const group = byLeader.get(leader)
       if (group === undefined) byLeader.set(leader, [b])
       else group.push(b)
     }
     await Promise.all(
       [...byLeader].map(async ([leader, group]) => {
-        const broker = meta.brokers.get(leader)
-        if (broker === undefined) {
-          this.leaders = undefined
+        if (leader < 0) {
+          this.forgetLeaders()
           const error = new KafkaError('LEADER_NOT_AVAILABLE')
           for (const b of group) this.retryOrFail(b, error, 'LEADER_NOT_AVAILABLE')
           return
         }
-        let result: RawProduceResult
+        let answers: Map<number, PartitionProduceResponse> | undefined
         try {
-          result = await this.produce(broker, group)
+          answers = await this.produce(leader, group)
         } catch (err) {
           this.forgetLeaders()
-          for (const b of group) this.retryOrFail(b, err, undefined)
+          for (const b of group) this.retryOrFail(b, err, failureKind(err))
           return
         }
-        if (typeof result === 'boolean') {
+        if (answers === undefined) {
           for (const b of group) this.succeeded(b)
           return
         }
-        const answers = new Map<number, RawPartitionResponse>()
-        for (const r of result) answers.set(r.partition, r)
         for (const b of group) {
           const answer = answers.get(b.partition)
           if (answer === undefined) {
@@ -251,29 +241,28 @@ export class RawRemoteProducer implements RecordProducer {
     )
   }
 
-  private produce(broker: Broker, batches: readonly ReadyBatch[]): Promise<RawProduceResult> {
-    return new Promise((resolve, reject) => {
-      this.library[kGetConnection](broker, (err, connection) => {
-        if (err || connection === undefined) {
-          reject(err ?? new Error('no connection'))
-          return
-        }
-        rawProduceV9(
-          connection,
-          this.settings.acks,
-          this.client.settings.requestTimeoutMs,
-          this.topic,
-          batches.map((b) => ({ partition: b.partition, batch: b.bytes })),
-          (error: Error | null, result?: RawProduceResult) => {
-            if (error || result === undefined) reject(error ?? new Error('no response'))
-            else resolve(result)
-          },
-        )
+  /** One Produce request to broker `leader`; the answers by partition, or undefined with acks=0 (no answer). */
+  private async produce(leader: number, batches: readonly ReadyBatch[]): Promise<Map<number, PartitionProduceResponse> | undefined> {
+    const conn = await this.cluster.broker(leader)
+    const encode = (w: Parameters<typeof encodeProduceRequest>[0], v: number) =>
+      encodeProduceRequest(w, v, {
+        transactionalId: null,
+        acks: this.settings.acks,
+        timeoutMs: this.cluster.settings.requestTimeoutMs,
+        // The closed batches go by reference: the request's records sections are these very buffers.
+        topicData: [{ name: this.topic, partitionData: batches.map((b) => ({ index: b.partition, records: [b.bytes] })) }],
       })
-    })
+    if (this.settings.acks === 0) {
+      await conn.requestWithoutAnswer(ApiKey.Produce, encode)
+      return undefined
+    }
+    const response = await conn.request(ApiKey.Produce, encode, decodeProduceResponse)
+    const answers = new Map<number, PartitionProduceResponse>()
+    for (const t of response.responses) if (t.name === this.topic || t.name === '') for (const p of t.partitionResponses) answers.set(p.index, p)
+    return answers
   }
 
-  private settle(b: ReadyBatch, answer: RawPartitionResponse): void {
+  private settle(b: ReadyBatch, answer: PartitionProduceResponse): void {
     const code = answer.errorCode
     if (code === 0) return this.succeeded(b)
     const error = kafkaErrorForCode(code, answer.errorMessage)
@@ -304,9 +293,9 @@ export class RawRemoteProducer implements RecordProducer {
    */
   private retryOrFail(b: ReadyBatch, err: unknown, kind: string | null | undefined): void {
     this.unanswered[b.partition]?.delete(b)
-    if (kind !== null && b.attempts < this.client.settings.retries && !this.closed) {
+    if (kind !== null && b.attempts < this.cluster.settings.retries && !this.closed) {
       b.attempts++
-      this.requeue(b, this.client.settings.retryBackoffMs)
+      this.requeue(b, this.cluster.backoffMs(b.attempts - 1))
       return
     }
     this.bufferedBytes -= b.bytes.length
@@ -314,7 +303,7 @@ export class RawRemoteProducer implements RecordProducer {
     // it, and reusing its numbers would make the next batch look like a duplicate (dropped unwritten).
     const refused = err instanceof KafkaError && (kind === null || err.errorName === 'OUT_OF_ORDER_SEQUENCE_NUMBER')
     if (this.idempotent && refused) this.renumberAfter(b)
-    const error = remoteFailure(err, this.client.settings.bootstrap)
+    const error = remoteFailure(err, this.cluster.settings.bootstrap)
     this.onFailure({ error, keyBytes: b.keyBytes, valueBytes: b.valueBytes, records: b.records })
   }
 
@@ -366,22 +355,8 @@ export class RawRemoteProducer implements RecordProducer {
     this.nextSequence[p] = seq
   }
 
-  private metadata(): Promise<ClusterMetadata> {
-    this.leaders ??= new Promise<ClusterMetadata>((resolve, reject) => {
-      this.library[kMetadata]({ topics: [this.topic] }, (err, meta) => {
-        if (err || meta === undefined) reject(err ?? new Error('no metadata'))
-        else resolve(meta)
-      })
-    }).catch((err: unknown) => {
-      this.leaders = undefined
-      throw err
-    })
-    return this.leaders
-  }
-
   private forgetLeaders(): void {
-    this.leaders = undefined
-    this.library.clearMetadata()
+    this.cluster.forget(this.topic)
   }
 
   private armLinger(): void {
@@ -397,6 +372,13 @@ export class RawRemoteProducer implements RecordProducer {
       this.pump()
     }, this.settings.lingerMs)
   }
+}
+
+/** retryOrFail's `kind` for an exception: a Kafka error by its retriable flag, a broken connection as retriable, a refused login not. */
+function failureKind(err: unknown): string | null | undefined {
+  if (err instanceof KafkaError) return err.retriable ? err.errorName : null
+  if (err instanceof BrokerIoError && !err.retriable) return null
+  return undefined
 }
 
 function addSequence(seq: number, records: number): number {
