@@ -48,8 +48,18 @@ function useOnce(cache: PartitionStatementCache, from: number, to: number): Weak
   return used
 }
 
-it('keeps the statements of a partition used again, and prepares each statement once', () => {
+it('keeps no statement of a partition used twice (a Produce then a Fetch over thousands of partitions)', async () => {
   const cache = new PartitionStatementCache(db)
+  useOnce(cache, 0, PARTITIONS)
+  const used = useOnce(cache, 0, PARTITIONS)
+  await new Promise((resolve) => setImmediate(resolve))
+  collectGarbage()
+  expect(used.filter((ref) => ref.deref() !== undefined)).toHaveLength(0)
+})
+
+it('keeps the statements of a partition used a third time, and prepares each statement once', () => {
+  const cache = new PartitionStatementCache(db)
+  cache.get(1, 7).firstOffset.get()
   cache.get(1, 7).firstOffset.get()
   const second = cache.get(1, 7)
   const insert = second.insert
@@ -62,6 +72,7 @@ it('keeps the statements of a partition used again, and prepares each statement 
 
 it('forgets a dropped partition: its next use prepares against the table that exists then', () => {
   const cache = new PartitionStatementCache(db)
+  cache.get(1, 3)
   cache.get(1, 3)
   const cached = cache.get(1, 3)
   cache.evict(1, 3)
