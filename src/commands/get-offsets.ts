@@ -22,7 +22,7 @@ export interface GetOffsetsReport {
   offsets: PartitionOffset[]
 }
 
-/** What `--time` asks the log for; `none` is latest-tiered, which has no answer without tiered storage. */
+/** What `--time` asks the log for; `none` is latest-tiered or earliest-pending-upload, which have no answer without tiered storage. */
 export type TimeSpec = OffsetSpec | 'none'
 
 interface TopicPartitionRule {
@@ -32,7 +32,7 @@ interface TopicPartitionRule {
 }
 
 const MALFORMED_TIME_HINT =
-  'Please use -1 or latest / -2 or earliest / -3 or max-timestamp / -4 or earliest-local / -5 or latest-tiered, or a specified long format timestamp'
+  'Please use -1 or latest / -2 or earliest / -3 or max-timestamp / -4 or earliest-local / -5 or latest-tiered / -6 or earliest-pending-upload, or a specified long format timestamp'
 // GetOffsetShell's TOPIC_PARTITION_PATTERN: regex[:N | :N-M | :N- | :-M].
 const RULE_SPEC = /^([^:,]*)(?::(?:([0-9]*)|(?:([0-9]*)-([0-9]*))))?$/
 const INT_MAX = 2 ** 31 - 1
@@ -102,6 +102,7 @@ export function parseTime(value: string): TimeSpec {
     case 'max-timestamp':
       return 'max-timestamp'
     case 'latest-tiered':
+    case 'earliest-pending-upload': // Kafka 4.2 (KIP-1023)
       return 'none'
   }
   if (!/^[+-]?\d+$/.test(value) || BigInt(value) > 2n ** 63n - 1n || BigInt(value) < -(2n ** 63n)) {
@@ -117,6 +118,7 @@ export function parseTime(value: string): TimeSpec {
     case -3:
       return 'max-timestamp'
     case -5:
+    case -6:
       return 'none'
     default:
       return ts

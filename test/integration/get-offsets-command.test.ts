@@ -26,7 +26,7 @@ const offsets = (...args: string[]) => runCli(['get-offsets', ...args], { dataDi
 const T0 = Date.parse('2024-01-01T00:00:00.000Z')
 const S = 1000
 const MALFORMED =
-  'Please use -1 or latest / -2 or earliest / -3 or max-timestamp / -4 or earliest-local / -5 or latest-tiered, or a specified long format timestamp'
+  'Please use -1 or latest / -2 or earliest / -3 or max-timestamp / -4 or earliest-local / -5 or latest-tiered / -6 or earliest-pending-upload, or a specified long format timestamp'
 
 function withBroker<T>(fn: (b: Broker) => T): T {
   const b = openBroker({ dataDir: dir, initialize: 'auto' })
@@ -162,8 +162,8 @@ describe('get-offsets --time', () => {
     expect(r.out).toBe('')
   })
 
-  it('latest-tiered / -5 has no answer without tiered storage: nothing printed, exit 0', async () => {
-    for (const time of ['latest-tiered', '-5']) {
+  it('latest-tiered / -5 and earliest-pending-upload / -6 have no answer without tiered storage: nothing printed, exit 0', async () => {
+    for (const time of ['latest-tiered', '-5', 'earliest-pending-upload', '-6']) {
       const r = await offsets('--topic', 't', '--time', time)
       expect(r.code).toBe(0)
       expect(r.out).toBe('')
