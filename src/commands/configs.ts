@@ -15,7 +15,6 @@ import {
   alterCompleted,
   configLine,
   describeHeading,
-  dynamicSource,
   parseAddConfig,
   parseDeleteConfig,
   selectEntries,
@@ -24,11 +23,11 @@ import {
 } from '../cli/render/configs.js'
 import type { ConfigResource, KafkaClient } from '../client/kafka-client.js'
 
-// kafka-configs (kafka.admin.ConfigCommand, Kafka 3.9; cli.md §5) for topics and brokers. Argument errors are the
-// bare message on stderr, exit 1; failures while talking to the cluster print `Error while executing config
-// command with args '<args>'` and the Java exception line (Kafka prints a stack trace there), exit 1.
-// Topics are altered with IncrementalAlterConfigs, brokers with AlterConfigs (the whole dynamic set, as the 3.9
-// tool does); both read the current dynamic configs first so deleting a key that is not set fails up front.
+// kafka-configs (kafka.admin.ConfigCommand, Kafka 4.3; cli.md §5, cli-4.md A.6) for topics and brokers. Argument
+// errors are the bare message on stderr, exit 1; failures while talking to the cluster print `Error while
+// executing config command with args '<args>'` and the Java exception line (Kafka prints a stack trace there),
+// exit 1. Topics and brokers are altered with IncrementalAlterConfigs (deletes, then sets); describing a named
+// entity that does not exist says so and exits 0.
 
 export interface ConfigsEntityReport {
   entityType: EntityType
@@ -76,7 +75,6 @@ export default class Configs extends KafkaCommand<ConfigsReport> {
     }),
     'add-config-file': Flags.string({ summary: 'Path to a properties file with configs to add.' }),
     'delete-config': Flags.string({ summary: "Config keys to remove: 'k1,k2'.", multiple: true }),
-    force: Flags.boolean({ summary: 'Suppress console prompts (accepted, no effect).' }),
   }
 
   async run(): Promise<ConfigsReport> {
@@ -91,6 +89,12 @@ export default class Configs extends KafkaCommand<ConfigsReport> {
     }
     const names = entityNames.length > 0 ? entityNames.slice(0, 1) : await this.allEntities(client, entityType)
     const entities: ConfigsEntityReport[] = []
+    // Kafka 4.3: a named entity that does not exist is said so on stdout, exit 0 (a topic name is validated first).
+    const missing = entityNames.length > 0 ? await this.missingEntity(client, entityType, names[0] ?? '') : undefined
+    if (missing !== undefined) {
+      this.out(missing)
+      return { action: 'describe', entities }
+    }
     for (const name of names) {
       this.out(describeHeading(entityType, name, flags.all))
       const configs = selectEntries(await this.resourceConfigs(client, entityType, name), entityType, name, flags.all)
@@ -98,6 +102,19 @@ export default class Configs extends KafkaCommand<ConfigsReport> {
       entities.push({ entityType, entityName: name, configs })
     }
     return { action: 'describe', entities }
+  }
+
+  /** `The topic 'x' doesn't exist and doesn't have dynamic config.` when the named entity does not exist. */
+  private async missingEntity(client: KafkaClient, entityType: EntityType, name: string): Promise<string | undefined> {
+    if (entityType === 'topics') {
+      const invalid = topicValidateMessage(name)
+      if (invalid) throw new ExecutionFailure(javaErrorString({ errorName: 'INVALID_TOPIC_EXCEPTION', message: invalid }))
+      if ((await client.listTopics()).some((t) => t.name === name)) return undefined
+      return `The topic '${name}' doesn't exist and doesn't have dynamic config.`
+    }
+    // The empty name is the cluster-wide default entity, which always exists.
+    if (name === '' || (await client.describeCluster()).nodes.some((n) => String(n.nodeId) === name)) return undefined
+    return `The broker '${name}' doesn't exist and doesn't have dynamic config.`
   }
 
   private async allEntities(client: KafkaClient, entityType: EntityType): Promise<string[]> {
@@ -123,29 +140,14 @@ export default class Configs extends KafkaCommand<ConfigsReport> {
     validateConfigKeys(toAdd)
     const toDelete = parseDeleteConfig(flags['delete-config'])
 
-    const source = dynamicSource(entityType, name)
-    const old = new Map((await this.resourceConfigs(client, entityType, name)).filter((e) => e.source === source).map((e) => [e.name, e]))
-    const invalid = toDelete.filter((k) => !old.has(k))
-    if (invalid.length > 0) throw new ConfigArgumentError(`Invalid config(s): ${invalid.join(',')}`)
-
-    const resource = resourceOf(entityType, name)
-    if (entityType === 'topics') {
-      const changes: ConfigChange[] = [
-        ...[...toAdd].map(([k, v]): ConfigChange => ({ name: k, op: 'SET', value: v })),
-        ...toDelete.map((k): ConfigChange => ({ name: k, op: 'DELETE', value: '' })),
-      ]
-      const outcome = await client.incrementalAlterConfigs(resource, changes)
-      if (!outcome.ok) throw executionFailure(outcome.error)
-      return
-    }
-    const entries = new Map([...old].map(([k, e]) => [k, e.value] as const))
-    for (const [k, v] of toAdd) entries.set(k, v)
-    for (const k of toDelete) entries.delete(k)
-    const sensitive = [...entries].filter(([, v]) => v === null).map(([k]) => k)
-    if (sensitive.length > 0) {
-      throw new ConfigArgumentError(`All sensitive broker config entries must be specified for --alter, missing entries: Set(${sensitive.join(', ')})`)
-    }
-    const outcome = await client.alterConfigs(resource, new Map([...entries].map(([k, v]) => [k, v ?? ''])))
+    // Kafka 4.3 alters topics and brokers alike with IncrementalAlterConfigs, deletes first, then sets
+    // (KIP-1011); deleting a key that is not set is a no-op (KAFKA-20506).
+    await this.resourceConfigs(client, entityType, name)
+    const changes: ConfigChange[] = [
+      ...toDelete.map((k): ConfigChange => ({ name: k, op: 'DELETE', value: '' })),
+      ...[...toAdd].map(([k, v]): ConfigChange => ({ name: k, op: 'SET', value: v })),
+    ]
+    const outcome = await client.incrementalAlterConfigs(resourceOf(entityType, name), changes)
     if (!outcome.ok) throw executionFailure(outcome.error)
   }
 
