@@ -4,32 +4,13 @@
 
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { DB_FILE_NAME, formatDataDir, STORE_FORMAT_VERSION } from '../../src/storage/sqlite/data-dir.js'
+import { describe, expect, it } from 'vitest'
+import { DB_FILE_NAME, STORE_FORMAT_VERSION } from '../../src/storage/sqlite/data-dir.js'
 import { PartitionNotFoundError } from '../../src/storage/log-store.js'
-import type { GroupMemberRow, GroupRow, LogStore } from '../../src/storage/log-store.js'
-import { openSqliteLogStore } from '../../src/storage/sqlite/sqlite-log-store.js'
-import { makeTempDir } from './store-fixtures.js'
+import type { GroupMemberRow, GroupRow } from '../../src/storage/log-store.js'
+import { formattedStoreEachTest } from './store-fixtures.js'
 
-let temp: ReturnType<typeof makeTempDir>
-let dir: string
-const opened: LogStore[] = []
-
-function open(): LogStore {
-  const s = openSqliteLogStore(dir)
-  opened.push(s)
-  return s
-}
-
-beforeEach(() => {
-  temp = makeTempDir()
-  dir = join(temp.path, 'data')
-  formatDataDir(dir, { clusterId: 'group-store-cluster', nodeId: 1 })
-})
-afterEach(() => {
-  for (const s of opened.splice(0)) s.close()
-  temp.remove()
-})
+const { dir: dataDir, open, close } = formattedStoreEachTest('group-store-cluster')
 
 function groupRow(groupId: string, overrides: Partial<GroupRow> = {}): GroupRow {
   return {
@@ -215,10 +196,9 @@ describe('schema', () => {
       before.groups.putGroup(groupRow('g'))
       before.groups.putMember(memberRow('g', 'old', 0))
     })
-    before.close()
-    opened.splice(opened.indexOf(before), 1)
+    close(before)
     // Turn the fresh store back into what kafka-ts wrote before migration 3.
-    const raw = new Database(join(dir, DB_FILE_NAME))
+    const raw = new Database(join(dataDir(), DB_FILE_NAME))
     raw.exec(
       'DROP TABLE scram_credentials; DROP TABLE broker_configs; DROP TABLE cleaner_schedule; ALTER TABLE partitions DROP COLUMN oldest_tombstone_ms; ' +
         'ALTER TABLE partitions DROP COLUMN cleaner_checkpoint; ALTER TABLE partitions DROP COLUMN stored_bytes',
@@ -238,7 +218,7 @@ describe('schema', () => {
   it('is at the latest format version and migrates a version-1 store (written before groups existed) on open', () => {
     expect(STORE_FORMAT_VERSION).toBe(9)
     // Turn the fresh store back into what kafka-ts wrote before migration 2.
-    const raw = new Database(join(dir, DB_FILE_NAME))
+    const raw = new Database(join(dataDir(), DB_FILE_NAME))
     raw.exec(
       'DROP TABLE scram_credentials; DROP TABLE broker_configs; DROP TABLE cleaner_schedule; ALTER TABLE partitions DROP COLUMN oldest_tombstone_ms; ' +
         'ALTER TABLE partitions DROP COLUMN cleaner_checkpoint; ALTER TABLE partitions DROP COLUMN stored_bytes',
@@ -253,7 +233,7 @@ describe('schema', () => {
     expect(store.meta().formatVersion).toBe(STORE_FORMAT_VERSION)
     store.atomically(() => store.groups.putGroup(groupRow('after-migration')))
     expect(store.groups.allGroups().map((g) => g.groupId)).toEqual(['after-migration'])
-    const check = new Database(join(dir, DB_FILE_NAME), { readonly: true })
+    const check = new Database(join(dataDir(), DB_FILE_NAME), { readonly: true })
     try {
       expect(check.pragma('user_version', { simple: true })).toBe(STORE_FORMAT_VERSION)
       expect(check.prepare("SELECT value FROM meta WHERE key = 'format.version'").pluck().get()).toBe(String(STORE_FORMAT_VERSION))

@@ -4,8 +4,8 @@
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import fc from 'fast-check'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { DB_FILE_NAME, formatDataDir } from '../../src/storage/sqlite/data-dir.js'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { DB_FILE_NAME } from '../../src/storage/sqlite/data-dir.js'
 import {
   OffsetGapError,
   PartitionNotFoundError,
@@ -14,29 +14,13 @@ import {
 } from '../../src/storage/log-store.js'
 import type { LogStore, NewTopicRow, StoredBatch, TopicPartition } from '../../src/storage/log-store.js'
 import { logTableName, partitionSql } from '../../src/storage/sqlite/partition-tables.js'
-import { openSqliteLogStore } from '../../src/storage/sqlite/sqlite-log-store.js'
-import { makeBatch, makeTempDir } from './store-fixtures.js'
+import { formattedStoreEachTest, makeBatch } from './store-fixtures.js'
 
-let temp: ReturnType<typeof makeTempDir>
-let dir: string
+const { dir: dataDir, open } = formattedStoreEachTest('storage-contract-cluster')
 let store: LogStore
-const opened: LogStore[] = []
-
-function open(): LogStore {
-  const s = openSqliteLogStore(dir)
-  opened.push(s)
-  return s
-}
 
 beforeEach(() => {
-  temp = makeTempDir()
-  dir = join(temp.path, 'data')
-  formatDataDir(dir, { clusterId: 'storage-contract-cluster', nodeId: 1 })
   store = open()
-})
-afterEach(() => {
-  for (const s of opened.splice(0)) s.close()
-  temp.remove()
 })
 
 let uuidSeed = 0
@@ -57,7 +41,7 @@ function appendCounts(s: LogStore, tp: TopicPartition, counts: readonly number[]
 
 /** A second, plain connection for looking at what is really in the file. */
 function rawQuery<T>(sql: string): T[] {
-  const db = new Database(join(dir, DB_FILE_NAME), { readonly: true })
+  const db = new Database(join(dataDir(), DB_FILE_NAME), { readonly: true })
   try {
     return db.prepare<[], T>(sql).all()
   } finally {
@@ -272,7 +256,7 @@ describe('read', () => {
   })
 
   it('seeks to the first batch through the primary key instead of scanning the log', () => {
-    const db = new Database(join(dir, DB_FILE_NAME), { readonly: true })
+    const db = new Database(join(dataDir(), DB_FILE_NAME), { readonly: true })
     try {
       const sql = partitionSql(logTableName(tp.topicId, tp.partition))
       for (const [text, params] of [

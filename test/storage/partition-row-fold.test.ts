@@ -7,32 +7,14 @@
 import { statSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
-import { afterEach, beforeEach, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 
-import { DB_FILE_NAME, STORE_FORMAT_VERSION, formatDataDir } from '../../src/storage/sqlite/data-dir.js'
+import { DB_FILE_NAME, STORE_FORMAT_VERSION } from '../../src/storage/sqlite/data-dir.js'
 import type { LogStore, StoredBatch, TopicPartition } from '../../src/storage/log-store.js'
-import { FOLD_OFFSETS, openSqliteLogStore } from '../../src/storage/sqlite/sqlite-log-store.js'
-import { makeBatch, makeTempDir } from './store-fixtures.js'
+import { FOLD_OFFSETS } from '../../src/storage/sqlite/sqlite-log-store.js'
+import { formattedStoreEachTest, makeBatch } from './store-fixtures.js'
 
-let temp: ReturnType<typeof makeTempDir>
-let dir: string
-const opened: LogStore[] = []
-
-function open(): LogStore {
-  const s = openSqliteLogStore(dir)
-  opened.push(s)
-  return s
-}
-
-beforeEach(() => {
-  temp = makeTempDir()
-  dir = join(temp.path, 'data')
-  formatDataDir(dir, { clusterId: 'partition-row-fold', nodeId: 1 })
-})
-afterEach(() => {
-  for (const s of opened.splice(0)) s.close()
-  temp.remove()
-})
+const { dir: dataDir, open, close } = formattedStoreEachTest('partition-row-fold')
 
 let uuidSeed = 0
 function createTopic(s: LogStore, name: string): TopicPartition {
@@ -48,7 +30,7 @@ function append(s: LogStore, tp: TopicPartition, count: number, size = 120, maxT
 
 /** The partition row as stored. */
 function row(tp: TopicPartition): { highWatermark: number; storedBytes: number } {
-  const db = new Database(join(dir, DB_FILE_NAME), { readonly: true })
+  const db = new Database(join(dataDir(), DB_FILE_NAME), { readonly: true })
   try {
     return db
       .prepare<[number, number], { highWatermark: number; storedBytes: number }>(
@@ -62,14 +44,14 @@ function row(tp: TopicPartition): { highWatermark: number; storedBytes: number }
 
 /** Frames in the WAL file: its size after the 32-byte header, in frames of a 24-byte header and a page. */
 function walFrames(pageSize: number): number {
-  return (statSync(join(dir, `${DB_FILE_NAME}-wal`)).size - 32) / (24 + pageSize)
+  return (statSync(join(dataDir(), `${DB_FILE_NAME}-wal`)).size - 32) / (24 + pageSize)
 }
 
 it('a small acks=1 append writes one page to the WAL: the log table\'s, not the partition row\'s too', () => {
   const store = open()
   const tp = createTopic(store, 'small')
   store.atomically(() => append(store, tp, 1), 'commit') // the first append creates the table and folds the row
-  const db = new Database(join(dir, DB_FILE_NAME), { readonly: true })
+  const db = new Database(join(dataDir(), DB_FILE_NAME), { readonly: true })
   const pageSize = db.pragma('page_size', { simple: true }) as number
   db.close()
   const before = walFrames(pageSize)
@@ -129,7 +111,7 @@ it('deleting records, compaction and a computed stored-bytes total count the bat
 
   // A partition whose stored bytes were never known (a store from before the column) gets them computed once.
   append(store, tp, 1)
-  const db = new Database(join(dir, DB_FILE_NAME))
+  const db = new Database(join(dataDir(), DB_FILE_NAME))
   db.prepare('UPDATE partitions SET stored_bytes = -1').run()
   db.close()
   const last = append(store, tp, 1)
@@ -141,10 +123,9 @@ it('a store of the previous format (rows updated by every append) opens at the c
   const store = open()
   const tp = createTopic(store, 'previous')
   append(store, tp, 5)
-  store.close()
-  opened.splice(0)
+  close(store)
   // What the previous release left: the same tables, every row exact, the format one step back.
-  const db = new Database(join(dir, DB_FILE_NAME))
+  const db = new Database(join(dataDir(), DB_FILE_NAME))
   db.prepare('UPDATE partitions SET high_watermark = 5, stored_bytes = 120').run()
   db.pragma(`user_version = ${STORE_FORMAT_VERSION - 1}`)
   db.prepare("UPDATE meta SET value = ? WHERE key = 'format.version'").run(String(STORE_FORMAT_VERSION - 1))
@@ -154,7 +135,7 @@ it('a store of the previous format (rows updated by every append) opens at the c
   expect(reopened.offsets(tp)).toEqual({ logStartOffset: 0, highWatermark: 5 })
   expect(append(reopened, tp, 2).baseOffset).toBe(5)
   expect(reopened.cleanerState(tp)).toMatchObject({ highWatermark: 7, storedBytes: 240 })
-  const check = new Database(join(dir, DB_FILE_NAME), { readonly: true })
+  const check = new Database(join(dataDir(), DB_FILE_NAME), { readonly: true })
   expect(check.pragma('user_version', { simple: true })).toBe(STORE_FORMAT_VERSION)
   check.close()
 })

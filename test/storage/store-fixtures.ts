@@ -1,10 +1,14 @@
-// Shared set-up for the storage tests: temp directories, arbitrary batch bytes, directory snapshots.
+// Shared set-up for the storage tests: temp directories, formatted stores, arbitrary batch bytes, directory snapshots.
 
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { StoredBatch } from '../../src/storage/log-store.js'
+import { afterEach, beforeEach } from 'vitest'
+
+import type { LogStore, StoredBatch } from '../../src/storage/log-store.js'
+import { formatDataDir } from '../../src/storage/sqlite/data-dir.js'
+import { openSqliteLogStore } from '../../src/storage/sqlite/sqlite-log-store.js'
 
 export function makeTempDir(): { path: string; remove: () => void } {
   const path = mkdtempSync(join(tmpdir(), 'kafka-ts-storage-'))
@@ -64,4 +68,40 @@ export function snapshot(root: string, options: { directoryMtimes?: boolean } = 
   }
   visit(root)
   return out
+}
+
+/**
+ * A formatted data directory per test and the stores opened on it, all closed after the test. Call at a
+ * test file's top level: it registers the beforeEach/afterEach hooks.
+ */
+export function formattedStoreEachTest(clusterId: string): {
+  readonly dir: () => string
+  readonly open: () => LogStore
+  /** Closes a store before the test ends (it is not closed again afterwards). */
+  readonly close: (store: LogStore) => void
+} {
+  let temp: ReturnType<typeof makeTempDir> | undefined
+  let dir = ''
+  const opened: LogStore[] = []
+  beforeEach(() => {
+    temp = makeTempDir()
+    dir = join(temp.path, 'data')
+    formatDataDir(dir, { clusterId, nodeId: 1 })
+  })
+  afterEach(() => {
+    for (const s of opened.splice(0)) s.close()
+    temp?.remove()
+  })
+  return {
+    dir: () => dir,
+    open: () => {
+      const s = openSqliteLogStore(dir)
+      opened.push(s)
+      return s
+    },
+    close: (store) => {
+      store.close()
+      opened.splice(opened.indexOf(store), 1)
+    },
+  }
 }
