@@ -107,8 +107,7 @@ export default class Configs extends KafkaCommand<ConfigsReport> {
   /** `The topic 'x' doesn't exist and doesn't have dynamic config.` when the named entity does not exist. */
   private async missingEntity(client: KafkaClient, entityType: EntityType, name: string): Promise<string | undefined> {
     if (entityType === 'topics') {
-      const invalid = topicValidateMessage(name)
-      if (invalid) throw new ExecutionFailure(javaErrorString({ errorName: 'INVALID_TOPIC_EXCEPTION', message: invalid }))
+      checkTopicName(name)
       if ((await client.listTopics()).some((t) => t.name === name)) return undefined
       return `The topic '${name}' doesn't exist and doesn't have dynamic config.`
     }
@@ -125,10 +124,7 @@ export default class Configs extends KafkaCommand<ConfigsReport> {
 
   /** getResourceConfig: the entity's configs with synonyms (Topic.validate first for a topic name). */
   private async resourceConfigs(client: KafkaClient, entityType: EntityType, name: string): Promise<ConfigEntry[]> {
-    if (entityType === 'topics' && name !== '') {
-      const invalid = topicValidateMessage(name)
-      if (invalid) throw new ExecutionFailure(javaErrorString({ errorName: 'INVALID_TOPIC_EXCEPTION', message: invalid }))
-    }
+    if (entityType === 'topics' && name !== '') checkTopicName(name)
     const outcome = await client.describeConfigs(resourceOf(entityType, name))
     if (!outcome.ok) throw executionFailure(outcome.error)
     return outcome.value
@@ -142,7 +138,7 @@ export default class Configs extends KafkaCommand<ConfigsReport> {
 
     // Kafka 4.3 alters topics and brokers alike with IncrementalAlterConfigs, deletes first, then sets
     // (KIP-1011); deleting a key that is not set is a no-op (KAFKA-20506).
-    await this.resourceConfigs(client, entityType, name)
+    if (entityType === 'topics') checkTopicName(name)
     const changes: ConfigChange[] = [
       ...toDelete.map((k): ConfigChange => ({ name: k, op: 'DELETE', value: '' })),
       ...[...toAdd].map(([k, v]): ConfigChange => ({ name: k, op: 'SET', value: v })),
@@ -160,6 +156,12 @@ export default class Configs extends KafkaCommand<ConfigsReport> {
     if (err instanceof ConfigArgumentError) return super.catch(new UserError(err.message))
     return super.catch(err)
   }
+}
+
+/** Topic.validate, reported as Kafka's InvalidTopicException. */
+function checkTopicName(name: string): void {
+  const invalid = topicValidateMessage(name)
+  if (invalid) throw new ExecutionFailure(javaErrorString({ errorName: 'INVALID_TOPIC_EXCEPTION', message: invalid }))
 }
 
 interface ParsedFlags {
