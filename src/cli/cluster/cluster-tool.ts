@@ -4,7 +4,7 @@
 import { Flags } from '@oclif/core'
 
 import { KafkaCommand } from '../kafka-command.js'
-import { ExitRequest } from '../errors.js'
+import { renamedOption } from '../renamed-options.js'
 
 export const clusterToolFlags = {
   ...KafkaCommand.connectionFlags,
@@ -13,16 +13,12 @@ export const clusterToolFlags = {
   config: Flags.string({ summary: 'Deprecated: use --command-config.', helpGroup: 'CONNECTION' }),
 }
 
-/**
- * The admin properties file under either name (the old one announced on stdout); both → argparse's
- * usage error `kafka-cluster: error: …`, exit 1.
- */
+/** The admin properties file under either name (the old one announced on stdout); both → argparse's usage error. */
 export function commandConfigOf(flags: { config?: string | undefined; 'command-config'?: string | undefined }): string | undefined {
-  if (flags.config !== undefined && flags['command-config'] !== undefined) {
-    process.stderr.write('kafka-cluster: error: --config and --command-config cannot be specified together.\n')
-    throw new ExitRequest(1)
-  }
-  if (flags.config === undefined) return flags['command-config']
-  process.stdout.write('Option --config has been deprecated and will be removed in a future version. Use --command-config instead.\n')
-  return flags.config
+  return renamedOption<string>(flags, {
+    old: 'config',
+    current: 'command-config',
+    warning: 'Option --config has been deprecated and will be removed in a future version. Use --command-config instead.',
+    conflict: 'kafka-cluster: error: --config and --command-config cannot be specified together.',
+  })
 }
