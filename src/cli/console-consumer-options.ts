@@ -58,10 +58,9 @@ export async function consoleConsumerOptions(flags: ConsoleConsumerFlags, askTop
   }
   if (flags.offset !== undefined && flags.partition === undefined) throw new UsageError('The partition is required when offset is specified.')
 
-  const consumerProps = toolProperties(
-    renamedOption<string>(flags, consoleToolRename('consumer', 'consumer.config', 'command-config')),
-    renamedOption<string[]>(flags, consoleToolRename('consumer', 'consumer-property', 'command-property')),
-  )
+  // Kafka announces the renamed options in this order: --consumer-property, --consumer.config, then --property.
+  const commandProperties = renamedOption<string[]>(flags, consoleToolRename('consumer', 'consumer-property', 'command-property'))
+  const consumerProps = toolProperties(renamedOption<string>(flags, consoleToolRename('consumer', 'consumer.config', 'command-config')), commandProperties)
   const groupIds = [...new Set([flags.group, consumerProps.get('group.id')].filter((g): g is string => g !== undefined))]
   if (groupIds.length > 1) {
     throw new UsageError(

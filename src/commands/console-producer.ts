@@ -58,10 +58,9 @@ export default class ConsoleProducer extends KafkaCommand<ProducerReport> {
     if (reader !== undefined && !/(^|\.)LineMessageReader$/.test(reader)) {
       throw new UserError(`Line reader class ${reader} is not available; kafka-ts supports the default LineMessageReader.`)
     }
-    const props = toolProperties(
-      renamedOption<string>(flags, consoleToolRename('producer', 'producer.config', 'command-config')),
-      renamedOption<string[]>(flags, consoleToolRename('producer', 'producer-property', 'command-property')),
-    )
+    // Kafka announces the renamed options in this order: --producer-property, --producer.config, then --property.
+    const commandProperties = renamedOption<string[]>(flags, consoleToolRename('producer', 'producer-property', 'command-property'))
+    const props = toolProperties(renamedOption<string>(flags, consoleToolRename('producer', 'producer.config', 'command-config')), commandProperties)
     // The tool's own flags win over the producer properties.
     const overlay = (key: string, value: string | number | undefined) => {
       if (value !== undefined) props.set(key, String(value))

@@ -127,3 +127,102 @@ describe("Kafka's quickstart, verbatim", () => {
     }
   })
 })
+
+// The quickstart's write/read steps and the perf and cluster tools with each option Kafka 4.2 renamed
+// (KIP-1147, cli-4.md A.1): the 4.2 names work silently, the 3.9 names work and print Kafka's warning on stdout.
+describe("Kafka's quickstart with KIP-1147's option names, new and old", () => {
+  it('gives the same records under both names and warns only for the old ones', async () => {
+    const port = await freePort()
+    const bootstrap = `localhost:${port}`
+    const config = serverProperties(port, path.join(dir, 'kraft-combined-logs'))
+    const clusterId = (await runCli(['storage', 'random-uuid'])).out.trim()
+    expect((await runCli(['storage', 'format', '--standalone', '-t', clusterId, '-c', config])).code).toBe(0)
+    const clientConfig = path.join(dir, 'client.properties')
+    fs.writeFileSync(clientConfig, 'client.id=quickstart-client\n')
+    const server = await startServerProcess([config])
+    try {
+      expect((await runCli(['topics', '--create', '--topic', 'events', '--bootstrap-server', bootstrap])).code).toBe(0)
+      const producer = async (names: 'new' | 'old', input: string) =>
+        runCli(
+          names === 'new'
+            ? ['console-producer', '--topic', 'events', '--bootstrap-server', bootstrap, '--reader-property', 'parse.key=true', '--command-property', 'acks=all', '--command-config', clientConfig]
+            : ['console-producer', '--topic', 'events', '--bootstrap-server', bootstrap, '--property', 'parse.key=true', '--producer-property', 'acks=all', '--producer.config', clientConfig],
+          { input },
+        )
+      const fresh = await producer('new', 'k1\tfirst\n')
+      expect({ code: fresh.code, out: fresh.out, err: fresh.stderr }).toEqual({ code: 0, out: '', err: '' })
+      const old = await producer('old', 'k2\tsecond\n')
+      expect({ code: old.code, err: old.stderr }).toEqual({ code: 0, err: '' })
+      expect(lines(old.out)).toEqual([
+        'Warning: --producer-property is deprecated and will be removed in a future version. Use --command-property instead.',
+        'Warning: --producer.config is deprecated and will be removed in a future version. Use --command-config instead.',
+        'Warning: --property is deprecated and will be removed in a future version. Use --reader-property instead.',
+      ])
+
+      const consumer = (names: 'new' | 'old') =>
+        runCli(
+          names === 'new'
+            ? ['console-consumer', '--topic', 'events', '--bootstrap-server', bootstrap, '--max-messages', '2', '--formatter-property', 'print.key=true', '--command-property', 'auto.offset.reset=earliest', '--command-config', clientConfig]
+            : ['console-consumer', '--topic', 'events', '--bootstrap-server', bootstrap, '--max-messages', '2', '--property', 'print.key=true', '--consumer-property', 'auto.offset.reset=earliest', '--consumer.config', clientConfig],
+        )
+      const readNew = await consumer('new')
+      expect({ code: readNew.code, out: readNew.out }).toEqual({ code: 0, out: 'k1\tfirst\nk2\tsecond\n' })
+      const readOld = await consumer('old')
+      expect(readOld.code).toBe(0)
+      expect(lines(readOld.out)).toEqual([
+        'Option --consumer-property is deprecated and will be removed in a future version. Use --command-property instead.',
+        'Option --consumer.config is deprecated and will be removed in a future version. Use --command-config instead.',
+        'Option --property is deprecated and will be removed in a future version. Use --formatter-property instead.',
+        'k1\tfirst',
+        'k2\tsecond',
+      ])
+
+      const producerPerf = (names: 'new' | 'old') =>
+        runCli(
+          names === 'new'
+            ? ['producer-perf-test', '--topic', 'events', '--num-records', '10', '--record-size', '10', '--throughput', '-1', '--bootstrap-server', bootstrap, '--command-property', 'acks=1', '--command-config', clientConfig]
+            : ['producer-perf-test', '--topic', 'events', '--num-records', '10', '--record-size', '10', '--throughput', '-1', '--producer-props', `bootstrap.servers=${bootstrap}`, 'acks=1', '--producer.config', clientConfig],
+        )
+      const perfNew = await producerPerf('new')
+      expect(perfNew.code, perfNew.stderr).toBe(0)
+      expect(perfNew.out).not.toContain('deprecated')
+      expect(lines(perfNew.out).at(-1)).toMatch(/^10 records sent, /)
+      const perfOld = await producerPerf('old')
+      expect(perfOld.code, perfOld.stderr).toBe(0)
+      expect(lines(perfOld.out).slice(0, 2)).toEqual([
+        'Option --producer-props has been deprecated and will be removed in a future version. Use --command-property instead.',
+        'Option --producer.config has been deprecated and will be removed in a future version. Use --command-config instead.',
+      ])
+      expect(lines(perfOld.out).at(-1)).toMatch(/^10 records sent, /)
+
+      const consumerPerf = (names: 'new' | 'old') =>
+        runCli(
+          names === 'new'
+            ? ['consumer-perf-test', '--topic', 'events', '--bootstrap-server', bootstrap, '--num-records', '22', '--command-config', clientConfig]
+            : ['consumer-perf-test', '--topic', 'events', '--bootstrap-server', bootstrap, '--messages', '22', '--consumer.config', clientConfig],
+        )
+      const readPerfNew = await consumerPerf('new')
+      expect({ code: readPerfNew.code, err: readPerfNew.stderr }).toEqual({ code: 0, err: '' })
+      expect(lines(readPerfNew.out)[1]).toMatch(/^[^,]+, [^,]+, [0-9.]+, [0-9.]+, 22, /)
+      const readPerfOld = await consumerPerf('old')
+      expect(readPerfOld.code).toBe(0)
+      expect(readPerfOld.stderr).toBe('')
+      expect(lines(readPerfOld.out).slice(0, 2)).toEqual([
+        'Warning: --messages is deprecated. Use --num-records instead.',
+        'Warning: --consumer.config is deprecated. Use --command-config instead.',
+      ])
+
+      const clusterNew = await runCli(['cluster', 'cluster-id', '--bootstrap-server', bootstrap, '--command-config', clientConfig])
+      expect({ code: clusterNew.code, out: clusterNew.out }).toEqual({ code: 0, out: `Cluster ID: ${clusterId}\n` })
+      const clusterOld = await runCli(['cluster', 'cluster-id', '--bootstrap-server', bootstrap, '--config', clientConfig])
+      expect({ code: clusterOld.code, out: clusterOld.out }).toEqual({
+        code: 0,
+        out: `Option --config has been deprecated and will be removed in a future version. Use --command-config instead.\nCluster ID: ${clusterId}\n`,
+      })
+    } finally {
+      const exited = new Promise<number | null>((resolve) => server.child.on('exit', (c) => resolve(c)))
+      server.child.kill('SIGTERM')
+      expect(await exited).toBe(0)
+    }
+  })
+})
