@@ -21,7 +21,9 @@ import { renderBatch, type DumpLogOptions } from '../cli/render/dump-log.js'
 // however long the log. The store is opened with initialize 'never': dump-log never creates a
 // data directory. There are no index, time-index, snapshot or transaction-index files.
 
-const STRING_DECODER = 'kafka.serializer.StringDecoder'
+// Kafka 4's decoder interface (org.apache.kafka.tools.api.Decoder); 3.9's Scala class name is still taken here.
+const STRING_DECODER = 'org.apache.kafka.tools.api.StringDecoder'
+const STRING_DECODER_NAMES = new Set([STRING_DECODER, 'kafka.serializer.StringDecoder', 'StringDecoder'])
 const DECODER_FLAGS = ['key-decoder-class', 'value-decoder-class'] as const
 /** Kafka's internal-topic decoders, and why there is nothing for them to decode in kafka-ts. */
 const INTERNAL_DECODERS = {
@@ -29,6 +31,7 @@ const INTERNAL_DECODERS = {
   'transaction-log-decoder': 'kafka-ts has no transaction coordinator, so there is no __transaction_state log',
   'cluster-metadata-decoder': 'kafka-ts has no KRaft controller, so there is no __cluster_metadata log',
   'remote-log-metadata-decoder': 'kafka-ts has no tiered storage, so there is no __remote_log_metadata log',
+  'share-group-state-decoder': 'kafka-ts has no share groups yet, so there is no __share_group_state log',
 } as const
 const INDEX_FLAGS = ['verify-index-only', 'index-sanity-check'] as const
 /** `<topic>-<partition>`: Kafka's legal topic characters, a dash, decimal digits. */
@@ -80,6 +83,7 @@ export default class DumpLog extends KafkaCommand<void> {
     'transaction-log-decoder': Flags.boolean({ summary: 'Refused: kafka-ts has no __transaction_state log.' }),
     'cluster-metadata-decoder': Flags.boolean({ summary: 'Refused: kafka-ts has no __cluster_metadata log.' }),
     'remote-log-metadata-decoder': Flags.boolean({ summary: 'Refused: kafka-ts has no tiered storage.' }),
+    'share-group-state-decoder': Flags.boolean({ summary: 'Refused: kafka-ts has no __share_group_state log.' }),
     'max-message-size': Flags.integer({ summary: 'Accepted; Kafka uses it for index verification only.', default: 5 * 1024 * 1024 }),
     'verify-index-only': Flags.boolean({ summary: 'No effect: kafka-ts keeps no index files (the log is dumped as without it, as Kafka does for .log files).' }),
     'index-sanity-check': Flags.boolean({ summary: 'No effect: kafka-ts keeps no index files (the log is dumped as without it, as Kafka does for .log files).' }),
@@ -98,7 +102,7 @@ export default class DumpLog extends KafkaCommand<void> {
     }
     for (const flag of DECODER_FLAGS) {
       const value = flags[flag]
-      if (value !== undefined && value !== STRING_DECODER && value !== 'StringDecoder') {
+      if (value !== undefined && !STRING_DECODER_NAMES.has(value)) {
         throw new UserError(`Decoder class ${value} is not available: kafka-ts decodes keys and values with ${STRING_DECODER} only.`)
       }
     }
