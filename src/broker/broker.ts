@@ -3,8 +3,10 @@ import type { BrokerConfig } from './broker-config.js'
 import { fetchPartitions, type FetchPartitionResult, type FetchSpec } from './fetch.js'
 import { ChangeStamp } from './change-stamp.js'
 import { FetchWaiters, type WaitResult } from './fetch-waiters.js'
+import { FeatureAdmin } from './feature-admin.js'
 import { GroupCommitter, type GroupCommitPolicy } from './group-commit.js'
 import { GroupCoordinator } from './groups/coordinator.js'
+import { GroupConfigAdmin } from './groups/group-configs.js'
 import { KafkaError, type Outcome } from './kafka-error.js'
 import { LogCleaner, type LogCleanerOptions, type LogCleanerStats } from './log-cleaner.js'
 import { BackgroundLogCleaner, EMBEDDED_RESUME_MS, EMBEDDED_SLICE_MS } from './log-cleaner-schedule.js'
@@ -69,6 +71,10 @@ export class Broker {
    */
   private readonly topicCache = new Map<string, TopicRow | undefined>()
   private topicCacheStamp = -1
+  /** Supported and finalized feature levels (ApiVersions, UpdateFeatures, the features tool). */
+  readonly features: FeatureAdmin
+  /** Kafka 4's per-group configs (kafka-configs --entity-type groups). */
+  readonly groupConfigs: GroupConfigAdmin
 
   constructor(
     private readonly store: LogStore,
@@ -83,6 +89,8 @@ export class Broker {
     this.waiters = new FetchWaiters(this.changeStamp)
     this.committer = this.groupCommit(SERVER_GROUP_COMMIT)
     this.cleaner = new LogCleaner(store, config)
+    this.groupConfigs = new GroupConfigAdmin(store, config)
+    this.features = new FeatureAdmin(store, store.meta().nodeId, config.staticProps.get('unstable.feature.versions.enable')?.trim() === 'true')
   }
 
   get clusterId(): string {

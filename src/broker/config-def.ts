@@ -13,6 +13,7 @@ export type ConfigSource =
   | 'DYNAMIC_DEFAULT_BROKER_CONFIG'
   | 'STATIC_BROKER_CONFIG'
   | 'DEFAULT_CONFIG'
+  | 'GROUP_CONFIG'
 
 /** DescribeConfigs `config_source` / synonym `source` ids (v1+). */
 export const CONFIG_SOURCE_IDS: Readonly<Record<ConfigSource, number>> = {
@@ -21,6 +22,7 @@ export const CONFIG_SOURCE_IDS: Readonly<Record<ConfigSource, number>> = {
   DYNAMIC_DEFAULT_BROKER_CONFIG: 3,
   STATIC_BROKER_CONFIG: 4,
   DEFAULT_CONFIG: 5,
+  GROUP_CONFIG: 8,
 }
 
 /** DescribeConfigs `config_type` ids (v3+). */

@@ -9,17 +9,21 @@ export interface MetadataVersion {
   readonly level: number
   /** False for versions Kafka 4.3 ships but does not yet call stable (4.4-IV0). */
   readonly stable: boolean
+  /** MetadataVersion.didMetadataChange: a downgrade across this version could lose metadata, so Kafka refuses it. */
+  readonly metadataChanged: boolean
 }
 
-const MV: readonly (readonly [string, number])[] = [
-  ['3.3-IV3', 7], ['3.4-IV0', 8], ['3.5-IV0', 9], ['3.5-IV1', 10], ['3.5-IV2', 11], ['3.6-IV0', 12], ['3.6-IV1', 13],
-  ['3.6-IV2', 14], ['3.7-IV0', 15], ['3.7-IV1', 16], ['3.7-IV2', 17], ['3.7-IV3', 18], ['3.7-IV4', 19], ['3.8-IV0', 20],
-  ['3.9-IV0', 21], ['4.0-IV0', 22], ['4.0-IV1', 23], ['4.0-IV2', 24], ['4.0-IV3', 25], ['4.1-IV0', 26], ['4.1-IV1', 27],
-  ['4.2-IV0', 28], ['4.2-IV1', 29], ['4.3-IV0', 30], ['4.4-IV0', 31],
+// [name, level, didMetadataChange] as Kafka 4.3's MetadataVersion enum has them.
+const MV: readonly (readonly [string, number, boolean])[] = [
+  ['3.3-IV3', 7, true], ['3.4-IV0', 8, true], ['3.5-IV0', 9, false], ['3.5-IV1', 10, false], ['3.5-IV2', 11, true],
+  ['3.6-IV0', 12, false], ['3.6-IV1', 13, true], ['3.6-IV2', 14, true], ['3.7-IV0', 15, true], ['3.7-IV1', 16, false],
+  ['3.7-IV2', 17, true], ['3.7-IV3', 18, false], ['3.7-IV4', 19, false], ['3.8-IV0', 20, false], ['3.9-IV0', 21, false],
+  ['4.0-IV0', 22, false], ['4.0-IV1', 23, true], ['4.0-IV2', 24, false], ['4.0-IV3', 25, false], ['4.1-IV0', 26, false],
+  ['4.1-IV1', 27, false], ['4.2-IV0', 28, false], ['4.2-IV1', 29, false], ['4.3-IV0', 30, true], ['4.4-IV0', 31, false],
 ]
 
 /** Every metadata.version Kafka 4.3 can format a node with, oldest first (3.3-IV3 is the minimum). */
-export const METADATA_VERSIONS: readonly MetadataVersion[] = MV.map(([name, level]) => ({ name, level, stable: level <= 30 }))
+export const METADATA_VERSIONS: readonly MetadataVersion[] = MV.map(([name, level, metadataChanged]) => ({ name, level, stable: level <= 30, metadataChanged }))
 
 export const METADATA_VERSION_FEATURE = 'metadata.version'
 

@@ -127,7 +127,7 @@ export function inspectStorageDirectory(dir: string): { state: 'missing' | 'empt
 /** `storage format` for one directory: creates the store and writes meta.properties last. */
 export function formatStorageDirectory(
   dir: string,
-  ids: { clusterId: string; nodeId: number; scramCredentials?: readonly ScramCredential[] },
+  ids: { clusterId: string; nodeId: number; scramCredentials?: readonly ScramCredential[]; features?: ReadonlyMap<string, number> },
 ): { directoryId: string } {
   return formatDataDir(dir, ids)
 }

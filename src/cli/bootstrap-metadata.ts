@@ -23,6 +23,13 @@ export interface BootstrapMetadata {
   readonly features: ReadonlyMap<string, number>
 }
 
+/** The levels a formatted directory starts with: metadata.version and each feature above 0. */
+export function finalizedLevels(bootstrap: BootstrapMetadata): Map<string, number> {
+  const levels = new Map([[METADATA_VERSION_FEATURE, bootstrap.metadataVersion.level]])
+  for (const [name, level] of bootstrap.features) if (level > 0) levels.set(name, level)
+  return levels
+}
+
 export interface BootstrapInput {
   readonly releaseVersion: string | undefined
   readonly features: readonly string[]

@@ -4,6 +4,7 @@ import type { ConfigChange } from '../broker/topic-config-admin.js'
 import type { ConfigEntry, ResolvedConfig } from '../broker/topic-configs.js'
 import type { CreatedTopic, NamedOutcome, OffsetAndTimestamp, OffsetSpec, PartitionNewCount, TopicDescription } from '../broker/types.js'
 import type { FormattableRecord } from './formattable-record.js'
+import type { FeaturesClient } from './features-client.js'
 import type { GroupsClient } from './groups-client.js'
 
 // The one seam between the commands and where the data lives. Without --bootstrap-server a command
@@ -43,9 +44,9 @@ export interface NewTopic {
   readonly configs: ReadonlyMap<string, string>
 }
 
-/** A config resource: a topic, or a broker by id ('' = the cluster-wide broker default, --entity-default). */
+/** A config resource: a topic, a broker by id ('' = the cluster-wide broker default, --entity-default), or a group. */
 export interface ConfigResource {
-  readonly type: 'topic' | 'broker'
+  readonly type: 'topic' | 'broker' | 'group'
   readonly name: string
 }
 
@@ -215,6 +216,8 @@ export interface KafkaClient {
   describeConfigs(resource: ConfigResource, names?: readonly string[] | null): Promise<Outcome<ConfigEntry[]>>
   /** AlterConfigs (legacy): `entries` replace the resource's whole set of dynamic configs. */
   alterConfigs(resource: ConfigResource, entries: ReadonlyMap<string, string>, opts?: { validateOnly?: boolean }): Promise<Outcome<null>>
+  /** ListConfigResources: the names of the resources of `type` that have configs (groups: those with dynamic configs). */
+  listConfigResources(type: 'group'): Promise<string[]>
   /** IncrementalAlterConfigs: SET / DELETE / APPEND / SUBTRACT operations, applied as a whole or not at all. */
   incrementalAlterConfigs(resource: ConfigResource, changes: readonly ConfigChange[], opts?: { validateOnly?: boolean }): Promise<Outcome<null>>
 
@@ -227,6 +230,8 @@ export interface KafkaClient {
 
   /** Consumer groups and their committed offsets (the group coordinator). */
   readonly groups: GroupsClient
+  /** Supported and finalized feature levels (the features tool). */
+  readonly features: FeaturesClient
 
   close(): Promise<void>
 }

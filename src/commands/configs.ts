@@ -41,9 +41,11 @@ export interface ConfigsReport {
   entities: ConfigsEntityReport[]
 }
 
-const SUPPORTED_TYPES: readonly string[] = ['topics', 'brokers']
-// ConfigCommand.BrokerSupportedConfigTypes in 3.9: ConfigType.ALL, then broker-loggers and client-metrics.
-const KAFKA_TYPES: readonly string[] = ['topics', 'clients', 'users', 'brokers', 'ips', 'broker-loggers', 'client-metrics']
+const SUPPORTED_TYPES: readonly string[] = ['topics', 'brokers', 'groups']
+// ConfigCommand.BrokerSupportedConfigTypes in 4.3: ConfigType.ALL, then broker-loggers.
+const KAFKA_TYPES: readonly string[] = ['topics', 'clients', 'users', 'brokers', 'ips', 'client-metrics', 'groups', 'broker-loggers']
+/** The entity types whose default entity can be described (ConfigCommandOptions.checkArgs, 4.x). */
+const DEFAULT_DESCRIBABLE: readonly string[] = ['users', 'clients', 'brokers', 'ips']
 
 /** An execution failure: Kafka's "Error while executing" report. */
 class ExecutionFailure extends Error {
@@ -51,25 +53,28 @@ class ExecutionFailure extends Error {
 }
 
 export default class Configs extends KafkaCommand<ConfigsReport> {
-  static override summary = 'Describe or alter topic and broker configs (kafka-configs.sh).'
+  static override summary = 'Describe or alter topic, broker and group configs (kafka-configs.sh).'
   static override examples = [
     '<%= config.bin %> <%= command.id %> --describe --entity-type topics --entity-name orders',
     '<%= config.bin %> <%= command.id %> --alter --topic orders --add-config retention.ms=3600000,cleanup.policy=[compact,delete]',
     '<%= config.bin %> <%= command.id %> --alter --entity-type brokers --entity-default --add-config log.retention.ms=86400000',
     '<%= config.bin %> <%= command.id %> --describe --broker 1 --all',
+    '<%= config.bin %> <%= command.id %> --alter --group orders-app --add-config consumer.session.timeout.ms=50000',
   ]
 
   static override flags = {
     ...KafkaCommand.connectionFlags,
     describe: Flags.boolean({ summary: 'List configs for the given entity.', helpGroup: 'ACTION' }),
     alter: Flags.boolean({ summary: 'Alter the configuration for the entity.', helpGroup: 'ACTION' }),
-    all: Flags.boolean({ summary: 'With --describe: all configs of the topic or broker, including static ones and defaults.' }),
-    'entity-type': Flags.string({ summary: 'Type of entity (topics/brokers).', multiple: true }),
-    'entity-name': Flags.string({ summary: 'Name of entity (topic name/broker id).', multiple: true }),
+    all: Flags.boolean({ summary: 'With --describe: all configs of the entity, including static ones and defaults.' }),
+    'entity-type': Flags.string({ summary: 'Type of entity (topics/brokers/groups).', multiple: true }),
+    'entity-name': Flags.string({ summary: 'Name of entity (topic name/broker id/group id).', multiple: true }),
     'entity-default': Flags.boolean({ summary: 'The default entity: cluster-wide broker configs (with --entity-type brokers).' }),
     topic: Flags.string({ summary: "The topic's name (same as --entity-type topics --entity-name)." }),
     broker: Flags.string({ summary: "The broker's id (same as --entity-type brokers --entity-name)." }),
     'broker-defaults': Flags.boolean({ summary: 'The config defaults for all brokers (same as --entity-type brokers --entity-default).' }),
+    group: Flags.string({ summary: "The group's id (same as --entity-type groups --entity-name)." }),
+    'client-metrics': Flags.string({ summary: 'A client-metrics resource (same as --entity-type client-metrics --entity-name); not in kafka-ts.' }),
     'add-config': Flags.string({
       summary: "Key=value pairs of configs to add. Square brackets group values that contain commas: 'k1=v1,k2=[v1,v2,v2],k3=v3'.",
     }),
@@ -111,6 +116,12 @@ export default class Configs extends KafkaCommand<ConfigsReport> {
       if ((await client.listTopics()).some((t) => t.name === name)) return undefined
       return `The topic '${name}' doesn't exist and doesn't have dynamic config.`
     }
+    if (entityType === 'groups') {
+      // ConfigCommand: a group exists when ListGroups has it or it has dynamic configs (ListConfigResources).
+      if ((await client.groups.listGroups()).some((g) => g.groupId === name)) return undefined
+      if ((await client.listConfigResources('group')).includes(name)) return undefined
+      return `The group '${name}' doesn't exist and doesn't have dynamic config.`
+    }
     // The empty name is the cluster-wide default entity, which always exists.
     if (name === '' || (await client.describeCluster()).nodes.some((n) => String(n.nodeId) === name)) return undefined
     return `The broker '${name}' doesn't exist and doesn't have dynamic config.`
@@ -118,6 +129,10 @@ export default class Configs extends KafkaCommand<ConfigsReport> {
 
   private async allEntities(client: KafkaClient, entityType: EntityType): Promise<string[]> {
     if (entityType === 'topics') return (await client.listTopics()).map((t) => t.name)
+    if (entityType === 'groups') {
+      const listed = (await client.groups.listGroups()).map((g) => g.groupId)
+      return [...new Set([...listed, ...(await client.listConfigResources('group'))])].sort()
+    }
     const cluster = await client.describeCluster()
     return [...cluster.nodes.map((n) => String(n.nodeId)), '']
   }
@@ -173,6 +188,8 @@ interface ParsedFlags {
   topic?: string | undefined
   broker?: string | undefined
   'broker-defaults': boolean
+  group?: string | undefined
+  'client-metrics'?: string | undefined
   'add-config'?: string | undefined
   'add-config-file'?: string | undefined
   'delete-config'?: string[] | undefined
@@ -190,6 +207,8 @@ export function checkArgs(flags: ParsedFlags): { entityType: EntityType; entityN
     [flags.topic !== undefined, 'topics'],
     [flags.broker !== undefined, 'brokers'],
     [flags['broker-defaults'], 'brokers'],
+    [flags.group !== undefined, 'groups'],
+    [flags['client-metrics'] !== undefined, 'client-metrics'],
   ]
   const entityTypes = [...(flags['entity-type'] ?? []), ...shorthands.filter(([set]) => set).map(([, type]) => type)]
   const entityNames = [
@@ -198,6 +217,8 @@ export function checkArgs(flags: ParsedFlags): { entityType: EntityType; entityN
     ...(flags.topic !== undefined ? [flags.topic] : []),
     ...(flags.broker !== undefined ? [flags.broker] : []),
     ...(flags['broker-defaults'] ? [''] : []),
+    ...(flags.group !== undefined ? [flags.group] : []),
+    ...(flags['client-metrics'] !== undefined ? [flags['client-metrics']] : []),
   ]
   const duplicates = entityTypes.filter((t, i) => entityTypes.indexOf(t) !== i)
   if (duplicates.length > 0) throw new ConfigArgumentError(`Duplicate entity type(s) specified: ${[...new Set(duplicates)].join(',')}`)
@@ -216,7 +237,7 @@ export function checkArgs(flags: ParsedFlags): { entityType: EntityType; entityN
     throw new ConfigArgumentError('--entity-{type,name,default} should not be used in conjunction with specific entity flags')
   }
   if (!SUPPORTED_TYPES.includes(entityType)) {
-    throw new UserError(`kafka-ts configs supports --entity-type topics and brokers; ${entityType} are not supported.`)
+    throw new UserError(`kafka-ts configs supports --entity-type topics, brokers and groups; ${entityType} are not supported.`)
   }
   const hasEntityName = entityNames.some((n) => n !== '')
   const hasEntityDefault = entityNames.some((n) => n === '')
@@ -225,13 +246,16 @@ export function checkArgs(flags: ParsedFlags): { entityType: EntityType; entityN
       if (!isJavaInt(id)) throw new ConfigArgumentError(`The entity name for brokers must be a valid integer broker id, but it is: ${id}`)
     }
   }
+  if (flags.describe && hasEntityDefault && !DEFAULT_DESCRIBABLE.includes(entityType)) {
+    throw new ConfigArgumentError(`--entity-default must not be specified with --describe of ${entityType}`)
+  }
   if (flags.alter) {
     if (entityType === 'brokers') {
       if (!hasEntityName && !hasEntityDefault) {
-        throw new ConfigArgumentError('an entity-name or default entity must be specified with --alter of users, clients, brokers or ips')
+        throw new ConfigArgumentError('An entity-name or default entity must be specified with --alter of users, clients, brokers or ips')
       }
     } else if (!hasEntityName) {
-      throw new ConfigArgumentError(`an entity name must be specified with --alter of ${entityType}`)
+      throw new ConfigArgumentError(`An entity name must be specified with --alter of ${entityType}`)
     }
     const add = flags['add-config'] !== undefined
     const addFile = flags['add-config-file'] !== undefined
@@ -245,7 +269,7 @@ export function checkArgs(flags: ParsedFlags): { entityType: EntityType; entityN
 }
 
 function resourceOf(entityType: EntityType, name: string): ConfigResource {
-  return { type: entityType === 'topics' ? 'topic' : 'broker', name }
+  return { type: entityType === 'topics' ? 'topic' : entityType === 'groups' ? 'group' : 'broker', name }
 }
 
 /** What the admin future's failure prints as: ExecutionException wrapping Kafka's exception. */

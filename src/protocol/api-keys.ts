@@ -29,7 +29,9 @@ export const ApiKey = {
   DeleteGroups: 42,
   IncrementalAlterConfigs: 44,
   OffsetDelete: 47,
+  UpdateFeatures: 57,
   DescribeCluster: 60,
+  ListConfigResources: 74,
 } as const
 export type ApiKey = (typeof ApiKey)[keyof typeof ApiKey]
 
@@ -69,7 +71,9 @@ export const API_KEYS: readonly ApiKeyInfo[] = [
   { apiKey: 42, name: 'DeleteGroups', validVersions: [0, 2], flexibleFrom: 2 },
   { apiKey: 44, name: 'IncrementalAlterConfigs', validVersions: [0, 1], flexibleFrom: 1 },
   { apiKey: 47, name: 'OffsetDelete', validVersions: [0, 0], flexibleFrom: null },
+  { apiKey: 57, name: 'UpdateFeatures', validVersions: [0, 2], flexibleFrom: 0 },
   { apiKey: 60, name: 'DescribeCluster', validVersions: [0, 1], flexibleFrom: 0 },
+  { apiKey: 74, name: 'ListConfigResources', validVersions: [0, 1], flexibleFrom: 0 },
 ]
 
 const byKey = new Map<number, ApiKeyInfo>(API_KEYS.map((info) => [info.apiKey, info]))

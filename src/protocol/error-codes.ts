@@ -79,6 +79,8 @@ const table = [
   [86, 'GROUP_SUBSCRIBED_TO_TOPIC', false, 'The consumer group is actively subscribed to the topic'],
   [87, 'INVALID_RECORD', false, 'This record has failed the validation on broker and hence will be rejected.'],
   [89, 'THROTTLING_QUOTA_EXCEEDED', true, 'The throttling quota has been exceeded.'],
+  [95, 'INVALID_UPDATE_VERSION', false, 'The given update version was invalid.'],
+  [96, 'FEATURE_UPDATE_FAILED', false, 'Unable to update finalized features due to an unexpected server error.'],
   [100, 'UNKNOWN_TOPIC_ID', true, 'This server does not host this topic ID.'],
 ] as const satisfies readonly (readonly [number, string, boolean, string])[]
 

@@ -16,6 +16,7 @@ import { incrementalAlterConfigsHandler } from './handlers/incremental-alter-con
 import { initProducerIdHandler } from './handlers/init-producer-id.js'
 import { joinGroupHandler } from './handlers/join-group.js'
 import { leaveGroupHandler } from './handlers/leave-group.js'
+import { listConfigResourcesHandler } from './handlers/list-config-resources.js'
 import { listGroupsHandler } from './handlers/list-groups.js'
 import { listOffsetsHandler } from './handlers/list-offsets.js'
 import { metadataHandler } from './handlers/metadata.js'
@@ -26,6 +27,7 @@ import { produceHandler } from './handlers/produce.js'
 import { saslAuthenticateHandler } from './handlers/sasl-authenticate.js'
 import { saslHandshakeHandler } from './handlers/sasl-handshake.js'
 import { syncGroupHandler } from './handlers/sync-group.js'
+import { updateFeaturesHandler } from './handlers/update-features.js'
 
 // The one list of APIs this broker serves. Dispatch and the ApiVersions response are both derived
 // from it, so they cannot disagree (style.md pitfall 7).
@@ -58,6 +60,8 @@ export const HANDLERS: readonly AnyHandler[] = [
   offsetDeleteHandler,
   saslHandshakeHandler,
   saslAuthenticateHandler,
+  updateFeaturesHandler,
+  listConfigResourcesHandler,
 ].sort((a, b) => a.apiKey - b.apiKey)
 
 export interface Registry {

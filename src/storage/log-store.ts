@@ -209,7 +209,18 @@ export interface LogStore {
   /** The SCRAM credential of `name` for `mechanism` (SCRAM-SHA-256 / SCRAM-SHA-512), if one was stored. */
   scramCredential(mechanism: string, name: string): ScramCredentialRow | undefined
 
+  /** The finalized feature levels, or undefined for a store formatted before they were kept. */
+  finalizedFeatures(): FinalizedFeatures | undefined
+  /** Sets the given levels (0 removes a feature) in one transaction; returns the new epoch. */
+  updateFinalizedFeatures(changes: ReadonlyMap<string, number>): number
+
   close(): void
+}
+
+/** metadata.version and every feature finalized above level 0, by name, with the epoch of the last change. */
+export interface FinalizedFeatures {
+  readonly epoch: number
+  readonly levels: ReadonlyMap<string, number>
 }
 
 /** A salted SCRAM credential (Kafka's UserScramCredentialRecord); the password itself is never stored. */
@@ -322,4 +333,11 @@ export interface GroupStore {
   /** Inserts or replaces; throws PartitionNotFoundError when the partition does not exist. */
   putOffset(row: CommittedOffsetRow): void
   deleteOffset(groupId: string, tp: TopicPartition): void
+
+  /** The group's dynamic configs (kept whether or not the group exists). */
+  configs(groupId: string): Map<string, string>
+  /** Applies changes to the group's dynamic configs: a `null` value removes the key. */
+  setConfigs(groupId: string, changes: ReadonlyMap<string, string | null>): void
+  /** Ids of the groups that have dynamic configs, sorted. */
+  groupsWithConfigs(): string[]
 }

@@ -1,5 +1,5 @@
 // configs (kafka-configs.sh) as a real process, embedded and against a server on the same data directory: the
-// two must print the same bytes. Expected texts are ConfigCommand's (Kafka 3.9, cli.md §5) and, for refused
+// two must print the same bytes. Expected texts are ConfigCommand's (Kafka 4.3, cli.md §5, cli-4.md A.6) and, for refused
 // values, the broker's (ConfigDef, DynamicBrokerConfig).
 
 import fs from 'node:fs'
@@ -209,6 +209,51 @@ describe('configs for brokers', () => {
   })
 })
 
+describe('configs for groups (Kafka 4)', () => {
+  it('sets, describes and deletes group configs, embedded and remote alike; a group is known by its members or its configs', async () => {
+    const s = await start()
+    expect((await both(s, ['--describe', '--group', 'g1'])).out).toBe("The group 'g1' doesn't exist and doesn't have dynamic config.\n")
+    const added = await remote(s, ['--alter', '--group', 'g1', '--add-config', 'consumer.session.timeout.ms=50000,share.auto.offset.reset=by_duration:PT1H'])
+    expect({ code: added.code, out: added.out, err: added.stderr }).toEqual({ code: 0, out: 'Completed updating config for group g1.\n', err: '' })
+    const dynamic = await both(s, ['--describe', '--entity-type', 'groups', '--entity-name', 'g1'])
+    expect(dynamic.out).toBe(
+      [
+        'Dynamic configs for group g1 are:',
+        '  consumer.session.timeout.ms=50000 sensitive=false synonyms={DYNAMIC_GROUP_CONFIG:consumer.session.timeout.ms=50000}',
+        '  share.auto.offset.reset=by_duration:PT1H sensitive=false synonyms={DYNAMIC_GROUP_CONFIG:share.auto.offset.reset=by_duration:PT1H}',
+        '',
+      ].join('\n'),
+    )
+    const all = await both(s, ['--describe', '--group', 'g1', '--all'])
+    expect(all.out.split('\n')).toContain('  consumer.heartbeat.interval.ms=5000 sensitive=false synonyms={DEFAULT_CONFIG:consumer.heartbeat.interval.ms=5000}')
+    // Without a name: the groups ListGroups knows and those with configs.
+    await createTopic(s, '--topic', 't')
+    expect((await runCli(['console-consumer', '--topic', 't', '--group', 'g0', '--timeout-ms', '100'], { dataDir: s.dataDir })).code).toBe(0)
+    const every = await both(s, ['--describe', '--entity-type', 'groups'])
+    expect(every.out.split('\n').filter((l) => l.startsWith('Dynamic'))).toEqual(['Dynamic configs for group g0 are:', 'Dynamic configs for group g1 are:'])
+    const deleted = await embedded(s, ['--alter', '--group', 'g1', '--delete-config', 'consumer.session.timeout.ms,share.auto.offset.reset'])
+    expect(deleted.code).toBe(0)
+    expect((await both(s, ['--describe', '--group', 'g1'])).out).toBe("The group 'g1' doesn't exist and doesn't have dynamic config.\n")
+  })
+
+  it("refuses unknown keys and values outside the broker's bounds, with Kafka's messages", async () => {
+    const s = await start()
+    const cases: [string, string][] = [
+      ['consumer.session.timeout.ms=70000', 'consumer.session.timeout.ms must be less than or equal to group.consumer.max.session.timeout.ms'],
+      ['consumer.heartbeat.interval.ms=1000', 'consumer.heartbeat.interval.ms must be greater than or equal to group.consumer.min.heartbeat.interval.ms'],
+      ['share.isolation.level=dirty', 'Invalid value dirty for configuration share.isolation.level: String must be one of: read_committed, read_uncommitted'],
+      ['share.delivery.count.limit=1', 'Invalid value 1 for configuration share.delivery.count.limit: Value must be at least 2'],
+      ['no.such.key=1', 'Unknown group config name: no.such.key'],
+    ]
+    for (const [config, message] of cases) {
+      const r = await both(s, ['--alter', '--group', 'g', '--add-config', config])
+      expect(r.code).toBe(1)
+      expect(r.stderr).toContain(`org.apache.kafka.common.errors.InvalidConfigurationException: ${message}\n`)
+    }
+    expect((await embedded(s, ['--describe', '--entity-type', 'groups'])).out).toBe('')
+  })
+})
+
 describe('configs argument errors', () => {
   const cases: [string[], string][] = [
     [['--topic', 't'], 'Command must include exactly one action: --describe, --alter'],
@@ -216,18 +261,21 @@ describe('configs argument errors', () => {
     [['--describe', '--topic', 't', '--add-config', 'a=1'], 'Option "[describe]" can\'t be used with option "[add-config]"'],
     [['--alter', '--topic', 't'], 'At least one of --add-config, --add-config-file, or --delete-config must be specified with --alter'],
     [['--alter', '--topic', 't', '--add-config', 'a=1', '--add-config-file', 'x'], 'Only one of --add-config or --add-config-file must be specified'],
-    [['--alter', '--entity-type', 'topics', '--add-config', 'a=1'], 'an entity name must be specified with --alter of topics'],
-    [['--alter', '--entity-type', 'brokers', '--add-config', 'a=1'], 'an entity-name or default entity must be specified with --alter of users, clients, brokers or ips'],
+    [['--alter', '--entity-type', 'topics', '--add-config', 'a=1'], 'An entity name must be specified with --alter of topics'],
+    [['--alter', '--entity-type', 'brokers', '--add-config', 'a=1'], 'An entity-name or default entity must be specified with --alter of users, clients, brokers or ips'],
     [['--describe', '--entity-type', 'brokers', '--entity-name', 'x'], 'The entity name for brokers must be a valid integer broker id, but it is: x'],
     [['--describe', '--entity-type', 'topics', '--topic', 't'], 'Duplicate entity type(s) specified: topics'],
     [['--describe', '--entity-name', 't', '--broker', '1'], '--entity-{type,name,default} should not be used in conjunction with specific entity flags'],
     [['--describe'], 'At least one entity type must be specified'],
-    [['--alter', '--topic', 't', '--add-config', 'retention.ms'], 'requirement failed: Invalid entity config: all configs to be added must be in the format "key=val".'],
+    [['--alter', '--topic', 't', '--add-config', 'retention.ms'], 'requirement failed: Invalid entity config: all configs to be added must be in the format "key=val" or  "key=[val1,val2]" to group values which contain commas.'],
     [['--alter', '--topic', 't', '--add-config', 'a b=1'], 'Invalid character found for config key: a b'],
     [
-      ['--describe', '--entity-type', 'groups'],
-      'Invalid entity type groups, the entity type must be one of topics, clients, users, brokers, ips, broker-loggers, client-metrics with a --bootstrap-server or --bootstrap-controller argument',
+      ['--describe', '--entity-type', 'queues'],
+      'Invalid entity type queues, the entity type must be one of topics, clients, users, brokers, ips, client-metrics, groups, broker-loggers with a --bootstrap-server or --bootstrap-controller argument',
     ],
+    [['--describe', '--entity-type', 'groups', '--entity-default'], '--entity-default must not be specified with --describe of groups'],
+    [['--alter', '--entity-type', 'groups', '--add-config', 'a=1'], 'An entity name must be specified with --alter of groups'],
+    [['--describe', '--client-metrics', 'm'], 'kafka-ts configs supports --entity-type topics, brokers and groups; client-metrics are not supported.'],
   ]
   it.each(cases)('%j → %s', async (args, message) => {
     const dir = tempDir()

@@ -10,6 +10,9 @@ import Database from 'better-sqlite3'
 import { expect, it } from 'vitest'
 
 import { DB_FILE_NAME, STORE_FORMAT_VERSION } from '../../src/storage/sqlite/data-dir.js'
+
+/** The store format that introduced folded partition rows (migration 9). */
+const FOLD_STEP_VERSION = 9
 import type { LogStore, StoredBatch, TopicPartition } from '../../src/storage/log-store.js'
 import { FOLD_OFFSETS } from '../../src/storage/sqlite/sqlite-log-store.js'
 import { formattedStoreEachTest, makeBatch } from './store-fixtures.js'
@@ -124,11 +127,11 @@ it('a store of the previous format (rows updated by every append) opens at the c
   const tp = createTopic(store, 'previous')
   append(store, tp, 5)
   close(store)
-  // What the previous release left: the same tables, every row exact, the format one step back.
+  // What the release before folding left: the same tables, every row exact, the format before the fold step.
   const db = new Database(join(dataDir(), DB_FILE_NAME))
   db.prepare('UPDATE partitions SET high_watermark = 5, stored_bytes = 120').run()
-  db.pragma(`user_version = ${STORE_FORMAT_VERSION - 1}`)
-  db.prepare("UPDATE meta SET value = ? WHERE key = 'format.version'").run(String(STORE_FORMAT_VERSION - 1))
+  db.pragma(`user_version = ${FOLD_STEP_VERSION - 1}`)
+  db.prepare("UPDATE meta SET value = ? WHERE key = 'format.version'").run(String(FOLD_STEP_VERSION - 1))
   db.close()
 
   const reopened = open()

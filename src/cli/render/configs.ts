@@ -1,11 +1,11 @@
-// kafka-configs (ConfigCommand.scala, Kafka 3.9; cli.md §5): how --add-config is read and how --describe
+// kafka-configs (ConfigCommand.scala, Kafka 4.3; cli.md §5, cli-4.md A.6): how --add-config is read and how --describe
 // prints. Pure functions over the client's ConfigEntry shape.
 
 import type { ConfigEntry } from '../../broker/topic-configs.js'
 import type { ConfigSource } from '../../broker/config-def.js'
 import { javaSplit } from '../../util/java/strings.js'
 
-export type EntityType = 'topics' | 'brokers'
+export type EntityType = 'topics' | 'brokers' | 'groups'
 
 /** ConfigEntry.ConfigSource names as the Java admin client prints them (TOPIC_CONFIG is DYNAMIC_TOPIC_CONFIG). */
 const SOURCE_NAMES: Readonly<Record<ConfigSource, string>> = {
@@ -14,6 +14,7 @@ const SOURCE_NAMES: Readonly<Record<ConfigSource, string>> = {
   DYNAMIC_DEFAULT_BROKER_CONFIG: 'DYNAMIC_DEFAULT_BROKER_CONFIG',
   STATIC_BROKER_CONFIG: 'STATIC_BROKER_CONFIG',
   DEFAULT_CONFIG: 'DEFAULT_CONFIG',
+  GROUP_CONFIG: 'DYNAMIC_GROUP_CONFIG',
 }
 
 /** A failure Kafka's tool reports as its bare message (IllegalArgumentException, InvalidConfigurationException). */
@@ -25,7 +26,8 @@ export class ConfigArgumentError extends Error {
 const OUTSIDE_BRACKETS = '(?=[^\\]]*(?:\\[|$))'
 const ITEM_SEPARATOR = new RegExp(`,${OUTSIDE_BRACKETS}`)
 const KEY_VALUE_SEPARATOR = new RegExp(`\\s*=\\s*${OUTSIDE_BRACKETS}`)
-const VALID_KEY = /^[a-zA-Z0-9._-]*$/
+// Kafka 4 also allows `$` (logger names of inner classes).
+const VALID_KEY = /^[$a-zA-Z0-9._-]*$/
 
 /**
  * `--add-config k1=v1,k2=[a,b]` as parseConfigsToBeAdded reads it: items split at commas outside brackets,
@@ -36,7 +38,10 @@ export function parseAddConfig(text: string): Map<string, string> {
   const props = new Map<string, string>()
   const items = javaSplit(text, ITEM_SEPARATOR).map((item) => item.split(KEY_VALUE_SEPARATOR))
   if (!items.every((pair) => pair.length === 2)) {
-    throw new ConfigArgumentError('requirement failed: Invalid entity config: all configs to be added must be in the format "key=val".')
+    // Kafka 4.3's text, two spaces before the second quote included.
+    throw new ConfigArgumentError(
+      'requirement failed: Invalid entity config: all configs to be added must be in the format "key=val" or  "key=[val1,val2]" to group values which contain commas.',
+    )
   }
   for (const [key = '', value = ''] of items) props.set(key.trim(), value.replace(/[[\]]/g, '').trim())
   return props
@@ -62,6 +67,7 @@ export function describeHeading(entityType: EntityType, name: string, all: boole
 
 /** The source an entity's own dynamic configs have (getResourceConfig's filter without --all). */
 export function dynamicSource(entityType: EntityType, name: string): ConfigSource {
+  if (entityType === 'groups') return 'GROUP_CONFIG'
   return entityType === 'topics' ? 'TOPIC_CONFIG' : name === '' ? 'DYNAMIC_DEFAULT_BROKER_CONFIG' : 'DYNAMIC_BROKER_CONFIG'
 }
 

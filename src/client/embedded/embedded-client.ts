@@ -26,9 +26,11 @@ import {
   type TopicListing,
 } from '../kafka-client.js'
 import { javaErrorString } from '../java-exception.js'
+import type { FeaturesClient } from '../features-client.js'
 import type { GroupsClient } from '../groups-client.js'
 import { alterConfigs, describeConfigs, incrementalAlterConfigs } from './embedded-configs.js'
 import { EmbeddedConsumer } from './embedded-consumer.js'
+import { EmbeddedFeatures } from './embedded-features.js'
 import { EmbeddedGroups } from './embedded-groups.js'
 import { EmbeddedProducer } from './embedded-producer.js'
 import { GroupMember, GroupMemberError } from './group-member.js'
@@ -37,12 +39,14 @@ import { GroupMember, GroupMemberError } from './group-member.js'
 export class EmbeddedClient implements KafkaClient {
   readonly mode = 'embedded'
   readonly groups: GroupsClient
+  readonly features: FeaturesClient
 
   constructor(
     private readonly broker: Broker,
     readonly target: string,
   ) {
     this.groups = new EmbeddedGroups(broker, () => this.self())
+    this.features = new EmbeddedFeatures(broker)
   }
 
   async describeCluster(): Promise<ClusterDescription> {
@@ -104,6 +108,10 @@ export class EmbeddedClient implements KafkaClient {
 
   async incrementalAlterConfigs(resource: ConfigResource, changes: readonly ConfigChange[], opts?: { validateOnly?: boolean }): Promise<Outcome<null>> {
     return incrementalAlterConfigs(this.broker, resource, changes, opts)
+  }
+
+  async listConfigResources(_type: 'group'): Promise<string[]> {
+    return this.broker.groupConfigs.withConfigs()
   }
 
   async listOffsets(requests: readonly (PartitionRef & { readonly spec: OffsetSpec })[]): Promise<ListedOffset[]> {

@@ -10,6 +10,7 @@ import type { ConfigChange } from '../../broker/topic-config-admin.js'
 import type { ConfigEntry, ResolvedConfig } from '../../broker/topic-configs.js'
 import { isInternalTopic } from '../../broker/topic-names.js'
 import type { CreatedTopic, NamedOutcome, OffsetSpec, PartitionNewCount, TopicDescription } from '../../broker/types.js'
+import type { FeaturesClient } from '../features-client.js'
 import type { GroupsClient } from '../groups-client.js'
 import type {
   ClusterDescription,
@@ -28,8 +29,9 @@ import type {
   TopicListing,
 } from '../kafka-client.js'
 import type { ConnectionSettings } from './client-properties.js'
-import { alterConfigs, describeConfigs, incrementalAlterConfigs } from './remote-configs.js'
+import { alterConfigs, describeConfigs, incrementalAlterConfigs, listConfigResources } from './remote-configs.js'
 import { RemoteConsumer } from './remote-consumer.js'
+import { RemoteFeatures } from './remote-features.js'
 import { RemoteGroups } from './remote-groups.js'
 import { remoteFailure } from './remote-errors.js'
 import { openRemoteProducer } from './remote-producer.js'
@@ -46,6 +48,7 @@ export class RemoteClient implements KafkaClient {
   readonly mode = 'remote'
   readonly target: string
   readonly groups: GroupsClient = new RemoteGroups(this)
+  readonly features: FeaturesClient = new RemoteFeatures(this)
   private clusterView: Cluster | undefined
   private readonly closers: (() => Promise<void>)[] = []
 
@@ -185,6 +188,10 @@ export class RemoteClient implements KafkaClient {
 
   async incrementalAlterConfigs(resource: ConfigResource, changes: readonly ConfigChange[], opts?: { validateOnly?: boolean }): Promise<Outcome<null>> {
     return incrementalAlterConfigs(this, resource, changes, opts)
+  }
+
+  listConfigResources(type: 'group'): Promise<string[]> {
+    return listConfigResources(this, type)
   }
 
   async listOffsets(requests: readonly (PartitionRef & { readonly spec: OffsetSpec })[]): Promise<ListedOffset[]> {

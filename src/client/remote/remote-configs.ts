@@ -2,6 +2,7 @@ import { ApiKey } from '../../protocol/api-keys.js'
 import { decodeAlterConfigsResponse, encodeAlterConfigsRequest } from '../../protocol/messages/alter-configs.js'
 import { decodeDescribeConfigsResponse, encodeDescribeConfigsRequest } from '../../protocol/messages/describe-configs.js'
 import { decodeIncrementalAlterConfigsResponse, encodeIncrementalAlterConfigsRequest } from '../../protocol/messages/incremental-alter-configs.js'
+import { decodeListConfigResourcesResponse, encodeListConfigResourcesRequest } from '../../protocol/messages/list-config-resources.js'
 import type { ConfigChange } from '../../broker/broker.js'
 import { KafkaError, fail, kafkaErrorForCode, ok, type Outcome } from '../../broker/kafka-error.js'
 import type { ConfigEntry } from '../../broker/topic-configs.js'
@@ -10,12 +11,12 @@ import type { ConfigResource } from '../kafka-client.js'
 import type { RemoteClient } from './remote-client.js'
 import type { BrokerConnection } from './wire/connection.js'
 
-// The config calls of the remote client: DescribeConfigs (with synonyms), AlterConfigs and
-// IncrementalAlterConfigs, the newest versions both sides take, on our connection layer. Like Kafka's admin
+// The config calls of the remote client: DescribeConfigs (with synonyms), AlterConfigs,
+// IncrementalAlterConfigs and ListConfigResources, the newest versions both sides take, on our connection layer. Like Kafka's admin
 // client, a named broker's resource goes to that broker and everything else (topics, the cluster-default
 // broker resource "") to the controller or any broker.
 
-const RESOURCE_TYPES = { topic: 2, broker: 4 } as const
+const RESOURCE_TYPES = { topic: 2, broker: 4, group: 32 } as const
 const OPERATIONS = { SET: 0, DELETE: 1, APPEND: 2, SUBTRACT: 3 } as const
 const SOURCES: Readonly<Record<number, ConfigSource>> = {
   1: 'TOPIC_CONFIG',
@@ -23,6 +24,7 @@ const SOURCES: Readonly<Record<number, ConfigSource>> = {
   3: 'DYNAMIC_DEFAULT_BROKER_CONFIG',
   4: 'STATIC_BROKER_CONFIG',
   5: 'DEFAULT_CONFIG',
+  8: 'GROUP_CONFIG',
 }
 const TYPES: readonly (ConfigType | undefined)[] = [undefined, 'boolean', 'string', 'int', 'short', 'long', 'double', 'list', 'class', 'password']
 
@@ -124,4 +126,15 @@ async function entityCall<T>(client: RemoteClient, resource: ConfigResource, wor
     if (err instanceof KafkaError) return fail(err)
     throw err
   }
+}
+
+/** ListConfigResources v1 for one resource type (a broker without it lists nothing: Kafka before 4.1). */
+export async function listConfigResources(client: RemoteClient, type: ConfigResource['type']): Promise<string[]> {
+  return client.wire(async (cluster) => {
+    const conn = await cluster.anyBroker()
+    if (!conn.takes(ApiKey.ListConfigResources) || conn.versionOf(ApiKey.ListConfigResources) < 1) return []
+    const answer = await conn.request(ApiKey.ListConfigResources, (w, v) => encodeListConfigResourcesRequest(w, v, { resourceTypes: [RESOURCE_TYPES[type]] }), decodeListConfigResourcesResponse)
+    if (answer.errorCode !== 0) throw kafkaErrorForCode(answer.errorCode)
+    return answer.configResources.filter((r) => r.resourceType === RESOURCE_TYPES[type]).map((r) => r.resourceName)
+  })
 }

@@ -88,6 +88,10 @@ function describe(resource: DescribeConfigsResource, ctx: RequestContext): reado
       if (id !== broker.nodeId) return new KafkaError('INVALID_REQUEST', `Unexpected broker id, expected ${broker.nodeId} but received ${name}`)
       return []
     }
+    case RESOURCE_TYPE.GROUP: {
+      const outcome = broker.groupConfigs.describe(name, keys)
+      return outcome.ok ? outcome.value : outcome.error
+    }
     default:
       return new KafkaError('INVALID_REQUEST', `Unsupported resource type: ${resourceTypeName(resource.resourceType)}`)
   }

@@ -51,7 +51,8 @@ export const incrementalAlterConfigsHandler = defineHandler<IncrementalAlterConf
 })
 
 function alterOne(resource: AlterConfigsResource, validateOnly: boolean, ctx: RequestContext): KafkaError | undefined {
-  if (resource.resourceType !== RESOURCE_TYPE.TOPIC && resource.resourceType !== RESOURCE_TYPE.BROKER) {
+  const supported: readonly number[] = [RESOURCE_TYPE.TOPIC, RESOURCE_TYPE.BROKER, RESOURCE_TYPE.GROUP]
+  if (!supported.includes(resource.resourceType)) {
     return unsupportedResource(resource.resourceType)
   }
   const changes: ConfigChange[] = []
@@ -64,6 +65,8 @@ function alterOne(resource: AlterConfigsResource, validateOnly: boolean, ctx: Re
   const outcome =
     resource.resourceType === RESOURCE_TYPE.BROKER
       ? ctx.broker.incrementalAlterBrokerConfigs(resource.resourceName, changes, { validateOnly })
-      : ctx.broker.incrementalAlterTopicConfigs(resource.resourceName, changes, { validateOnly })
+      : resource.resourceType === RESOURCE_TYPE.GROUP
+        ? ctx.broker.groupConfigs.incremental(resource.resourceName, changes, validateOnly)
+        : ctx.broker.incrementalAlterTopicConfigs(resource.resourceName, changes, { validateOnly })
   return outcome.ok ? undefined : outcome.error
 }

@@ -60,6 +60,8 @@ export interface FormatOptions {
   readonly nodeId: number
   /** Stored in the same transaction as the identity (Kafka writes them into bootstrap.checkpoint). */
   readonly scramCredentials?: readonly ScramCredentialRow[]
+  /** The bootstrap feature levels (metadata.version and each feature above 0), stored with the identity. */
+  readonly features?: ReadonlyMap<string, number>
 }
 
 /**
@@ -103,6 +105,7 @@ function format(dir: string, options: FormatOptions): { directoryId: string } {
     { clusterId: options.clusterId, nodeId: options.nodeId, directoryId },
     {
       ...(options.scramCredentials === undefined ? {} : { scramCredentials: options.scramCredentials }),
+      ...(options.features === undefined ? {} : { features: options.features }),
       ensureUnformatted: () => {
         if (existsSync(metaPath)) throw new AlreadyFormattedError(`Log directory ${dir} is already formatted.`)
       },

@@ -125,6 +125,10 @@ export function prepareGroupStatements(db: Database) {
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
     ),
     deleteOffset: db.prepare<[string, number, number]>('DELETE FROM group_offsets WHERE group_id = ? AND topic_id = ? AND partition = ?'),
+    configs: db.prepare<[string], { key: string; value: string }>('SELECT key, value FROM group_configs WHERE group_id = ? ORDER BY key'),
+    putConfig: db.prepare<[string, string, string]>('INSERT OR REPLACE INTO group_configs (group_id, key, value) VALUES (?, ?, ?)'),
+    deleteConfig: db.prepare<[string, string]>('DELETE FROM group_configs WHERE group_id = ? AND key = ?'),
+    groupsWithConfigs: db.prepare<[], string>('SELECT DISTINCT group_id FROM group_configs ORDER BY group_id').pluck(),
     partitionExists: db
       .prepare<[number, number], number>('SELECT 1 FROM partitions WHERE topic_id = ? AND partition = ?')
       .pluck(),

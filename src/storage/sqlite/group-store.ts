@@ -117,6 +117,21 @@ export class SqliteGroupStore implements GroupStore {
   deleteOffset(groupId: string, tp: TopicPartition): void {
     this.sql.deleteOffset.run(groupId, tp.topicId, tp.partition)
   }
+
+  configs(groupId: string): Map<string, string> {
+    return new Map(this.sql.configs.all(groupId).map((r) => [r.key, r.value]))
+  }
+
+  setConfigs(groupId: string, changes: ReadonlyMap<string, string | null>): void {
+    for (const [key, value] of changes) {
+      if (value === null) this.sql.deleteConfig.run(groupId, key)
+      else this.sql.putConfig.run(groupId, key, value)
+    }
+  }
+
+  groupsWithConfigs(): string[] {
+    return this.sql.groupsWithConfigs.all()
+  }
 }
 
 function toGroupRow(r: GroupRecord): GroupRow {

@@ -231,6 +231,19 @@ const MIGRATIONS: readonly Migration[] = [
     // the version it refuses to open (NewerFormatError) keeps it away.
     sql: '',
   },
+  {
+    description: 'dynamic group configs (kafka-configs --entity-type groups)',
+    sql: `
+      -- Kafka 4's group configs (consumer.session.timeout.ms, share.*, streams.*): overrides of the broker's
+      -- group.* defaults for one group id, set whether or not the group exists.
+      CREATE TABLE IF NOT EXISTS group_configs (
+        group_id TEXT NOT NULL,
+        key      TEXT NOT NULL,
+        value    TEXT NOT NULL,
+        PRIMARY KEY (group_id, key)
+      ) WITHOUT ROWID;
+    `,
+  },
 ]
 
 /** The user_version a fully migrated store has. */

@@ -20,6 +20,7 @@ import type {
   BrokerConfigRow,
   CleanerPartitionState,
   Durability,
+  FinalizedFeatures,
   GroupStore,
   LogStore,
   NewTopicRow,
@@ -38,6 +39,7 @@ import { asDamage, isCorruption } from './damage.js'
 import { createPartitionTable, dropPartitionTable, PartitionStatementCache, type PartitionStatements } from './partition-tables.js'
 import { applyConnectionPragmas, BUSY_TIMEOUT_MS } from './pragmas.js'
 import { storageErrorFrom, translateStoreErrors } from '../io-errors.js'
+import { prepareFeatureStatements, type FeatureStatements } from './feature-statements.js'
 import { prepareScramStatements, type ScramStatements } from './scram-statements.js'
 import { AUTO_VACUUM_INCREMENTAL, prepareStoreStatements } from './statements.js'
 import type { ConfigRecord, PartitionRecord, StoreStatements, TopicRecord } from './statements.js'
@@ -142,6 +144,7 @@ export class SqliteLogStore implements LogStore {
   private readonly sql: StoreStatements
   private readonly logs: PartitionStatementCache
   private readonly scram: ScramStatements
+  private readonly features: FeatureStatements
   private readonly transaction: Transaction<(work: () => unknown) => unknown>
   private readonly checkpoints: WalCheckpointer
   private synchronous: Durability = 'commit' // applyConnectionPragmas leaves NORMAL
@@ -157,6 +160,7 @@ export class SqliteLogStore implements LogStore {
     this.transaction = db.transaction((work: () => unknown) => work())
     this.groups = new SqliteGroupStore(db)
     this.scram = prepareScramStatements(db)
+    this.features = prepareFeatureStatements(db)
     this.checkpoints = new WalCheckpointer(db, options)
   }
 
@@ -548,6 +552,14 @@ export class SqliteLogStore implements LogStore {
 
   scramCredential(mechanism: string, name: string): ScramCredentialRow | undefined {
     return this.scram.get(mechanism, name)
+  }
+
+  finalizedFeatures(): FinalizedFeatures | undefined {
+    return this.features.read()
+  }
+
+  updateFinalizedFeatures(changes: ReadonlyMap<string, number>): number {
+    return this.atomically(() => this.features.write(changes))
   }
 
   // ---- misc -----------------------------------------------------------------------------------

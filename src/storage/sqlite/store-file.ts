@@ -6,6 +6,7 @@ import Database from 'better-sqlite3'
 import { APPLICATION_ID, migrate, SCHEMA_VERSION } from './migrations.js'
 import { applyConnectionPragmas, BUSY_TIMEOUT_MS } from './pragmas.js'
 import { AlreadyFormattedError, NotAStoreError, type ScramCredentialRow } from '../log-store.js'
+import { prepareFeatureStatements } from './feature-statements.js'
 import { prepareScramStatements } from './scram-statements.js'
 
 const HEADER_BYTES = 100
@@ -109,6 +110,8 @@ export interface FormatSteps {
   readonly writeMarker: () => void
   /** SCRAM credentials to store with the identity (`storage format --add-scram`). */
   readonly scramCredentials?: readonly ScramCredentialRow[]
+  /** Bootstrap feature levels (`storage format`); without them the store reports the latest production levels. */
+  readonly features?: ReadonlyMap<string, number>
 }
 
 /**
@@ -155,6 +158,7 @@ export function formatStoreFile(path: string, identity: StoreIdentity, steps: Fo
         const scram = prepareScramStatements(db)
         for (const credential of steps.scramCredentials) scram.put(credential)
       }
+      if (steps.features !== undefined) prepareFeatureStatements(db).write(steps.features)
     })
     inTransaction.immediate(() => {
       steps.ensureUnformatted()

@@ -43,8 +43,8 @@ const OLDEST_USED: Readonly<Record<number, number>> = {
 
 /** ApiVersions v3 (KIP-511, Kafka 2.4+): the first flexible version, which every broker we talk to takes. */
 const API_VERSIONS_VERSION = 3
-const CLIENT_SOFTWARE_NAME = 'kafka-ts'
-const CLIENT_SOFTWARE_VERSION = '1'
+export const CLIENT_SOFTWARE_NAME = 'kafka-ts'
+export const CLIENT_SOFTWARE_VERSION = '1'
 
 interface Pending {
   readonly apiKey: number
