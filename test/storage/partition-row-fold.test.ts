@@ -11,7 +11,7 @@ import { expect, it } from 'vitest'
 
 import { DB_FILE_NAME, STORE_FORMAT_VERSION } from '../../src/storage/sqlite/data-dir.js'
 import type { LogStore, StoredBatch, TopicPartition } from '../../src/storage/log-store.js'
-import { FOLD_OFFSETS } from '../../src/storage/sqlite/sqlite-log-store.js'
+import { FOLD_OFFSETS } from '../../src/storage/sqlite/partition-rows.js'
 import { formattedStoreEachTest, makeBatch } from './store-fixtures.js'
 
 const { dir: dataDir, open, close } = formattedStoreEachTest('partition-row-fold')
