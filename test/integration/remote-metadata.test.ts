@@ -3,7 +3,7 @@
 // leader epoch Metadata named, so a leader that has moved on fences them and the client refreshes and
 // retries. A fault proxy in front of our own server plays the older or moved broker.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 
 import { connectionSettings } from '../../src/client/remote/client-properties.js'
 import { Cluster } from '../../src/client/remote/wire/cluster.js'
@@ -12,36 +12,17 @@ import { decodeListOffsetsRequest } from '../../src/protocol/messages/list-offse
 import { Reader } from '../../src/protocol/reader.js'
 import { readRequestHeader } from '../../src/protocol/request-header.js'
 import { runCli } from '../helpers/cli.js'
-import { startFaultProxy, type FaultProxy, type FaultProxyOptions, type ProxyAction, type ProxiedRequest } from '../helpers/fault-proxy.js'
-import { startTestServer, type TestServer } from '../helpers/server.js'
+import type { FaultProxy, FaultProxyOptions, ProxyAction, ProxiedRequest } from '../helpers/fault-proxy.js'
+import { proxiedServer } from './fixtures/proxied-server.js'
 
-let server: TestServer
+const suite = proxiedServer('metadata')
+const { freshTopic, withProxy } = suite
 
-beforeAll(async () => {
-  server = await startTestServer({ props: { 'num.partitions': '1' } })
-})
-
-afterAll(async () => {
-  await server.stop()
-})
-
-let topicSeq = 0
 async function topicWithRecords(): Promise<string> {
-  const topic = `metadata-${++topicSeq}`
-  const created = await runCli(['topics', '--create', '--topic', topic, '--partitions', '1', '--bootstrap-server', server.bootstrap])
-  expect(created.code, created.stderr).toBe(0)
-  const produced = await runCli(['console-producer', '--topic', topic, '--bootstrap-server', server.bootstrap], { input: 'a\nb\nc\n' })
+  const topic = await freshTopic()
+  const produced = await runCli(['console-producer', '--topic', topic, '--bootstrap-server', suite.server.bootstrap], { input: 'a\nb\nc\n' })
   expect(produced.code, produced.stderr).toBe(0)
   return topic
-}
-
-async function withProxy<T>(decide: (req: ProxiedRequest) => ProxyAction, work: (proxy: FaultProxy) => Promise<T>, options?: FaultProxyOptions): Promise<T> {
-  const proxy = await startFaultProxy(server.port, decide, options)
-  try {
-    return await work(proxy)
-  } finally {
-    await proxy.stop()
-  }
 }
 
 const versionsAsked = (proxy: FaultProxy, apiKey: number) => proxy.log.filter((r) => r.apiKey === apiKey).map((r) => r.apiVersion)
@@ -93,7 +74,7 @@ describe('remote mode: metadata.max.age.ms', () => {
   })
 
   it('a malformed metadata.max.age.ms is refused in one line naming it', async () => {
-    const r = await runCli(['console-consumer', '--topic', 'x', '--bootstrap-server', server.bootstrap, '--command-property', 'metadata.max.age.ms=soon'])
+    const r = await runCli(['console-consumer', '--topic', 'x', '--bootstrap-server', suite.server.bootstrap, '--command-property', 'metadata.max.age.ms=soon'])
     expect({ code: r.code, err: r.stderr.trim() }).toEqual({ code: 1, err: 'Invalid value soon for configuration metadata.max.age.ms: Not a number of type LONG' })
   })
 })
