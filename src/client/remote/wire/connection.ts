@@ -2,6 +2,7 @@ import net from 'node:net'
 import tls from 'node:tls'
 
 import { API_KEYS, ApiKey, apiKeyInfo } from '../../../protocol/api-keys.js'
+import { ERRORS } from '../../../protocol/error-codes.js'
 import { FrameDecoder } from '../../../protocol/frame-decoder.js'
 import { decodeApiVersionsResponse, encodeApiVersionsRequest, type ApiVersion, type ApiVersionsResponse } from '../../../protocol/messages/api-versions.js'
 import { decodeSaslAuthenticateResponse, encodeSaslAuthenticateRequest } from '../../../protocol/messages/sasl-authenticate.js'
@@ -41,10 +42,9 @@ const OLDEST_USED: Readonly<Record<number, number>> = {
   [ApiKey.SaslHandshake]: 1, // v0 sends the tokens without Kafka framing
 }
 
-/** ApiVersions v3 (KIP-511, Kafka 2.4+): the first flexible version, which every broker we talk to takes. */
+/** ApiVersions v3 (KIP-511, Kafka 2.4+): the first flexible version; an older broker is asked again (agreeVersions). */
 const API_VERSIONS_VERSION = 3
 const CLIENT_SOFTWARE_NAME = 'kafka-ts'
-const UNSUPPORTED_VERSION = 35
 const CLIENT_SOFTWARE_VERSION = '1'
 
 interface Pending {
@@ -216,7 +216,7 @@ export class BrokerConnection {
   private async agreeVersions(): Promise<void> {
     let version = API_VERSIONS_VERSION
     let answer = await this.apiVersions(version)
-    if (answer.errorCode === UNSUPPORTED_VERSION) {
+    if (answer.errorCode === ERRORS.UNSUPPORTED_VERSION.code) {
       const theirs = answer.apiKeys.find((k) => k.apiKey === ApiKey.ApiVersions)
       version = theirs === undefined ? 0 : Math.min(theirs.maxVersion, API_VERSIONS_VERSION)
       answer = await this.apiVersions(version)
