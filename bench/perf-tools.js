@@ -30,8 +30,11 @@ export function consumerFigures(r, records) {
   return { wallS: r.wallS, cpuS: r.cpuS, rate: Number(row[9]), rebalanceMs: Number(row[6]), fetchMs: Number(row[7]) }
 }
 
-export const producerArgs = (cli, records, valueBytes, extra) => [cli, 'producer-perf-test', '--topic', TOPIC, '--num-records', String(records), '--record-size', String(valueBytes), '--throughput', '-1', ...extra]
-export const consumerArgs = (cli, records, extra) => [cli, 'consumer-perf-test', '--topic', TOPIC, '--num-records', String(records), ...extra]
+/** producer-perf-test's arguments: `records` × `valueBytes` unthrottled to `topic` (default 'perf'), then `extra`. */
+export const producerArgs = (cli, { records, valueBytes, topic = TOPIC, extra = [] }) =>
+  [cli, 'producer-perf-test', '--topic', topic, '--num-records', String(records), '--record-size', String(valueBytes), '--throughput', '-1', ...extra]
+/** consumer-perf-test's arguments: `records` from `topic` (default 'perf'), then `extra`. */
+export const consumerArgs = (cli, { records, topic = TOPIC, extra = [] }) => [cli, 'consumer-perf-test', '--topic', topic, '--num-records', String(records), ...extra]
 
 /** One round: embedded produce + consume over a fresh data directory, then the same through a broker. */
 export async function perfToolsRound({ cli, dir, env, records, valueBytes, round, progress }) {
@@ -41,9 +44,9 @@ export async function perfToolsRound({ cli, dir, env, records, valueBytes, round
   const envFor = (dataDir) => ({ ...env, KAFKA_TS_DATA_DIR: dataDir })
   runChecked(process.execPath, [cli, 'topics', '--create', '--topic', TOPIC, '--partitions', '1'], { env: envFor(embedded) })
   progress(`round ${round}: producer-perf-test, embedded`)
-  out.producerEmbedded = producerFigures(runChecked(process.execPath, producerArgs(cli, records, valueBytes, []), { env: envFor(embedded), stdout: 'pipe' }), records)
+  out.producerEmbedded = producerFigures(runChecked(process.execPath, producerArgs(cli, { records, valueBytes }), { env: envFor(embedded), stdout: 'pipe' }), records)
   progress(`round ${round}: consumer-perf-test, embedded`)
-  out.consumerEmbedded = consumerFigures(runChecked(process.execPath, consumerArgs(cli, records, []), { env: envFor(embedded), stdout: 'pipe' }), records)
+  out.consumerEmbedded = consumerFigures(runChecked(process.execPath, consumerArgs(cli, { records }), { env: envFor(embedded), stdout: 'pipe' }), records)
   rmSync(embedded, { recursive: true, force: true })
 
   const served = join(dir, 'served')
@@ -54,11 +57,11 @@ export async function perfToolsRound({ cli, dir, env, records, valueBytes, round
     const bootstrap = `127.0.0.1:${broker.port}`
     progress(`round ${round}: producer-perf-test → server-start`)
     out.producerServer = producerFigures(
-      await runAsyncChecked(process.execPath, producerArgs(cli, records, valueBytes, ['--bootstrap-server', bootstrap]), { env, stdout: 'pipe' }),
+      await runAsyncChecked(process.execPath, producerArgs(cli, { records, valueBytes, extra: ['--bootstrap-server', bootstrap] }), { env, stdout: 'pipe' }),
       records,
     )
     progress(`round ${round}: consumer-perf-test ← server-start`)
-    out.consumerServer = consumerFigures(await runAsyncChecked(process.execPath, consumerArgs(cli, records, ['--bootstrap-server', bootstrap]), { env, stdout: 'pipe' }), records)
+    out.consumerServer = consumerFigures(await runAsyncChecked(process.execPath, consumerArgs(cli, { records, extra: ['--bootstrap-server', bootstrap] }), { env, stdout: 'pipe' }), records)
   } finally {
     await broker.stop()
   }

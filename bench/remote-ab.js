@@ -38,9 +38,12 @@ try {
       const bootstrap = `127.0.0.1:${broker.port}`
       for (const side of sides) {
         const cli = side === 'A' ? cliA : cliB
-        const topicArgs = (args) => args.map((a) => (a === 'perf' ? `perf-${side}` : a))
-        const p = producerFigures(await runAsyncChecked(process.execPath, topicArgs(producerArgs(cli, RECORDS, VALUE_BYTES, ['--producer-props', `bootstrap.servers=${bootstrap}`])), { env, stdout: 'pipe' }), RECORDS)
-        const c = consumerFigures(await runAsyncChecked(process.execPath, topicArgs(consumerArgs(cli, RECORDS, ['--bootstrap-server', bootstrap])), { env, stdout: 'pipe' }), RECORDS)
+        const topic = `perf-${side}`
+        // --producer-props rather than --bootstrap-server: A may be a build from before producer-perf-test took the latter.
+        const producer = producerArgs(cli, { records: RECORDS, valueBytes: VALUE_BYTES, topic, extra: ['--producer-props', `bootstrap.servers=${bootstrap}`] })
+        const p = producerFigures(await runAsyncChecked(process.execPath, producer, { env, stdout: 'pipe' }), RECORDS)
+        const consumer = consumerArgs(cli, { records: RECORDS, topic, extra: ['--bootstrap-server', bootstrap] })
+        const c = consumerFigures(await runAsyncChecked(process.execPath, consumer, { env, stdout: 'pipe' }), RECORDS)
         results[side].produce.push(p)
         results[side].consume.push(c)
         process.stdout.write(`round ${round} ${side}: producer ${Math.round(p.rate)} rec/s (cpu ${p.cpuS.toFixed(2)} s), consumer ${Math.round(c.rate)} rec/s (cpu ${c.cpuS.toFixed(2)} s)\n`)

@@ -2,25 +2,46 @@ import net from 'node:net'
 
 import { ApiKey } from '../../src/protocol/api-keys.js'
 import { FrameDecoder } from '../../src/protocol/frame-decoder.js'
+import { encodeApiVersionsResponse } from '../../src/protocol/messages/api-versions.js'
 import { decodeFetchRequest, encodeFetchResponse } from '../../src/protocol/messages/fetch.js'
-import { decodeMetadataResponse, encodeMetadataResponse } from '../../src/protocol/messages/metadata.js'
+import { decodeListOffsetsRequest, encodeListOffsetsResponse } from '../../src/protocol/messages/list-offsets.js'
+import { decodeMetadataResponse, encodeMetadataResponse, type MetadataResponse } from '../../src/protocol/messages/metadata.js'
 import { decodeProduceRequest, encodeProduceResponse } from '../../src/protocol/messages/produce.js'
 import { Reader } from '../../src/protocol/reader.js'
 import { readRequestHeader, readResponseHeader, responseFrame } from '../../src/protocol/request-header.js'
 
 // A TCP proxy in front of a broker that plays a cluster whose leadership moves or whose network breaks:
-// for each request it asks `decide` whether to forward it, answer it itself with NOT_LEADER_OR_FOLLOWER
-// (Produce and Fetch: every partition of the request), or drop the client's connection with the request
-// unanswered. Metadata answers are rewritten so that every broker is this proxy — a client that follows
-// the leaders keeps coming back through it. Frames are read with the project's own codec.
+// for each request it asks `decide` whether to forward it, answer it itself with an error (Produce, Fetch
+// and ListOffsets: every partition of the request; 'not-leader' is NOT_LEADER_OR_FOLLOWER), play a broker
+// too old for the ApiVersions version asked, or drop the client's connection with the request unanswered.
+// Metadata answers are rewritten so that every broker is this proxy — a client that follows the leaders
+// keeps coming back through it — and then by `rewriteMetadata` when given. Frames are read with the
+// project's own codec.
 
-export type ProxyAction = 'forward' | 'not-leader' | 'drop'
+export type ProxyAction =
+  | 'forward'
+  | 'not-leader'
+  | 'drop'
+  /** Produce, Fetch or ListOffsets: this error code for every partition asked. */
+  | { readonly partitionError: number }
+  /**
+   * ApiVersions: UNSUPPORTED_VERSION in a v0 body, as a broker older than the version asked answers,
+   * naming ApiVersions v0..`apiVersionsMax` (null: naming no API, as some brokers do).
+   */
+  | { readonly apiVersionsMax: number | null }
 
 export interface ProxiedRequest {
   readonly apiKey: number
   readonly apiVersion: number
   /** Which client connection (1, 2, …) sent it. */
   readonly connection: number
+  /** The request frame (header and body, without the size prefix), for tests that read what was sent. */
+  readonly frame: Buffer
+}
+
+export interface FaultProxyOptions {
+  /** Applied to every Metadata answer after its brokers were pointed at the proxy. */
+  readonly rewriteMetadata?: (answer: MetadataResponse) => MetadataResponse
 }
 
 export interface FaultProxy {
@@ -34,6 +55,7 @@ export interface FaultProxy {
 }
 
 const NOT_LEADER_OR_FOLLOWER = 6
+const UNSUPPORTED_VERSION = 35
 
 function sized(frame: Buffer): Buffer[] {
   const size = Buffer.alloc(4)
@@ -41,15 +63,23 @@ function sized(frame: Buffer): Buffer[] {
   return [size, frame]
 }
 
-/** A not-leader answer to a Produce or Fetch request, naming every partition it asked for. */
-function notLeaderAnswer(apiKey: number, version: number, correlationId: number, body: Reader): Buffer[] {
+/** `errorCode` for every partition of a Produce, Fetch or ListOffsets request. */
+function partitionErrorAnswer(apiKey: number, version: number, correlationId: number, body: Reader, errorCode: number): Buffer[] {
+  if (apiKey === ApiKey.ListOffsets) {
+    const req = decodeListOffsetsRequest(body, version)
+    return responseFrame(apiKey, version, correlationId, (w) =>
+      encodeListOffsetsResponse(w, version, {
+        topics: req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })) })),
+      }),
+    )
+  }
   if (apiKey === ApiKey.Produce) {
     const req = decodeProduceRequest(body, version)
     return responseFrame(apiKey, version, correlationId, (w) =>
       encodeProduceResponse(w, version, {
         responses: req.topicData.map((t) => ({
           name: t.name,
-          partitionResponses: t.partitionData.map((p) => ({ index: p.index, errorCode: NOT_LEADER_OR_FOLLOWER, baseOffset: -1 })),
+          partitionResponses: t.partitionData.map((p) => ({ index: p.index, errorCode, baseOffset: -1 })),
         })),
       }),
     )
@@ -60,13 +90,28 @@ function notLeaderAnswer(apiKey: number, version: number, correlationId: number,
       responses: req.topics.map((t) => ({
         topic: t.topic,
         topicId: t.topicId,
-        partitions: t.partitions.map((p) => ({ partitionIndex: p.partition, errorCode: NOT_LEADER_OR_FOLLOWER, highWatermark: -1, records: null })),
+        partitions: t.partitions.map((p) => ({ partitionIndex: p.partition, errorCode, highWatermark: -1, records: null })),
       })),
     }),
   )
 }
 
-export async function startFaultProxy(targetPort: number, decide: (req: ProxiedRequest) => ProxyAction): Promise<FaultProxy> {
+/** UNSUPPORTED_VERSION in a v0 body (the header of an ApiVersions answer is v0 whatever the version). */
+function tooOldAnswer(correlationId: number, apiVersionsMax: number | null): Buffer[] {
+  const apiKeys = apiVersionsMax === null ? [] : [{ apiKey: ApiKey.ApiVersions, minVersion: 0, maxVersion: apiVersionsMax }]
+  return responseFrame(ApiKey.ApiVersions, 0, correlationId, (w) => encodeApiVersionsResponse(w, 0, { errorCode: UNSUPPORTED_VERSION, apiKeys }))
+}
+
+/** The proxy's own answer for a request, or undefined to forward it. */
+function answerFor(action: ProxyAction, apiKey: number, version: number, correlationId: number, body: Reader): Buffer[] | undefined {
+  if (action === 'forward' || action === 'drop') return undefined
+  if (action === 'not-leader') return answerFor({ partitionError: NOT_LEADER_OR_FOLLOWER }, apiKey, version, correlationId, body)
+  if ('apiVersionsMax' in action) return apiKey === ApiKey.ApiVersions ? tooOldAnswer(correlationId, action.apiVersionsMax) : undefined
+  const partitioned = apiKey === ApiKey.Produce || apiKey === ApiKey.Fetch || apiKey === ApiKey.ListOffsets
+  return partitioned ? partitionErrorAnswer(apiKey, version, correlationId, body, action.partitionError) : undefined
+}
+
+export async function startFaultProxy(targetPort: number, decide: (req: ProxiedRequest) => ProxyAction, options: FaultProxyOptions = {}): Promise<FaultProxy> {
   const log: FaultProxy['log'] = []
   const sockets = new Set<net.Socket>()
   let connections = 0
@@ -92,15 +137,16 @@ export async function startFaultProxy(targetPort: number, decide: (req: ProxiedR
       for (let frame = fromClient.next(); frame !== undefined; frame = fromClient.next()) {
         const r = new Reader(frame)
         const header = readRequestHeader(r)
-        const req = { apiKey: header.apiKey, apiVersion: header.apiVersion, connection }
+        const req = { apiKey: header.apiKey, apiVersion: header.apiVersion, connection, frame: Buffer.from(frame) }
         const action = decide(req)
         log.push({ ...req, action })
         if (action === 'drop') {
           closeBoth()
           return
         }
-        if (action === 'not-leader' && (header.apiKey === ApiKey.Produce || header.apiKey === ApiKey.Fetch)) {
-          for (const c of notLeaderAnswer(header.apiKey, header.apiVersion, header.correlationId, r)) client.write(c)
+        const answer = answerFor(action, header.apiKey, header.apiVersion, header.correlationId, r)
+        if (answer !== undefined) {
+          for (const c of answer) client.write(c)
           continue
         }
         asked.set(header.correlationId, { apiKey: header.apiKey, apiVersion: header.apiVersion })
@@ -120,7 +166,8 @@ export async function startFaultProxy(targetPort: number, decide: (req: ProxiedR
         const r = new Reader(frame)
         readResponseHeader(r, req.apiKey, req.apiVersion)
         const answer = decodeMetadataResponse(r, req.apiVersion)
-        const rewritten = { ...answer, brokers: answer.brokers.map((b) => ({ ...b, host: '127.0.0.1', port })) }
+        const pointed = { ...answer, brokers: answer.brokers.map((b) => ({ ...b, host: '127.0.0.1', port })) }
+        const rewritten = options.rewriteMetadata?.(pointed) ?? pointed
         for (const c of responseFrame(req.apiKey, req.apiVersion, correlationId, (w) => encodeMetadataResponse(w, req.apiVersion, rewritten))) client.write(c)
       }
     })

@@ -3,31 +3,16 @@
 // must ask Metadata again and retry, reconnect after a drop, and deliver every record exactly once — or,
 // when the broker stays unreachable, fail with one line that names it.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 
 import { ApiKey } from '../../src/protocol/api-keys.js'
 import { runCli } from '../helpers/cli.js'
-import { startFaultProxy, type FaultProxy, type ProxyAction, type ProxiedRequest } from '../helpers/fault-proxy.js'
-import { startTestServer, type TestServer } from '../helpers/server.js'
+import type { FaultProxy, ProxyAction, ProxiedRequest } from '../helpers/fault-proxy.js'
 import { lines } from './fixtures/console.js'
+import { proxiedServer } from './fixtures/proxied-server.js'
 
-let server: TestServer
-
-beforeAll(async () => {
-  server = await startTestServer({ props: { 'num.partitions': '1' } })
-})
-
-afterAll(async () => {
-  await server.stop()
-})
-
-let topicSeq = 0
-async function freshTopic(): Promise<string> {
-  const topic = `faults-${++topicSeq}`
-  const r = await runCli(['topics', '--create', '--topic', topic, '--partitions', '1', '--bootstrap-server', server.bootstrap])
-  expect(r.code, r.stderr).toBe(0)
-  return topic
-}
+const suite = proxiedServer('faults')
+const { freshTopic, withProxy } = suite
 
 /** The first request of `apiKey` gets `action`; everything else is forwarded. */
 function onceOn(apiKey: number, action: ProxyAction): (req: ProxiedRequest) => ProxyAction {
@@ -39,19 +24,10 @@ function onceOn(apiKey: number, action: ProxyAction): (req: ProxiedRequest) => P
   }
 }
 
-async function withProxy<T>(decide: (req: ProxiedRequest) => ProxyAction, work: (proxy: FaultProxy) => Promise<T>): Promise<T> {
-  const proxy = await startFaultProxy(server.port, decide)
-  try {
-    return await work(proxy)
-  } finally {
-    await proxy.stop()
-  }
-}
-
 /** What the topic holds, read straight from the broker (no proxy). */
 async function stored(topic: string): Promise<{ values: string[]; end: string }> {
-  const consumed = await runCli(['console-consumer', '--topic', topic, '--from-beginning', '--timeout-ms', '3000', '--bootstrap-server', server.bootstrap])
-  const offsets = await runCli(['get-offsets', '--topic', topic, '--bootstrap-server', server.bootstrap])
+  const consumed = await runCli(['console-consumer', '--topic', topic, '--from-beginning', '--timeout-ms', '3000', '--bootstrap-server', suite.server.bootstrap])
+  const offsets = await runCli(['get-offsets', '--topic', topic, '--bootstrap-server', suite.server.bootstrap])
   return { values: lines(consumed.out), end: offsets.out.trim() }
 }
 
@@ -80,7 +56,7 @@ describe('remote mode: leadership moves', () => {
 
   it('a Fetch answered NOT_LEADER_OR_FOLLOWER: metadata is asked again and every record is printed once', async () => {
     const topic = await freshTopic()
-    expect((await runCli(['console-producer', '--topic', topic, '--bootstrap-server', server.bootstrap], { input: INPUT })).code).toBe(0)
+    expect((await runCli(['console-producer', '--topic', topic, '--bootstrap-server', suite.server.bootstrap], { input: INPUT })).code).toBe(0)
     await withProxy(onceOn(ApiKey.Fetch, 'not-leader'), async (proxy) => {
       const r = await runCli(['console-consumer', '--topic', topic, '--from-beginning', '--max-messages', '5', '--bootstrap-server', proxy.bootstrap])
       expect(r.code, r.stderr).toBe(0)
@@ -106,7 +82,7 @@ describe('remote mode: connections dropped mid-request', () => {
 
   it('the consumer reconnects and goes on reading', async () => {
     const topic = await freshTopic()
-    expect((await runCli(['console-producer', '--topic', topic, '--bootstrap-server', server.bootstrap], { input: INPUT })).code).toBe(0)
+    expect((await runCli(['console-producer', '--topic', topic, '--bootstrap-server', suite.server.bootstrap], { input: INPUT })).code).toBe(0)
     await withProxy(onceOn(ApiKey.Fetch, 'drop'), async (proxy) => {
       const r = await runCli(['console-consumer', '--topic', topic, '--from-beginning', '--max-messages', '5', '--bootstrap-server', proxy.bootstrap])
       expect(r.code, r.stderr).toBe(0)
@@ -135,7 +111,7 @@ describe('remote mode: connections dropped mid-request', () => {
 
   it('a broker that drops every Fetch: the consumer fails in one line naming the broker, exit 1', async () => {
     const topic = await freshTopic()
-    expect((await runCli(['console-producer', '--topic', topic, '--bootstrap-server', server.bootstrap], { input: INPUT })).code).toBe(0)
+    expect((await runCli(['console-producer', '--topic', topic, '--bootstrap-server', suite.server.bootstrap], { input: INPUT })).code).toBe(0)
     await withProxy(
       (req) => (req.apiKey === ApiKey.Fetch ? 'drop' : 'forward'),
       async (proxy) => {

@@ -14,7 +14,7 @@ import { DB_FILE_NAME, STORE_FORMAT_VERSION } from '../../src/storage/sqlite/dat
 /** The store format that introduced folded partition rows (migration 9). */
 const FOLD_STEP_VERSION = 9
 import type { LogStore, StoredBatch, TopicPartition } from '../../src/storage/log-store.js'
-import { FOLD_OFFSETS } from '../../src/storage/sqlite/sqlite-log-store.js'
+import { FOLD_OFFSETS } from '../../src/storage/sqlite/partition-rows.js'
 import { formattedStoreEachTest, makeBatch } from './store-fixtures.js'
 
 const { dir: dataDir, open, close } = formattedStoreEachTest('partition-row-fold')

@@ -28,6 +28,8 @@ export interface ConnectionSettings {
   readonly requestTimeoutMs: number
   readonly retries: number
   readonly retryBackoffMs: number
+  /** metadata.max.age.ms: routes older than this are asked again even when nothing failed. */
+  readonly metadataMaxAgeMs: number
   readonly sasl?: { readonly mechanism: SaslMechanism; readonly username: string; readonly password: string }
   readonly tls?: TlsSettings
 }
@@ -55,11 +57,11 @@ export function parseBootstrapServers(text: string): string[] {
 }
 
 export function connectionSettings(bootstrap: string, props: ReadonlyMap<string, string>, defaultClientId: string): ConnectionSettings {
-  const int = (key: string, fallback: number): number => {
+  const int = (key: string, fallback: number, type: 'INT' | 'LONG' = 'INT'): number => {
     const raw = props.get(key)?.trim()
     if (raw === undefined) return fallback
     const n = Number(raw)
-    if (raw === '' || !Number.isSafeInteger(n)) throw new ClientConfigError(`Invalid value ${raw} for configuration ${key}: Not a number of type INT`)
+    if (raw === '' || !Number.isSafeInteger(n)) throw new ClientConfigError(`Invalid value ${raw} for configuration ${key}: Not a number of type ${type}`)
     if (n < 0) throw new ClientConfigError(`Invalid value ${raw} for configuration ${key}: Value must be at least 0`)
     return n
   }
@@ -74,7 +76,8 @@ export function connectionSettings(bootstrap: string, props: ReadonlyMap<string,
     requestTimeoutMs: int('request.timeout.ms', 30_000),
     // The tools fail fast rather than spending Java's default.api.timeout.ms (60 s) retrying a dead broker.
     retries: int('retries', 3) > 3 ? 3 : int('retries', 3),
-    retryBackoffMs: int('retry.backoff.ms', 100),
+    retryBackoffMs: int('retry.backoff.ms', 100, 'LONG'),
+    metadataMaxAgeMs: int('metadata.max.age.ms', 300_000, 'LONG'),
   }
   return {
     ...settings,

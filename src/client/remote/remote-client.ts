@@ -204,13 +204,18 @@ export class RemoteClient implements KafkaClient {
       if (!(bySpec.get(ts) ?? []).some((x) => x.topic === r.topic && x.partition === r.partition)) bySpec.set(ts, [...(bySpec.get(ts) ?? []), r])
     }
     for (const [ts, refs] of bySpec) {
-      const outcomes = await this.onLeaders(refs, async (conn, topics) => {
+      const outcomes = await this.onLeaders(refs, async (conn, topics, routes) => {
+        // The leader epoch Metadata named: a leader that has moved on answers FENCED_LEADER_EPOCH (retried after a refresh).
+        const epochOf = (name: string, partition: number) => routes.get(name)?.leaderEpochs[partition] ?? -1
         const response = await conn.request(
           ApiKey.ListOffsets,
           (w, v) =>
             encodeListOffsetsRequest(w, v, {
               replicaId: -1,
-              topics: [...topics].map(([name, partitions]) => ({ name, partitions: partitions.map((partitionIndex) => ({ partitionIndex, timestamp: ts })) })),
+              topics: [...topics].map(([name, partitions]) => ({
+                name,
+                partitions: partitions.map((partitionIndex) => ({ partitionIndex, currentLeaderEpoch: epochOf(name, partitionIndex), timestamp: ts })),
+              })),
             }),
           decodeListOffsetsResponse,
         )
@@ -316,10 +321,15 @@ export class RemoteClient implements KafkaClient {
    * Sends a per-partition request to each partition's leader (one request per leader, partitions grouped
    * by topic) and returns each partition's outcome. Partitions whose leader moved are asked again after a
    * metadata refresh, `retries` times at most; a topic or partition that does not exist fails at once.
+   * `send` gets the routes it was grouped by, for the leader epochs a request carries.
    */
   private async onLeaders<T>(
     refs: readonly PartitionRef[],
-    send: (conn: BrokerConnection, topics: Map<string, number[]>) => Promise<{ topic: string; partition: number; errorCode: number; value: T }[]>,
+    send: (
+      conn: BrokerConnection,
+      topics: Map<string, number[]>,
+      routes: ReadonlyMap<string, TopicRoute | undefined>,
+    ) => Promise<{ topic: string; partition: number; errorCode: number; value: T }[]>,
   ): Promise<(PartitionRef & Outcome<T>)[]> {
     const cluster = this.cluster
     const done: (PartitionRef & Outcome<T>)[] = []
@@ -342,7 +352,7 @@ export class RemoteClient implements KafkaClient {
       }
       const retry: PartitionRef[] = []
       for (const [leader, topics] of byLeader) {
-        const answers = leader < 0 ? [] : await this.wire(async (c) => send(await c.broker(leader), topics))
+        const answers = leader < 0 ? [] : await this.wire(async (c) => send(await c.broker(leader), topics, routes))
         for (const [topic, partitions] of topics) {
           for (const partition of partitions) {
             const a = answers.find((x) => x.topic === topic && x.partition === partition)

@@ -76,7 +76,7 @@ const PARTITION_SQL = {
                WHERE base_offset <= @offset ORDER BY base_offset DESC LIMIT 1`,
   firstOffset: (table: string) => `SELECT base_offset FROM ${table} ORDER BY base_offset LIMIT 1`,
   // The last batch: where the log ends and the running max timestamp there (the partition row is folded
-  // only now and then; see SqliteLogStore.partitionState).
+  // only now and then; see PartitionRows.state in partition-rows.ts).
   tail: (table: string) => `SELECT last_offset AS lastOffset, running_max_timestamp AS runningMax FROM ${table}
                ORDER BY base_offset DESC LIMIT 1`,
   // From the batch the search found, the first whose own max timestamp reaches @ts.

@@ -27,7 +27,7 @@ export interface BrokerConfigRecord {
  * A `partitions` row. Appends do not update it (that would write its page to the WAL at every commit
  * beside the log table's): its end is folded in now and then, so high_watermark, max_timestamp and
  * stored_bytes describe the log up to `foldedEnd`, and the partition's log table says the rest (see
- * SqliteLogStore.partitionState).
+ * PartitionRows.state in partition-rows.ts).
  */
 export interface PartitionRecord {
   readonly logStartOffset: number

@@ -11,11 +11,20 @@ import { BrokerIoError } from './wire-errors.js'
 // The cluster as the client sees it: the bootstrap servers, the brokers Metadata names, one connection
 // per broker (opened on first use, opened again after it breaks), and each topic's partition leaders.
 // Routes are cached until someone reports them stale (NOT_LEADER_OR_FOLLOWER, UNKNOWN_TOPIC_OR_PARTITION,
-// a lost connection); the next use asks Metadata again. `retrying` is the one retry loop: retries and
+// FENCED_LEADER_EPOCH, a lost connection) or they are older than metadata.max.age.ms; the next use asks
+// Metadata again. `retrying` is the one retry loop: retries and
 // retry.backoff.ms from the settings, backoff doubling up to Java's retry.backoff.max.ms default (1 s).
 
-/** Kafka's errors that mean "your idea of the leaders is out of date". */
-export const STALE_METADATA = new Set<string>(['NOT_LEADER_OR_FOLLOWER', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_TOPIC_OR_PARTITION', 'FENCED_LEADER_EPOCH', 'UNKNOWN_LEADER_EPOCH'])
+/** Kafka's errors that mean "your idea of the leaders is out of date" (Java's InvalidMetadataException family). */
+export const STALE_METADATA = new Set<string>([
+  'NOT_LEADER_OR_FOLLOWER',
+  'LEADER_NOT_AVAILABLE',
+  'UNKNOWN_TOPIC_OR_PARTITION',
+  'UNKNOWN_TOPIC_ID',
+  'FENCED_LEADER_EPOCH',
+  'UNKNOWN_LEADER_EPOCH',
+  'KAFKA_STORAGE_ERROR',
+])
 
 const RETRY_BACKOFF_MAX_MS = 1000
 
@@ -29,6 +38,13 @@ export interface TopicRoute {
   readonly topicId: Buffer
   /** Leader node id per partition; -1 when a partition has none. */
   readonly leaders: readonly number[]
+  /** The leader's epoch per partition (Metadata v7+), sent back as current_leader_epoch; -1 when unknown. */
+  readonly leaderEpochs: readonly number[]
+}
+
+interface CachedRoute {
+  readonly route: Promise<TopicRoute>
+  readonly fetchedAtMs: number
 }
 
 /** `host:port` or `[v6]:port` from bootstrap.servers (already validated by client-properties.ts). */
@@ -47,7 +63,7 @@ export function isRetriable(err: unknown): boolean {
 export class Cluster {
   private readonly connections = new Map<string, Promise<BrokerConnection>>()
   private readonly brokers = new Map<number, BrokerAddress>()
-  private readonly routes = new Map<string, Promise<TopicRoute>>()
+  private readonly routes = new Map<string, CachedRoute>()
   private readonly coordinators = new Map<string, CoordinatorNode>()
   private readonly bootstrap: readonly BrokerAddress[]
   private closed = false
@@ -124,29 +140,39 @@ export class Cluster {
     for (const t of answer.topics) {
       if (t.name === null || t.errorCode !== 0) continue
       const leaders: number[] = []
-      for (const p of t.partitions) leaders[p.partitionIndex] = p.leaderId
-      for (let i = 0; i < leaders.length; i++) leaders[i] ??= -1
-      this.routes.set(t.name, Promise.resolve({ name: t.name, topicId: t.topicId, leaders }))
+      const leaderEpochs: number[] = []
+      for (const p of t.partitions) {
+        leaders[p.partitionIndex] = p.leaderId
+        leaderEpochs[p.partitionIndex] = p.leaderEpoch
+      }
+      for (let i = 0; i < leaders.length; i++) {
+        leaders[i] ??= -1
+        leaderEpochs[i] ??= -1
+      }
+      this.routes.set(t.name, { route: Promise.resolve({ name: t.name, topicId: t.topicId, leaders, leaderEpochs }), fetchedAtMs: Date.now() })
     }
     return answer
   }
 
-  /** The topic's partition leaders (cached); an UNKNOWN_TOPIC_OR_PARTITION KafkaError when it does not exist. */
+  /**
+   * The topic's partition leaders, cached for metadata.max.age.ms; an UNKNOWN_TOPIC_OR_PARTITION
+   * KafkaError when it does not exist.
+   */
   route(topic: string): Promise<TopicRoute> {
-    let route = this.routes.get(topic)
-    if (route === undefined) {
-      route = this.metadata([topic]).then((answer) => {
-        const t = answer.topics.find((x) => x.name === topic)
-        if (t === undefined || t.errorCode !== 0) throw t === undefined ? new KafkaError('UNKNOWN_TOPIC_OR_PARTITION') : kafkaErrorForCode(t.errorCode)
-        const found = this.routes.get(topic)
-        if (found === undefined) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION')
-        return found
-      })
-      this.routes.set(topic, route)
-      route.catch(() => {
-        if (this.routes.get(topic) === route) this.routes.delete(topic)
-      })
-    }
+    const cached = this.routes.get(topic)
+    if (cached !== undefined && Date.now() - cached.fetchedAtMs < this.settings.metadataMaxAgeMs) return cached.route
+    const route = this.metadata([topic]).then((answer) => {
+      const t = answer.topics.find((x) => x.name === topic)
+      if (t === undefined || t.errorCode !== 0) throw t === undefined ? new KafkaError('UNKNOWN_TOPIC_OR_PARTITION') : kafkaErrorForCode(t.errorCode)
+      const found = this.routes.get(topic)
+      if (found === undefined) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION')
+      return found.route
+    })
+    const entry = { route, fetchedAtMs: Date.now() }
+    this.routes.set(topic, entry)
+    route.catch(() => {
+      if (this.routes.get(topic) === entry) this.routes.delete(topic)
+    })
     return route
   }
 

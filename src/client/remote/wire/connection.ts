@@ -2,8 +2,9 @@ import net from 'node:net'
 import tls from 'node:tls'
 
 import { API_KEYS, ApiKey, apiKeyInfo } from '../../../protocol/api-keys.js'
+import { ERRORS } from '../../../protocol/error-codes.js'
 import { FrameDecoder } from '../../../protocol/frame-decoder.js'
-import { decodeApiVersionsResponse, encodeApiVersionsRequest, type ApiVersion } from '../../../protocol/messages/api-versions.js'
+import { decodeApiVersionsResponse, encodeApiVersionsRequest, type ApiVersion, type ApiVersionsResponse } from '../../../protocol/messages/api-versions.js'
 import { decodeSaslAuthenticateResponse, encodeSaslAuthenticateRequest } from '../../../protocol/messages/sasl-authenticate.js'
 import { decodeSaslHandshakeResponse, encodeSaslHandshakeRequest } from '../../../protocol/messages/sasl-handshake.js'
 import { Reader } from '../../../protocol/reader.js'
@@ -41,7 +42,7 @@ const OLDEST_USED: Readonly<Record<number, number>> = {
   [ApiKey.SaslHandshake]: 1, // v0 sends the tokens without Kafka framing
 }
 
-/** ApiVersions v3 (KIP-511, Kafka 2.4+): the first flexible version, which every broker we talk to takes. */
+/** ApiVersions v3 (KIP-511, Kafka 2.4+): the first flexible version; an older broker is asked again (agreeVersions). */
 const API_VERSIONS_VERSION = 3
 export const CLIENT_SOFTWARE_NAME = 'kafka-ts'
 export const CLIENT_SOFTWARE_VERSION = '1'
@@ -207,16 +208,31 @@ export class BrokerConnection {
     return high >= low ? high : undefined
   }
 
+  /**
+   * ApiVersions at v3; a broker older than that answers UNSUPPORTED_VERSION in a v0 body naming the
+   * ApiVersions versions it takes, and is asked again at its highest (v0 when it names none), as Kafka's
+   * NetworkClient does.
+   */
   private async agreeVersions(): Promise<void> {
-    const answer = await this.request(
-      ApiKey.ApiVersions,
-      (w, v) => encodeApiVersionsRequest(w, v, { clientSoftwareName: CLIENT_SOFTWARE_NAME, clientSoftwareVersion: CLIENT_SOFTWARE_VERSION }),
-      decodeApiVersionsResponse,
-      { version: API_VERSIONS_VERSION },
-    )
-    if (answer.errorCode !== 0) throw kafkaErrorForCode(answer.errorCode, `The broker at ${this.address} refused ApiVersions v${API_VERSIONS_VERSION}`)
+    let version = API_VERSIONS_VERSION
+    let answer = await this.apiVersions(version)
+    if (answer.errorCode === ERRORS.UNSUPPORTED_VERSION.code) {
+      const theirs = answer.apiKeys.find((k) => k.apiKey === ApiKey.ApiVersions)
+      version = theirs === undefined ? 0 : Math.min(theirs.maxVersion, API_VERSIONS_VERSION)
+      answer = await this.apiVersions(version)
+    }
+    if (answer.errorCode !== 0) throw kafkaErrorForCode(answer.errorCode, `The broker at ${this.address} refused ApiVersions v${version}`)
     const known = new Set(API_KEYS.map((k) => k.apiKey))
     this.versions = new Map(answer.apiKeys.filter((k) => known.has(k.apiKey)).map((k) => [k.apiKey, k]))
+  }
+
+  private apiVersions(version: number): Promise<ApiVersionsResponse> {
+    return this.request(
+      ApiKey.ApiVersions,
+      (w, v) => encodeApiVersionsRequest(w, v, { clientSoftwareName: CLIENT_SOFTWARE_NAME, clientSoftwareVersion: CLIENT_SOFTWARE_VERSION }),
+      decodeApiVersionsAnswer,
+      { version },
+    )
   }
 
   private async authenticate(mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512', username: string, password: string): Promise<void> {
@@ -244,6 +260,22 @@ export class BrokerConnection {
       challenge = answer.authBytes
     }
   }
+}
+
+/**
+ * An ApiVersions answer in the version asked, or else in v0: a broker that does not take the version
+ * asked answers UNSUPPORTED_VERSION in a v0 body (its header is v0 whatever the version).
+ */
+function decodeApiVersionsAnswer(r: Reader, version: number): ApiVersionsResponse {
+  const start = r.pos
+  try {
+    const answer = decodeApiVersionsResponse(r, version)
+    if (r.remaining === 0 || version === 0) return answer
+  } catch (err) {
+    if (version === 0) throw err
+  }
+  r.pos = start
+  return decodeApiVersionsResponse(r, 0)
 }
 
 /** A certificate refused by either side stays refused: only network failures are worth another try. */
