@@ -83,8 +83,14 @@ export interface ProducerSettings {
   readonly onAcknowledged?: (ack: AcknowledgedRecords) => void
 }
 
-/** Records acknowledged together; the arrays hold one entry per record, in send order. */
+/**
+ * Records of one partition acknowledged together (one batch); the arrays hold one entry per record, in
+ * send order, so record i has offset baseOffset + i (Java's RecordMetadata, without a per-record object).
+ */
 export interface AcknowledgedRecords {
+  readonly partition: number
+  /** The first record's offset; -1 with acks=0 (no answer, as Java reports it). */
+  readonly baseOffset: number
   /** Each record's timestamp as given to send(). */
   readonly timestamps: readonly number[]
   /** Each record's value size in bytes (0 for a null value). */
@@ -94,6 +100,8 @@ export interface AcknowledgedRecords {
 /** A failed send, reported the way Kafka's console producer logs it. */
 export interface SendFailure {
   readonly error: Error
+  /** The partition of the failed records (they were its next ones, in send order). */
+  readonly partition: number
   readonly keyBytes: number | null
   readonly valueBytes: number | null
   readonly records: number
@@ -103,8 +111,11 @@ export interface RecordProducer {
   readonly partitionCount: number
   /** Records acknowledged so far. */
   readonly acknowledged: number
-  /** Queues one record; keyed records go where the Java client puts them (murmur2), others stick to one partition per batch. */
-  send(key: Buffer | null, value: Buffer | null, headers: readonly RecordHeader[] | undefined, timestamp: number, partition?: number): void
+  /**
+   * Queues one record; keyed records go where the Java client puts them (murmur2), others stick to one
+   * partition per batch. Returns the partition chosen (-1: dropped, the producer has stopped).
+   */
+  send(key: Buffer | null, value: Buffer | null, headers: readonly RecordHeader[] | undefined, timestamp: number, partition?: number): number
   /** Called after each chunk of input; resolves when the producer can take more (back-pressure). */
   afterChunk(): Promise<void>
   /** Sends everything queued and waits for the answers. */
