@@ -158,9 +158,9 @@ export interface ConsumeOptions {
   readonly clientId?: string
   /**
    * Group mode: told when the member gives its partitions up for a rebalance ('revoked') and when it
-   * has its new assignment ('assigned') — the moments of Java's ConsumerRebalanceListener.
+   * has its new assignment ('assigned'), with those partitions — Java's ConsumerRebalanceListener.
    */
-  readonly onRebalance?: (phase: 'revoked' | 'assigned') => void
+  readonly onRebalance?: (phase: 'revoked' | 'assigned', partitions: readonly PartitionRef[]) => void
 }
 
 export type StopReason = 'max-messages' | 'timeout' | 'aborted' | 'consumer-stopped'
@@ -199,8 +199,18 @@ export interface RecordConsumer {
    * round so output back-pressure slows the reads.
    */
   run(onRecord: (record: FormattableRecord, topic: string, partition: number) => boolean, drain: () => Promise<boolean>): Promise<StopReason>
-  /** Commits what was handed out (group mode) and leaves the group. */
+  /**
+   * Group mode: commits these offsets now (Java's commitSync), whatever enable.auto.commit says; false
+   * when the group refused them (a rebalance took the partitions; a warning is on stderr).
+   */
+  commit(offsets: readonly CommitOffset[]): Promise<boolean>
+  /** Commits what was handed out (group mode, with enable.auto.commit) and leaves the group. */
   close(): Promise<void>
+}
+
+/** The offset of the next record to read, committed for a partition. */
+export interface CommitOffset extends PartitionRef {
+  readonly offset: number
 }
 
 export interface KafkaClient {

@@ -168,6 +168,7 @@ export class EmbeddedClient implements KafkaClient {
           throw err
         }
       },
+      commit: (offsets) => consumer.commit(offsets),
       close: () => consumer.close(),
     }
   }
