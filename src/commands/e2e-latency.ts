@@ -43,7 +43,15 @@ export default class E2eLatency extends KafkaCommand<void> {
   static override strict = false
 
   async run(): Promise<void> {
-    const { flags } = await this.parse(E2eLatency, legacyArgs([...this.argv]))
+    let argv: string[]
+    try {
+      argv = legacyArgs([...this.argv])
+    } catch (err) {
+      // oclif wants every command parsed, even one refused before its flags are read.
+      await this.parse(E2eLatency, [])
+      throw err
+    }
+    const { flags } = await this.parse(E2eLatency, argv)
     const int = (name: string, value: string | undefined, fallback?: number): number => {
       if (value === undefined) {
         if (fallback === undefined) throw new UsageError(missingArgument(name))

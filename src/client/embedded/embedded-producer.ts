@@ -99,7 +99,8 @@ export class EmbeddedProducer implements RecordProducer {
     if (r.ok) {
       this.sent += b.records
       if (b.acked !== undefined) {
-        b.acked.baseOffset = r.value.baseOffset
+        // acks=0 asks for no answer: report the offset as a remote producer would (unknown).
+        b.acked.baseOffset = this.settings.acks === 0 ? -1 : r.value.baseOffset
         this.settings.onAcknowledged?.(b.acked)
       }
       return
