@@ -1,9 +1,9 @@
-import { ConsumerFatalError, type CommitOffset, type FormattableRecord, type KafkaClient, type PartitionRef } from '../../client/kafka-client.js'
+import { ConsumerFatalError, type CommitOffset, type FormattableRecord, type PartitionRef } from '../../client/kafka-client.js'
 import { UsageError, UserError } from '../errors.js'
 import { parseGroupConfig } from '../group-config.js'
-import { argparseFail, readArgs, type ArgparseProgram } from '../argparse.js'
-import { readPropertiesFile } from '../properties-file.js'
+import { readArgs, type ArgparseProgram } from '../argparse.js'
 import { onTermination } from '../termination.js'
+import { CONNECTION_OPTIONS, configFileProperties, connectionOf, type OpenToolClient } from './common.js'
 import { EventWriter, type EventObject } from './events.js'
 
 // kafka-verifiable-consumer (VerifiableConsumer, cli-4.md B.11): a consumer-group member (classic
@@ -24,12 +24,6 @@ export const VERIFIABLE_CONSUMER_PROGRAM: ArgparseProgram = {
   description:
     'This tool consumes messages from a specific topic and emits consumer events (e.g. group rebalances, received messages, and offsets committed) as JSON objects to STDOUT.',
   options: [
-    {
-      name: '--bootstrap-server',
-      kind: 'string',
-      metavar: 'HOST1:PORT1[,HOST2:PORT2[...]]',
-      help: 'The server(s) to connect to. kafka-ts: without it, the local data directory is used.',
-    },
     { name: '--topic', kind: 'string', metavar: 'TOPIC', required: true, help: 'Consumes messages from this topic.' },
     { name: '--group-protocol', kind: 'string', metavar: 'GROUP_PROTOCOL', help: 'Group protocol (must be one of classic, consumer) (default: classic)' },
     { name: '--group-remote-assignor', kind: 'string', metavar: 'GROUP_REMOTE_ASSIGNOR', help: 'Group remote assignor; only used if the group protocol is CONSUMER' },
@@ -58,15 +52,13 @@ export const VERIFIABLE_CONSUMER_PROGRAM: ArgparseProgram = {
       metavar: 'CONFIG_FILE',
       help: 'Config properties file (config options shared with command line parameters will be overridden).',
     },
-    { name: '--data-dir', kind: 'string', metavar: 'DIR', help: 'kafka-ts: the local data directory (default: $KAFKA_TS_DATA_DIR, else ~/.local/share/kafka-ts).' },
+    ...CONNECTION_OPTIONS,
   ],
 }
 
 export interface VerifiableConsumerReport {
   consumed: number
 }
-
-export type OpenConsumerClient = (connection: { bootstrapServer: string | undefined; dataDir: string | undefined }, props: ReadonlyMap<string, string>) => Promise<KafkaClient>
 
 /** One partition's records in the current poll. */
 interface PollSummary {
@@ -81,15 +73,10 @@ interface PollSummary {
 const COMMIT_FAILED =
   'Commit cannot be completed since the group has already rebalanced and assigned the partitions to another member.'
 
-export async function runVerifiableConsumer(argv: readonly string[], openClient: OpenConsumerClient): Promise<VerifiableConsumerReport> {
+export async function runVerifiableConsumer(argv: readonly string[], openClient: OpenToolClient): Promise<VerifiableConsumerReport> {
   const program = VERIFIABLE_CONSUMER_PROGRAM
   const args = readArgs(program, argv)
-  const oldConfig = args.str('--consumer.config')
-  const config = args.str('--command-config')
-  if (oldConfig !== undefined && config !== undefined) argparseFail(program, 'Options --consumer.config and --command-config are mutually exclusive.')
-  if (oldConfig !== undefined) process.stdout.write('Option --consumer.config has been deprecated and will be removed in a future version. Use --command-config instead.\n')
-  const file = config ?? oldConfig
-  const props = file === undefined ? new Map<string, string>() : readPropertiesFile(file)
+  const props = configFileProperties(program, args, '--consumer.config')
 
   const groupProtocol = args.str('--group-protocol') ?? 'classic'
   if (!['classic', 'consumer'].includes(groupProtocol.toLowerCase())) {
@@ -122,7 +109,7 @@ export async function runVerifiableConsumer(argv: readonly string[], openClient:
   const maxMessages = args.num('--max-messages') ?? -1
   const verbose = args.flag('--verbose')
 
-  const client = await openClient({ bootstrapServer: args.str('--bootstrap-server'), dataDir: args.str('--data-dir') }, props)
+  const client = await openClient(connectionOf(args), props)
   const events = new EventWriter()
   events.print('startup_complete')
   const aborter = new AbortController()

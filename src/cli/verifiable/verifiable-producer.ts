@@ -1,13 +1,13 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
 
 import { storeFailureOf } from '../../broker/store-failure.js'
-import type { AcknowledgedRecords, KafkaClient, SendFailure } from '../../client/kafka-client.js'
-import { argparseFail, readArgs, type ArgparseProgram } from '../argparse.js'
+import type { AcknowledgedRecords, SendFailure } from '../../client/kafka-client.js'
+import { readArgs, type ArgparseProgram } from '../argparse.js'
 import { ThroughputThrottler } from '../perf/throughput-throttler.js'
 import { producerSettings } from '../producer-settings.js'
-import { readPropertiesFile } from '../properties-file.js'
 import { stoppedProducing } from '../storage-errors.js'
 import { onTermination } from '../termination.js'
+import { CONNECTION_OPTIONS, configFileProperties, connectionOf, type OpenToolClient } from './common.js'
 import { EventWriter, JavaDouble, exceptionClassOf } from './events.js'
 
 // kafka-verifiable-producer (VerifiableProducer, cli-4.md B.10): sends the integers 0, 1, 2, … as string
@@ -27,12 +27,6 @@ export const VERIFIABLE_PRODUCER_PROGRAM: ArgparseProgram = {
     'This tool produces increasing integers to the specified topic and prints JSON metadata to stdout on each "send" request, making externally visible which messages have been acked and which have not.',
   options: [
     { name: '--topic', kind: 'string', metavar: 'TOPIC', required: true, help: 'Produce messages to this topic.' },
-    {
-      name: '--bootstrap-server',
-      kind: 'string',
-      metavar: 'HOST1:PORT1[,HOST2:PORT2[...]]',
-      help: 'The server(s) to connect to. kafka-ts: without it, the local data directory is used.',
-    },
     { name: '--max-messages', kind: 'int', metavar: 'MAX-MESSAGES', help: 'Produce this many messages. If -1, produce messages until the process is killed externally. (default: -1)' },
     { name: '--throughput', kind: 'int', metavar: 'THROUGHPUT', help: 'If set >= 0, throttle maximum message throughput to *approximately* THROUGHPUT messages/sec. (default: -1)' },
     { name: '--acks', kind: 'int', metavar: 'ACKS', choices: ['0', '1', '-1'], help: 'Acks required on each produced message. (default: -1)' },
@@ -51,7 +45,7 @@ export const VERIFIABLE_PRODUCER_PROGRAM: ArgparseProgram = {
       help: 'If specified, each produced record will have a key starting at 0 increment by 1 up to the number specified (exclusive), then the key is set to 0 again',
     },
     { name: '--command-config', kind: 'string', metavar: 'CONFIG-FILE', help: 'Config properties file (config options shared with command line parameters will be overridden).' },
-    { name: '--data-dir', kind: 'string', metavar: 'DIR', help: 'kafka-ts: the local data directory (default: $KAFKA_TS_DATA_DIR, else ~/.local/share/kafka-ts).' },
+    ...CONNECTION_OPTIONS,
   ],
 }
 
@@ -64,9 +58,6 @@ export interface VerifiableProducerReport {
   sent: number
   acked: number
 }
-
-/** Opens the embedded or remote client with these producer properties. */
-export type OpenProducerClient = (connection: { bootstrapServer: string | undefined; dataDir: string | undefined }, props: ReadonlyMap<string, string>) => Promise<KafkaClient>
 
 /** Indexes of the records sent to one partition and not yet answered, oldest first. */
 class IndexQueue {
@@ -87,7 +78,7 @@ class IndexQueue {
   }
 }
 
-export async function runVerifiableProducer(argv: readonly string[], openClient: OpenProducerClient): Promise<VerifiableProducerReport> {
+export async function runVerifiableProducer(argv: readonly string[], openClient: OpenToolClient): Promise<VerifiableProducerReport> {
   const args = readArgs(VERIFIABLE_PRODUCER_PROGRAM, argv)
   const program = VERIFIABLE_PRODUCER_PROGRAM
   const topic = args.str('--topic') ?? ''
@@ -103,14 +94,9 @@ export async function runVerifiableProducer(argv: readonly string[], openClient:
     // Java turns idempotence off by itself when retries=0 and the config does not ask for it.
     ['enable.idempotence', 'false'],
   ])
-  const oldConfig = args.str('--producer.config')
-  const config = args.str('--command-config')
-  if (oldConfig !== undefined && config !== undefined) argparseFail(program, 'Options --producer.config and --command-config are mutually exclusive.')
-  if (oldConfig !== undefined) process.stdout.write('Option --producer.config has been deprecated and will be removed in a future version. Use --command-config instead.\n')
-  const file = config ?? oldConfig
-  if (file !== undefined) for (const [k, v] of readPropertiesFile(file)) props.set(k, v)
+  for (const [k, v] of configFileProperties(program, args, '--producer.config')) props.set(k, v)
 
-  const client = await openClient({ bootstrapServer: args.str('--bootstrap-server'), dataDir: args.str('--data-dir') }, props)
+  const client = await openClient(connectionOf(args), props)
   const events = new EventWriter()
   const pending: IndexQueue[] = []
   const queue = (partition: number) => (pending[partition] ??= new IndexQueue())
