@@ -4,12 +4,13 @@
 // (its --verbose record_data), the way Kafka's system tests judge a broker; event lines are checked against
 // cli-4.md B.10–B.12's layouts, and bad arguments against Kafka's messages. No timing is asserted.
 
+import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
-import { runCli, tempDir, type CliResult } from '../helpers/cli.js'
+import { BIN, runCli, tempDir, type CliResult } from '../helpers/cli.js'
 import { startServerProcess } from '../helpers/server.js'
 
 let dir: string
@@ -30,8 +31,8 @@ interface Event {
 }
 
 /** The JSON event lines of a run (every stdout line must be one). */
-function events(r: CliResult): Event[] {
-  return r.out
+function events(out: string): Event[] {
+  return out
     .split('\n')
     .filter((l) => l !== '')
     .map((l) => JSON.parse(l) as Event)
@@ -53,7 +54,7 @@ function expectProducerRun(r: CliResult, topic: string, records: number): Acked[
   expect(withoutInitNote(r.stderr)).toBe('')
   expect(r.code).toBe(0)
   const lines = r.out.split('\n').filter((l) => l !== '')
-  const all = events(r)
+  const all = events(r.out)
   expect(all[0]?.name).toBe('startup_complete')
   expect(all.at(-2)?.name).toBe('shutdown_complete')
   expect(lines.at(-1)).toMatch(new RegExp(`^\\{"timestamp":\\d+,"name":"tool_data","sent":${records},"acked":${records},"target_throughput":-1,"avg_throughput":\\d+\\.\\d+(E\\d+)?\\}$`))
@@ -74,7 +75,7 @@ function expectProducerRun(r: CliResult, topic: string, records: number): Acked[
 function consumed(r: CliResult): Acked[] {
   expect(withoutInitNote(r.stderr)).toBe('')
   expect(r.code).toBe(0)
-  const all = events(r)
+  const all = events(r.out)
   expect(all[0]?.name).toBe('startup_complete')
   expect(all[1]?.name).toBe('partitions_assigned')
   expect(all.at(-1)?.name).toBe('shutdown_complete')
@@ -109,7 +110,7 @@ describe('verifiable-producer and verifiable-consumer', () => {
     for (const a of acked) expect(a.key).toBe(String(Number(a.value) % 7))
     const c = await cli(['verifiable-consumer', '--topic', 'checks', '--group-id', 'checkers', '--max-messages', '300', '--verbose'])
     expectEachOnce(acked, consumed(c))
-    const all = events(c)
+    const all = events(c.out)
     expect(all.at(-2)).toMatchObject({ name: 'partitions_revoked', partitions: [0, 1, 2].map((partition) => ({ topic: 'checks', partition })) })
   })
 
@@ -137,16 +138,65 @@ describe('verifiable-producer and verifiable-consumer', () => {
     expect(expectProducerRun(p, 'fire', 5).map((a) => a.offset)).toEqual([-1, -1, -1, -1, -1])
   })
 
+  it('a record the broker refuses is a producer_send_error with its key, value and Kafka exception class', async () => {
+    expect((await cli(['topics', '--create', '--topic', 'small', '--config', 'max.message.bytes=60'])).code).toBe(0)
+    const r = await cli(['verifiable-producer', '--topic', 'small', '--max-messages', '2', '--value-prefix', '123456789', '--repeating-keys', '1000000'])
+    expect(r.code).toBe(0)
+    const lines = r.out.split('\n').filter((l) => l.includes('producer_send_error'))
+    expect(lines).toHaveLength(2)
+    expect(lines[0]).toMatch(/^\{"timestamp":\d+,"name":"producer_send_error","key":"0","value":"123456789\.0","topic":"small","exception":"class org\.apache\.kafka\.common\.errors\.RecordTooLargeException","message":"[^"]+"\}$/)
+    expect(r.out.trim().split('\n').at(-1)).toMatch(/"sent":2,"acked":0,"target_throughput":-1,"avg_throughput":0\.0\}$/)
+  })
+
   it('without --enable-autocommit nothing is committed but by the tool; with it, no offsets_committed events', async () => {
     expectProducerRun(await cli(['verifiable-producer', '--topic', 'auto', '--max-messages', '20']), 'auto', 20)
     const c = await cli(['verifiable-consumer', '--topic', 'auto', '--group-id', 'autos', '--max-messages', '20', '--enable-autocommit'])
     expect(c.code, c.stderr).toBe(0)
-    const all = events(c)
+    const all = events(c.out)
     expect(all.filter((e) => e.name === 'offsets_committed')).toEqual([])
     expect(all.filter((e) => e.name === 'records_consumed').reduce((n, e) => n + (e['count'] as number), 0)).toBe(20)
     // Auto-commit on close: the group starts after the 20 records.
     const offsets = await cli(['consumer-groups', '--describe', '--group', 'autos'])
     expect(offsets.out).toMatch(/autos\s+auto\s+0\s+20\s+20\s+0/)
+  })
+})
+
+/**
+ * A tool that runs until told to stop: started, sent SIGTERM once a stdout line matches `ready`, and
+ * its whole stdout once it exited.
+ */
+async function runUntilSignalled(args: readonly string[], ready: RegExp): Promise<{ code: number | null; out: string }> {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1', KAFKA_TS_DATA_DIR: data }, stdio: ['ignore', 'pipe', 'ignore'] })
+  let out = ''
+  let signalled = false
+  child.stdout.on('data', (c: Buffer) => {
+    out += c.toString('utf8')
+    if (!signalled && ready.test(out)) {
+      signalled = true
+      child.kill('SIGTERM')
+    }
+  })
+  const code = await new Promise<number | null>((resolve) => child.once('close', resolve))
+  return { code, out }
+}
+
+describe('running until SIGTERM', () => {
+  it('verifiable-producer flushes, then prints shutdown_complete and tool_data', async () => {
+    const r = await runUntilSignalled(['verifiable-producer', '--topic', 'endless', '--throughput', '500'], /"offset":20\}/)
+    expect(r.code).toBe(0)
+    const all = events(r.out)
+    expect(all.slice(-2).map((e) => e.name)).toEqual(['shutdown_complete', 'tool_data'])
+    const data = all.at(-1)!
+    expect(data['sent']).toBe(data['acked'])
+    expect(all.filter((e) => e.name === 'producer_send_success')).toHaveLength(data['acked'] as number)
+  })
+
+  it('verifiable-consumer prints shutdown_requested, gives its partitions up and shuts down', async () => {
+    expectProducerRun(await cli(['verifiable-producer', '--topic', 'waiting', '--max-messages', '5']), 'waiting', 5)
+    const r = await runUntilSignalled(['verifiable-consumer', '--topic', 'waiting', '--group-id', 'waiters'], /"offsets_committed"/)
+    expect(r.code).toBe(0)
+    const all = events(r.out)
+    expect(all.slice(-3).map((e) => e.name)).toEqual(['shutdown_requested', 'partitions_revoked', 'shutdown_complete'])
   })
 })
 
