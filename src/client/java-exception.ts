@@ -13,6 +13,9 @@ const EXCEPTION_CLASSES: Readonly<Record<string, string>> = {
   INVALID_TOPIC_EXCEPTION: 'InvalidTopicException',
   CORRUPT_MESSAGE: 'CorruptRecordException',
   KAFKA_STORAGE_ERROR: 'KafkaStorageException',
+  MESSAGE_TOO_LARGE: 'RecordTooLargeException',
+  RECORD_LIST_TOO_LARGE: 'RecordBatchTooLargeException',
+  REQUEST_TIMED_OUT: 'TimeoutException',
 }
 
 /** `org.apache.kafka.common.errors.<Class>` for a Kafka error name (Errors.exception()). */

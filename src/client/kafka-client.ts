@@ -84,8 +84,14 @@ export interface ProducerSettings {
   readonly onAcknowledged?: (ack: AcknowledgedRecords) => void
 }
 
-/** Records acknowledged together; the arrays hold one entry per record, in send order. */
+/**
+ * Records of one partition acknowledged together (one batch); the arrays hold one entry per record, in
+ * send order, so record i has offset baseOffset + i (Java's RecordMetadata, without a per-record object).
+ */
 export interface AcknowledgedRecords {
+  readonly partition: number
+  /** The first record's offset; -1 with acks=0 (no answer, as Java reports it). */
+  readonly baseOffset: number
   /** Each record's timestamp as given to send(). */
   readonly timestamps: readonly number[]
   /** Each record's value size in bytes (0 for a null value). */
@@ -95,6 +101,8 @@ export interface AcknowledgedRecords {
 /** A failed send, reported the way Kafka's console producer logs it. */
 export interface SendFailure {
   readonly error: Error
+  /** The partition of the failed records (they were its next ones, in send order). */
+  readonly partition: number
   readonly keyBytes: number | null
   readonly valueBytes: number | null
   readonly records: number
@@ -104,8 +112,11 @@ export interface RecordProducer {
   readonly partitionCount: number
   /** Records acknowledged so far. */
   readonly acknowledged: number
-  /** Queues one record; keyed records go where the Java client puts them (murmur2), others stick to one partition per batch. */
-  send(key: Buffer | null, value: Buffer | null, headers: readonly RecordHeader[] | undefined, timestamp: number, partition?: number): void
+  /**
+   * Queues one record; keyed records go where the Java client puts them (murmur2), others stick to one
+   * partition per batch. Returns the partition chosen (-1: dropped, the producer has stopped).
+   */
+  send(key: Buffer | null, value: Buffer | null, headers: readonly RecordHeader[] | undefined, timestamp: number, partition?: number): number
   /** Called after each chunk of input; resolves when the producer can take more (back-pressure). */
   afterChunk(): Promise<void>
   /** Sends everything queued and waits for the answers. */
@@ -148,9 +159,9 @@ export interface ConsumeOptions {
   readonly clientId?: string
   /**
    * Group mode: told when the member gives its partitions up for a rebalance ('revoked') and when it
-   * has its new assignment ('assigned') — the moments of Java's ConsumerRebalanceListener.
+   * has its new assignment ('assigned'), with those partitions — Java's ConsumerRebalanceListener.
    */
-  readonly onRebalance?: (phase: 'revoked' | 'assigned') => void
+  readonly onRebalance?: (phase: 'revoked' | 'assigned', partitions: readonly PartitionRef[]) => void
 }
 
 export type StopReason = 'max-messages' | 'timeout' | 'aborted' | 'consumer-stopped'
@@ -189,8 +200,18 @@ export interface RecordConsumer {
    * round so output back-pressure slows the reads.
    */
   run(onRecord: (record: FormattableRecord, topic: string, partition: number) => boolean, drain: () => Promise<boolean>): Promise<StopReason>
-  /** Commits what was handed out (group mode) and leaves the group. */
+  /**
+   * Group mode: commits these offsets now (Java's commitSync), whatever enable.auto.commit says; false
+   * when the group refused them (a rebalance took the partitions; a warning is on stderr).
+   */
+  commit(offsets: readonly CommitOffset[]): Promise<boolean>
+  /** Commits what was handed out (group mode, with enable.auto.commit) and leaves the group. */
   close(): Promise<void>
+}
+
+/** The offset of the next record to read, committed for a partition. */
+export interface CommitOffset extends PartitionRef {
+  readonly offset: number
 }
 
 export interface KafkaClient {

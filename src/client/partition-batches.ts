@@ -8,6 +8,9 @@ import { RecordBatchBuilder, partitionForKey, type CompressionCodec, type Record
 
 /** Per-record timestamps and value sizes of a batch, kept only for settings.onAcknowledged. */
 export interface AckLists {
+  readonly partition: number
+  /** Set by the producer from the broker's answer, just before onAcknowledged. */
+  baseOffset: number
   timestamps: number[]
   valueBytes: number[]
 }
@@ -69,7 +72,7 @@ export class PartitionBatches {
     this.builders = Array.from({ length: n }, () => new RecordBatchBuilder(Math.min(settings.batchSize + 1024, 1 << 20)))
     this.firstKey = new Array<number | null>(n).fill(null)
     this.firstValue = new Array<number | null>(n).fill(null)
-    this.ackLists = settings.onAcknowledged === undefined ? undefined : Array.from({ length: n }, () => ({ timestamps: [], valueBytes: [] }))
+    this.ackLists = settings.onAcknowledged === undefined ? undefined : Array.from({ length: n }, (_, partition) => emptyAckLists(partition))
     this.stickyPartition = Math.floor(Math.random() * n)
   }
 
@@ -115,7 +118,7 @@ export class PartitionBatches {
     let acked: AckLists | undefined
     if (this.ackLists !== undefined) {
       acked = this.ackLists[partition]
-      this.ackLists[partition] = { timestamps: [], valueBytes: [] }
+      this.ackLists[partition] = emptyAckLists(partition)
     }
     if (partition === this.stickyPartition && this.partitionCount > 1) {
       // Kafka's sticky partitioner: move to another partition once a batch is complete.
@@ -136,4 +139,8 @@ export class PartitionBatches {
   closeAll(): void {
     for (let p = 0; p < this.partitionCount; p++) this.close(p)
   }
+}
+
+function emptyAckLists(partition: number): AckLists {
+  return { partition, baseOffset: -1, timestamps: [], valueBytes: [] }
 }

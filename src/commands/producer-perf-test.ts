@@ -5,10 +5,11 @@ import { Flags } from '@oclif/core'
 import { KafkaError } from '../broker/kafka-error.js'
 import { javaErrorString } from '../client/java-exception.js'
 import type { AcknowledgedRecords, SendFailure } from '../client/kafka-client.js'
-import { ExitRequest, UserError } from '../cli/errors.js'
+import { UserError } from '../cli/errors.js'
 import { KafkaCommand } from '../cli/kafka-command.js'
 import { PayloadFileError, listPayloads, monotonicPayloads, randomLetterPayloads, readPayloadFile, type PayloadSource } from '../cli/perf/payloads.js'
-import { PerfArgsError, PerfHelpRequest, parseProducerPerfArgs, producerPerfHelp, producerPerfUsage, type ProducerPerfArgs } from '../cli/perf/producer-perf-args.js'
+import { argparseFail } from '../cli/argparse.js'
+import { PRODUCER_PERF_PROGRAM, parseProducerPerfArgs, type ProducerPerfArgs } from '../cli/perf/producer-perf-args.js'
 import { ProducerStats } from '../cli/perf/producer-stats.js'
 import { producerSettings } from '../cli/producer-settings.js'
 import { ThroughputThrottler } from '../cli/perf/throughput-throttler.js'
@@ -173,27 +174,11 @@ export default class ProducerPerfTest extends KafkaCommand<ProducerPerfReport> {
     const argv = [...this.argv]
     // oclif's parse (of nothing) only marks the command as parsed; the real parsing follows argparse4j's rules.
     await this.parse(ProducerPerfTest, [])
-    // Kafka prints the help and exits 0 when run without arguments.
-    if (argv.length === 0) {
-      process.stdout.write(producerPerfHelp())
-      throw new ExitRequest(0)
-    }
-    try {
-      return parseProducerPerfArgs(argv)
-    } catch (err) {
-      if (err instanceof PerfHelpRequest) {
-        process.stdout.write(producerPerfHelp())
-        throw new ExitRequest(1)
-      }
-      if (err instanceof PerfArgsError) this.argumentError(err.message)
-      throw err
-    }
+    return parseProducerPerfArgs(argv)
   }
 
-  /** argparse4j's handleError: the usage, then `kafka-producer-perf-test: error: <message>`, exit 1. */
   private argumentError(message: string): never {
-    process.stderr.write(`${producerPerfUsage()}\nkafka-producer-perf-test: error: ${message}\n`)
-    throw new ExitRequest(1)
+    argparseFail(PRODUCER_PERF_PROGRAM, message)
   }
 }
 

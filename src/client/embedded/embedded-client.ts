@@ -176,6 +176,7 @@ export class EmbeddedClient implements KafkaClient {
           throw err
         }
       },
+      commit: (offsets) => consumer.commit(offsets),
       close: () => consumer.close(),
     }
   }

@@ -1,7 +1,7 @@
 import type { Broker } from '../../broker/broker.js'
 import { forEachRecord, readBatchHeader, type RecordCursor, type TopicRow } from '../../broker/records.js'
 import { checkBatchCrc, damagedPartitionError, isLogDamage, type LocalStore } from '../damaged-batches.js'
-import type { ConsumeOptions, RecordConsumer, StartPosition, StopReason } from '../kafka-client.js'
+import type { CommitOffset, ConsumeOptions, PartitionRef, RecordConsumer, StartPosition, StopReason } from '../kafka-client.js'
 import { partitionKey, type GroupMember, type PartitionOffset, type TopicPartitions } from './group-member.js'
 
 // The embedded consumer: reads the local store the way a Kafka consumer reads a broker — whole batches
@@ -154,6 +154,10 @@ export class EmbeddedConsumer implements RecordConsumer {
     }
   }
 
+  async commit(offsets: readonly CommitOffset[]): Promise<boolean> {
+    return this.opts.group?.member.commit(offsets) ?? false
+  }
+
   private commitPrinted(): void {
     const member = this.opts.group?.member
     if (member === undefined) return
@@ -174,7 +178,7 @@ export class EmbeddedConsumer implements RecordConsumer {
    */
   private async rebalance(group: GroupOptions, deadlineMs: number | undefined): Promise<StopReason | undefined> {
     if (group.autoCommit) this.commitPrinted()
-    if (this.assignments.size > 0) this.opts.onRebalance?.('revoked')
+    if (this.assignments.size > 0) this.opts.onRebalance?.('revoked', this.assigned())
     this.assignments.clear()
     const { signal } = this.opts
     group.member.subscribe(this.opts.topics().map((t) => t.name))
@@ -203,8 +207,12 @@ export class EmbeddedConsumer implements RecordConsumer {
         this.assignments.set(`${topic.id}:${partition}`, a)
       }
     }
-    this.opts.onRebalance?.('assigned')
+    this.opts.onRebalance?.('assigned', this.assigned())
     return undefined
+  }
+
+  private assigned(): PartitionRef[] {
+    return [...this.assignments.values()].map((a) => ({ topic: a.topic.name, partition: a.partition }))
   }
 
   private refreshAssignments(initial: boolean): void {

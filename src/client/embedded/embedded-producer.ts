@@ -48,13 +48,14 @@ export class EmbeddedProducer implements RecordProducer {
   }
 
   /** Queues one record; keyed records go where Kafka's Java client would put them, others stick to one partition per batch. */
-  send(key: Buffer | null, value: Buffer | null, headers: readonly RecordHeader[] | undefined, timestamp: number, explicitPartition?: number): void {
-    if (this.stopped) return
+  send(key: Buffer | null, value: Buffer | null, headers: readonly RecordHeader[] | undefined, timestamp: number, explicitPartition?: number): number {
+    if (this.stopped) return -1
     const { batchSize } = this.settings
     const partition = this.batches.append(key, value, headers, timestamp, explicitPartition, batchSize)
     const size = this.batches.size(partition)
     if (size >= batchSize || size > this.batches.batchLimit) this.batches.close(partition)
     this.armLinger()
+    return partition
   }
 
   /** Called after each chunk of input; the group commit decides when closed batches are written. */
@@ -97,7 +98,11 @@ export class EmbeddedProducer implements RecordProducer {
     if (r === undefined) return
     if (r.ok) {
       this.sent += b.records
-      if (b.acked !== undefined) this.settings.onAcknowledged?.(b.acked)
+      if (b.acked !== undefined) {
+        // acks=0 asks for no answer: report the offset as a remote producer would (unknown).
+        b.acked.baseOffset = this.settings.acks === 0 ? -1 : r.value.baseOffset
+        this.settings.onAcknowledged?.(b.acked)
+      }
       return
     }
     // The local store failed, not this batch: every later commit would fail the same way. Report it
@@ -106,7 +111,7 @@ export class EmbeddedProducer implements RecordProducer {
       if (this.stopped) return
       this.stopped = true
     }
-    this.onFailure({ error: r.error, keyBytes: b.keyBytes, valueBytes: b.valueBytes, records: b.records })
+    this.onFailure({ error: r.error, partition: b.partition, keyBytes: b.keyBytes, valueBytes: b.valueBytes, records: b.records })
   }
 
   private raiseFault(): void {

@@ -93,7 +93,7 @@ export class RemoteBatchProducer implements RecordProducer {
     return this.sent
   }
 
-  send(key: Buffer | null, value: Buffer | null, headers: readonly RecordHeader[] | undefined, timestamp: number, explicitPartition?: number): void {
+  send(key: Buffer | null, value: Buffer | null, headers: readonly RecordHeader[] | undefined, timestamp: number, explicitPartition?: number): number {
     const backlogged = this.inFlight.size >= MAX_IN_FLIGHT
     const partition = this.batches.append(key, value, headers, timestamp, explicitPartition, backlogged ? this.growLimit : this.settings.batchSize)
     const size = this.batches.size(partition)
@@ -102,6 +102,7 @@ export class RemoteBatchProducer implements RecordProducer {
       this.pump()
     }
     this.armLinger()
+    return partition
   }
 
   async afterChunk(): Promise<void> {
@@ -226,7 +227,7 @@ export class RemoteBatchProducer implements RecordProducer {
           return
         }
         if (answers === undefined) {
-          for (const b of group) this.succeeded(b)
+          for (const b of group) this.succeeded(b, -1)
           return
         }
         for (const b of group) {
@@ -264,10 +265,10 @@ export class RemoteBatchProducer implements RecordProducer {
 
   private settle(b: ReadyBatch, answer: PartitionProduceResponse): void {
     const code = answer.errorCode
-    if (code === 0) return this.succeeded(b)
+    if (code === 0) return this.succeeded(b, answer.baseOffset)
     const error = kafkaErrorForCode(code, answer.errorMessage)
-    // A duplicate of a batch the broker already holds: Java treats it as written.
-    if (error.errorName === 'DUPLICATE_SEQUENCE_NUMBER') return this.succeeded(b)
+    // A duplicate of a batch the broker already holds: Java treats it as written (at an offset it does not learn).
+    if (error.errorName === 'DUPLICATE_SEQUENCE_NUMBER') return this.succeeded(b, -1)
     if (STALE_METADATA.has(error.errorName)) this.forgetLeaders()
     if (error.errorName === 'OUT_OF_ORDER_SEQUENCE_NUMBER' && b.renumbered !== undefined) {
       // An earlier batch failed for good and this one was numbered after it: send it again, renumbered.
@@ -279,11 +280,14 @@ export class RemoteBatchProducer implements RecordProducer {
     this.retryOrFail(b, error, retriable ? error.errorName : null)
   }
 
-  private succeeded(b: ReadyBatch): void {
+  private succeeded(b: ReadyBatch, baseOffset: number): void {
     this.unanswered[b.partition]?.delete(b)
     this.bufferedBytes -= b.bytes.length
     this.sent += b.records
-    if (b.acked !== undefined) this.settings.onAcknowledged?.(b.acked)
+    if (b.acked !== undefined) {
+      b.acked.baseOffset = baseOffset
+      this.settings.onAcknowledged?.(b.acked)
+    }
   }
 
   /**
@@ -304,7 +308,7 @@ export class RemoteBatchProducer implements RecordProducer {
     const refused = err instanceof KafkaError && (kind === null || err.errorName === 'OUT_OF_ORDER_SEQUENCE_NUMBER')
     if (this.idempotent && refused) this.renumberAfter(b)
     const error = remoteFailure(err, this.cluster.settings.bootstrap)
-    this.onFailure({ error, keyBytes: b.keyBytes, valueBytes: b.valueBytes, records: b.records })
+    this.onFailure({ error, partition: b.partition, keyBytes: b.keyBytes, valueBytes: b.valueBytes, records: b.records })
   }
 
   /** Puts the batch back at the head of its partition's queue after `delayMs`; the partition sends nothing meanwhile. */

@@ -9,7 +9,9 @@ import { checkBatchCrc, damagedPartitionError, isLogDamage } from '../damaged-ba
 import { GroupMemberError } from '../group-protocol.js'
 import {
   ConsumerFatalError,
+  type CommitOffset,
   type ConsumeOptions,
+  type PartitionRef,
   type FormattableRecord,
   type GroupMembership,
   type RecordConsumer,
@@ -242,7 +244,7 @@ export class RemoteConsumer implements RecordConsumer {
    */
   private async rebalance(member: RemoteGroupMember, group: GroupMembership, deadlineMs: number | undefined): Promise<StopReason | undefined> {
     if (group.autoCommit) await this.commitPrinted().catch(() => undefined)
-    if (this.positions.size > 0) this.opts.onRebalance?.('revoked')
+    if (this.positions.size > 0) this.opts.onRebalance?.('revoked', this.assigned())
     this.positions.clear()
     const { signal } = this.opts
     const timeout = deadlineMs === undefined ? undefined : AbortSignal.timeout(Math.max(0, deadlineMs - Date.now()))
@@ -277,8 +279,19 @@ export class RemoteConsumer implements RecordConsumer {
         this.committed.set(partitionKey(tp.topic, partition), pos.offset)
       }
     }
-    this.opts.onRebalance?.('assigned')
+    this.opts.onRebalance?.('assigned', this.assigned())
     return undefined
+  }
+
+  private assigned(): PartitionRef[] {
+    return [...this.positions.values()].map((p) => ({ topic: p.topic, partition: p.partition }))
+  }
+
+  async commit(offsets: readonly CommitOffset[]): Promise<boolean> {
+    const member = this.member
+    if (member === undefined || !(await member.commit(offsets))) return false
+    for (const o of offsets) this.committed.set(partitionKey(o.topic, o.partition), o.offset)
+    return true
   }
 
   /** Commits each partition's position (the offset after the last record handed out) that moved since the last commit. */
