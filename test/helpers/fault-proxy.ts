@@ -57,10 +57,11 @@ function notLeaderAnswer(apiKey: number, version: number, correlationId: number,
   const req = decodeFetchRequest(body, version)
   return responseFrame(apiKey, version, correlationId, (w) =>
     encodeFetchResponse(w, version, {
+      throttleTimeMs: 0,
       responses: req.topics.map((t) => ({
         topic: t.topic,
         topicId: t.topicId,
-        partitions: t.partitions.map((p) => ({ partitionIndex: p.partition, errorCode: NOT_LEADER_OR_FOLLOWER, highWatermark: -1, records: null })),
+        partitions: t.partitions.map((p) => ({ partitionIndex: p.partition, errorCode: NOT_LEADER_OR_FOLLOWER, highWatermark: -1, abortedTransactions: null, records: null })),
       })),
     }),
   )

@@ -55,8 +55,8 @@ function corpus(): Buffer[] {
       encodeFetchRequest(w, vv, { maxWaitMs: 10, minBytes: 1, maxBytes: 1 << 20, topics: [{ topic: 'acked', partitions: [{ partition: 0, fetchOffset: 0, partitionMaxBytes: 1 << 16 }] }] }),
     )
   }
-  for (const v of [0, 1, 5, 7]) {
-    add(ApiKey.ListOffsets, v, (w, vv) => encodeListOffsetsRequest(w, vv, { replicaId: -1, topics: [{ name: 'acked', partitions: [{ partitionIndex: 0, timestamp: -2, maxNumOffsets: 1 }] }] }))
+  for (const v of [1, 5, 7, 11]) {
+    add(ApiKey.ListOffsets, v, (w, vv) => encodeListOffsetsRequest(w, vv, { replicaId: -1, topics: [{ name: 'acked', partitions: [{ partitionIndex: 0, timestamp: -2 }] }] }))
   }
   for (const v of [0, 1, 4]) add(ApiKey.InitProducerId, v, (w, vv) => encodeInitProducerIdRequest(w, vv, { transactionalId: null, transactionTimeoutMs: 1000 }))
   for (const v of [0, 2]) add(ApiKey.FindCoordinator, v, (w, vv) => encodeFindCoordinatorRequest(w, vv, { key: 'g', keyType: 0 }))

@@ -15,7 +15,14 @@ import { BrokerIoError } from './wire-errors.js'
 // retry.backoff.ms from the settings, backoff doubling up to Java's retry.backoff.max.ms default (1 s).
 
 /** Kafka's errors that mean "your idea of the leaders is out of date". */
-export const STALE_METADATA = new Set<string>(['NOT_LEADER_OR_FOLLOWER', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_TOPIC_OR_PARTITION', 'FENCED_LEADER_EPOCH', 'UNKNOWN_LEADER_EPOCH'])
+export const STALE_METADATA = new Set<string>([
+  'NOT_LEADER_OR_FOLLOWER',
+  'LEADER_NOT_AVAILABLE',
+  'UNKNOWN_TOPIC_OR_PARTITION',
+  'UNKNOWN_TOPIC_ID',
+  'FENCED_LEADER_EPOCH',
+  'UNKNOWN_LEADER_EPOCH',
+])
 
 const RETRY_BACKOFF_MAX_MS = 1000
 
