@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 
 import { ApiKey } from '../../src/protocol/api-keys.js'
 import { crc32c } from '../../src/protocol/crc32c.js'
@@ -8,8 +8,7 @@ import { decodeListOffsetsResponse, encodeListOffsetsRequest } from '../../src/p
 import { decodeMetadataResponse, encodeMetadataRequest } from '../../src/protocol/messages/metadata.js'
 import { encodeProduceRequest } from '../../src/protocol/messages/produce.js'
 import { Reader } from '../../src/protocol/reader.js'
-import { RawConnection } from '../helpers/raw-client.js'
-import { startTestServer, type TestServer } from '../helpers/server.js'
+import { serverEachTest, type TestServer } from '../helpers/server.js'
 import { batchOf, closedWithin, fetchRecords, frameBytes, produce, produceOutcome, serverResponds } from '../interop/helpers/wire-ops.js'
 
 // Bad input over real sockets. Expected outcomes are Kafka's (protocol.md §1, §4.3, §7 and
@@ -26,24 +25,7 @@ const UNSUPPORTED_VERSION = 35
 const INVALID_RECORD = 87
 const INVALID_TXN_STATE = 48
 
-let server: TestServer | undefined
-const conns: RawConnection[] = []
-afterEach(async () => {
-  for (const c of conns.splice(0)) c.close()
-  await server?.stop()
-  server = undefined
-})
-
-async function start(props: Record<string, string> = {}): Promise<TestServer> {
-  server = await startTestServer({ props })
-  return server
-}
-
-async function open(s: TestServer): Promise<RawConnection> {
-  const c = await RawConnection.open(s.port)
-  conns.push(c)
-  return c
-}
+const { start, open } = serverEachTest()
 
 /** A topic with `count` acknowledged records in partition 0: what must survive whatever follows. */
 async function seed(s: TestServer, topic: string, count = 5): Promise<string[]> {

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 
 import { ApiKey } from '../../src/protocol/api-keys.js'
 import { decodeDescribeClusterResponse, encodeDescribeClusterRequest } from '../../src/protocol/messages/describe-cluster.js'
@@ -12,8 +12,8 @@ import { decodeOffsetFetchResponse, encodeOffsetFetchRequest } from '../../src/p
 import { decodeProduceResponse, encodeProduceRequest } from '../../src/protocol/messages/produce.js'
 import { decodePushTelemetryResponse, encodePushTelemetryRequest, type PushTelemetryRequestInput } from '../../src/protocol/messages/push-telemetry.js'
 import { ZERO_UUID } from '../../src/protocol/reader.js'
-import { RawConnection } from '../helpers/raw-client.js'
-import { startTestServer, type TestServer } from '../helpers/server.js'
+import type { RawConnection } from '../helpers/raw-client.js'
+import { serverEachTest, type TestServer } from '../helpers/server.js'
 import { batchOf, fetchRecords } from '../interop/helpers/wire-ops.js'
 
 // The versions Kafka 4.3 added to the APIs kafka-ts serves, each answered as a 4.3 broker answers it, over a
@@ -30,22 +30,15 @@ const OMITTED = -2147483648
 /** Java: (int) CRC32C("[]300000"), the empty subscription's checksum (computed with java.util.zip.CRC32C). */
 const EMPTY_SUBSCRIPTION_CRC = -725132322
 
-let server: TestServer | undefined
-const conns: RawConnection[] = []
-afterEach(async () => {
-  for (const c of conns.splice(0)) c.close()
-  await server?.stop()
-  server = undefined
-})
+const { start, open } = serverEachTest()
 
 async function setUp(topic = 't', partitions = 2): Promise<{ s: TestServer; c: RawConnection; topicId: Buffer }> {
-  server = await startTestServer()
-  expect(server.broker.createTopics([{ name: topic, numPartitions: partitions, replicationFactor: 1, configs: new Map() }])[0]?.ok).toBe(true)
-  const c = await RawConnection.open(server.port)
-  conns.push(c)
-  const topicId = server.broker.findTopic(topic)?.uuid
+  const s = await start()
+  expect(s.broker.createTopics([{ name: topic, numPartitions: partitions, replicationFactor: 1, configs: new Map() }])[0]?.ok).toBe(true)
+  const c = await open(s)
+  const topicId = s.broker.findTopic(topic)?.uuid
   if (topicId === undefined) throw new Error('topic not created')
-  return { s: server, c, topicId }
+  return { s, c, topicId }
 }
 
 const otherId = () => Buffer.alloc(16, 7)
