@@ -1,5 +1,5 @@
 // Kafka error codes used by kafka-ts: code, name, whether a client may retry, and Kafka's default
-// message (org.apache.kafka.common.protocol.Errors, Kafka 3.9). Written from that table by hand:
+// message (org.apache.kafka.common.protocol.Errors, Kafka 4.3). Written from that table by hand:
 // the reference bundle vendors Kafka's message specs but not Errors.java. Keep names Kafka's.
 
 export interface ErrorCodeInfo {

@@ -604,7 +604,7 @@ describe('FindCoordinator, DescribeCluster, InitProducerId and DeleteRecords ove
     expect(await describe(1, 1)).toMatchObject(expected)
     // v2: is_fenced, never true for this node.
     expect(await describe(2, 1)).toMatchObject({ ...expected, brokers: [{ ...expected.brokers[0], isFenced: false }] })
-    // Kafka 4.3's AuthHelper texts (its mismatch message names the two types the other way round).
+    // Kafka 4.3's AuthHelper texts.
     expect(await describe(1, 2)).toMatchObject({
       errorCode: 114,
       errorMessage: 'The request was sent to an endpoint of type BROKER, but we wanted an endpoint of type CONTROLLER',

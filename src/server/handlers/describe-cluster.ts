@@ -38,7 +38,7 @@ export const describeClusterHandler = defineHandler<DescribeClusterRequest, Desc
       return { throttleTimeMs: 0, errorCode: UNSUPPORTED_ENDPOINT_TYPE, errorMessage: `Unsupported endpoint type ${req.endpointType}`, clusterId: '', brokers: [] }
     }
     if (req.endpointType !== ENDPOINT_BROKERS) {
-      // Kafka's text names the types the other way round; kept as it is.
+      // "we" is the client: it asked for another endpoint type than this listener serves.
       const errorMessage = `The request was sent to an endpoint of type ${ENDPOINT_TYPES[ENDPOINT_BROKERS]}, but we wanted an endpoint of type ${asked}`
       return { throttleTimeMs: 0, errorCode: MISMATCHED_ENDPOINT_TYPE, errorMessage, clusterId: '', brokers: [] }
     }
