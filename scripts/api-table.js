@@ -10,7 +10,9 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const { HANDLERS } = await import(path.join(root, 'dist', 'server', 'registry.js'))
 
 export function apiTable(handlers) {
-  const rows = handlers.map((h) => `| ${h.apiKey} | ${h.name} | ${h.minVersion}–${h.maxVersion} |`)
+  // Produce is advertised from v0 but served from v3 (KAFKA-18659): the table says both.
+  const advertised = (h) => (h.advertisedMinVersion === undefined ? '' : ` (advertised from ${h.advertisedMinVersion})`)
+  const rows = handlers.map((h) => `| ${h.apiKey} | ${h.name} | ${h.minVersion}–${h.maxVersion}${advertised(h)} |`)
   return ['| key | API | versions |', '|---|---|---|', ...rows].join('\n')
 }
 

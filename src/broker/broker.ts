@@ -75,6 +75,8 @@ export class Broker {
   readonly features: FeatureAdmin
   /** Kafka 4's per-group configs (kafka-configs --entity-type groups). */
   readonly groupConfigs: GroupConfigAdmin
+  /** Topic names by topic id (hex), loaded whole on the first id lookup after a change (Fetch v13+, Produce v13). */
+  private topicNamesById: Map<string, string> | undefined
 
   constructor(
     private readonly store: LogStore,
@@ -104,17 +106,17 @@ export class Broker {
   // ---- topics
 
   createTopics(specs: readonly TopicSpec[], opts?: { validateOnly?: boolean }): NamedOutcome<CreatedTopic>[] {
-    this.topicCache.clear()
+    this.forgetTopics()
     return this.admin.createTopics(specs, opts)
   }
 
   deleteTopics(names: readonly string[]): NamedOutcome<null>[] {
-    this.topicCache.clear()
+    this.forgetTopics()
     return this.admin.deleteTopics(names)
   }
 
   createPartitions(requests: readonly PartitionNewCount[], opts?: { validateOnly?: boolean }): NamedOutcome<number>[] {
-    this.topicCache.clear()
+    this.forgetTopics()
     return this.admin.createPartitions(requests, opts)
   }
 
@@ -124,11 +126,7 @@ export class Broker {
   }
 
   findTopic(name: string): TopicRow | undefined {
-    const stamp = this.changeStamp.get()
-    if (stamp !== this.topicCacheStamp) {
-      this.topicCache.clear()
-      this.topicCacheStamp = stamp
-    }
+    this.checkTopicCache()
     if (this.topicCache.has(name)) return this.topicCache.get(name)
     const row = this.store.findTopic(name)
     this.topicCache.set(name, row)
@@ -137,7 +135,23 @@ export class Broker {
 
   /** Looks a topic up by its Kafka topic id (16 bytes). */
   findTopicByUuid(uuid: Uint8Array): TopicRow | undefined {
-    return this.store.listTopics().find((t) => t.uuid.equals(uuid))
+    this.checkTopicCache()
+    this.topicNamesById ??= new Map(this.store.listTopics().map((t) => [t.uuid.toString('hex'), t.name]))
+    const name = this.topicNamesById.get(Buffer.from(uuid.buffer, uuid.byteOffset, uuid.byteLength).toString('hex'))
+    return name === undefined ? undefined : this.findTopic(name)
+  }
+
+  /** Drops the topic caches when another process has committed since they were filled. */
+  private checkTopicCache(): void {
+    const stamp = this.changeStamp.get()
+    if (stamp === this.topicCacheStamp) return
+    this.forgetTopics()
+    this.topicCacheStamp = stamp
+  }
+
+  private forgetTopics(): void {
+    this.topicCache.clear()
+    this.topicNamesById = undefined
   }
 
   /** The topic row, or UNKNOWN_TOPIC_OR_PARTITION. */

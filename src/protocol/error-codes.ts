@@ -1,5 +1,5 @@
 // Kafka error codes used by kafka-ts: code, name, whether a client may retry, and Kafka's default
-// message (org.apache.kafka.common.protocol.Errors, Kafka 3.9). Written from that table by hand:
+// message (org.apache.kafka.common.protocol.Errors, Kafka 4.3). Written from that table by hand:
 // the reference bundle vendors Kafka's message specs but not Errors.java. Keep names Kafka's.
 
 export interface ErrorCodeInfo {
@@ -82,6 +82,10 @@ const table = [
   [95, 'INVALID_UPDATE_VERSION', false, 'The given update version was invalid.'],
   [96, 'FEATURE_UPDATE_FAILED', false, 'Unable to update finalized features due to an unexpected server error.'],
   [100, 'UNKNOWN_TOPIC_ID', true, 'This server does not host this topic ID.'],
+  [114, 'MISMATCHED_ENDPOINT_TYPE', false, 'The request was sent to an endpoint of the wrong type.'],
+  [115, 'UNSUPPORTED_ENDPOINT_TYPE', false, 'This endpoint type is not supported yet.'],
+  [117, 'UNKNOWN_SUBSCRIPTION_ID', false, 'Client sent a push telemetry request with an invalid or outdated subscription ID.'],
+  [118, 'TELEMETRY_TOO_LARGE', false, 'Client sent a push telemetry request larger than the maximum size the broker will accept.'],
 ] as const satisfies readonly (readonly [number, string, boolean, string])[]
 
 export type ErrorName = (typeof table)[number][1]

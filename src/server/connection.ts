@@ -13,8 +13,10 @@ import { SaslSession, withSaslSession } from './sasl/sasl-session.js'
 
 // One client connection. Kafka's rules (protocol.md §1): requests are processed one at a time and
 // answered strictly in arrival order; Produce with acks=0 gets no answer; a malformed frame, an
-// unknown API key or an unadvertised version closes this connection only (logged) — except
-// ApiVersions above our range, which is answered at v0 with UNSUPPORTED_VERSION (KIP-511).
+// unknown API key or a version outside the served range closes this connection only (logged) — except
+// ApiVersions above our range, which is answered at v0 with UNSUPPORTED_VERSION (KIP-511). That is
+// Kafka 4.x's one rule for the versions KIP-896 removed too (SocketServer.parseRequestHeader throws,
+// the processor closes the channel), Produce v0–2 included although ApiVersions names Produce from v0.
 
 export interface ConnectionOptions {
   readonly registry: Registry

@@ -33,15 +33,15 @@ export interface RequestContext {
 
 export interface ApiRange {
   readonly apiKey: number
+  /** The oldest version served; older ones close the connection (Kafka's SocketServer, KIP-896). */
   readonly minVersion: number
+  /** The oldest version ApiVersions names, when it differs from minVersion (Produce: 0, KAFKA-18659). */
+  readonly advertisedMinVersion?: number
   readonly maxVersion: number
 }
 
-export interface ApiHandler<Req, Res> {
-  readonly apiKey: number
+export interface ApiHandler<Req, Res> extends ApiRange {
   readonly name: string
-  readonly minVersion: number
-  readonly maxVersion: number
   decode(r: Reader, version: number): Req
   encode(w: Writer, version: number, res: Res): void
   handle(req: Req, ctx: RequestContext): Res | typeof NO_RESPONSE | Promise<Res | typeof NO_RESPONSE>

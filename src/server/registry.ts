@@ -11,6 +11,7 @@ import { describeConfigsHandler } from './handlers/describe-configs.js'
 import { describeGroupsHandler } from './handlers/describe-groups.js'
 import { fetchHandler } from './handlers/fetch.js'
 import { findCoordinatorHandler } from './handlers/find-coordinator.js'
+import { getTelemetrySubscriptionsHandler } from './handlers/get-telemetry-subscriptions.js'
 import { heartbeatHandler } from './handlers/heartbeat.js'
 import { incrementalAlterConfigsHandler } from './handlers/incremental-alter-configs.js'
 import { initProducerIdHandler } from './handlers/init-producer-id.js'
@@ -24,6 +25,7 @@ import { offsetCommitHandler } from './handlers/offset-commit.js'
 import { offsetDeleteHandler } from './handlers/offset-delete.js'
 import { offsetFetchHandler } from './handlers/offset-fetch.js'
 import { produceHandler } from './handlers/produce.js'
+import { pushTelemetryHandler } from './handlers/push-telemetry.js'
 import { saslAuthenticateHandler } from './handlers/sasl-authenticate.js'
 import { saslHandshakeHandler } from './handlers/sasl-handshake.js'
 import { syncGroupHandler } from './handlers/sync-group.js'
@@ -62,6 +64,8 @@ export const HANDLERS: readonly AnyHandler[] = [
   saslAuthenticateHandler,
   updateFeaturesHandler,
   listConfigResourcesHandler,
+  getTelemetrySubscriptionsHandler,
+  pushTelemetryHandler,
 ].sort((a, b) => a.apiKey - b.apiKey)
 
 export interface Registry {

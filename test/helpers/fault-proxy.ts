@@ -87,10 +87,11 @@ function partitionErrorAnswer(apiKey: number, version: number, correlationId: nu
   const req = decodeFetchRequest(body, version)
   return responseFrame(apiKey, version, correlationId, (w) =>
     encodeFetchResponse(w, version, {
+      throttleTimeMs: 0,
       responses: req.topics.map((t) => ({
         topic: t.topic,
         topicId: t.topicId,
-        partitions: t.partitions.map((p) => ({ partitionIndex: p.partition, errorCode, highWatermark: -1, records: null })),
+        partitions: t.partitions.map((p) => ({ partitionIndex: p.partition, errorCode, highWatermark: -1, abortedTransactions: null, records: null })),
       })),
     }),
   )

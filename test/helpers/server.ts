@@ -1,10 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 
+import { afterEach } from 'vitest'
+
 import { openBroker } from '../../src/broker/open-broker.js'
 import { brokerConfigFrom } from '../../src/broker/broker-config.js'
 import type { Broker } from '../../src/broker/broker.js'
 import { startKafkaServer, type KafkaServer } from '../../src/server/server.js'
 import { BIN, tempDir } from './cli.js'
+import { RawConnection } from './raw-client.js'
 
 export interface TestServer {
   readonly port: number
@@ -72,4 +75,32 @@ export async function startServerProcess(args: readonly string[], env: NodeJS.Pr
     })
   })
   return { child, port, stderr: () => err }
+}
+
+/**
+ * For a test file whose tests each start one in-process server and open raw connections to it: `start`
+ * and `open` register what they create, and an afterEach closes the connections and stops the server.
+ */
+export function serverEachTest(): {
+  start: (props?: Record<string, string>) => Promise<TestServer>
+  open: (s: TestServer) => Promise<RawConnection>
+} {
+  let server: TestServer | undefined
+  const conns: RawConnection[] = []
+  afterEach(async () => {
+    for (const c of conns.splice(0)) c.close()
+    await server?.stop()
+    server = undefined
+  })
+  return {
+    start: async (props = {}) => {
+      server = await startTestServer({ props })
+      return server
+    },
+    open: async (s) => {
+      const c = await RawConnection.open(s.port)
+      conns.push(c)
+      return c
+    },
+  }
 }

@@ -60,6 +60,7 @@ describe('features', () => {
       [
         'eligible.leader.replicas.version was upgraded to 1.',
         'group.version was upgraded to 1.',
+        'kraft.version was upgraded to 1.',
         'metadata.version was upgraded to 30.',
         'share.version was upgraded to 1.',
         'streams.version was upgraded to 1.',

@@ -263,14 +263,14 @@ describe('CreateTopics over the wire', () => {
     expect(again.topics.map((t) => [t.errorCode, t.errorMessage])).toEqual([[36, "Topic 'exists' already exists."]])
   })
 
-  it('v0 carries codes only, and -1 means the broker defaults', async () => {
+  it('v2 (the oldest since Kafka 4.0): -1 means the broker defaults', async () => {
     const s = await start({ 'num.partitions': '3' })
-    const res = await createTopics(s, 0, [topic('defaults'), topic('defaults'), topic('bad', { numPartitions: -2 })])
+    const res = await createTopics(s, 2, [topic('defaults'), topic('defaults'), topic('bad', { numPartitions: -2 })])
     expect(res.topics.map((t) => [t.name, t.errorCode])).toEqual([
       ['defaults', 42],
       ['bad', 37],
     ])
-    const ok = await createTopics(s, 0, [topic('defaults')])
+    const ok = await createTopics(s, 2, [topic('defaults')])
     expect(ok.topics).toEqual([expect.objectContaining({ name: 'defaults', errorCode: 0 })])
     expect(s.broker.findTopic('defaults')?.partitionCount).toBe(3)
   })
@@ -394,7 +394,6 @@ describe('DescribeConfigs over the wire', () => {
       name: 'cleanup.policy',
       value: 'compact',
       readOnly: false,
-      isDefault: false,
       configSource: 1,
       isSensitive: false,
       synonyms: [
@@ -409,17 +408,13 @@ describe('DescribeConfigs over the wire', () => {
     expect(entry(r?.configs ?? [], 'retention.ms')).toMatchObject({ value: '604800000', configSource: 5, synonyms: [], configType: 5 })
   })
 
-  it('v0 answers is_default; v1 without include_synonyms sends none; empty key list means all', async () => {
+  it('v1 (the oldest since Kafka 4.0) without include_synonyms sends none; empty key list means all', async () => {
     const s = await start()
     s.broker.createTopics([{ name: 'd0', numPartitions: 1, replicationFactor: 1, configs: new Map([['retention.ms', '5000']]) }])
-    const v0 = await describeConfigs(s, 0, { resources: [{ resourceType: TOPIC, resourceName: 'd0', configurationKeys: null }] })
-    const configs = v0.results[0]?.configs ?? []
-    expect(configs.length).toBe(34)
-    expect(entry(configs, 'retention.ms')).toMatchObject({ value: '5000', isDefault: false })
-    expect(entry(configs, 'segment.bytes')).toMatchObject({ value: '1073741824', isDefault: true })
     const v1 = await describeConfigs(s, 1, { resources: [{ resourceType: TOPIC, resourceName: 'd0', configurationKeys: [] }], includeSynonyms: false })
     expect(v1.results[0]?.configs.length).toBe(34)
-    expect(entry(v1.results[0]?.configs ?? [], 'retention.ms')).toMatchObject({ configSource: 1, synonyms: [] })
+    expect(entry(v1.results[0]?.configs ?? [], 'retention.ms')).toMatchObject({ value: '5000', configSource: 1, synonyms: [] })
+    expect(entry(v1.results[0]?.configs ?? [], 'segment.bytes')).toMatchObject({ value: '1073741824', configSource: 5, synonyms: [] })
   })
 
   it('answers each resource on its own: unknown and illegal topics, broker ids, loggers, other types', async () => {
@@ -607,8 +602,15 @@ describe('FindCoordinator, DescribeCluster, InitProducerId and DeleteRecords ove
     }
     expect(await describe(0)).toMatchObject(expected)
     expect(await describe(1, 1)).toMatchObject(expected)
-    expect(await describe(1, 2)).toMatchObject({ errorCode: 114, errorMessage: 'The request was sent to an endpoint of the wrong type.', brokers: [] })
-    expect(await describe(1, 3)).toMatchObject({ errorCode: 115, errorMessage: 'This endpoint type is not supported yet.', brokers: [] })
+    // v2: is_fenced, never true for this node.
+    expect(await describe(2, 1)).toMatchObject({ ...expected, brokers: [{ ...expected.brokers[0], isFenced: false }] })
+    // Kafka 4.3's AuthHelper texts.
+    expect(await describe(1, 2)).toMatchObject({
+      errorCode: 114,
+      errorMessage: 'The request was sent to an endpoint of type BROKER, but we wanted an endpoint of type CONTROLLER',
+      brokers: [],
+    })
+    expect(await describe(1, 3)).toMatchObject({ errorCode: 115, errorMessage: 'Unsupported endpoint type 3', brokers: [] })
   })
 
   it('InitProducerId hands out a new producer id with epoch 0 at every version, and refuses transactional ids', async () => {
@@ -670,16 +672,16 @@ describe('FindCoordinator, DescribeCluster, InitProducerId and DeleteRecords ove
     const res = await rawRequest(s.port, ApiKey.ApiVersions, 3, (w, v) => encodeApiVersionsRequest(w, v, { clientSoftwareName: 'raw', clientSoftwareVersion: '1' }), decodeApiVersionsResponse)
     const ranges = new Map(res.apiKeys.map((k) => [k.apiKey, [k.minVersion, k.maxVersion]]))
     expect(Object.fromEntries([10, 19, 20, 21, 22, 32, 33, 37, 44, 60].map((k) => [k, ranges.get(k)]))).toEqual({
-      10: [0, 4],
-      19: [0, 7],
-      20: [0, 6],
+      10: [0, 6],
+      19: [2, 7],
+      20: [1, 6],
       21: [0, 2],
-      22: [0, 4],
-      32: [0, 4],
+      22: [0, 5],
+      32: [1, 4],
       33: [0, 2],
       37: [0, 3],
       44: [0, 1],
-      60: [0, 1],
+      60: [0, 2],
     })
   })
 })

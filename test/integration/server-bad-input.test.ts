@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 
 import { ApiKey } from '../../src/protocol/api-keys.js'
 import { crc32c } from '../../src/protocol/crc32c.js'
@@ -6,10 +6,9 @@ import { decodeApiVersionsResponse, encodeApiVersionsRequest } from '../../src/p
 import { decodeFetchResponse, encodeFetchRequest } from '../../src/protocol/messages/fetch.js'
 import { decodeListOffsetsResponse, encodeListOffsetsRequest } from '../../src/protocol/messages/list-offsets.js'
 import { decodeMetadataResponse, encodeMetadataRequest } from '../../src/protocol/messages/metadata.js'
-import { decodeProduceResponse, encodeProduceRequest } from '../../src/protocol/messages/produce.js'
+import { encodeProduceRequest } from '../../src/protocol/messages/produce.js'
 import { Reader } from '../../src/protocol/reader.js'
-import { RawConnection } from '../helpers/raw-client.js'
-import { startTestServer, type TestServer } from '../helpers/server.js'
+import { serverEachTest, type TestServer } from '../helpers/server.js'
 import { batchOf, closedWithin, fetchRecords, frameBytes, produce, produceOutcome, serverResponds } from '../interop/helpers/wire-ops.js'
 
 // Bad input over real sockets. Expected outcomes are Kafka's (protocol.md §1, §4.3, §7 and
@@ -25,26 +24,8 @@ const INVALID_REQUIRED_ACKS = 21
 const UNSUPPORTED_VERSION = 35
 const INVALID_RECORD = 87
 const INVALID_TXN_STATE = 48
-const UNSUPPORTED_FOR_MESSAGE_FORMAT = 43
 
-let server: TestServer | undefined
-const conns: RawConnection[] = []
-afterEach(async () => {
-  for (const c of conns.splice(0)) c.close()
-  await server?.stop()
-  server = undefined
-})
-
-async function start(props: Record<string, string> = {}): Promise<TestServer> {
-  server = await startTestServer({ props })
-  return server
-}
-
-async function open(s: TestServer): Promise<RawConnection> {
-  const c = await RawConnection.open(s.port)
-  conns.push(c)
-  return c
-}
+const { start, open } = serverEachTest()
 
 /** A topic with `count` acknowledged records in partition 0: what must survive whatever follows. */
 async function seed(s: TestServer, topic: string, count = 5): Promise<string[]> {
@@ -76,9 +57,20 @@ function truncatedMetadataFrame(correlationId: number): Buffer {
 }
 
 describe('wrong API versions and unknown APIs', () => {
+  // Kafka 4.x's SocketServer refuses any version outside an API's range (the lower bounds KIP-896 raised
+  // included, and Produce v0–2 although ApiVersions names Produce from v0) by closing the connection.
   it.each([
-    ['Metadata v13 (above it)', ApiKey.Metadata, 13],
+    ['Metadata v14 (above it)', ApiKey.Metadata, 14],
+    ['Produce v2', ApiKey.Produce, 2],
+    ['Produce v0', ApiKey.Produce, 0],
     ['Fetch v3', ApiKey.Fetch, 3],
+    ['ListOffsets v0', ApiKey.ListOffsets, 0],
+    ['OffsetCommit v1', ApiKey.OffsetCommit, 1],
+    ['OffsetFetch v0', ApiKey.OffsetFetch, 0],
+    ['CreateTopics v1', ApiKey.CreateTopics, 1],
+    ['DeleteTopics v0', ApiKey.DeleteTopics, 0],
+    ['DescribeConfigs v0', ApiKey.DescribeConfigs, 0],
+    ['InitProducerId v6 (unstable in 4.3)', ApiKey.InitProducerId, 6],
     ['unknown API key 999', 999, 0],
     ['unknown API key -1', -1, 0],
   ])('%s closes the connection; the broker keeps serving', async (_name, apiKey, version) => {
@@ -91,18 +83,34 @@ describe('wrong API versions and unknown APIs', () => {
     await expectSeedIntact(s, 'kept', values)
   })
 
-  it('Produce v2 (advertised for librdkafka\'s codec detection) is refused per partition with UNSUPPORTED_FOR_MESSAGE_FORMAT; the connection stays usable', async () => {
+  it("ApiVersions advertises 4.3's ranges: Produce from v0 (KAFKA-18659), the other raised lower bounds as served", async () => {
     const s = await start()
-    const values = await seed(s, 'legacy')
     const c = await open(s)
-    const response = await c.request(
-      ApiKey.Produce,
-      2,
-      (w, v) => encodeProduceRequest(w, v, { acks: -1, timeoutMs: 1000, topicData: [{ name: 'legacy', partitionData: [{ index: 0, records: batchOf(['old']) }] }] }),
-      decodeProduceResponse,
-    )
-    expect(response.responses[0]?.partitionResponses[0]?.errorCode).toBe(UNSUPPORTED_FOR_MESSAGE_FORMAT)
-    expect((await fetchRecords(c, 'legacy', 0)).highWatermark).toBe(values.length)
+    const res = await c.request(ApiKey.ApiVersions, 4, (w, v) => encodeApiVersionsRequest(w, v, { clientSoftwareName: 'x', clientSoftwareVersion: '1' }), decodeApiVersionsResponse)
+    const range = (apiKey: number) => {
+      const k = res.apiKeys.find((x) => x.apiKey === apiKey)
+      return k && [k.minVersion, k.maxVersion]
+    }
+    // Kafka 4.3.1's broker listener (kafka-4/README.md's table).
+    expect(range(ApiKey.Produce)).toEqual([0, 13])
+    expect(range(ApiKey.Fetch)).toEqual([4, 18])
+    expect(range(ApiKey.ListOffsets)).toEqual([1, 11])
+    expect(range(ApiKey.Metadata)).toEqual([0, 13])
+    expect(range(ApiKey.OffsetCommit)).toEqual([2, 10])
+    expect(range(ApiKey.OffsetFetch)).toEqual([1, 10])
+    expect(range(ApiKey.FindCoordinator)).toEqual([0, 6])
+    expect(range(ApiKey.DescribeGroups)).toEqual([0, 6])
+    expect(range(ApiKey.ApiVersions)).toEqual([0, 4])
+    expect(range(ApiKey.CreateTopics)).toEqual([2, 7])
+    expect(range(ApiKey.DeleteTopics)).toEqual([1, 6])
+    expect(range(ApiKey.InitProducerId)).toEqual([0, 5])
+    expect(range(ApiKey.DescribeConfigs)).toEqual([1, 4])
+    expect(range(ApiKey.DescribeCluster)).toEqual([0, 2])
+    expect(range(ApiKey.GetTelemetrySubscriptions)).toEqual([0, 0])
+    expect(range(ApiKey.PushTelemetry)).toEqual([0, 0])
+    // metadata.version: supported 3.3-IV3 (7) to 4.3-IV0 (30), finalized at 4.3-IV0.
+    expect(res.supportedFeatures).toEqual([{ name: 'metadata.version', minVersion: 7, maxVersion: 30 }])
+    expect(res.finalizedFeatures).toEqual([{ name: 'metadata.version', minVersionLevel: 30, maxVersionLevel: 30 }])
   })
 
   it('ApiVersions v9 gets a v0 UNSUPPORTED_VERSION answer listing the ApiVersions range, and the connection stays usable', async () => {
@@ -115,10 +123,10 @@ describe('wrong API versions and unknown APIs', () => {
     const body = decodeApiVersionsResponse(r, 0)
     expect(r.remaining).toBe(0)
     expect(body.errorCode).toBe(UNSUPPORTED_VERSION)
-    expect(body.apiKeys.find((k) => k.apiKey === ApiKey.ApiVersions)).toEqual({ apiKey: 18, minVersion: 0, maxVersion: 3 })
+    expect(body.apiKeys.find((k) => k.apiKey === ApiKey.ApiVersions)).toEqual({ apiKey: 18, minVersion: 0, maxVersion: 4 })
 
     // What librdkafka does next: retry at the highest version both sides know, on the same connection.
-    const retry = await c.request(ApiKey.ApiVersions, 3, (w, v) => encodeApiVersionsRequest(w, v, { clientSoftwareName: 'x', clientSoftwareVersion: '1' }), decodeApiVersionsResponse)
+    const retry = await c.request(ApiKey.ApiVersions, 4, (w, v) => encodeApiVersionsRequest(w, v, { clientSoftwareName: 'x', clientSoftwareVersion: '1' }), decodeApiVersionsResponse)
     expect(retry.errorCode).toBe(0)
     expect(retry.apiKeys.some((k) => k.apiKey === ApiKey.Produce)).toBe(true)
   })

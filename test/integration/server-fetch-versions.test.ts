@@ -71,7 +71,7 @@ function fetchFv(version: number, partitions: number[], offset = 0, extra: Parti
 }
 
 describe('Fetch v12–17', () => {
-  it('ApiVersions advertises Fetch 4–17', async () => {
+  it('ApiVersions advertises Fetch 4–18', async () => {
     const res = await conn.request(
       ApiKey.ApiVersions,
       3,
@@ -79,7 +79,7 @@ describe('Fetch v12–17', () => {
       decodeApiVersionsResponse,
     )
     const fetchRange = res.apiKeys.find((k) => k.apiKey === ApiKey.Fetch)
-    expect(fetchRange && [fetchRange.minVersion, fetchRange.maxVersion]).toEqual([4, 17])
+    expect(fetchRange && [fetchRange.minVersion, fetchRange.maxVersion]).toEqual([4, 18])
   })
 
   it('v12 (flexible, topics by name) returns the produced batches byte for byte', async () => {

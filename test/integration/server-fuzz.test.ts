@@ -45,18 +45,18 @@ function corpus(): Buffer[] {
   }
   const frames: Buffer[] = []
   const add = (apiKey: number, version: number, body: (w: Writer, v: number) => void) => frames.push(frameBytes(apiKey, version, frames.length + 1, (w) => body(w, version)))
-  for (const v of [0, 1, 2, 3]) add(ApiKey.ApiVersions, v, (w, vv) => encodeApiVersionsRequest(w, vv, { clientSoftwareName: 'fuzz', clientSoftwareVersion: '1.0' }))
-  for (const v of [0, 1, 4, 8, 9, 12]) add(ApiKey.Metadata, v, (w, vv) => encodeMetadataRequest(w, vv, { topics: [{ name: 'fuzzed' }, { name: 'acked' }], allowAutoTopicCreation: true }))
-  for (const [v, codec] of [[3, 'none'], [7, 'gzip'], [8, 'zstd'], [9, 'none']] as const) {
+  for (const v of [0, 1, 2, 3, 4]) add(ApiKey.ApiVersions, v, (w, vv) => encodeApiVersionsRequest(w, vv, { clientSoftwareName: 'fuzz', clientSoftwareVersion: '1.0' }))
+  for (const v of [0, 1, 4, 8, 9, 12, 13]) add(ApiKey.Metadata, v, (w, vv) => encodeMetadataRequest(w, vv, { topics: [{ name: 'fuzzed' }, { name: 'acked' }], allowAutoTopicCreation: true }))
+  for (const [v, codec] of [[3, 'none'], [7, 'gzip'], [8, 'zstd'], [9, 'none'], [12, 'none']] as const) {
     add(ApiKey.Produce, v, (w, vv) => encodeProduceRequest(w, vv, { acks: v === 8 ? 0 : -1, timeoutMs: 1000, topicData: [{ name: 'fuzzed', partitionData: [{ index: 0, records: batch(codec) }] }] }))
   }
-  for (const v of [4, 7, 11]) {
+  for (const v of [4, 7, 11, 18]) {
     add(ApiKey.Fetch, v, (w, vv) =>
       encodeFetchRequest(w, vv, { maxWaitMs: 10, minBytes: 1, maxBytes: 1 << 20, topics: [{ topic: 'acked', partitions: [{ partition: 0, fetchOffset: 0, partitionMaxBytes: 1 << 16 }] }] }),
     )
   }
-  for (const v of [0, 1, 5, 7]) {
-    add(ApiKey.ListOffsets, v, (w, vv) => encodeListOffsetsRequest(w, vv, { replicaId: -1, topics: [{ name: 'acked', partitions: [{ partitionIndex: 0, timestamp: -2, maxNumOffsets: 1 }] }] }))
+  for (const v of [1, 5, 7, 11]) {
+    add(ApiKey.ListOffsets, v, (w, vv) => encodeListOffsetsRequest(w, vv, { replicaId: -1, topics: [{ name: 'acked', partitions: [{ partitionIndex: 0, timestamp: -2 }] }] }))
   }
   for (const v of [0, 1, 4]) add(ApiKey.InitProducerId, v, (w, vv) => encodeInitProducerIdRequest(w, vv, { transactionalId: null, transactionTimeoutMs: 1000 }))
   for (const v of [0, 2]) add(ApiKey.FindCoordinator, v, (w, vv) => encodeFindCoordinatorRequest(w, vv, { key: 'g', keyType: 0 }))

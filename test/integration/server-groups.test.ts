@@ -17,6 +17,7 @@ import {
 import { decodeOffsetDeleteResponse, encodeOffsetDeleteRequest } from '../../src/protocol/messages/offset-delete.js'
 import { decodeOffsetFetchResponse, encodeOffsetFetchRequest, type OffsetFetchRequestTopicInput } from '../../src/protocol/messages/offset-fetch.js'
 import { decodeSyncGroupResponse, encodeSyncGroupRequest, type SyncGroupResponse } from '../../src/protocol/messages/sync-group.js'
+import { ZERO_UUID } from '../../src/protocol/reader.js'
 import { RawConnection } from '../helpers/raw-client.js'
 import { startTestServer, type TestServer } from '../helpers/server.js'
 
@@ -44,6 +45,8 @@ const E = {
 
 /** DescribeGroups' "authorized operations not provided" value. */
 const OPERATIONS_OMITTED = -2147483648
+/** READ, DELETE, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS (AclEntry.supportedOperations(GROUP), Kafka 4.3). */
+const ALL_GROUP_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8) | (1 << 10) | (1 << 11)
 
 let server: TestServer | undefined
 const connections: RawConnection[] = []
@@ -153,7 +156,8 @@ async function commit(
     (w, v) =>
       encodeOffsetCommitRequest(w, v, {
         groupId: o.groupId,
-        ...(v >= 1 ? { generationIdOrMemberEpoch: o.generationId ?? -1, memberId: o.memberId ?? '' } : {}),
+        generationIdOrMemberEpoch: o.generationId ?? -1,
+        memberId: o.memberId ?? '',
         topics: o.topics,
       }),
     decodeOffsetCommitResponse,
@@ -192,13 +196,13 @@ describe('group APIs over the wire', () => {
     const res = await c.request(ApiKey.ApiVersions, 3, (w, v) => encodeApiVersionsRequest(w, v, { clientSoftwareName: 'raw', clientSoftwareVersion: '1' }), decodeApiVersionsResponse)
     const ranges = new Map(res.apiKeys.map((k) => [k.apiKey, [k.minVersion, k.maxVersion]]))
     expect(Object.fromEntries([8, 9, 11, 12, 13, 14, 15, 16, 42, 47].map((k) => [k, ranges.get(k)]))).toEqual({
-      8: [0, 8],
-      9: [0, 8],
+      8: [2, 10],
+      9: [1, 10],
       11: [0, 9],
       12: [0, 4],
       13: [0, 5],
       14: [0, 5],
-      15: [0, 5],
+      15: [0, 6],
       16: [0, 5],
       42: [0, 2],
       47: [0, 0],
@@ -240,10 +244,11 @@ describe('group APIs over the wire', () => {
 
     expect(await heartbeat(c, Math.min(v, 4), { groupId, generationId: 1, memberId })).toBe(E.NONE)
 
-    const describeVersion = Math.min(v, 5)
+    const describeVersion = Math.min(v, 6)
     expect(await describeGroups(c, describeVersion, [groupId])).toEqual([
       {
         errorCode: E.NONE,
+        errorMessage: null,
         groupId,
         groupState: 'Stable',
         protocolType: 'consumer',
@@ -253,25 +258,22 @@ describe('group APIs over the wire', () => {
       },
     ])
 
-    // OffsetCommit v0 has no member id or generation: a simple commit, refused while the group has members.
-    const commitVersion = Math.min(v, 8)
+    // OffsetCommit starts at v2 and OffsetFetch at v1 since Kafka 4.0 (KIP-896).
+    const commitVersion = Math.max(2, Math.min(v, 9))
     const committed = await commit(c, commitVersion, {
       groupId,
       generationId: 1,
       memberId,
       topics: [{ name: 't', partitions: [{ partitionIndex: 1, committedOffset: 42, committedMetadata: `meta-${v}`, ...(commitVersion >= 6 ? { committedLeaderEpoch: 3 } : {}) }] }],
     })
-    expect(committed).toEqual([[commitVersion === 0 ? E.UNKNOWN_MEMBER_ID : E.NONE]])
-    const expected =
-      commitVersion === 0
-        ? { committedOffset: -1, committedLeaderEpoch: -1, metadata: '' }
-        : { committedOffset: 42, committedLeaderEpoch: commitVersion >= 6 && v >= 5 ? 3 : -1, metadata: `meta-${v}` }
+    expect(committed).toEqual([[E.NONE]])
+    const expected = { committedOffset: 42, committedLeaderEpoch: commitVersion >= 6 && v >= 5 ? 3 : -1, metadata: `meta-${v}` }
 
-    const fetchVersion = Math.min(v, 8)
+    const fetchVersion = Math.max(1, Math.min(v, 9))
     if (fetchVersion >= 8) {
       const res = await c.request(
         ApiKey.OffsetFetch,
-        8,
+        fetchVersion,
         (w, ver) => encodeOffsetFetchRequest(w, ver, { groups: [{ groupId, topics: [{ name: 't', partitionIndexes: [0, 1] }] }] }),
         decodeOffsetFetchResponse,
       )
@@ -282,6 +284,7 @@ describe('group APIs over the wire', () => {
           topics: [
             {
               name: 't',
+              topicId: ZERO_UUID,
               partitions: [
                 { partitionIndex: 0, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: E.NONE },
                 { partitionIndex: 1, ...expected, errorCode: E.NONE },
@@ -504,9 +507,9 @@ describe('group APIs over the wire', () => {
     const listed = await c.request(ApiKey.ListGroups, 0, (w, v) => encodeListGroupsRequest(w, v, {}), decodeListGroupsResponse)
     expect(listed.groups).toContainEqual({ groupId: 'simple', protocolType: '', groupState: '', groupType: '' })
     expect((await describeGroups(c, 1, ['simple']))[0]).toMatchObject({ groupState: 'Empty', protocolType: '', members: [] })
-    // v8 (flexible) and v0 (no member fields) take the same path.
+    // v8 (flexible) and v2 take the same path.
     expect(await commit(c, 8, { groupId: 'simple', topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 20, committedMetadata: '' }] }] })).toEqual([[E.NONE]])
-    expect(await commit(c, 0, { groupId: 'simple', topics: [{ name: 'u', partitions: [{ partitionIndex: 0, committedOffset: 21, committedMetadata: 'v0' }] }] })).toEqual([[E.NONE]])
+    expect(await commit(c, 2, { groupId: 'simple', topics: [{ name: 'u', partitions: [{ partitionIndex: 0, committedOffset: 21, committedMetadata: 'v2' }] }] })).toEqual([[E.NONE]])
 
     // A member id on an Empty group is unknown.
     expect(await commit(c, 5, { groupId: 'simple', generationId: 1, memberId: 'ghost', topics: [{ name: 'u', partitions: [{ partitionIndex: 0, committedOffset: 1, committedMetadata: null }] }] })).toEqual([
@@ -587,11 +590,12 @@ describe('group APIs over the wire', () => {
     expect(await list(['Empty', 'PreparingRebalance'])).toEqual([['idle', '', 'Empty']])
     expect(await list(['Dead'])).toEqual([])
 
+    // Asked for, every group answered without error gets every group operation: there is no authorizer.
     const described = await describeGroups(c, 3, ['idle', 'nope', 'active'], true)
     expect(described.map((g) => [g.groupId, g.errorCode, g.groupState, g.protocolType, g.protocolData, g.members.length, g.authorizedOperations])).toEqual([
-      ['idle', E.NONE, 'Empty', '', '', 0, OPERATIONS_OMITTED],
-      ['nope', E.NONE, 'Dead', '', '', 0, OPERATIONS_OMITTED],
-      ['active', E.NONE, 'Stable', 'consumer', 'range', 1, OPERATIONS_OMITTED],
+      ['idle', E.NONE, 'Empty', '', '', 0, ALL_GROUP_OPERATIONS],
+      ['nope', E.NONE, 'Dead', '', '', 0, ALL_GROUP_OPERATIONS],
+      ['active', E.NONE, 'Stable', 'consumer', 'range', 1, ALL_GROUP_OPERATIONS],
     ])
   })
 

@@ -220,7 +220,7 @@ export class RemoteBatchProducer implements RecordProducer {
         }
         let answers: Map<number, PartitionProduceResponse> | undefined
         try {
-          answers = await this.produce(leader, group)
+          answers = await this.produce(leader, group, route.topicId)
         } catch (err) {
           this.forgetLeaders()
           for (const b of group) this.retryOrFail(b, err, failureKind(err))
@@ -243,7 +243,7 @@ export class RemoteBatchProducer implements RecordProducer {
   }
 
   /** One Produce request to broker `leader`; the answers by partition, or undefined with acks=0 (no answer). */
-  private async produce(leader: number, batches: readonly ReadyBatch[]): Promise<Map<number, PartitionProduceResponse> | undefined> {
+  private async produce(leader: number, batches: readonly ReadyBatch[], topicId: Buffer): Promise<Map<number, PartitionProduceResponse> | undefined> {
     const conn = await this.cluster.broker(leader)
     const encode = (w: Parameters<typeof encodeProduceRequest>[0], v: number) =>
       encodeProduceRequest(w, v, {
@@ -251,7 +251,8 @@ export class RemoteBatchProducer implements RecordProducer {
         acks: this.settings.acks,
         timeoutMs: this.cluster.settings.requestTimeoutMs,
         // The closed batches go by reference: the request's records sections are these very buffers.
-        topicData: [{ name: this.topic, partitionData: batches.map((b) => ({ index: b.partition, records: [b.bytes] })) }],
+        // Produce v13 names the topic by id only (the name is dropped), older versions by name only.
+        topicData: [{ name: this.topic, topicId, partitionData: batches.map((b) => ({ index: b.partition, records: [b.bytes] })) }],
       })
     if (this.settings.acks === 0) {
       await conn.requestWithoutAnswer(ApiKey.Produce, encode)

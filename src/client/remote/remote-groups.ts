@@ -57,6 +57,8 @@ export class RemoteGroups implements GroupsClient {
       const response = await conn.request(ApiKey.DescribeGroups, (w, v) => encodeDescribeGroupsRequest(w, v, { groups: [groupId] }), decodeDescribeGroupsResponse)
       const g = response.groups.find((x) => x.groupId === groupId) ?? response.groups[0]
       if (g === undefined) return fail(new KafkaError('UNKNOWN_SERVER_ERROR', 'DescribeGroups returned no group'))
+      // DescribeGroups v6+ (KIP-1043) says GROUP_ID_NOT_FOUND where older versions described a Dead group.
+      if (g.errorCode === GROUP_ID_NOT_FOUND) return ok({ groupId, state: 'Dead', protocolType: '', protocolName: '', members: [], coordinator })
       const error = coordinatorError(g.errorCode)
       if (error !== undefined) return fail(error)
       const state = STATES.find((s) => s.toLowerCase() === g.groupState.toLowerCase())
@@ -162,6 +164,8 @@ export class RemoteGroups implements GroupsClient {
 }
 
 /** A group-level error code: undefined for 0; thrown (to be retried) when the coordinator moved. */
+const GROUP_ID_NOT_FOUND = 69
+
 function coordinatorError(code: number): KafkaError | undefined {
   const error = kafkaErrorOf(code)
   if (error !== undefined && COORDINATOR_MOVED.has(error.errorName)) throw error

@@ -1,11 +1,12 @@
 /**
- * ApiVersions (18), v0–v3.
- * Behaviour: lists every API of the registry with its version range (the same list dispatch uses).
- * A request above v3 never reaches this handler: the connection answers it at v0 with
+ * ApiVersions (18), v0–v4.
+ * Behaviour: lists every API of the registry with its version range (the same list dispatch uses); Produce
+ * is named from v0 although v0–2 are refused, as Kafka 4.x does for librdkafka's sake (KAFKA-18659).
+ * A request above v4 never reaches this handler: the connection answers it at v0 with
  * UNSUPPORTED_VERSION (KIP-511). Client software name/version are accepted as sent.
- * Feature fields (v3+): this node's supported ranges and the data directory's finalized levels. Before v4,
- * as Kafka since KAFKA-17011, a supported minimum of 0 is reported as 1 and a feature whose maximum is 0 is
- * left out, because older clients reject a range that starts at 0.
+ * v3+: this node's supported feature ranges and the data directory's finalized levels (broker/feature-admin.ts).
+ * Before v4, as Kafka since KAFKA-17011, a supported feature whose minimum is 0 is left out, because older
+ * clients reject a range that starts at 0: v3 shows metadata.version only.
  */
 import { ApiKey } from '../../protocol/api-keys.js'
 import {
@@ -20,7 +21,7 @@ export const apiVersionsHandler = defineHandler<ApiVersionsRequest, ApiVersionsR
   apiKey: ApiKey.ApiVersions,
   name: 'ApiVersions',
   minVersion: 0,
-  maxVersion: 3,
+  maxVersion: 4,
   decode: decodeApiVersionsRequest,
   encode: encodeApiVersionsResponse,
   handle(_req, ctx) {
@@ -28,12 +29,12 @@ export const apiVersionsHandler = defineHandler<ApiVersionsRequest, ApiVersionsR
     const zeroMinimumAllowed = ctx.apiVersion >= 4
     return {
       errorCode: 0,
-      apiKeys: ctx.apis.map(({ apiKey, minVersion, maxVersion }) => ({ apiKey, minVersion, maxVersion })),
+      apiKeys: ctx.apis.map(({ apiKey, minVersion, advertisedMinVersion, maxVersion }) => ({ apiKey, minVersion: advertisedMinVersion ?? minVersion, maxVersion })),
       throttleTimeMs: 0,
       supportedFeatures: ctx.broker.features
         .supported()
-        .filter((f) => zeroMinimumAllowed || f.maxLevel > 0)
-        .map((f) => ({ name: f.name, minVersion: zeroMinimumAllowed ? f.minLevel : Math.max(f.minLevel, 1), maxVersion: f.maxLevel })),
+        .filter((f) => zeroMinimumAllowed || f.minLevel > 0)
+        .map((f) => ({ name: f.name, minVersion: f.minLevel, maxVersion: f.maxLevel })),
       finalizedFeaturesEpoch: epoch,
       finalizedFeatures: [...finalized].map(([name, level]) => ({ name, maxVersionLevel: level, minVersionLevel: level })),
     }

@@ -1,5 +1,5 @@
 /**
- * CreateTopics (19), v0–v7.
+ * CreateTopics (19), v2–v7 (v0–1 closed the connection since Kafka 4.0, KIP-896).
  * Behaviour: topics are validated and created one by one (one bad topic never fails the others), with the
  * KRaft controller's codes and messages: illegal name / '.'-'_' collision → INVALID_TOPIC_EXCEPTION, existing
  * → TOPIC_ALREADY_EXISTS, a name given twice in one request → INVALID_REQUEST `Duplicate topic name.` (once),
@@ -32,7 +32,7 @@ import { defineHandler, type RequestContext } from '../handler.js'
 export const createTopicsHandler = defineHandler<CreateTopicsRequest, CreateTopicsResponseInput>({
   apiKey: ApiKey.CreateTopics,
   name: 'CreateTopics',
-  minVersion: 0,
+  minVersion: 2,
   maxVersion: 7,
   decode: decodeCreateTopicsRequest,
   encode: encodeCreateTopicsResponse,
@@ -43,7 +43,7 @@ export const createTopicsHandler = defineHandler<CreateTopicsRequest, CreateTopi
     const topics: CreatableTopicResultInput[] = []
     for (const t of req.topics) {
       if ((occurrences.get(t.name) ?? 0) > 1) {
-        if (!reported.has(t.name)) topics.push(failure(t.name, new KafkaError('INVALID_REQUEST', 'Duplicate topic name.'), ctx.apiVersion))
+        if (!reported.has(t.name)) topics.push(failure(t.name, new KafkaError('INVALID_REQUEST', 'Duplicate topic name.')))
         reported.add(t.name)
         continue
       }
@@ -66,16 +66,16 @@ function createOne(t: CreatableTopic, validateOnly: boolean, ctx: RequestContext
       [{ name: t.name, numPartitions: 1, replicationFactor: 1, configs: nullNames.length > 0 ? new Map() : configs }],
       { validateOnly: true },
     )
-    if (probe && !probe.ok) return failure(t.name, probe.error, apiVersion)
+    if (probe && !probe.ok) return failure(t.name, probe.error)
     if (nullNames.length > 0) {
-      return failure(t.name, new KafkaError('INVALID_CONFIG', `Null value not supported for topic configs: ${nullNames.join(',')}`), apiVersion)
+      return failure(t.name, new KafkaError('INVALID_CONFIG', `Null value not supported for topic configs: ${nullNames.join(',')}`))
     }
   }
   let numPartitions = t.numPartitions
   let replicationFactor = t.replicationFactor
   if (hasAssignments) {
     const problem = assignmentProblem(t, broker.nodeId)
-    if (problem) return failure(t.name, problem, apiVersion)
+    if (problem) return failure(t.name, problem)
     numPartitions = t.assignments.length
     replicationFactor = 1
   }
@@ -127,11 +127,10 @@ export function manualAssignmentProblem(brokerIds: readonly number[], nodeId: nu
 }
 
 function toResult(name: string, outcome: NamedOutcome<CreatedTopic> | undefined, version: number): CreatableTopicResultInput {
-  if (!outcome) return failure(name, new KafkaError('UNKNOWN_SERVER_ERROR'), version)
-  if (!outcome.ok) return failure(name, outcome.error, version)
+  if (!outcome) return failure(name, new KafkaError('UNKNOWN_SERVER_ERROR'))
+  if (!outcome.ok) return failure(name, outcome.error)
   const created = outcome.value
-  const result: CreatableTopicResultInput = { name, errorCode: 0 }
-  if (version >= 1) result.errorMessage = null
+  const result: CreatableTopicResultInput = { name, errorCode: 0, errorMessage: null }
   if (version >= 7) result.topicId = base64UrlToUuid(created.topicId)
   if (version >= 5) {
     result.numPartitions = created.numPartitions
@@ -147,6 +146,6 @@ function toResult(name: string, outcome: NamedOutcome<CreatedTopic> | undefined,
   return result
 }
 
-function failure(name: string, error: KafkaError, version: number): CreatableTopicResultInput {
-  return version >= 1 ? { name, errorCode: error.code, errorMessage: error.message } : { name, errorCode: error.code }
+function failure(name: string, error: KafkaError): CreatableTopicResultInput {
+  return { name, errorCode: error.code, errorMessage: error.message }
 }

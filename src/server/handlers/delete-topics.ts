@@ -1,6 +1,6 @@
 /**
- * DeleteTopics (20), v0–v6.
- * Behaviour: each topic is deleted on its own (its records and partitions go with it). v0–v5 name topics;
+ * DeleteTopics (20), v1–v6 (v0 closes the connection since Kafka 4.0, KIP-896).
+ * Behaviour: each topic is deleted on its own (its records and partitions go with it). v1–v5 name topics;
  * v6 names them or gives their topic id (unknown id → UNKNOWN_TOPIC_ID, and the answer carries the deleted
  * topic's name). Unknown name → UNKNOWN_TOPIC_OR_PARTITION. As the KRaft controller: a name or id given twice
  * → INVALID_REQUEST `Duplicate topic name.` / `Duplicate topic id.` (once); v6 with both name and id →
@@ -29,7 +29,7 @@ interface Target {
 export const deleteTopicsHandler = defineHandler<DeleteTopicsRequest, DeleteTopicsResponseInput>({
   apiKey: ApiKey.DeleteTopics,
   name: 'DeleteTopics',
-  minVersion: 0,
+  minVersion: 1,
   maxVersion: 6,
   decode: decodeDeleteTopicsRequest,
   encode: encodeDeleteTopicsResponse,

@@ -1,5 +1,5 @@
 /**
- * DescribeConfigs (32), v0–v4.
+ * DescribeConfigs (32), v1–v4 (v0 closes the connection since Kafka 4.0, KIP-896).
  * Behaviour: per resource, as Kafka's ConfigHelper. TOPIC (2): every topic config with its effective value
  * and source (topic override, else a dynamic broker config, else a server.properties synonym, else default);
  * an illegal name → INVALID_TOPIC_EXCEPTION with Topic.validate's text; unknown topic →
@@ -8,8 +8,8 @@
  * server.properties, else DEFAULT_CONFIG; read_only unless Kafka can change the key at run time); "" → the
  * cluster-wide dynamic defaults set with kafka-configs --entity-default; another id → INVALID_REQUEST
  * `Unexpected broker id, expected <n> or empty string, but received <x>`. BROKER_LOGGER (8): this node's id →
- * an empty list. configuration_keys null or empty = all. v0 answers is_default (source DEFAULT_CONFIG);
- * v1+ config_source and, with include_synonyms, the synonyms; v3+ config_type, documentation null.
+ * an empty list. configuration_keys null or empty = all. config_source and, with
+ * include_synonyms, the synonyms; v3+ config_type, documentation null.
  * Differs from Apache Kafka: a broker lists the keys kafka-ts reads and the broker synonyms of topic configs
  * (Kafka lists all of KafkaConfig); other server.properties keys appear as Kafka shows keys of unknown type
  * (sensitive, value null). No logger levels; CLIENT_METRICS and GROUP resources → INVALID_REQUEST.
@@ -39,7 +39,7 @@ type ConfigView = ConfigEntry
 export const describeConfigsHandler = defineHandler<DescribeConfigsRequest, DescribeConfigsResponseInput>({
   apiKey: ApiKey.DescribeConfigs,
   name: 'DescribeConfigs',
-  minVersion: 0,
+  minVersion: 1,
   maxVersion: 4,
   decode: decodeDescribeConfigsRequest,
   encode: encodeDescribeConfigsResponse,
@@ -98,12 +98,13 @@ function describe(resource: DescribeConfigsResource, ctx: RequestContext): reado
 }
 
 function toEntry(c: ConfigView, version: number, includeSynonyms: boolean): DescribeConfigsResourceResultInput {
-  const entry: DescribeConfigsResourceResultInput = { name: c.name, value: c.isSensitive ? null : c.value, readOnly: c.readOnly, isSensitive: c.isSensitive }
-  if (version === 0) {
-    entry.isDefault = c.source === 'DEFAULT_CONFIG'
-  } else {
-    entry.configSource = CONFIG_SOURCE_IDS[c.source]
-    entry.synonyms = includeSynonyms ? c.synonyms.map((s) => ({ name: s.name, value: s.value, source: CONFIG_SOURCE_IDS[s.source] })) : []
+  const entry: DescribeConfigsResourceResultInput = {
+    name: c.name,
+    value: c.isSensitive ? null : c.value,
+    readOnly: c.readOnly,
+    configSource: CONFIG_SOURCE_IDS[c.source],
+    isSensitive: c.isSensitive,
+    synonyms: includeSynonyms ? c.synonyms.map((s) => ({ name: s.name, value: s.value, source: CONFIG_SOURCE_IDS[s.source] })) : [],
   }
   if (version >= 3) {
     entry.configType = c.type === undefined ? 0 : CONFIG_TYPE_IDS[c.type]

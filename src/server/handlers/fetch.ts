@@ -1,5 +1,5 @@
 /**
- * Fetch (1), v4–v17 (magic-2 batches served verbatim, no down-conversion).
+ * Fetch (1), v4–v18 (magic-2 batches served verbatim, no down-conversion; v0–3 close the connection, KIP-896).
  * Behaviour: stored batches are returned as stored bytes — never decoded — starting with the batch
  * that holds fetch_offset (it may start earlier; clients skip), within partition_max_bytes and
  * max_bytes, except that the first partition with data always gets its first batch whole.
@@ -14,7 +14,7 @@
  * FETCH_SESSION_ID_NOT_FOUND with no topics, as Kafka's SessionErrorContext answers.
  * Version notes: v12+ flexible. v13+ topics are named by topic id, in the request and the
  * response; an unknown id → UNKNOWN_TOPIC_ID per partition. v15+ replica_state is ignored (only
- * followers send one; consumers send replica id -1). The v12+ tagged partition fields (diverging
+ * followers send one; consumers send replica id -1), and with it v18's follower high watermark (KIP-1166). The v12+ tagged partition fields (diverging
  * epoch, current leader, snapshot id) and v16+ node_endpoints stay at their defaults: a single node
  * never reports divergence, a leader change or NOT_LEADER_OR_FOLLOWER.
  * Differs from Apache Kafka: no transactions, so last_stable_offset = high watermark and no
@@ -45,7 +45,7 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponseInput>({
   apiKey: ApiKey.Fetch,
   name: 'Fetch',
   minVersion: 4,
-  maxVersion: 17,
+  maxVersion: 18,
   decode: decodeFetchRequest,
   encode: encodeFetchResponse,
   async handle(req, ctx) {

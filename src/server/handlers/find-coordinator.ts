@@ -1,11 +1,12 @@
 /**
- * FindCoordinator (10), v0–v4.
+ * FindCoordinator (10), v0–v6.
  * Behaviour: this node coordinates every group (key_type 0) and transactional id (key_type 1): error 0 and
  * the advertised host/port of the listener the request came in on. Any other key_type → INVALID_REQUEST
  * `Unknown coordinator type received: <n>` (node -1, host "", port -1). v4 batches: one coordinator entry per
- * key in coordinator_keys, in request order.
+ * key in coordinator_keys, in request order. v5 only allows TRANSACTION_ABORTABLE, which needs transactions.
  * Differs from Apache Kafka: no __consumer_offsets / __transaction_state partition lookup (one node owns
- * them all), so never COORDINATOR_NOT_AVAILABLE while an internal topic is created.
+ * them all), so never COORDINATOR_NOT_AVAILABLE while an internal topic is created. No share groups: v6's
+ * key_type 2 (share, a broker-to-broker lookup) gets the INVALID_REQUEST above.
  */
 import { ApiKey } from '../../protocol/api-keys.js'
 import {
@@ -25,7 +26,7 @@ export const findCoordinatorHandler = defineHandler<FindCoordinatorRequest, Find
   apiKey: ApiKey.FindCoordinator,
   name: 'FindCoordinator',
   minVersion: 0,
-  maxVersion: 4,
+  maxVersion: 6,
   decode: decodeFindCoordinatorRequest,
   encode: encodeFindCoordinatorResponse,
   handle(req, ctx) {

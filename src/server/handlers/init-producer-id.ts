@@ -1,5 +1,6 @@
 /**
- * InitProducerId (22), v0–v4.
+ * InitProducerId (22), v0–v5 (v6, two-phase commit, is unstable in Kafka 4.3 and not advertised).
+ * v5 only allows TRANSACTION_ABORTABLE, which needs transactions.
  * Behaviour: with a null transactional id (an idempotent producer) every request gets a new producer id,
  * never reused (the counter is persisted), with epoch 0 — also on v3+ when the client passes its old id and
  * epoch, as Kafka does for non-transactional producers.
@@ -24,7 +25,7 @@ export const initProducerIdHandler = defineHandler<InitProducerIdRequest, InitPr
   apiKey: ApiKey.InitProducerId,
   name: 'InitProducerId',
   minVersion: 0,
-  maxVersion: 4,
+  maxVersion: 5,
   decode: decodeInitProducerIdRequest,
   encode: encodeInitProducerIdResponse,
   handle(req, ctx) {

@@ -1,11 +1,14 @@
 /**
- * Metadata (3), v0–v12.
+ * Metadata (3), v0–v13.
  * Behaviour: this node is the only broker, leader and sole replica of every partition. Requested
  * topics: v0 empty array = all, v1+ null = all. An unknown topic is created on the spot with the
  * broker defaults when auto-creation is allowed (v4+ allow_auto_topic_creation; implicitly for
  * v0–3) and `auto.create.topics.enable` is on, and returned complete with error 0; otherwise
  * UNKNOWN_TOPIC_OR_PARTITION (INVALID_TOPIC_EXCEPTION for an illegal name). v10+ topics may be
- * asked for by id (UNKNOWN_TOPIC_ID when unknown).
+ * asked for by id (UNKNOWN_TOPIC_ID when unknown). v8+ authorized operations, when asked for, are what a
+ * broker without an authorizer answers: every topic operation for each topic named or listed (not for unknown
+ * ids, as Kafka), every cluster operation (v8–10). v13 adds a top-level error code, always 0 here (Kafka
+ * sets it only to ask clients to rebootstrap).
  * Differs from Apache Kafka: KRaft answers the creating request with UNKNOWN_TOPIC_OR_PARTITION
  * and lets the client retry; one node can create synchronously, so clients skip the retry.
  */
@@ -21,15 +24,14 @@ import { ZERO_UUID } from '../../protocol/reader.js'
 import type { TopicRow } from '../../broker/records.js'
 import { KafkaError } from '../../broker/kafka-error.js'
 import { topicNameProblem } from '../../broker/topic-names.js'
+import { AUTHORIZED_OPERATIONS_OMITTED, authorizedOperations } from '../../broker/authorized-operations.js'
 import { defineHandler, type RequestContext } from '../handler.js'
-
-const AUTHORIZED_OPERATIONS_OMITTED = -2147483648
 
 export const metadataHandler = defineHandler<MetadataRequest, MetadataResponseInput>({
   apiKey: ApiKey.Metadata,
   name: 'Metadata',
   minVersion: 0,
-  maxVersion: 12,
+  maxVersion: 13,
   decode: decodeMetadataRequest,
   encode: encodeMetadataResponse,
   handle(req, ctx) {
@@ -46,13 +48,17 @@ export const metadataHandler = defineHandler<MetadataRequest, MetadataResponseIn
           }
           return lookup(t.name, allowAutoCreate, ctx)
         })
+    if (apiVersion >= 8 && req.includeTopicAuthorizedOperations) {
+      for (const t of topics) if (t.name !== null) t.topicAuthorizedOperations = authorizedOperations('topic')
+    }
+    const askedForCluster = apiVersion >= 8 && apiVersion <= 10 && req.includeClusterAuthorizedOperations
     return {
       throttleTimeMs: 0,
       brokers: [{ nodeId, host: ctx.advertised.host, port: ctx.advertised.port, rack: null }],
       clusterId: broker.clusterId,
       controllerId: nodeId,
       topics,
-      clusterAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
+      clusterAuthorizedOperations: askedForCluster ? authorizedOperations('cluster') : AUTHORIZED_OPERATIONS_OMITTED,
     }
   },
 })

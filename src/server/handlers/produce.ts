@@ -1,5 +1,5 @@
 /**
- * Produce (0), advertised v0–v9; magic-2 record batches only (v3+).
+ * Produce (0), v3–v13, advertised from v0 as Kafka 4.x does (KAFKA-18659); v0–2 close the connection.
  * Behaviour: acks must be -1, 0 or 1 (else INVALID_REQUIRED_ACKS for every partition). Each
  * partition's `records` must be exactly one RecordBatch v2 (else INVALID_RECORD), fully validated
  * (CRC → CORRUPT_MESSAGE, structure → INVALID_RECORD, size → MESSAGE_TOO_LARGE); ZSTD needs v7+
@@ -9,8 +9,11 @@
  * commit — requests arriving together share one transaction (group commit). acks=0 gets no answer,
  * and if its append failed the connection is closed so the client notices (as Kafka does).
  * Version notes: v0–2 are advertised only because librdkafka (≤ 2.11) sends gzip, snappy and lz4
- * batches solely to brokers whose range includes Produce v0; their legacy message sets are refused
- * per partition with UNSUPPORTED_FOR_MESSAGE_FORMAT.
+ * batches solely to brokers whose range includes Produce v0; like Kafka 4.x the connection refuses them.
+ * v10/v11 add the current leader and node endpoints, sent only with NOT_LEADER_OR_FOLLOWER, which a single
+ * node never answers. v12 is the same request for non-transactional data (it means transaction protocol
+ * v2, KIP-890, for transactional batches, which are refused anyway). v13 names topics by id (KIP-516):
+ * an unknown id → UNKNOWN_TOPIC_ID.
  * Differs from Apache Kafka: no transactions (transactional batches → INVALID_TXN_STATE); no
  * up-conversion of magic 0/1 message sets.
  */
@@ -21,6 +24,7 @@ import {
   encodeProduceResponse,
   type ProduceRequest,
   type ProduceResponseInput,
+  type TopicProduceData,
 } from '../../protocol/messages/produce.js'
 import { RecordBatchError } from '../../protocol/protocol-error.js'
 import { readBatchHeader, splitBatches, type BatchHeader } from '../../protocol/record-batch.js'
@@ -30,8 +34,9 @@ import { NO_RESPONSE, defineHandler } from '../handler.js'
 export const produceHandler = defineHandler<ProduceRequest, ProduceResponseInput>({
   apiKey: ApiKey.Produce,
   name: 'Produce',
-  minVersion: 0,
-  maxVersion: 9,
+  minVersion: 3,
+  advertisedMinVersion: 0,
+  maxVersion: 13,
   decode: decodeProduceRequest,
   encode: encodeProduceResponse,
   async handle(req, ctx) {
@@ -39,18 +44,18 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponseInput
     const acks = req.acks
     const validAcks = acks === -1 || acks === 0 || acks === 1
     // One slot per partition of the request, in request order; filled by a check or the append.
-    const slots: { topic: string; partition: number; error?: KafkaError; entry?: number }[] = []
+    const slots: { topic: TopicProduceData; partition: number; error?: KafkaError; entry?: number }[] = []
     const entries: ProduceEntry[] = []
+    const byId = apiVersion >= 13
     for (const t of req.topicData) {
-      const row = broker.findTopic(t.name)
+      const row = byId ? broker.findTopicByUuid(t.topicId) : broker.findTopic(t.name)
       for (const p of t.partitionData) {
-        const slot: (typeof slots)[number] = { topic: t.name, partition: p.index }
+        const slot: (typeof slots)[number] = { topic: t, partition: p.index }
         slots.push(slot)
         if (!validAcks) slot.error = new KafkaError('INVALID_REQUIRED_ACKS')
+        else if (!row && byId) slot.error = new KafkaError('UNKNOWN_TOPIC_ID')
         else if (!row || p.index < 0 || p.index >= row.partitionCount) slot.error = new KafkaError('UNKNOWN_TOPIC_OR_PARTITION')
-        else if (apiVersion < 3) {
-          slot.error = new KafkaError('UNSUPPORTED_FOR_MESSAGE_FORMAT', `Produce v${apiVersion} carries message format v0/v1; kafka-ts stores record batches of magic 2 only (Produce v3+).`)
-        } else if (req.transactionalId !== null) slot.error = new KafkaError('INVALID_TXN_STATE', 'Transactions are not supported by kafka-ts.')
+        else if (req.transactionalId !== null) slot.error = new KafkaError('INVALID_TXN_STATE', 'Transactions are not supported by kafka-ts.')
         else {
           const batch = singleBatch(p.records, apiVersion)
           const header = batch instanceof KafkaError ? batch : headerOf(batch)
@@ -76,14 +81,16 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponseInput
       if (failed) throw new KafkaError('UNKNOWN_SERVER_ERROR', 'acks=0 produce failed')
       return NO_RESPONSE
     }
-    const byTopic = new Map<string, ProduceResponseInput['responses'][number]['partitionResponses'][number][]>()
+    // One response entry per topic (a topic named twice in the request is answered once, as Kafka's map does).
+    const byTopic = new Map<string, { topic: TopicProduceData; partitions: ProduceResponseInput['responses'][number]['partitionResponses'][number][] }>()
     for (const s of slots) {
       const result = s.entry === undefined ? undefined : results[s.entry]
       const error = s.error ?? (result && !result.ok ? result.error : undefined)
       const ok = result?.ok ? result.value : undefined
-      const list = byTopic.get(s.topic) ?? []
-      byTopic.set(s.topic, list)
-      list.push({
+      const key = byId ? s.topic.topicId.toString('hex') : s.topic.name
+      const group = byTopic.get(key) ?? { topic: s.topic, partitions: [] }
+      byTopic.set(key, group)
+      group.partitions.push({
         index: s.partition,
         errorCode: error ? error.code : 0,
         baseOffset: ok ? ok.baseOffset : -1,
@@ -94,7 +101,12 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponseInput
         errorMessage: error && error.message !== '' ? error.message : null,
       })
     }
-    return { responses: [...byTopic].map(([name, partitionResponses]) => ({ name, partitionResponses })), throttleTimeMs: 0 }
+    return {
+      responses: [...byTopic.values()].map(({ topic, partitions }) =>
+        byId ? { topicId: topic.topicId, partitionResponses: partitions } : { name: topic.name, partitionResponses: partitions },
+      ),
+      throttleTimeMs: 0,
+    }
   },
 })
 

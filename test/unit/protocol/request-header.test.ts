@@ -164,25 +164,25 @@ describe('response header', () => {
 })
 
 describe('api-keys table', () => {
-  // flexible-from column of protocol.md §5.1 (Kafka 3.9)
+  // flexible-from column of kafka-4/README.md's API table (Kafka 4.3.1)
   const FLEXIBLE_FROM: Record<string, number | null> = {
     Produce: 9, Fetch: 12, ListOffsets: 6, Metadata: 9, OffsetCommit: 8, OffsetFetch: 6, FindCoordinator: 3,
     JoinGroup: 6, Heartbeat: 4, LeaveGroup: 4, SyncGroup: 4, DescribeGroups: 5, ListGroups: 3, SaslHandshake: null,
     ApiVersions: 3, CreateTopics: 5, DeleteTopics: 4, DeleteRecords: 2, InitProducerId: 2, DescribeConfigs: 4,
     AlterConfigs: 2, SaslAuthenticate: 2, CreatePartitions: 2, DeleteGroups: 2, IncrementalAlterConfigs: 1,
-    OffsetDelete: null, DescribeCluster: 0,
+    OffsetDelete: null, DescribeCluster: 0, GetTelemetrySubscriptions: 0, PushTelemetry: 0, UpdateFeatures: 0, ListConfigResources: 0,
   }
 
-  it('matches protocol.md §5.1 keys, ranges and flexible versions', () => {
+  it('matches kafka-4/README.md keys, ranges and flexible versions', () => {
     expect(API_KEYS.map((k) => k.name).sort()).toEqual(Object.keys(FLEXIBLE_FROM).sort())
     for (const info of API_KEYS) {
       expect(info.flexibleFrom, info.name).toBe(FLEXIBLE_FROM[info.name])
       expect(ApiKey[info.name as keyof typeof ApiKey]).toBe(info.apiKey)
     }
-    expect(apiKeyInfo(0)).toEqual({ apiKey: 0, name: 'Produce', validVersions: [0, 11], flexibleFrom: 9 })
-    expect(apiKeyInfo(1)?.validVersions).toEqual([0, 17])
-    expect(apiKeyInfo(3)?.validVersions).toEqual([0, 12])
-    expect(apiKeyInfo(60)?.validVersions).toEqual([0, 1])
+    expect(apiKeyInfo(0)).toEqual({ apiKey: 0, name: 'Produce', validVersions: [3, 13], flexibleFrom: 9 })
+    expect(apiKeyInfo(1)?.validVersions).toEqual([4, 18])
+    expect(apiKeyInfo(3)?.validVersions).toEqual([0, 13])
+    expect(apiKeyInfo(60)?.validVersions).toEqual([0, 2])
     expect(apiKeyInfo(7)).toBeUndefined()
     expect(API_KEYS.map((k) => k.apiKey)).toEqual([...API_KEYS.map((k) => k.apiKey)].sort((a, b) => a - b))
   })

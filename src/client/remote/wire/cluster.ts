@@ -136,6 +136,8 @@ export class Cluster {
       (w, v) => encodeMetadataRequest(w, v, { topics: topics === null ? null : topics.map((name) => ({ name })), allowAutoTopicCreation: allowAutoCreate }),
       decodeMetadataResponse,
     )
+    // v13+: a top-level error (REBOOTSTRAP_REQUIRED, KIP-1102) means the answer holds nothing to use.
+    if (answer.errorCode !== 0) throw kafkaErrorForCode(answer.errorCode, `The broker at ${conn.address} answered Metadata with error ${answer.errorCode}`)
     for (const b of answer.brokers) this.brokers.set(b.nodeId, { host: b.host, port: b.port })
     for (const t of answer.topics) {
       if (t.name === null || t.errorCode !== 0) continue

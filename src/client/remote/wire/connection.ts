@@ -42,6 +42,16 @@ const OLDEST_USED: Readonly<Record<number, number>> = {
   [ApiKey.SaslHandshake]: 1, // v0 sends the tokens without Kafka framing
 }
 
+/**
+ * The newest version of each API whose fields the client code above fills in: OffsetCommit / OffsetFetch v10
+ * name topics by id only (KIP-848), and InitProducerId v6 is 2PC (unstable in Kafka 4.3).
+ */
+const NEWEST_USED: Readonly<Record<number, number>> = {
+  [ApiKey.OffsetCommit]: 9,
+  [ApiKey.OffsetFetch]: 9,
+  [ApiKey.InitProducerId]: 5,
+}
+
 /** ApiVersions v3 (KIP-511, Kafka 2.4+): the first flexible version; an older broker is asked again (agreeVersions). */
 const API_VERSIONS_VERSION = 3
 export const CLIENT_SOFTWARE_NAME = 'kafka-ts'
@@ -204,7 +214,7 @@ export class BrokerConnection {
     const ours = apiKeyInfo(apiKey)?.validVersions
     if (theirs === undefined || ours === undefined) return undefined
     const low = Math.max(theirs.minVersion, OLDEST_USED[apiKey] ?? ours[0])
-    const high = Math.min(theirs.maxVersion, ours[1])
+    const high = Math.min(theirs.maxVersion, NEWEST_USED[apiKey] ?? ours[1])
     return high >= low ? high : undefined
   }
 

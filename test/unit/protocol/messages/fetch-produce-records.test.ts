@@ -15,11 +15,12 @@ describe('records without copies', () => {
       const batchB = Buffer.alloc(300_000, 0xb2)
       const frame = responseFrame(1, version, 99, (w) =>
         encodeFetchResponse(w, version, {
+          throttleTimeMs: 0,
           responses: [
             {
               topic: 'orders',
               topicId: Buffer.alloc(16, 1),
-              partitions: [{ partitionIndex: 0, errorCode: 0, highWatermark: 5, records: [batchA, batchB] }],
+              partitions: [{ partitionIndex: 0, errorCode: 0, highWatermark: 5, abortedTransactions: null, records: [batchA, batchB] }],
             },
           ],
         }),
@@ -60,7 +61,7 @@ describe('encoder guards', () => {
 
   it('refuses null where the version does not allow it, and versions outside the spec', () => {
     expect(() => encodeMetadataRequest(new Writer(), 0, { topics: null })).toThrow(RangeError)
-    expect(() => encodeMetadataRequest(new Writer(), 13, { topics: [] })).toThrow(RangeError)
+    expect(() => encodeMetadataRequest(new Writer(), 14, { topics: [] })).toThrow(RangeError)
     const w = new Writer()
     encodeMetadataRequest(w, 1, { topics: null })
     expect(w.toBuffer().toString('hex')).toBe('ffffffff')

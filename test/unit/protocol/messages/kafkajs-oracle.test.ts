@@ -184,6 +184,9 @@ describe('Produce v3–7 against kafkajs', () => {
   }
 })
 
+/** Fetch v18's follower high watermark defaults to Long.MAX_VALUE ("not supported"), as a JS number. */
+const LONG_MAX = Number('9223372036854775807')
+
 describe('Fetch v4–11 against kafkajs', () => {
   for (const v of range(4, 11)) {
     it(`v${v}`, async () => {
@@ -211,8 +214,8 @@ describe('Fetch v4–11 against kafkajs', () => {
           topic: 'orders',
           topicId: ZERO_UUID,
           partitions: [
-            { partition: 0, currentLeaderEpoch: -1, fetchOffset: 12345678901, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 65536, replicaDirectoryId: ZERO_UUID },
-            { partition: 3, currentLeaderEpoch: -1, fetchOffset: 0, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1024, replicaDirectoryId: ZERO_UUID },
+            { partition: 0, currentLeaderEpoch: -1, fetchOffset: 12345678901, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 65536, replicaDirectoryId: ZERO_UUID, highWatermark: LONG_MAX },
+            { partition: 3, currentLeaderEpoch: -1, fetchOffset: 0, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1024, replicaDirectoryId: ZERO_UUID, highWatermark: LONG_MAX },
           ],
         },
       ])
@@ -260,8 +263,8 @@ describe('Fetch v4–11 against kafkajs', () => {
   }
 })
 
-describe('ListOffsets v0–3 against kafkajs', () => {
-  for (const v of range(0, 3)) {
+describe('ListOffsets v1–3 against kafkajs', () => {
+  for (const v of range(1, 3)) {
     it(`v${v}`, async () => {
       const req = await viaKafkajsRequest('listOffsets', v, {
         replicaId: -1,
@@ -271,12 +274,13 @@ describe('ListOffsets v0–3 against kafkajs', () => {
       expect(req).toEqual({
         replicaId: -1,
         isolationLevel: v >= 2 ? 1 : 0,
+        timeoutMs: 0,
         topics: [
           {
             name: 'orders',
             partitions: [
-              { partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -2, maxNumOffsets: 1 },
-              { partitionIndex: 1, currentLeaderEpoch: -1, timestamp: 1700000000000, maxNumOffsets: 1 },
+              { partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -2 },
+              { partitionIndex: 1, currentLeaderEpoch: -1, timestamp: 1700000000000 },
             ],
           },
         ],
@@ -287,19 +291,19 @@ describe('ListOffsets v0–3 against kafkajs', () => {
         topics: [
           {
             name: 'orders',
-            partitions: v === 0 ? [{ partitionIndex: 0, errorCode: 0, oldStyleOffsets: [5] }] : [{ partitionIndex: 0, errorCode: 0, timestamp: -1, offset: 5 }],
+            partitions: [{ partitionIndex: 0, errorCode: 0, timestamp: -1, offset: 5 }],
           },
         ],
       })
-      const partition = v === 0 ? { partition: 0, errorCode: 0, offsets: ['5'] } : { partition: 0, errorCode: 0, timestamp: '-1', offset: '5' }
+      const partition = { partition: 0, errorCode: 0, timestamp: '-1', offset: '5' }
       expect(res.responses).toEqual([{ topic: 'orders', partitions: [partition] }])
       if (v >= 2) expect(throttleOf(res)).toBe(6)
     })
   }
 })
 
-describe('CreateTopics v0–3 against kafkajs', () => {
-  for (const v of range(0, 3)) {
+describe('CreateTopics v2–3 against kafkajs', () => {
+  for (const v of range(2, 3)) {
     it(`v${v}`, async () => {
       const req = await viaKafkajsRequest('createTopics', v, {
         topics: [
@@ -315,27 +319,27 @@ describe('CreateTopics v0–3 against kafkajs', () => {
           { name: 'manual', numPartitions: -1, replicationFactor: -1, assignments: [{ partitionIndex: 0, brokerIds: [1] }], configs: [] },
         ],
         timeoutMs: 4000,
-        validateOnly: v >= 1,
+        validateOnly: true,
       })
 
       const res = await viaKafkajsResponse('createTopics', v, createTopics.encodeCreateTopicsResponse, {
         throttleTimeMs: 4,
         topics: [
           { name: 'a', errorCode: 0, errorMessage: null },
-          { name: 'b', errorCode: 36, errorMessage: v >= 1 ? "Topic 'b' already exists." : null },
+          { name: 'b', errorCode: 36, errorMessage: "Topic 'b' already exists." },
         ],
       })
       expect(res.topicErrors).toEqual([
-        { topic: 'a', errorCode: 0, ...(v >= 1 ? { errorMessage: null } : {}) },
-        { topic: 'b', errorCode: 36, ...(v >= 1 ? { errorMessage: "Topic 'b' already exists." } : {}) },
+        { topic: 'a', errorCode: 0, errorMessage: null },
+        { topic: 'b', errorCode: 36, errorMessage: "Topic 'b' already exists." },
       ])
-      if (v >= 2) expect(throttleOf(res)).toBe(4)
+      expect(throttleOf(res)).toBe(4)
     })
   }
 })
 
-describe('DeleteTopics v0–1 against kafkajs', () => {
-  for (const v of range(0, 1)) {
+describe('DeleteTopics v1 against kafkajs', () => {
+  for (const v of range(1, 1)) {
     it(`v${v}`, async () => {
       const req = await viaKafkajsRequest('deleteTopics', v, { topics: ['a', 'b'], timeout: 3000 }, deleteTopics.decodeDeleteTopicsRequest)
       expect(req).toEqual({ topics: [], topicNames: ['a', 'b'], timeoutMs: 3000 })
@@ -350,7 +354,7 @@ describe('DeleteTopics v0–1 against kafkajs', () => {
         { topic: 'a', errorCode: 0 },
         { topic: 'b', errorCode: 3 },
       ])
-      if (v >= 1) expect(throttleOf(res)).toBe(8)
+      expect(throttleOf(res)).toBe(8)
     })
   }
 })
@@ -387,8 +391,8 @@ describe('CreatePartitions v0–1 against kafkajs', () => {
   }
 })
 
-describe('DescribeConfigs v0–2 against kafkajs', () => {
-  for (const v of range(0, 2)) {
+describe('DescribeConfigs v1–2 against kafkajs', () => {
+  for (const v of range(1, 2)) {
     it(`v${v}`, async () => {
       const req = await viaKafkajsRequest('describeConfigs', v, {
         resources: [
@@ -402,7 +406,7 @@ describe('DescribeConfigs v0–2 against kafkajs', () => {
           { resourceType: 2, resourceName: 'orders', configurationKeys: ['retention.ms', 'cleanup.policy'] },
           { resourceType: 4, resourceName: '1', configurationKeys: null },
         ],
-        includeSynonyms: v >= 1,
+        includeSynonyms: true,
         includeDocumentation: false,
       })
       const res = await viaKafkajsResponse('describeConfigs', v, describeConfigs.encodeDescribeConfigsResponse, {
@@ -418,10 +422,9 @@ describe('DescribeConfigs v0–2 against kafkajs', () => {
                 name: 'retention.ms',
                 value: '1000',
                 readOnly: false,
-                isDefault: false,
-                configSource: v >= 1 ? 1 : -1,
+                configSource: 1,
                 isSensitive: false,
-                synonyms: v >= 1 ? [{ name: 'retention.ms', value: '1000', source: 1 }] : [],
+                synonyms: [{ name: 'retention.ms', value: '1000', source: 1 }],
               },
             ],
           },
@@ -432,11 +435,8 @@ describe('DescribeConfigs v0–2 against kafkajs', () => {
       expect(res.resources[0]).toMatchObject({ errorCode: 0, errorMessage: null, resourceType: 2, resourceName: 'orders' })
       const entry = res.resources[0].configEntries[0]
       expect(entry).toMatchObject({ configName: 'retention.ms', configValue: '1000', readOnly: false, isSensitive: false })
-      if (v === 0) expect(entry.isDefault).toBe(false)
-      else {
-        expect(entry.configSource).toBe(1)
-        expect(entry.configSynonyms).toEqual([{ configName: 'retention.ms', configValue: '1000', configSource: 1 }])
-      }
+      expect(entry.configSource).toBe(1)
+      expect(entry.configSynonyms).toEqual([{ configName: 'retention.ms', configValue: '1000', configSource: 1 }])
     })
   }
 })
@@ -445,7 +445,7 @@ describe('InitProducerId v0–1 against kafkajs', () => {
   for (const v of range(0, 1)) {
     it(`v${v}`, async () => {
       const req = await viaKafkajsRequest('initProducerId', v, { transactionalId: null, transactionTimeout: 5000 }, initProducerId.decodeInitProducerIdRequest)
-      expect(req).toEqual({ transactionalId: null, transactionTimeoutMs: 5000, producerId: -1, producerEpoch: -1 })
+      expect(req).toEqual({ transactionalId: null, transactionTimeoutMs: 5000, producerId: -1, producerEpoch: -1, enable2Pc: false, keepPreparedTxn: false })
       const txn = await viaKafkajsRequest('initProducerId', v, { transactionalId: 'tx-1', transactionTimeout: 60000 }, initProducerId.decodeInitProducerIdRequest)
       expect(txn.transactionalId).toBe('tx-1')
       const res = await viaKafkajsResponse('initProducerId', v, initProducerId.encodeInitProducerIdResponse, {
@@ -605,8 +605,8 @@ describe('LeaveGroup v0–3 against kafkajs', () => {
   }
 })
 
-describe('OffsetCommit v0–5 against kafkajs', () => {
-  for (const v of range(0, 5)) {
+describe('OffsetCommit v2–5 against kafkajs', () => {
+  for (const v of range(2, 5)) {
     it(`v${v}`, async () => {
       const req = await viaKafkajsRequest('offsetCommit', v, {
         groupId: 'group-1',
@@ -623,19 +623,19 @@ describe('OffsetCommit v0–5 against kafkajs', () => {
           },
         ],
       }, offsetCommit.decodeOffsetCommitRequest)
-      const commitTimestamp = v === 1 ? 1700000000000 : -1
       expect(req).toEqual({
         groupId: 'group-1',
-        generationIdOrMemberEpoch: v >= 1 ? 7 : -1,
-        memberId: v >= 1 ? 'member-1' : '',
+        generationIdOrMemberEpoch: 7,
+        memberId: 'member-1',
         groupInstanceId: null,
         retentionTimeMs: v >= 2 && v <= 4 ? 86400000 : -1,
         topics: [
           {
             name: 'orders',
+            topicId: ZERO_UUID,
             partitions: [
-              { partitionIndex: 0, committedOffset: 12345678901, committedLeaderEpoch: -1, commitTimestamp, committedMetadata: null },
-              { partitionIndex: 1, committedOffset: 5, committedLeaderEpoch: -1, commitTimestamp, committedMetadata: 'm' },
+              { partitionIndex: 0, committedOffset: 12345678901, committedLeaderEpoch: -1, committedMetadata: null },
+              { partitionIndex: 1, committedOffset: 5, committedLeaderEpoch: -1, committedMetadata: 'm' },
             ],
           },
         ],

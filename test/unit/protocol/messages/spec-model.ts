@@ -10,7 +10,7 @@ import type { Reader } from '../../../../src/protocol/reader.js'
 import type { Writer } from '../../../../src/protocol/writer.js'
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..')
-export const SPEC_DIR = path.resolve(REPO_ROOT, '../shared/kafka-reference/messages')
+export const SPEC_DIR = path.resolve(REPO_ROOT, '../shared/kafka-reference/kafka-4/messages')
 export const SPECS_PRESENT = fs.existsSync(SPEC_DIR)
 
 export interface SpecField {
