@@ -21,6 +21,7 @@ import type {
   CleanerPartitionState,
   Durability,
   GroupStore,
+  LogDirUsage,
   LogStore,
   NewTopicRow,
   PartitionOffsets,
@@ -35,6 +36,7 @@ import type {
 import { migrate, readUserVersion, SCHEMA_VERSION } from './migrations.js'
 import { SqliteGroupStore } from './group-store.js'
 import { asDamage, isCorruption } from './damage.js'
+import { DiskUsage } from './disk-usage.js'
 import { createPartitionTable, dropPartitionTable, PartitionStatementCache, type PartitionStatements } from './partition-tables.js'
 import { applyConnectionPragmas, BUSY_TIMEOUT_MS } from './pragmas.js'
 import { storageErrorFrom, translateStoreErrors } from '../io-errors.js'
@@ -142,6 +144,7 @@ export class SqliteLogStore implements LogStore {
   private readonly sql: StoreStatements
   private readonly logs: PartitionStatementCache
   private readonly scram: ScramStatements
+  private readonly diskUsage: DiskUsage
   private readonly transaction: Transaction<(work: () => unknown) => unknown>
   private readonly checkpoints: WalCheckpointer
   private synchronous: Durability = 'commit' // applyConnectionPragmas leaves NORMAL
@@ -157,6 +160,7 @@ export class SqliteLogStore implements LogStore {
     this.transaction = db.transaction((work: () => unknown) => work())
     this.groups = new SqliteGroupStore(db)
     this.scram = prepareScramStatements(db)
+    this.diskUsage = new DiskUsage(db)
     this.checkpoints = new WalCheckpointer(db, options)
   }
 
@@ -445,6 +449,14 @@ export class SqliteLogStore implements LogStore {
     return this.inReadTransaction(() => {
       return this.logOf(tp, this.partitionState(tp))?.infosFrom.all({ from: fromOffset, limit }) ?? []
     })
+  }
+
+  partitionDiskBytes(tps: readonly TopicPartition[]): number[] {
+    return this.inReadTransaction(() => this.diskUsage.partitionBytes(tps))
+  }
+
+  logDir(): LogDirUsage {
+    return this.diskUsage.logDir()
   }
 
   storedBytesBetween(tp: TopicPartition, fromOffset: number, toOffset: number): number {
