@@ -14,8 +14,8 @@ import {
   type DescribeProducersRequest,
   type DescribeProducersResponseInput,
 } from '../../protocol/messages/describe-producers.js'
-import { KafkaError } from '../../broker/kafka-error.js'
 import { defineHandler } from '../handler.js'
+import { ofExistingTopic } from '../partition-outcome.js'
 
 export const describeProducersHandler = defineHandler<DescribeProducersRequest, DescribeProducersResponseInput>({
   apiKey: ApiKey.DescribeProducers,
@@ -33,7 +33,7 @@ export const describeProducersHandler = defineHandler<DescribeProducersRequest, 
         return {
           name: t.name,
           partitions: t.partitionIndexes.map((partitionIndex) => {
-            const outcome = row === undefined ? { ok: false as const, error: new KafkaError('UNKNOWN_TOPIC_OR_PARTITION') } : broker.activeProducers(row, partitionIndex)
+            const outcome = ofExistingTopic(row, (r) => broker.activeProducers(r, partitionIndex))
             if (!outcome.ok) return { partitionIndex, errorCode: outcome.error.code, errorMessage: null, activeProducers: [] }
             const activeProducers = outcome.value.map((p) => ({ ...p, coordinatorEpoch: -1, currentTxnStartOffset: -1 }))
             return { partitionIndex, errorCode: 0, errorMessage: null, activeProducers }

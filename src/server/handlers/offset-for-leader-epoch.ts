@@ -13,8 +13,8 @@ import {
   type OffsetForLeaderEpochRequest,
   type OffsetForLeaderEpochResponseInput,
 } from '../../protocol/messages/offset-for-leader-epoch.js'
-import { KafkaError } from '../../broker/kafka-error.js'
 import { defineHandler } from '../handler.js'
+import { ofExistingTopic } from '../partition-outcome.js'
 
 export const offsetForLeaderEpochHandler = defineHandler<OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponseInput>({
   apiKey: ApiKey.OffsetForLeaderEpoch,
@@ -32,7 +32,7 @@ export const offsetForLeaderEpochHandler = defineHandler<OffsetForLeaderEpochReq
         return {
           topic: t.topic,
           partitions: t.partitions.map((p) => {
-            const outcome = row === undefined ? { ok: false as const, error: new KafkaError('UNKNOWN_TOPIC_OR_PARTITION') } : broker.endOffsetForEpoch(row, p.partition, p.leaderEpoch, p.currentLeaderEpoch)
+            const outcome = ofExistingTopic(row, (r) => broker.endOffsetForEpoch(r, p.partition, p.leaderEpoch, p.currentLeaderEpoch))
             return outcome.ok
               ? { errorCode: 0, partition: p.partition, leaderEpoch: outcome.value.leaderEpoch, endOffset: outcome.value.endOffset }
               : { errorCode: outcome.error.code, partition: p.partition, leaderEpoch: -1, endOffset: -1 }
