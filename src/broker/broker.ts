@@ -266,7 +266,7 @@ export class Broker {
   }
 
   /** This node's log directory and the on-disk size of the selected partitions (DescribeLogDirs). */
-  describeLogDirs(selection: LogDirSelection): LogDirDescription {
+  describeLogDirs(selection: LogDirSelection): Promise<LogDirDescription> {
     return describeLogDir(this.store, this.store.listTopics(), selection)
   }
 

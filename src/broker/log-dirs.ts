@@ -30,7 +30,7 @@ export type LogDirSelection = readonly { readonly topic: string; readonly partit
  * The data directory and the partitions of `selection` this node has (as Kafka's ReplicaManager, the
  * topics and partitions it does not host are left out), topics by name.
  */
-export function describeLogDir(store: LogStore, topics: readonly TopicRow[], selection: LogDirSelection): LogDirDescription {
+export async function describeLogDir(store: LogStore, topics: readonly TopicRow[], selection: LogDirSelection): Promise<LogDirDescription> {
   const wanted = selection === null ? null : new Map<string, Set<number>>()
   for (const s of selection ?? []) wanted!.set(s.topic, new Set([...(wanted!.get(s.topic) ?? []), ...s.partitions]))
   const chosen = topics
@@ -40,7 +40,7 @@ export function describeLogDir(store: LogStore, topics: readonly TopicRow[], sel
       return { row, partitions: wanted === null ? all : only === undefined ? [] : all.filter((p) => only.has(p)) }
     })
     .filter((t) => t.partitions.length > 0)
-  const sizes = store.partitionDiskBytes(chosen.flatMap((t) => t.partitions.map((partition) => ({ topicId: t.row.id, partition }))))
+  const sizes = await store.partitionDiskBytes(chosen.flatMap((t) => t.partitions.map((partition) => ({ topicId: t.row.id, partition }))))
   let i = 0
   const described = chosen.map((t) => ({
     name: t.row.name,

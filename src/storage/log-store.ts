@@ -191,8 +191,11 @@ export interface LogStore {
 
   // ---- disk usage (DescribeLogDirs)
 
-  /** Bytes SQLite's pages take for each partition's log, in `tps` order (0 for a partition without records yet). */
-  partitionDiskBytes(tps: readonly TopicPartition[]): number[]
+  /**
+   * Bytes SQLite's pages take for each partition's log, in `tps` order (0 for a partition without records
+   * yet), from one snapshot. Reads every page of those logs, off the event loop.
+   */
+  partitionDiskBytes(tps: readonly TopicPartition[]): Promise<number[]>
   /** The data directory and the file system holding it: its size and the bytes still usable (statfs). */
   logDir(): LogDirUsage
 

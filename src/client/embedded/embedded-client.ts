@@ -53,7 +53,7 @@ export class EmbeddedClient implements KafkaClient {
 
   async describeLogDirs(brokerIds: readonly number[]): Promise<BrokerLogDirs[]> {
     if (!brokerIds.includes(this.broker.nodeId)) return []
-    const dir = this.broker.describeLogDirs(null)
+    const dir = await this.broker.describeLogDirs(null)
     const replicas = dir.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partition, sizeBytes: p.sizeBytes, offsetLag: p.offsetLag, isFuture: false })))
     return [{ broker: this.broker.nodeId, logDirs: [{ path: dir.path, error: null, replicas }] }]
   }

@@ -23,8 +23,8 @@ export const describeLogDirsHandler = defineHandler<DescribeLogDirsRequest, Desc
   maxVersion: 5,
   decode: decodeDescribeLogDirsRequest,
   encode: encodeDescribeLogDirsResponse,
-  handle(req, ctx) {
-    const dir = ctx.broker.describeLogDirs(req.topics === null ? null : req.topics.map((t) => ({ topic: t.topic, partitions: t.partitions })))
+  async handle(req, ctx) {
+    const dir = await ctx.broker.describeLogDirs(req.topics === null ? null : req.topics.map((t) => ({ topic: t.topic, partitions: t.partitions })))
     const result = {
       errorCode: 0,
       logDir: dir.path,

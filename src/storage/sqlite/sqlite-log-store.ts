@@ -36,7 +36,7 @@ import type {
 import { migrate, readUserVersion, SCHEMA_VERSION } from './migrations.js'
 import { SqliteGroupStore } from './group-store.js'
 import { asDamage, isCorruption } from './damage.js'
-import { DiskUsage } from './disk-usage.js'
+import { logDirUsage, partitionBytes } from './disk-usage.js'
 import { createPartitionTable, dropPartitionTable, PartitionStatementCache, type PartitionStatements } from './partition-tables.js'
 import { applyConnectionPragmas, BUSY_TIMEOUT_MS } from './pragmas.js'
 import { storageErrorFrom, translateStoreErrors } from '../io-errors.js'
@@ -144,7 +144,6 @@ export class SqliteLogStore implements LogStore {
   private readonly sql: StoreStatements
   private readonly logs: PartitionStatementCache
   private readonly scram: ScramStatements
-  private readonly diskUsage: DiskUsage
   private readonly transaction: Transaction<(work: () => unknown) => unknown>
   private readonly checkpoints: WalCheckpointer
   private synchronous: Durability = 'commit' // applyConnectionPragmas leaves NORMAL
@@ -160,7 +159,6 @@ export class SqliteLogStore implements LogStore {
     this.transaction = db.transaction((work: () => unknown) => work())
     this.groups = new SqliteGroupStore(db)
     this.scram = prepareScramStatements(db)
-    this.diskUsage = new DiskUsage(db)
     this.checkpoints = new WalCheckpointer(db, options)
   }
 
@@ -451,12 +449,12 @@ export class SqliteLogStore implements LogStore {
     })
   }
 
-  partitionDiskBytes(tps: readonly TopicPartition[]): number[] {
-    return this.inReadTransaction(() => this.diskUsage.partitionBytes(tps))
+  partitionDiskBytes(tps: readonly TopicPartition[]): Promise<number[]> {
+    return partitionBytes(this.db, tps)
   }
 
   logDir(): LogDirUsage {
-    return this.diskUsage.logDir()
+    return logDirUsage(this.db)
   }
 
   storedBytesBetween(tp: TopicPartition, fromOffset: number, toOffset: number): number {
