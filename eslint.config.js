@@ -65,6 +65,11 @@ export default tseslint.config(
     deny(LAYER_NAMES.filter((n) => ![...HOUSE.commands, 'server'].includes(n)).map((n) => `**/${n}/**`), layerMessage('commands')),
     deny(['**/server/handlers/**'], 'server-start wires the broker into the server; nothing else.'),
   ]),
+  // broker-api-versions, embedded, shows what the server advertises: the registry's ranges and nothing else.
+  layer(['src/commands/broker-api-versions.ts'], [
+    deny(LAYER_NAMES.filter((n) => ![...HOUSE.commands, 'server'].includes(n)).map((n) => `**/${n}/**`), layerMessage('commands')),
+    deny(['**/server/handlers/**', '**/server/server*', '**/server/connection*', '**/server/sasl/**', '**/server/tls*'], 'broker-api-versions reads the server registry only.'),
+  ]),
   {
     files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
     rules: {

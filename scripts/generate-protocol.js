@@ -35,6 +35,9 @@ export const GENERATED_SPECS = new Set([
   'DescribeCluster',
   'DescribeConfigs',
   'DescribeGroups',
+  'DescribeLogDirs',
+  'DescribeProducers',
+  'DescribeTopicPartitions',
   'Fetch',
   'FindCoordinator',
   'GetTelemetrySubscriptions',
@@ -50,6 +53,7 @@ export const GENERATED_SPECS = new Set([
   'OffsetCommit',
   'OffsetDelete',
   'OffsetFetch',
+  'OffsetForLeaderEpoch',
   'Produce',
   'PushTelemetry',
   'RequestHeader',
@@ -227,7 +231,11 @@ function registerStruct(mod, msg, name, specFields, ctx, isRoot) {
         nested = common.fields
       }
       field.struct = registerStruct(mod, msg, base, nested, fieldCtx, false)
-      if (!isArray && field.nullable !== null) throw new Error(`${msg.name}.${f.name}: nullable struct fields are not supported`)
+      // A struct nullable in only some of its versions would need the marker byte gated by version too.
+      const nullableIn = intersect(field.nullable, fieldCtx)
+      if (!isArray && field.nullable !== null && (nullableIn?.min !== fieldCtx.min || nullableIn.max !== fieldCtx.max)) {
+        throw new Error(`${msg.name}.${f.name}: a struct nullable in only some versions is not supported`)
+      }
     } else if (f.fields) {
       throw new Error(`${msg.name}.${f.name}: primitive type with fields`)
     }
@@ -369,9 +377,18 @@ function readExpr(f, flexC, nullC) {
     const classicForm = pick(READERS.array, 'false', nullC, `() => ${readElement(f, false)}`)
     return `(${flexC} ? ${compactForm} : ${classicForm})`
   }
-  if (f.struct) return `read${f.struct.name}(r, version)`
+  if (f.struct) return nullableStructRead(f, flexC, nullC)
   if (READERS[f.base]) return pick(READERS[f.base], flexC, nullC, '')
   return `r.${f.base}()`
+}
+
+/** A struct field; a nullable one carries Kafka's marker byte (the same in compact and classic versions). */
+function nullableStructRead(f, flexC, nullC) {
+  const plain = `read${f.struct.name}(r, version)`
+  const nullable = `r.nullableStruct(() => ${plain})`
+  const c = flexC === 'true' ? nullC.compact : flexC === 'false' ? nullC.classic : nullC.compact === nullC.classic ? nullC.compact : null
+  if (c === null) return `((${flexC} ? ${nullC.compact} : ${nullC.classic}) ? ${nullable} : ${plain})`
+  return c === 'true' ? nullable : c === 'false' ? plain : `(${c} ? ${nullable} : ${plain})`
 }
 
 /** Nullable condition per branch (compact / classic) of a field read in `fieldCtx`. */
@@ -412,7 +429,7 @@ function writeCall(f, compact, w, v) {
     const method = compact ? (nullable ? 'compactNullableArray' : 'compactArray') : nullable ? 'nullableArray' : 'array'
     return `${w}.${method}(${v}, ${writeElement(f, compact, w)})`
   }
-  if (f.struct) return `write${f.struct.name}(${w}, version, ${v})`
+  if (f.struct) return nullable ? `${w}.nullableStruct(${v}, (e) => write${f.struct.name}(${w}, version, e))` : `write${f.struct.name}(${w}, version, ${v})`
   switch (f.base) {
     case 'string':
       return `${w}.${compact ? (nullable ? 'compactNullableString' : 'compactString') : nullable ? 'nullableString' : 'string'}(${v})`

@@ -7,7 +7,10 @@ import { FeatureAdmin } from './feature-admin.js'
 import { GroupCommitter, type GroupCommitPolicy } from './group-commit.js'
 import { GroupCoordinator } from './groups/coordinator.js'
 import { GroupConfigAdmin } from './groups/group-configs.js'
-import { KafkaError, type Outcome } from './kafka-error.js'
+import { KafkaError, asKafkaError, fail, ok, type Outcome } from './kafka-error.js'
+import { endOffsetForEpoch, type EpochEndOffset } from './leader-epoch.js'
+import { describeLogDir, type LogDirDescription, type LogDirSelection } from './log-dirs.js'
+import type { ActiveProducer } from './producer-state.js'
 import { LogCleaner, type LogCleanerOptions, type LogCleanerStats } from './log-cleaner.js'
 import { BackgroundLogCleaner, EMBEDDED_RESUME_MS, EMBEDDED_SLICE_MS } from './log-cleaner-schedule.js'
 import { PartitionLog, type BatchValidation, type ProduceEntry } from './partition-log.js'
@@ -34,6 +37,9 @@ export type { FetchPartitionResult, FetchPartitionSpec, FetchSpec } from './fetc
 export type { ConfigChange, ConfigOperation, DeleteRecordsEntry } from './topic-config-admin.js'
 export type { LogCleanerOptions, LogCleanerStats } from './log-cleaner.js'
 export type { Durability } from '../storage/log-store.js'
+export type { EpochEndOffset } from './leader-epoch.js'
+export type { LogDirDescription, LogDirSelection, LogDirTopic, LogDirPartition } from './log-dirs.js'
+export type { ActiveProducer } from './producer-state.js'
 
 /** Produce requests wait for the rest of the event-loop turn, with no size bound: the server's batching is the clients'. */
 const SERVER_GROUP_COMMIT: GroupCommitPolicy = { maxBytes: Infinity, maxWaitMs: 0 }
@@ -263,6 +269,27 @@ export class Broker {
 
   listOffset(topic: TopicRow, partition: number, spec: OffsetSpec): Outcome<OffsetAndTimestamp> {
     return this.log.listOffset(topic, partition, spec)
+  }
+
+  /** The end offset of a leader epoch (OffsetForLeaderEpoch); `currentLeaderEpoch` -1 = not given. */
+  endOffsetForEpoch(topic: TopicRow, partition: number, leaderEpoch: number, currentLeaderEpoch: number): Outcome<EpochEndOffset> {
+    const offsets = this.log.offsets(topic, partition)
+    if (!offsets.ok) return offsets
+    try {
+      return ok(endOffsetForEpoch(offsets.value, leaderEpoch, currentLeaderEpoch))
+    } catch (err) {
+      return fail(asKafkaError(err))
+    }
+  }
+
+  /** The idempotent producers the partition's state holds (DescribeProducers). */
+  activeProducers(topic: TopicRow, partition: number): Outcome<ActiveProducer[]> {
+    return this.log.activeProducers(topic, partition)
+  }
+
+  /** This node's log directory and the on-disk size of the selected partitions (DescribeLogDirs). */
+  describeLogDirs(selection: LogDirSelection): Promise<LogDirDescription> {
+    return describeLogDir(this.store, this.store.listTopics(), selection)
   }
 
   /** Fetch with Kafka's byte limits and long poll (min bytes / max wait), across partitions. */

@@ -5,8 +5,9 @@ import { RecordBatchError, patchBaseOffset, patchMaxTimestamp, patchPartitionLea
 import { NO_TIMESTAMP } from '../protocol/record-batch-layout.js'
 import type { BrokerConfig } from './broker-config.js'
 import { KafkaError, RecordValidationError, asKafkaError, fail, ok, type Outcome, type RecordError } from './kafka-error.js'
+import { LEADER_EPOCH } from './leader-epoch.js'
 import { damagedLogError, servableBatches } from './log-damage.js'
-import { PartitionProducerState } from './producer-state.js'
+import { PartitionProducerState, type ActiveProducer } from './producer-state.js'
 import { effectiveTopicConfig, type DynamicBrokerConfigs } from './topic-configs.js'
 import type { AppendResult, FetchedPartition, OffsetAndTimestamp, OffsetSpec } from './types.js'
 
@@ -24,8 +25,6 @@ export interface ProduceEntry {
  */
 export type BatchValidation = 'full' | 'header'
 
-/** Single node: the leader epoch never changes. */
-const LEADER_EPOCH = 0
 /** How far back (in offsets) the producer state of a partition is rebuilt from the log. */
 const PRODUCER_STATE_REBUILD_OFFSETS = 100_000
 
@@ -167,7 +166,7 @@ export class PartitionLog {
       recordCount: header.recordCount,
       bytes: batch,
     })
-    producers?.record(header, highWatermark)
+    producers?.record(header, highWatermark, maxTimestamp)
     return { baseOffset: highWatermark, logAppendTimeMs, logStartOffset }
   }
 
@@ -196,6 +195,17 @@ export class PartitionLog {
   offsets(topic: TopicRow, partition: number): Outcome<{ logStartOffset: number; highWatermark: number }> {
     try {
       return ok(this.store.offsets(this.partitionOf(topic, partition)))
+    } catch (err) {
+      return fail(damagedLogError(err, topic.name, partition) ?? asKafkaError(err))
+    }
+  }
+
+  /** The idempotent producers with batches in the partition's recent log (DescribeProducers). */
+  activeProducers(topic: TopicRow, partition: number): Outcome<ActiveProducer[]> {
+    try {
+      const tp = this.partitionOf(topic, partition)
+      const { logStartOffset, highWatermark } = this.store.offsets(tp)
+      return ok(this.producerState(tp, logStartOffset, highWatermark).activeProducers())
     } catch (err) {
       return fail(damagedLogError(err, topic.name, partition) ?? asKafkaError(err))
     }
@@ -281,7 +291,7 @@ export class PartitionLog {
         if (!last) break
         for (const b of batches) {
           const h = readBatchHeader(b.bytes)
-          if (h.producerId >= 0) state.record(h, b.baseOffset)
+          if (h.producerId >= 0) state.record(h, b.baseOffset, h.maxTimestamp)
         }
         from = last.lastOffset + 1
       }

@@ -20,6 +20,17 @@ interface BatchEntry {
 interface ProducerEntry {
   epoch: number
   readonly batches: BatchEntry[]
+  /** Max timestamp of the producer's last batch (DescribeProducers' LastTimestamp). */
+  lastTimestamp: number
+}
+
+/** An idempotent producer as DescribeProducers reports it (Kafka's ProducerStateEntry). */
+export interface ActiveProducer {
+  readonly producerId: number
+  readonly producerEpoch: number
+  /** Sequence of the last record of its last batch. */
+  readonly lastSequence: number
+  readonly lastTimestamp: number
 }
 
 export type SequenceVerdict = { readonly kind: 'append' } | { readonly kind: 'duplicate'; readonly baseOffset: number }
@@ -72,13 +83,14 @@ export class PartitionProducerState {
     return { kind: 'append' }
   }
 
-  /** Records an appended (or, while rebuilding, a stored) idempotent batch. */
-  record(header: BatchHeader, baseOffset: number): void {
+  /** Records an appended (or, while rebuilding, a stored) idempotent batch; `maxTimestamp` as stored. */
+  record(header: BatchHeader, baseOffset: number, maxTimestamp: number): void {
     let entry = this.producers.get(header.producerId)
     if (!entry || header.producerEpoch > entry.epoch) {
-      entry = { epoch: header.producerEpoch, batches: [] }
+      entry = { epoch: header.producerEpoch, batches: [], lastTimestamp: -1 }
       this.producers.set(header.producerId, entry)
     }
+    entry.lastTimestamp = maxTimestamp
     entry.batches.push({
       firstSeq: header.baseSequence,
       lastSeq: lastSequenceOf(header),
@@ -86,5 +98,15 @@ export class PartitionProducerState {
       lastOffset: baseOffset + header.lastOffsetDelta,
     })
     if (entry.batches.length > RETAINED_BATCHES) entry.batches.shift()
+  }
+
+  /** Every producer with a batch in the state, by producer id. */
+  activeProducers(): ActiveProducer[] {
+    const out: ActiveProducer[] = []
+    for (const [producerId, entry] of this.producers) {
+      const last = entry.batches[entry.batches.length - 1]
+      out.push({ producerId, producerEpoch: entry.epoch, lastSequence: last?.lastSeq ?? -1, lastTimestamp: entry.lastTimestamp })
+    }
+    return out.sort((a, b) => a.producerId - b.producerId)
   }
 }

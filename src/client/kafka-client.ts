@@ -28,6 +28,27 @@ export interface ClusterDescription {
   readonly nodes: readonly ClusterNode[]
 }
 
+/** One partition's log in a broker's log directory (DescribeLogDirs). */
+export interface LogDirReplica {
+  readonly topic: string
+  readonly partition: number
+  readonly sizeBytes: number
+  readonly offsetLag: number
+  readonly isFuture: boolean
+}
+
+/** A broker's log directories; `error` is the Java exception class of a failed directory, else null. */
+export interface BrokerLogDirs {
+  readonly broker: number
+  readonly logDirs: readonly { readonly path: string; readonly error: string | null; readonly replicas: readonly LogDirReplica[] }[]
+}
+
+/** What a broker answered to ApiVersions, or why it could not be asked. */
+export type BrokerApiVersions = { readonly node: ClusterNode } & (
+  | { readonly apis: readonly { readonly apiKey: number; readonly minVersion: number; readonly maxVersion: number }[] }
+  | { readonly error: string }
+)
+
 export interface TopicListing {
   readonly name: string
   readonly partitionCount: number
@@ -220,6 +241,14 @@ export interface KafkaClient {
   readonly target: string
 
   describeCluster(): Promise<ClusterDescription>
+
+  /** The log directories of these brokers, every partition in them. */
+  describeLogDirs(brokerIds: readonly number[]): Promise<BrokerLogDirs[]>
+  /**
+   * Each broker's ApiVersions answer (remote only: an embedded command has no wire to ask, and
+   * broker-api-versions shows what the server would advertise instead).
+   */
+  brokerApiVersions?(): Promise<BrokerApiVersions[]>
 
   /** Every topic, sorted by name. */
   listTopics(): Promise<TopicListing[]>

@@ -22,8 +22,10 @@ export const ApiKey = {
   DeleteTopics: 20,
   DeleteRecords: 21,
   InitProducerId: 22,
+  OffsetForLeaderEpoch: 23,
   DescribeConfigs: 32,
   AlterConfigs: 33,
+  DescribeLogDirs: 35,
   SaslAuthenticate: 36,
   CreatePartitions: 37,
   DeleteGroups: 42,
@@ -31,9 +33,11 @@ export const ApiKey = {
   OffsetDelete: 47,
   UpdateFeatures: 57,
   DescribeCluster: 60,
+  DescribeProducers: 61,
   GetTelemetrySubscriptions: 71,
   PushTelemetry: 72,
   ListConfigResources: 74,
+  DescribeTopicPartitions: 75,
 } as const
 export type ApiKey = (typeof ApiKey)[keyof typeof ApiKey]
 
@@ -66,8 +70,10 @@ export const API_KEYS: readonly ApiKeyInfo[] = [
   { apiKey: 20, name: 'DeleteTopics', validVersions: [1, 6], flexibleFrom: 4 },
   { apiKey: 21, name: 'DeleteRecords', validVersions: [0, 2], flexibleFrom: 2 },
   { apiKey: 22, name: 'InitProducerId', validVersions: [0, 6], flexibleFrom: 2 },
+  { apiKey: 23, name: 'OffsetForLeaderEpoch', validVersions: [2, 4], flexibleFrom: 4 },
   { apiKey: 32, name: 'DescribeConfigs', validVersions: [1, 4], flexibleFrom: 4 },
   { apiKey: 33, name: 'AlterConfigs', validVersions: [0, 2], flexibleFrom: 2 },
+  { apiKey: 35, name: 'DescribeLogDirs', validVersions: [1, 5], flexibleFrom: 2 },
   { apiKey: 36, name: 'SaslAuthenticate', validVersions: [0, 2], flexibleFrom: 2 },
   { apiKey: 37, name: 'CreatePartitions', validVersions: [0, 3], flexibleFrom: 2 },
   { apiKey: 42, name: 'DeleteGroups', validVersions: [0, 2], flexibleFrom: 2 },
@@ -75,9 +81,11 @@ export const API_KEYS: readonly ApiKeyInfo[] = [
   { apiKey: 47, name: 'OffsetDelete', validVersions: [0, 0], flexibleFrom: null },
   { apiKey: 57, name: 'UpdateFeatures', validVersions: [0, 2], flexibleFrom: 0 },
   { apiKey: 60, name: 'DescribeCluster', validVersions: [0, 2], flexibleFrom: 0 },
+  { apiKey: 61, name: 'DescribeProducers', validVersions: [0, 0], flexibleFrom: 0 },
   { apiKey: 71, name: 'GetTelemetrySubscriptions', validVersions: [0, 0], flexibleFrom: 0 },
   { apiKey: 72, name: 'PushTelemetry', validVersions: [0, 0], flexibleFrom: 0 },
   { apiKey: 74, name: 'ListConfigResources', validVersions: [0, 1], flexibleFrom: 0 },
+  { apiKey: 75, name: 'DescribeTopicPartitions', validVersions: [0, 0], flexibleFrom: 0 },
 ]
 
 const byKey = new Map<number, ApiKeyInfo>(API_KEYS.map((info) => [info.apiKey, info]))

@@ -223,6 +223,11 @@ export class Reader implements ReadPosition {
     return n < 0 ? null : this.elements(n, readElement)
   }
 
+  /** A nullable struct field: an int8 marker (-1 null, 1 present) before the struct, in every version. */
+  nullableStruct<T>(readStruct: () => T): T | null {
+    return this.int8() < 0 ? null : readStruct()
+  }
+
   private elements<T>(n: number, readElement: () => T): T[] {
     const out: T[] = []
     for (let i = 0; i < n; i++) out.push(readElement())

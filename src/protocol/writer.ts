@@ -229,6 +229,14 @@ export class Writer {
     return items === null ? this.unsignedVarint(0) : this.compactArray(items, writeElement)
   }
 
+  /** A nullable struct field: -1 for null, else 1 and the struct (Kafka's marker byte). */
+  nullableStruct<T>(value: T | null, writeStruct: (item: T) => void): this {
+    if (value === null) return this.int8(-1)
+    this.int8(1)
+    writeStruct(value)
+    return this
+  }
+
   // --- tagged fields ---
 
   /** The section of a flexible struct that carries no tagged fields: a single 0x00. */

@@ -40,6 +40,11 @@ export interface ApiRange {
   readonly maxVersion: number
 }
 
+/** An API's range as ApiVersions names it (what server-start advertises). */
+export function advertisedRange({ apiKey, minVersion, advertisedMinVersion, maxVersion }: ApiRange): { apiKey: number; minVersion: number; maxVersion: number } {
+  return { apiKey, minVersion: advertisedMinVersion ?? minVersion, maxVersion }
+}
+
 export interface ApiHandler<Req, Res> extends ApiRange {
   readonly name: string
   decode(r: Reader, version: number): Req

@@ -9,6 +9,9 @@ import { deleteTopicsHandler } from './handlers/delete-topics.js'
 import { describeClusterHandler } from './handlers/describe-cluster.js'
 import { describeConfigsHandler } from './handlers/describe-configs.js'
 import { describeGroupsHandler } from './handlers/describe-groups.js'
+import { describeLogDirsHandler } from './handlers/describe-log-dirs.js'
+import { describeProducersHandler } from './handlers/describe-producers.js'
+import { describeTopicPartitionsHandler } from './handlers/describe-topic-partitions.js'
 import { fetchHandler } from './handlers/fetch.js'
 import { findCoordinatorHandler } from './handlers/find-coordinator.js'
 import { getTelemetrySubscriptionsHandler } from './handlers/get-telemetry-subscriptions.js'
@@ -24,6 +27,7 @@ import { metadataHandler } from './handlers/metadata.js'
 import { offsetCommitHandler } from './handlers/offset-commit.js'
 import { offsetDeleteHandler } from './handlers/offset-delete.js'
 import { offsetFetchHandler } from './handlers/offset-fetch.js'
+import { offsetForLeaderEpochHandler } from './handlers/offset-for-leader-epoch.js'
 import { produceHandler } from './handlers/produce.js'
 import { pushTelemetryHandler } from './handlers/push-telemetry.js'
 import { saslAuthenticateHandler } from './handlers/sasl-authenticate.js'
@@ -66,6 +70,10 @@ export const HANDLERS: readonly AnyHandler[] = [
   listConfigResourcesHandler,
   getTelemetrySubscriptionsHandler,
   pushTelemetryHandler,
+  offsetForLeaderEpochHandler,
+  describeLogDirsHandler,
+  describeProducersHandler,
+  describeTopicPartitionsHandler,
 ].sort((a, b) => a.apiKey - b.apiKey)
 
 export interface Registry {

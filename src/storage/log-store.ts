@@ -96,6 +96,14 @@ export interface ReadLimits {
 /** How hard a write transaction must be made durable before it returns. */
 export type Durability = 'fsync' | 'commit'
 
+export interface LogDirUsage {
+  /** The data directory, absolute. */
+  readonly path: string
+  readonly totalBytes: number
+  /** What an unprivileged writer may still use (statfs f_bavail), as Java's FileStore.getUsableSpace. */
+  readonly usableBytes: number
+}
+
 export interface StoreMeta {
   readonly clusterId: string
   readonly nodeId: number
@@ -180,6 +188,16 @@ export interface LogStore {
   pendingDataUpgrades(): string[]
   /** Marks an upgrade done; call inside the `atomically` that did it. */
   completeDataUpgrade(name: string): void
+
+  // ---- disk usage (DescribeLogDirs)
+
+  /**
+   * Bytes SQLite's pages take for each partition's log, in `tps` order (0 for a partition without records
+   * yet), from one snapshot. Reads every page of those logs, off the event loop.
+   */
+  partitionDiskBytes(tps: readonly TopicPartition[]): Promise<number[]>
+  /** The data directory and the file system holding it: its size and the bytes still usable (statfs). */
+  logDir(): LogDirUsage
 
   /** Allocates a never-reused producer id (InitProducerId). */
   nextProducerId(): number

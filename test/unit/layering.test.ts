@@ -40,6 +40,8 @@ describe('imports against the flow are refused', () => {
     ['src/commands/storage/zz-probe.ts', '../topics.js'],
     ['src/commands/zz-probe.ts', '../protocol/messages/fetch.js'],
     ['src/commands/server-start.ts', '../server/handlers/produce.js'],
+    ['src/commands/broker-api-versions.ts', '../server/handlers/api-versions.js'],
+    ['src/commands/broker-api-versions.ts', '../server/server.js'],
   ])('%s importing %s', async (file, specifier) => {
     expect(await refused(file, specifier)).toBe(true)
     expect(await refused(file, specifier, true)).toBe(true)
@@ -57,6 +59,7 @@ describe('imports along the flow are allowed', () => {
     ['src/cli/zz-probe.ts', '../client/kafka-client.js'],
     ['src/commands/storage/zz-probe.ts', '../../cli/errors.js'],
     ['src/commands/server-start.ts', '../server/server.js'],
+    ['src/commands/broker-api-versions.ts', '../server/registry.js'],
   ])('%s importing %s', async (file, specifier) => {
     expect(await refused(file, specifier)).toBe(false)
   })

@@ -9,6 +9,7 @@ import type { CreatedTopic, NamedOutcome, OffsetSpec, PartitionNewCount, TopicDe
 import { storeFile } from '../../broker/open-broker.js'
 import {
   ConsumerFatalError,
+  type BrokerLogDirs,
   type ClusterDescription,
   type ConfigResource,
   type ConsumeOptions,
@@ -52,6 +53,13 @@ export class EmbeddedClient implements KafkaClient {
   async describeCluster(): Promise<ClusterDescription> {
     const node = this.self()
     return { clusterId: this.broker.clusterId, controllerId: node.nodeId, nodes: [node] }
+  }
+
+  async describeLogDirs(brokerIds: readonly number[]): Promise<BrokerLogDirs[]> {
+    if (!brokerIds.includes(this.broker.nodeId)) return []
+    const dir = await this.broker.describeLogDirs(null)
+    const replicas = dir.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partition, sizeBytes: p.sizeBytes, offsetLag: p.offsetLag, isFuture: false })))
+    return [{ broker: this.broker.nodeId, logDirs: [{ path: dir.path, error: null, replicas }] }]
   }
 
   async listTopics(): Promise<TopicListing[]> {

@@ -13,6 +13,8 @@ import type { CreatedTopic, NamedOutcome, OffsetSpec, PartitionNewCount, TopicDe
 import type { FeaturesClient } from '../features-client.js'
 import type { GroupsClient } from '../groups-client.js'
 import type {
+  BrokerApiVersions,
+  BrokerLogDirs,
   ClusterDescription,
   ConfigResource,
   ConsumeOptions,
@@ -32,6 +34,7 @@ import type { ConnectionSettings } from './client-properties.js'
 import { alterConfigs, describeConfigs, incrementalAlterConfigs, listConfigResources } from './remote-configs.js'
 import { RemoteConsumer } from './remote-consumer.js'
 import { RemoteFeatures } from './remote-features.js'
+import { brokerApiVersions, describeLogDirs } from './remote-log-dirs.js'
 import { RemoteGroups } from './remote-groups.js'
 import { remoteFailure } from './remote-errors.js'
 import { openRemoteProducer } from './remote-producer.js'
@@ -63,6 +66,14 @@ export class RemoteClient implements KafkaClient {
       controllerId: meta.controllerId,
       nodes: meta.brokers.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack })).sort((a, b) => a.nodeId - b.nodeId),
     }
+  }
+
+  describeLogDirs(brokerIds: readonly number[]): Promise<BrokerLogDirs[]> {
+    return describeLogDirs(this, brokerIds)
+  }
+
+  brokerApiVersions(): Promise<BrokerApiVersions[]> {
+    return brokerApiVersions(this)
   }
 
   async listTopics(): Promise<TopicListing[]> {

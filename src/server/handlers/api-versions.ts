@@ -15,7 +15,7 @@ import {
   type ApiVersionsRequest,
   type ApiVersionsResponseInput,
 } from '../../protocol/messages/api-versions.js'
-import { defineHandler } from '../handler.js'
+import { advertisedRange, defineHandler } from '../handler.js'
 
 export const apiVersionsHandler = defineHandler<ApiVersionsRequest, ApiVersionsResponseInput>({
   apiKey: ApiKey.ApiVersions,
@@ -29,7 +29,7 @@ export const apiVersionsHandler = defineHandler<ApiVersionsRequest, ApiVersionsR
     const zeroMinimumAllowed = ctx.apiVersion >= 4
     return {
       errorCode: 0,
-      apiKeys: ctx.apis.map(({ apiKey, minVersion, advertisedMinVersion, maxVersion }) => ({ apiKey, minVersion: advertisedMinVersion ?? minVersion, maxVersion })),
+      apiKeys: ctx.apis.map(advertisedRange),
       throttleTimeMs: 0,
       supportedFeatures: ctx.broker.features
         .supported()

@@ -18,6 +18,7 @@ import type {
   Durability,
   FinalizedFeatures,
   GroupStore,
+  LogDirUsage,
   LogStore,
   NewTopicRow,
   PartitionOffsets,
@@ -36,6 +37,7 @@ import { PartitionLogs } from './partition-logs.js'
 import { PartitionRows } from './partition-rows.js'
 import { PartitionStatementCache } from './partition-tables.js'
 import { BUSY_TIMEOUT_MS } from './pragmas.js'
+import { logDirUsage, partitionBytes } from './disk-usage.js'
 import { storageErrorFrom, translateStoreErrors } from '../io-errors.js'
 import { prepareFeatureStatements, type FeatureStatements } from './feature-statements.js'
 import { prepareScramStatements, type ScramStatements } from './scram-statements.js'
@@ -158,6 +160,14 @@ export class SqliteLogStore implements LogStore {
   batchInfos(tp: TopicPartition, fromOffset: number, limit: number): BatchInfo[] {
     return this.maintenance.batchInfos(tp, fromOffset, limit)
   }
+  partitionDiskBytes(tps: readonly TopicPartition[]): Promise<number[]> {
+    return partitionBytes(this.db, tps)
+  }
+
+  logDir(): LogDirUsage {
+    return logDirUsage(this.db)
+  }
+
   storedBytesBetween(tp: TopicPartition, fromOffset: number, toOffset: number): number {
     return this.maintenance.storedBytesBetween(tp, fromOffset, toOffset)
   }

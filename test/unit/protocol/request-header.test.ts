@@ -171,6 +171,8 @@ describe('api-keys table', () => {
     ApiVersions: 3, CreateTopics: 5, DeleteTopics: 4, DeleteRecords: 2, InitProducerId: 2, DescribeConfigs: 4,
     AlterConfigs: 2, SaslAuthenticate: 2, CreatePartitions: 2, DeleteGroups: 2, IncrementalAlterConfigs: 1,
     OffsetDelete: null, DescribeCluster: 0, GetTelemetrySubscriptions: 0, PushTelemetry: 0, UpdateFeatures: 0, ListConfigResources: 0,
+    // Kafka 4.3.1's specs (kafka-4/README.md)
+    OffsetForLeaderEpoch: 4, DescribeLogDirs: 2, DescribeProducers: 0, DescribeTopicPartitions: 0,
   }
 
   it('matches kafka-4/README.md keys, ranges and flexible versions', () => {

@@ -76,6 +76,8 @@ export class BrokerConnection {
   private nextCorrelationId = 1
   private failure: BrokerIoError | undefined
   private versions = new Map<number, ApiVersion>()
+  /** Every API the broker listed in its ApiVersions answer, ours or not (kafka-broker-api-versions). */
+  private listed: readonly ApiVersion[] = []
 
   private constructor(
     private readonly socket: net.Socket,
@@ -119,6 +121,11 @@ export class BrokerConnection {
       throw new KafkaError('UNSUPPORTED_VERSION', `The broker at ${this.address} ${range}; kafka-ts speaks ${name} v${OLDEST_USED[apiKey] ?? 0}-${apiKeyInfo(apiKey)?.validVersions[1] ?? 0}.`)
     }
     return version
+  }
+
+  /** The broker's ApiVersions answer as it came: every API it listed, with its version range. */
+  get advertisedApis(): readonly ApiVersion[] {
+    return this.listed
   }
 
   /** Whether the broker takes `apiKey` in a version we speak. */
@@ -232,6 +239,7 @@ export class BrokerConnection {
       answer = await this.apiVersions(version)
     }
     if (answer.errorCode !== 0) throw kafkaErrorForCode(answer.errorCode, `The broker at ${this.address} refused ApiVersions v${version}`)
+    this.listed = answer.apiKeys
     const known = new Set(API_KEYS.map((k) => k.apiKey))
     this.versions = new Map(answer.apiKeys.filter((k) => known.has(k.apiKey)).map((k) => [k.apiKey, k]))
   }
