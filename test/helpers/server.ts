@@ -79,11 +79,13 @@ export async function startServerProcess(args: readonly string[], env: NodeJS.Pr
 
 /**
  * For a test file whose tests each start one in-process server and open raw connections to it: `start`
- * and `open` register what they create, and an afterEach closes the connections and stops the server.
+ * and `open` register what they create, and an afterEach closes the connections and stops the server
+ * (unless the test stopped it itself and said so with `forget`).
  */
 export function serverEachTest(): {
   start: (props?: Record<string, string>) => Promise<TestServer>
-  open: (s: TestServer) => Promise<RawConnection>
+  open: (s: TestServer, clientId?: string) => Promise<RawConnection>
+  forget: () => void
 } {
   let server: TestServer | undefined
   const conns: RawConnection[] = []
@@ -97,10 +99,13 @@ export function serverEachTest(): {
       server = await startTestServer({ props })
       return server
     },
-    open: async (s) => {
-      const c = await RawConnection.open(s.port)
+    open: async (s, clientId) => {
+      const c = await RawConnection.open(s.port, clientId === undefined ? {} : { clientId })
       conns.push(c)
       return c
+    },
+    forget: () => {
+      server = undefined
     },
   }
 }

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 
 import { encodeAssignment, encodeSubscription } from '../../src/protocol/consumer-protocol.js'
 import { ApiKey } from '../../src/protocol/api-keys.js'
@@ -18,8 +18,8 @@ import { decodeOffsetDeleteResponse, encodeOffsetDeleteRequest } from '../../src
 import { decodeOffsetFetchResponse, encodeOffsetFetchRequest, type OffsetFetchRequestTopicInput } from '../../src/protocol/messages/offset-fetch.js'
 import { decodeSyncGroupResponse, encodeSyncGroupRequest, type SyncGroupResponse } from '../../src/protocol/messages/sync-group.js'
 import { ZERO_UUID } from '../../src/protocol/reader.js'
-import { RawConnection } from '../helpers/raw-client.js'
-import { startTestServer, type TestServer } from '../helpers/server.js'
+import type { RawConnection } from '../helpers/raw-client.js'
+import { serverEachTest, type TestServer } from '../helpers/server.js'
 
 // The group APIs over raw requests at exact versions: the full member lifecycle at every JoinGroup
 // version, a two-member rebalance with parked JoinGroup/SyncGroup calls, and Kafka's error codes for
@@ -48,17 +48,11 @@ const OPERATIONS_OMITTED = -2147483648
 /** READ, DELETE, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS (AclEntry.supportedOperations(GROUP), Kafka 4.3). */
 const ALL_GROUP_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8) | (1 << 10) | (1 << 11)
 
-let server: TestServer | undefined
-const connections: RawConnection[] = []
-afterEach(async () => {
-  for (const c of connections.splice(0)) c.close()
-  await server?.stop()
-  server = undefined
-})
+const servers = serverEachTest()
 
 /** A server whose groups complete their first join at once (no group.initial.rebalance.delay.ms). */
 async function start(): Promise<TestServer> {
-  server = await startTestServer({ props: { 'group.initial.rebalance.delay.ms': '0' } })
+  const server = await servers.start({ 'group.initial.rebalance.delay.ms': '0' })
   const created = server.broker.createTopics([
     { name: 't', numPartitions: 2, replicationFactor: 1, configs: new Map() },
     { name: 'u', numPartitions: 1, replicationFactor: 1, configs: new Map() },
@@ -67,10 +61,8 @@ async function start(): Promise<TestServer> {
   return server
 }
 
-async function connect(s: TestServer, clientId = 'member-a'): Promise<RawConnection> {
-  const c = await RawConnection.open(s.port, { clientId })
-  connections.push(c)
-  return c
+function connect(s: TestServer, clientId = 'member-a'): Promise<RawConnection> {
+  return servers.open(s, clientId)
 }
 
 const subscription = (...topics: string[]) => encodeSubscription({ topics }, 0)
@@ -694,7 +686,7 @@ describe('group APIs over the wire', () => {
     const bFirst = await join(cb, 5, { groupId: 'g' })
     const parked = join(cb, 5, { groupId: 'g', memberId: bFirst.memberId })
     await awaitState(ca, 'g', 'PreparingRebalance')
-    server = undefined
+    servers.forget()
     await s.stop()
     expect(await parked).toMatchObject({ errorCode: E.COORDINATOR_NOT_AVAILABLE, generationId: -1 })
   })
