@@ -68,6 +68,11 @@ export class Broker {
    * Produce and Fetch look topics up on every request. Own admin changes clear it explicitly.
    */
   private readonly topicCache = new Map<string, TopicRow | undefined>()
+  /**
+   * The same by topic id (hex): Fetch v13+ names its topics by id, and listing every topic from the store
+   * for each Fetch was one of the broker's read transactions per record at one record per Fetch.
+   */
+  private readonly topicIdCache = new Map<string, TopicRow | undefined>()
   private topicCacheStamp = -1
 
   constructor(
@@ -96,17 +101,17 @@ export class Broker {
   // ---- topics
 
   createTopics(specs: readonly TopicSpec[], opts?: { validateOnly?: boolean }): NamedOutcome<CreatedTopic>[] {
-    this.topicCache.clear()
+    this.forgetTopics()
     return this.admin.createTopics(specs, opts)
   }
 
   deleteTopics(names: readonly string[]): NamedOutcome<null>[] {
-    this.topicCache.clear()
+    this.forgetTopics()
     return this.admin.deleteTopics(names)
   }
 
   createPartitions(requests: readonly PartitionNewCount[], opts?: { validateOnly?: boolean }): NamedOutcome<number>[] {
-    this.topicCache.clear()
+    this.forgetTopics()
     return this.admin.createPartitions(requests, opts)
   }
 
@@ -116,11 +121,7 @@ export class Broker {
   }
 
   findTopic(name: string): TopicRow | undefined {
-    const stamp = this.changeStamp.get()
-    if (stamp !== this.topicCacheStamp) {
-      this.topicCache.clear()
-      this.topicCacheStamp = stamp
-    }
+    this.checkTopicCaches()
     if (this.topicCache.has(name)) return this.topicCache.get(name)
     const row = this.store.findTopic(name)
     this.topicCache.set(name, row)
@@ -129,7 +130,26 @@ export class Broker {
 
   /** Looks a topic up by its Kafka topic id (16 bytes). */
   findTopicByUuid(uuid: Uint8Array): TopicRow | undefined {
-    return this.store.listTopics().find((t) => t.uuid.equals(uuid))
+    this.checkTopicCaches()
+    const key = Buffer.from(uuid.buffer, uuid.byteOffset, uuid.byteLength).toString('hex')
+    if (this.topicIdCache.has(key)) return this.topicIdCache.get(key)
+    const row = this.store.listTopics().find((t) => t.uuid.equals(uuid))
+    this.topicIdCache.set(key, row)
+    return row
+  }
+
+  /** Empties the topic caches when another process has committed since they were filled. */
+  private checkTopicCaches(): void {
+    const stamp = this.changeStamp.get()
+    if (stamp === this.topicCacheStamp) return
+    this.forgetTopics()
+    this.topicCacheStamp = stamp
+  }
+
+  /** Our own topic changes (create, delete, partitions, configs) make every cached row stale. */
+  private forgetTopics(): void {
+    this.topicCache.clear()
+    this.topicIdCache.clear()
   }
 
   /** The topic row, or UNKNOWN_TOPIC_OR_PARTITION. */
@@ -151,12 +171,12 @@ export class Broker {
 
   /** AlterConfigs semantics: `entries` become the topic's complete set of overrides. */
   replaceTopicConfigs(topic: string, entries: ReadonlyMap<string, string>, opts: { validateOnly?: boolean } = {}): Outcome<null> {
-    this.topicCache.clear()
+    this.forgetTopics()
     return this.topicConfigs.replace(topic, entries, opts.validateOnly ?? false)
   }
 
   incrementalAlterTopicConfigs(topic: string, changes: readonly ConfigChange[], opts: { validateOnly?: boolean } = {}): Outcome<null> {
-    this.topicCache.clear()
+    this.forgetTopics()
     return this.topicConfigs.incremental(topic, changes, opts.validateOnly ?? false)
   }
 

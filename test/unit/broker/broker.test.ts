@@ -6,7 +6,7 @@ import { forEachRecord } from '../../../src/protocol/batch-records.js'
 import { readBatchHeader } from '../../../src/protocol/record-batch.js'
 import { RecordBatchBuilder } from '../../../src/protocol/record-batch-builder.js'
 import type { TopicRow } from '../../../src/storage/log-store.js'
-import { SqliteLogStore } from '../../../src/storage/sqlite/sqlite-log-store.js'
+import { openSqliteLogStore, SqliteLogStore } from '../../../src/storage/sqlite/sqlite-log-store.js'
 import { tempDir } from '../../helpers/cli.js'
 
 let dir: string
@@ -43,6 +43,31 @@ function values(topic: TopicRow, partition = 0): string[] {
   for (const b of res.value.batches) forEachRecord(b, (r) => void out.push(r.value()?.toString() ?? 'null'))
   return out
 }
+
+describe('topic lookups', () => {
+  it('finds a topic by id from a cache that our own changes and other processes\' commits renew', async () => {
+    const made = create('by-id')
+    // The store wraps its methods when opened: spy first, then open the broker under test.
+    const lists = vi.spyOn(SqliteLogStore.prototype, 'listTopics')
+    const counted = openBroker({ dataDir: dir, initialize: 'never' })
+    const other = openSqliteLogStore(dir)
+    try {
+      const id = Buffer.alloc(16, 7)
+      for (let i = 0; i < 3; i++) expect(counted.findTopicByUuid(made.uuid)?.name).toBe('by-id')
+      expect(counted.findTopicByUuid(id)).toBeUndefined()
+      expect(lists).toHaveBeenCalledTimes(2)
+      other.createTopic({ name: 'elsewhere', uuid: id, partitionCount: 1, configs: new Map() })
+      await new Promise((resolve) => setImmediate(resolve))
+      expect(counted.findTopicByUuid(id)?.name).toBe('elsewhere')
+      expect(counted.deleteTopics(['by-id'])[0]?.ok).toBe(true)
+      expect(counted.findTopicByUuid(made.uuid)).toBeUndefined()
+    } finally {
+      other.close()
+      counted.close()
+      lists.mockRestore()
+    }
+  })
+})
 
 describe('produce', () => {
   it('assigns contiguous offsets and patches them into the stored batches', () => {
