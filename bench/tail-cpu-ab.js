@@ -8,8 +8,10 @@
 // Fetch) prints it, and only then is the next one sent. Each record is then one Produce and one Fetch answer
 // of one record: the tail case, which the paced bench reaches whenever the pipeline keeps up. Each side gets
 // its own data directory and its own `server-start` (of that side's build); rounds alternate which side goes
-// first (BENCH_TAIL_CONSUMER=confluent-kafka: librdkafka's consumer on both sides, for reference). Prints per round, and the medians: the broker's CPU per record (main thread + other threads), the
-// consumer's, and the round trip. Knobs: BENCH_RECORDS (20000, measured), BENCH_RUNS (5),
+// first. Prints per round, and the medians: the broker's CPU per record (main thread + other threads), the
+// consumer's, and the round trip. Knobs: BENCH_RECORDS (20000, measured), BENCH_RUNS (5), BENCH_PARTITIONS
+// (1; record i goes to partition i % BENCH_PARTITIONS and the consumer reads them all),
+// BENCH_TAIL_CONSUMER=confluent-kafka (librdkafka's consumer on both sides instead, for reference),
 // BENCH_SERVER_NODE_ARGS / BENCH_CONSUMER_NODE_ARGS (extra node options, e.g. --cpu-prof).
 
 import { spawn } from 'node:child_process'
@@ -32,6 +34,7 @@ const WARMUP = 2000
 const RUNS = Number(process.env.BENCH_RUNS ?? 5)
 const nodeArgs = (name) => (process.env[name] ?? '').split(' ').filter((a) => a !== '')
 const TOPIC = 'tail'
+const PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? 1)
 const PYTHON = '/usr/bin/python3'
 
 // One record per line read from stdin, its value the line; no flush: the consumer printing it is the ack.
@@ -39,8 +42,9 @@ const PY_PRODUCER = String.raw`
 import sys
 from confluent_kafka import Producer
 p = Producer({'bootstrap.servers': sys.argv[1], 'acks': '1', 'linger.ms': 0})
+partitions = int(sys.argv[3])
 for line in sys.stdin:
-    p.produce(sys.argv[2], line.strip().encode(), partition=0)
+    p.produce(sys.argv[2], line.strip().encode(), partition=int(line) % partitions)
     p.poll(0)
 p.flush(10)
 `
@@ -50,7 +54,7 @@ const PY_CONSUMER = String.raw`
 import sys
 from confluent_kafka import Consumer, TopicPartition
 c = Consumer({'bootstrap.servers': sys.argv[1], 'group.id': 'tail-cpu', 'enable.auto.commit': False})
-c.assign([TopicPartition(sys.argv[2], 0, 0)])
+c.assign([TopicPartition(sys.argv[2], p, 0) for p in range(int(sys.argv[3]))])
 while True:
     m = c.poll(1.0)
     if m is None or m.error():
@@ -73,14 +77,14 @@ delete env.NODE_OPTIONS
 /** Runs one side: resolves µs per record of the broker (main, other), the consumer, and the wall clock. */
 async function side(cli, dir) {
   mkdirSync(dir, { recursive: true })
-  runChecked(process.execPath, [cli, 'topics', '--create', '--topic', TOPIC, '--partitions', '1'], { env: { ...env, KAFKA_TS_DATA_DIR: dir } })
+  runChecked(process.execPath, [cli, 'topics', '--create', '--topic', TOPIC, '--partitions', String(PARTITIONS)], { env: { ...env, KAFKA_TS_DATA_DIR: dir } })
   const broker = await startBroker({ cli, dataDir: dir, env, nodeArgs: nodeArgs('BENCH_SERVER_NODE_ARGS') })
   const bootstrap = `127.0.0.1:${broker.port}`
   const consumerArgs = CONFLUENT_CONSUMER
-    ? [PYTHON, ['-c', PY_CONSUMER, bootstrap, TOPIC]]
+    ? [PYTHON, ['-c', PY_CONSUMER, bootstrap, TOPIC, String(PARTITIONS)]]
     : [process.execPath, [...nodeArgs('BENCH_CONSUMER_NODE_ARGS'), cli, 'console-consumer', '--bootstrap-server', bootstrap, '--topic', TOPIC, '--from-beginning']]
   const consumer = spawn(...consumerArgs, { env, stdio: ['ignore', 'pipe', 'pipe'] })
-  const producer = spawn(PYTHON, ['-c', PY_PRODUCER, bootstrap, TOPIC], { env, stdio: ['pipe', 'ignore', 'pipe'] })
+  const producer = spawn(PYTHON, ['-c', PY_PRODUCER, bootstrap, TOPIC, String(PARTITIONS)], { env, stdio: ['pipe', 'ignore', 'pipe'] })
   let stderr = ''
   for (const child of [consumer, producer]) child.stderr.on('data', (c) => (stderr = (stderr + c).slice(-8192)))
   try {

@@ -53,7 +53,7 @@ export class Broker {
    * change counter taken just before: a consumer that asks again from exactly there, with nothing
    * committed since, is waited for without another read of the store (see `caughtUp`).
    */
-  private readonly readEnds = new Map<string, { highWatermark: number; stamp: number }>()
+  private readonly readEnds = new Map<string, { highWatermark: number; logStartOffset: number; stamp: number }>()
   /** The server's group commit (produceGrouped); every group commit opened here is flushed by close(). */
   private readonly committer: GroupCommitter
   private readonly committers: GroupCommitter[] = []
@@ -87,7 +87,7 @@ export class Broker {
     this.log = new PartitionLog(store, config, dynamic)
     this.waiters = new FetchWaiters(this.changeStamp)
     this.committer = this.groupCommit(SERVER_GROUP_COMMIT)
-    this.cleaner = new LogCleaner(store, config)
+    this.cleaner = new LogCleaner(store, config, () => this.readEnds.clear())
   }
 
   get clusterId(): string {
@@ -150,6 +150,7 @@ export class Broker {
   private forgetTopics(): void {
     this.topicCache.clear()
     this.topicIdCache.clear()
+    this.readEnds.clear()
   }
 
   /** The topic row, or UNKNOWN_TOPIC_OR_PARTITION. */
@@ -202,6 +203,7 @@ export class Broker {
   // ---- records
 
   deleteRecords(entries: readonly DeleteRecordsEntry[]): Outcome<number>[] {
+    this.readEnds.clear()
     return this.topicConfigs.deleteRecords(entries)
   }
 
@@ -239,8 +241,23 @@ export class Broker {
     // entry stale, never wrong.
     const stamp = this.changeStamp.get()
     const result = this.log.read(topic, partition, fromOffset, maxBytes, maxBatches)
-    if (result.ok) this.readEnds.set(`${topic.id}:${partition}`, { highWatermark: result.value.highWatermark, stamp })
+    if (result.ok) {
+      const { highWatermark, logStartOffset } = result.value
+      this.readEnds.set(`${topic.id}:${partition}`, { highWatermark, logStartOffset, stamp })
+    }
     return result
+  }
+
+  /**
+   * What a read of the partition from `offset` would answer when it is caught up (see `caughtUp`): no
+   * batches and the offsets of the last read, which nothing in this process has moved since (appends,
+   * DeleteRecords, the log cleaner and topic changes forget them). A Fetch of many partitions with records
+   * in few reads only those: reading every partition cost a read transaction each, per Fetch.
+   */
+  caughtUpAnswer(topicId: number, partition: number, offset: number): FetchedPartition | undefined {
+    const known = this.readEnds.get(`${topicId}:${partition}`)
+    if (known === undefined || known.highWatermark !== offset || known.stamp !== this.changeStamp.get()) return undefined
+    return { batches: [], highWatermark: known.highWatermark, logStartOffset: known.logStartOffset }
   }
 
   /**
@@ -251,8 +268,7 @@ export class Broker {
    * its turn no longer matches the entry, so the woken Fetch reads the store.
    */
   caughtUp(topicId: number, partition: number, offset: number): boolean {
-    const known = this.readEnds.get(`${topicId}:${partition}`)
-    return known !== undefined && known.highWatermark === offset && known.stamp === this.changeStamp.get()
+    return this.caughtUpAnswer(topicId, partition, offset) !== undefined
   }
 
   offsets(topic: TopicRow, partition: number): Outcome<{ logStartOffset: number; highWatermark: number }> {

@@ -131,6 +131,8 @@ export class LogCleaner {
   constructor(
     private readonly store: LogStore,
     private readonly config: BrokerConfig,
+    /** Told after every run, which may have moved log start offsets (the broker forgets the log ends it knows). */
+    private readonly onRun: () => void = () => undefined,
   ) {
     this.settings = cleanerConfigOf(config)
   }
@@ -276,6 +278,7 @@ export class LogCleaner {
   }
 
   private report(pass: PassState, started: number, done: boolean): LogCleanerStats {
+    this.onRun()
     const stats = { ...pass.stats, done, durationMs: performance.now() - started }
     if (!done) {
       // The counters of a continued pass start from zero in the next report.

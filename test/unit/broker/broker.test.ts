@@ -335,6 +335,34 @@ describe('fetch', () => {
     }
   })
 
+  it('a Fetch of many partitions reads only those that may have new records, and sees a moved log start', async () => {
+    const t = create('many', 3)
+    for (const partition of [0, 1, 2]) broker.produce([{ topic: t, partition, batch: batch(['a', 'b']) }], 'commit')
+    const spec = (offsets: number[]) => ({
+      partitions: offsets.map((fetchOffset, partition) => ({ topic: t, partition, fetchOffset, partitionMaxBytes: 1 << 20 })),
+      maxBytes: 1 << 20,
+      minBytes: 1,
+      maxWaitMs: 0,
+    })
+    await broker.fetch(spec([0, 0, 0]))
+    const reads = vi.spyOn(broker, 'read')
+    broker.produce([{ topic: t, partition: 1, batch: batch(['c']) }], 'commit')
+    const answer = await broker.fetch(spec([2, 2, 2]))
+    expect(reads.mock.calls.map((call) => call[1])).toEqual([1])
+    const offsets = (rs: typeof answer) => rs.map((r) => r.ok && [r.value.batches.length, r.value.logStartOffset, r.value.highWatermark])
+    expect(offsets(answer)).toEqual([
+      [0, 0, 2],
+      [1, 0, 3],
+      [0, 0, 2],
+    ])
+    expect(broker.deleteRecords([{ topic: 'many', partition: 0, offset: 1 }])[0]?.ok).toBe(true)
+    expect(offsets(await broker.fetch(spec([2, 3, 2])))).toEqual([
+      [0, 1, 2],
+      [0, 0, 3],
+      [0, 0, 2],
+    ])
+  })
+
   it('answers OFFSET_OUT_OF_RANGE beyond the log end and UNKNOWN_TOPIC_OR_PARTITION for unknown topics', async () => {
     const t = create('oor')
     const [beyond, unknown] = await broker.fetch({
