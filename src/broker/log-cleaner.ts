@@ -147,6 +147,14 @@ export class LogCleaner {
    * freed pages back to the file system. Throws only for store failures outside any one partition.
    */
   run(opts: LogCleanerOptions = {}): LogCleanerStats {
+    try {
+      return this.runPass(opts)
+    } finally {
+      this.onRun()
+    }
+  }
+
+  private runPass(opts: LogCleanerOptions): LogCleanerStats {
     const started = performance.now()
     const deadline = opts.maxDurationMs === undefined ? Infinity : started + opts.maxDurationMs
     const pass = (this.pass ??= this.newPass(opts))
@@ -278,7 +286,6 @@ export class LogCleaner {
   }
 
   private report(pass: PassState, started: number, done: boolean): LogCleanerStats {
-    this.onRun()
     const stats = { ...pass.stats, done, durationMs: performance.now() - started }
     if (!done) {
       // The counters of a continued pass start from zero in the next report.

@@ -363,6 +363,17 @@ describe('fetch', () => {
     ])
   })
 
+  it('a caught-up partition\'s answer carries the log start offset that retention moved', async () => {
+    const t = create('aged', 1, { 'retention.ms': '60000' })
+    for (const ts of [1_700_000_000_000, 1_700_000_000_000, Date.now()]) broker.produce([{ topic: t, partition: 0, batch: batch(['v'], { ts }) }], 'commit')
+    const spec = { partitions: [{ topic: t, partition: 0, fetchOffset: 3, partitionMaxBytes: 1 << 20 }], maxBytes: 1 << 20, minBytes: 1, maxWaitMs: 0 }
+    const [before] = await broker.fetch(spec)
+    expect(before?.ok && before.value.logStartOffset).toBe(0)
+    expect(broker.runLogCleaner().batchesDeleted).toBe(2)
+    const [after] = await broker.fetch(spec)
+    expect(after?.ok && [after.value.logStartOffset, after.value.highWatermark]).toEqual([2, 3])
+  })
+
   it('answers OFFSET_OUT_OF_RANGE beyond the log end and UNKNOWN_TOPIC_OR_PARTITION for unknown topics', async () => {
     const t = create('oor')
     const [beyond, unknown] = await broker.fetch({
