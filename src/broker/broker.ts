@@ -61,7 +61,7 @@ export class Broker {
    * change counter taken just before: a consumer that asks again from exactly there, with nothing
    * committed since, is waited for without another read of the store (see `caughtUp`).
    */
-  private readonly readEnds = new Map<string, { highWatermark: number; stamp: number }>()
+  private readonly readEnds = new Map<string, { highWatermark: number; logStartOffset: number; stamp: number }>()
   /** The server's group commit (produceGrouped); every group commit opened here is flushed by close(). */
   private readonly committer: GroupCommitter
   private readonly committers: GroupCommitter[] = []
@@ -96,7 +96,7 @@ export class Broker {
     this.log = new PartitionLog(store, config, dynamic)
     this.waiters = new FetchWaiters(this.changeStamp)
     this.committer = this.groupCommit(SERVER_GROUP_COMMIT)
-    this.cleaner = new LogCleaner(store, config)
+    this.cleaner = new LogCleaner(store, config, () => this.readEnds.clear())
     this.groupConfigs = new GroupConfigAdmin(store, config)
     this.features = new FeatureAdmin(store, store.meta().nodeId, config.staticProps.get('unstable.feature.versions.enable')?.trim() === 'true')
   }
@@ -132,7 +132,7 @@ export class Broker {
   }
 
   findTopic(name: string): TopicRow | undefined {
-    this.checkTopicCache()
+    this.checkTopicCaches()
     if (this.topicCache.has(name)) return this.topicCache.get(name)
     const row = this.store.findTopic(name)
     this.topicCache.set(name, row)
@@ -141,23 +141,25 @@ export class Broker {
 
   /** Looks a topic up by its Kafka topic id (16 bytes). */
   findTopicByUuid(uuid: Uint8Array): TopicRow | undefined {
-    this.checkTopicCache()
+    this.checkTopicCaches()
     this.topicNamesById ??= new Map(this.store.listTopics().map((t) => [t.uuid.toString('hex'), t.name]))
     const name = this.topicNamesById.get(Buffer.from(uuid.buffer, uuid.byteOffset, uuid.byteLength).toString('hex'))
     return name === undefined ? undefined : this.findTopic(name)
   }
 
   /** Drops the topic caches when another process has committed since they were filled. */
-  private checkTopicCache(): void {
+  private checkTopicCaches(): void {
     const stamp = this.changeStamp.get()
     if (stamp === this.topicCacheStamp) return
     this.forgetTopics()
     this.topicCacheStamp = stamp
   }
 
+  /** Our own topic changes (create, delete, partitions, configs) make every cached row stale. */
   private forgetTopics(): void {
     this.topicCache.clear()
     this.topicNamesById = undefined
+    this.readEnds.clear()
   }
 
   /** The topic row, or UNKNOWN_TOPIC_OR_PARTITION. */
@@ -179,12 +181,12 @@ export class Broker {
 
   /** AlterConfigs semantics: `entries` become the topic's complete set of overrides. */
   replaceTopicConfigs(topic: string, entries: ReadonlyMap<string, string>, opts: { validateOnly?: boolean } = {}): Outcome<null> {
-    this.topicCache.clear()
+    this.forgetTopics()
     return this.topicConfigs.replace(topic, entries, opts.validateOnly ?? false)
   }
 
   incrementalAlterTopicConfigs(topic: string, changes: readonly ConfigChange[], opts: { validateOnly?: boolean } = {}): Outcome<null> {
-    this.topicCache.clear()
+    this.forgetTopics()
     return this.topicConfigs.incremental(topic, changes, opts.validateOnly ?? false)
   }
 
@@ -210,6 +212,7 @@ export class Broker {
   // ---- records
 
   deleteRecords(entries: readonly DeleteRecordsEntry[]): Outcome<number>[] {
+    this.readEnds.clear()
     return this.topicConfigs.deleteRecords(entries)
   }
 
@@ -247,8 +250,23 @@ export class Broker {
     // entry stale, never wrong.
     const stamp = this.changeStamp.get()
     const result = this.log.read(topic, partition, fromOffset, maxBytes, maxBatches)
-    if (result.ok) this.readEnds.set(`${topic.id}:${partition}`, { highWatermark: result.value.highWatermark, stamp })
+    if (result.ok) {
+      const { highWatermark, logStartOffset } = result.value
+      this.readEnds.set(`${topic.id}:${partition}`, { highWatermark, logStartOffset, stamp })
+    }
     return result
+  }
+
+  /**
+   * What a read of the partition from `offset` would answer when it is caught up (see `caughtUp`): no
+   * batches and the offsets of the last read, which nothing in this process has moved since (appends,
+   * DeleteRecords, the log cleaner and topic changes forget them). A Fetch of many partitions with records
+   * in few reads only those: reading every partition cost a read transaction each, per Fetch.
+   */
+  caughtUpAnswer(topicId: number, partition: number, offset: number): FetchedPartition | undefined {
+    const known = this.readEnds.get(`${topicId}:${partition}`)
+    if (known === undefined || known.highWatermark !== offset || known.stamp !== this.changeStamp.get()) return undefined
+    return { batches: [], highWatermark: known.highWatermark, logStartOffset: known.logStartOffset }
   }
 
   /**
@@ -259,8 +277,7 @@ export class Broker {
    * its turn no longer matches the entry, so the woken Fetch reads the store.
    */
   caughtUp(topicId: number, partition: number, offset: number): boolean {
-    const known = this.readEnds.get(`${topicId}:${partition}`)
-    return known !== undefined && known.highWatermark === offset && known.stamp === this.changeStamp.get()
+    return this.caughtUpAnswer(topicId, partition, offset) !== undefined
   }
 
   offsets(topic: TopicRow, partition: number): Outcome<{ logStartOffset: number; highWatermark: number }> {

@@ -31,7 +31,7 @@ export class FetchWaiters {
     const touched = new Set<string>()
     for (const p of partitions) touched.add(key(p.topicId, p.partition))
     for (const w of this.waiters) {
-      if (w.keys === 'any' || [...w.keys].some((k) => touched.has(k))) w.wake('data')
+      if (w.keys === 'any' || sharesKey(touched, w.keys)) w.wake('data')
     }
   }
 
@@ -76,4 +76,10 @@ export class FetchWaiters {
   private stopPolling(): void {
     this.poller.stop()
   }
+}
+
+/** Whether the partitions an append touched (usually one) include one a waiter watches (maybe thousands). */
+function sharesKey(touched: ReadonlySet<string>, watched: ReadonlySet<string>): boolean {
+  for (const k of touched) if (watched.has(k)) return true
+  return false
 }

@@ -32,6 +32,8 @@ export interface FetchSource {
   waitForData(partitions: Iterable<{ topicId: number; partition: number }>, timeoutMs: number, signal?: AbortSignal): Promise<WaitResult>
   /** True when a read from `offset` is known to find nothing (so a long poll can wait without one). */
   caughtUp?(topicId: number, partition: number, offset: number): boolean
+  /** The answer of such a read, given without one; undefined when it is not known to find nothing. */
+  caughtUpAnswer?(topicId: number, partition: number, offset: number): FetchedPartition | undefined
 }
 
 /** Cap on batches per partition read, so one fetch never stalls the event loop on a huge log. */
@@ -70,6 +72,8 @@ function readOnce(source: FetchSource, spec: FetchSpec): { results: FetchPartiti
   let bytes = 0
   const results = spec.partitions.map((p): FetchPartitionResult => {
     if (!p.topic) return { ok: false, error: new KafkaError('UNKNOWN_TOPIC_OR_PARTITION') }
+    const known = source.caughtUpAnswer?.(p.topic.id, p.partition, p.fetchOffset)
+    if (known !== undefined) return { ok: true, value: known }
     const limit = Math.max(0, Math.min(p.partitionMaxBytes, budget))
     const res = source.read(p.topic, p.partition, p.fetchOffset, Math.max(limit, 1))
     if (!res.ok) return res

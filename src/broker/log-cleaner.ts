@@ -131,6 +131,8 @@ export class LogCleaner {
   constructor(
     private readonly store: LogStore,
     private readonly config: BrokerConfig,
+    /** Told after every run, which may have moved log start offsets (the broker forgets the log ends it knows). */
+    private readonly onRun: () => void = () => undefined,
   ) {
     this.settings = cleanerConfigOf(config)
   }
@@ -145,6 +147,14 @@ export class LogCleaner {
    * freed pages back to the file system. Throws only for store failures outside any one partition.
    */
   run(opts: LogCleanerOptions = {}): LogCleanerStats {
+    try {
+      return this.runPass(opts)
+    } finally {
+      this.onRun()
+    }
+  }
+
+  private runPass(opts: LogCleanerOptions): LogCleanerStats {
     const started = performance.now()
     const deadline = opts.maxDurationMs === undefined ? Infinity : started + opts.maxDurationMs
     const pass = (this.pass ??= this.newPass(opts))

@@ -50,6 +50,13 @@ interface Fetched {
 
 type OnRecord = (record: FormattableRecord, topic: string, partition: number) => boolean
 
+/** One topic of a Fetch request: what is asked, and the positions its answer moves, by partition. */
+interface AskedTopic {
+  readonly topicId: Buffer
+  readonly partitions: FetchTopicInput['partitions'][number][]
+  readonly positions: Map<number, Position>
+}
+
 const PARTITION_MAX_BYTES = 1 << 20
 /** fetch.max.bytes' default. */
 const FETCH_MAX_BYTES = 50 << 20
@@ -138,7 +145,9 @@ export class RemoteConsumer implements RecordConsumer {
       for (const p of this.positions.values()) {
         const leader = routes.get(p.topic)?.leaders[p.partition] ?? -1
         if (leader < 0) continue
-        byLeader.set(leader, [...(byLeader.get(leader) ?? []), p])
+        const list = byLeader.get(leader)
+        if (list === undefined) byLeader.set(leader, [p])
+        else list.push(p)
       }
       if (byLeader.size === 0) {
         if (!(await drain())) return 'consumer-stopped'
@@ -311,11 +320,17 @@ export class RemoteConsumer implements RecordConsumer {
    */
   private async fetchFrom(node: number, maxWaitMs: number, list: readonly Position[]): Promise<Fetched[]> {
     const conn = await this.client.cluster.broker(node)
-    const topics = new Map<string, { topicId: Buffer; partitions: FetchTopicInput['partitions'][number][] }>()
+    const topics = new Map<string, AskedTopic>()
+    const byId = new Map<string, AskedTopic>()
     for (const p of list) {
-      const t = topics.get(p.topic) ?? { topicId: p.topicId, partitions: [] }
+      let t = topics.get(p.topic)
+      if (t === undefined) {
+        t = { topicId: p.topicId, partitions: [], positions: new Map() }
+        topics.set(p.topic, t)
+        byId.set(p.topicId.toString('hex'), t)
+      }
       t.partitions.push({ partition: p.partition, fetchOffset: p.offset, partitionMaxBytes: PARTITION_MAX_BYTES })
-      topics.set(p.topic, t)
+      t.positions.set(p.partition, p)
     }
     const response = await conn.request(
       ApiKey.Fetch,
@@ -333,8 +348,11 @@ export class RemoteConsumer implements RecordConsumer {
     if (response.errorCode !== 0) return list.map((pos) => ({ pos, errorCode: response.errorCode, bytes: null }))
     const out: Fetched[] = []
     for (const t of response.responses) {
+      // Up to v12 the answer names the topic, from v13 it carries the id.
+      const asked = t.topic === '' ? byId.get(t.topicId.toString('hex')) : topics.get(t.topic)
+      if (asked === undefined) continue
       for (const part of t.partitions) {
-        const pos = list.find((p) => p.partition === part.partitionIndex && (t.topic === '' ? p.topicId.equals(t.topicId) : p.topic === t.topic))
+        const pos = asked.positions.get(part.partitionIndex)
         if (pos !== undefined) out.push({ pos, errorCode: part.errorCode, bytes: part.records === null || part.records.length === 0 ? null : part.records })
       }
     }

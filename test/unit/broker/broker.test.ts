@@ -6,7 +6,7 @@ import { forEachRecord } from '../../../src/protocol/batch-records.js'
 import { readBatchHeader } from '../../../src/protocol/record-batch.js'
 import { RecordBatchBuilder } from '../../../src/protocol/record-batch-builder.js'
 import type { TopicRow } from '../../../src/storage/log-store.js'
-import { SqliteLogStore } from '../../../src/storage/sqlite/sqlite-log-store.js'
+import { openSqliteLogStore, SqliteLogStore } from '../../../src/storage/sqlite/sqlite-log-store.js'
 import { tempDir } from '../../helpers/cli.js'
 
 let dir: string
@@ -43,6 +43,31 @@ function values(topic: TopicRow, partition = 0): string[] {
   for (const b of res.value.batches) forEachRecord(b, (r) => void out.push(r.value()?.toString() ?? 'null'))
   return out
 }
+
+describe('topic lookups', () => {
+  it('finds a topic by id from a cache that our own changes and other processes\' commits renew', async () => {
+    const made = create('by-id')
+    // The store wraps its methods when opened: spy first, then open the broker under test.
+    const lists = vi.spyOn(SqliteLogStore.prototype, 'listTopics')
+    const counted = openBroker({ dataDir: dir, initialize: 'never' })
+    const other = openSqliteLogStore(dir)
+    try {
+      const id = Buffer.alloc(16, 7)
+      for (let i = 0; i < 3; i++) expect(counted.findTopicByUuid(made.uuid)?.name).toBe('by-id')
+      expect(counted.findTopicByUuid(id)).toBeUndefined()
+      expect(lists).toHaveBeenCalledTimes(1)
+      other.createTopic({ name: 'elsewhere', uuid: id, partitionCount: 1, configs: new Map() })
+      await new Promise((resolve) => setImmediate(resolve))
+      expect(counted.findTopicByUuid(id)?.name).toBe('elsewhere')
+      expect(counted.deleteTopics(['by-id'])[0]?.ok).toBe(true)
+      expect(counted.findTopicByUuid(made.uuid)).toBeUndefined()
+    } finally {
+      other.close()
+      counted.close()
+      lists.mockRestore()
+    }
+  })
+})
 
 describe('produce', () => {
   it('assigns contiguous offsets and patches them into the stored batches', () => {
@@ -308,6 +333,45 @@ describe('fetch', () => {
     } finally {
       other.close()
     }
+  })
+
+  it('a Fetch of many partitions reads only those that may have new records, and sees a moved log start', async () => {
+    const t = create('many', 3)
+    for (const partition of [0, 1, 2]) broker.produce([{ topic: t, partition, batch: batch(['a', 'b']) }], 'commit')
+    const spec = (offsets: number[]) => ({
+      partitions: offsets.map((fetchOffset, partition) => ({ topic: t, partition, fetchOffset, partitionMaxBytes: 1 << 20 })),
+      maxBytes: 1 << 20,
+      minBytes: 1,
+      maxWaitMs: 0,
+    })
+    await broker.fetch(spec([0, 0, 0]))
+    const reads = vi.spyOn(broker, 'read')
+    broker.produce([{ topic: t, partition: 1, batch: batch(['c']) }], 'commit')
+    const answer = await broker.fetch(spec([2, 2, 2]))
+    expect(reads.mock.calls.map((call) => call[1])).toEqual([1])
+    const offsets = (rs: typeof answer) => rs.map((r) => r.ok && [r.value.batches.length, r.value.logStartOffset, r.value.highWatermark])
+    expect(offsets(answer)).toEqual([
+      [0, 0, 2],
+      [1, 0, 3],
+      [0, 0, 2],
+    ])
+    expect(broker.deleteRecords([{ topic: 'many', partition: 0, offset: 1 }])[0]?.ok).toBe(true)
+    expect(offsets(await broker.fetch(spec([2, 3, 2])))).toEqual([
+      [0, 1, 2],
+      [0, 0, 3],
+      [0, 0, 2],
+    ])
+  })
+
+  it('a caught-up partition\'s answer carries the log start offset that retention moved', async () => {
+    const t = create('aged', 1, { 'retention.ms': '60000' })
+    for (const ts of [1_700_000_000_000, 1_700_000_000_000, Date.now()]) broker.produce([{ topic: t, partition: 0, batch: batch(['v'], { ts }) }], 'commit')
+    const spec = { partitions: [{ topic: t, partition: 0, fetchOffset: 3, partitionMaxBytes: 1 << 20 }], maxBytes: 1 << 20, minBytes: 1, maxWaitMs: 0 }
+    const [before] = await broker.fetch(spec)
+    expect(before?.ok && before.value.logStartOffset).toBe(0)
+    expect(broker.runLogCleaner().batchesDeleted).toBe(2)
+    const [after] = await broker.fetch(spec)
+    expect(after?.ok && [after.value.logStartOffset, after.value.highWatermark]).toEqual([2, 3])
   })
 
   it('answers OFFSET_OUT_OF_RANGE beyond the log end and UNKNOWN_TOPIC_OR_PARTITION for unknown topics', async () => {
