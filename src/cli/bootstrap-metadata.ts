@@ -3,7 +3,6 @@
 // line it prints, with Kafka's texts for every refusal.
 
 import {
-  FeatureError,
   LATEST_PRODUCTION_METADATA_VERSION,
   METADATA_VERSION_FEATURE,
   PRODUCTION_FEATURES,
@@ -16,6 +15,7 @@ import {
 } from '../broker/features.js'
 import type { ScramCredential, ScramMechanismName } from '../broker/scram-credentials.js'
 import { UserError } from './errors.js'
+import { featureArgument } from './features/feature-errors.js'
 
 export interface BootstrapMetadata {
   readonly metadataVersion: MetadataVersion
@@ -53,13 +53,7 @@ export function bootstrapMetadata(input: BootstrapInput): BootstrapMetadata {
   levels.set('kraft.version', input.dynamicQuorum ? 1 : 0)
   const given = new Set<string>()
   for (const text of input.features) {
-    let parsed
-    try {
-      parsed = parseFeatureLevel(text)
-    } catch (err) {
-      if (err instanceof FeatureError) throw new UserError(err.message)
-      throw err
-    }
+    const parsed = featureArgument(() => parseFeatureLevel(text))
     if (parsed.name === METADATA_VERSION_FEATURE) {
       if (input.releaseVersion !== undefined) throw new UserError('Use --release-version instead of --feature metadata.version=X to avoid ambiguity.')
       throw new UserError('Use --release-version instead of --feature metadata.version=X.')

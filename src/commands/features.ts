@@ -1,7 +1,8 @@
 import { Args, Flags, type Interfaces } from '@oclif/core'
 
-import { FeatureError, LATEST_PRODUCTION_METADATA_VERSION, featureDependencies, metadataVersionFromString, versionMapping } from '../broker/features.js'
+import { LATEST_PRODUCTION_METADATA_VERSION, featureDependencies, metadataVersionFromString, versionMapping } from '../broker/features.js'
 import { ExitRequest, UserError } from '../cli/errors.js'
+import { featureArgument } from '../cli/features/feature-errors.js'
 import { featureUpdates, type FeatureOperation } from '../cli/features/feature-updates.js'
 import { KafkaCommand } from '../cli/kafka-command.js'
 import { renderFeatureDescription, renderFeatureResults } from '../cli/render/features.js'
@@ -101,10 +102,5 @@ function mapping(given: string | undefined): string[] {
 }
 
 function dependencies(features: readonly string[]): string[] {
-  try {
-    return features.flatMap((f) => featureDependencies(f))
-  } catch (err) {
-    if (err instanceof FeatureError) throw new UserError(err.message)
-    throw err
-  }
+  return featureArgument(() => features.flatMap((f) => featureDependencies(f)))
 }

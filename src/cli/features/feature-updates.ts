@@ -3,7 +3,6 @@
 
 import type { FeatureUpdate, UpgradeType } from '../../broker/feature-admin.js'
 import {
-  FeatureError,
   LATEST_PRODUCTION_METADATA_VERSION,
   METADATA_VERSIONS,
   METADATA_VERSION_FEATURE,
@@ -14,6 +13,7 @@ import {
   type MetadataVersion,
 } from '../../broker/features.js'
 import { UserError } from '../errors.js'
+import { featureArgument } from './feature-errors.js'
 
 export type FeatureOperation = 'upgrade' | 'downgrade' | 'disable'
 
@@ -50,13 +50,7 @@ export function featureUpdates(op: FeatureOperation, args: FeatureUpdateArgs): {
       add(METADATA_VERSION_FEATURE, knownMetadataVersion(args.metadata).level)
     }
     for (const text of args.features ?? []) {
-      let parsed
-      try {
-        parsed = parseFeatureLevel(text)
-      } catch (err) {
-        if (err instanceof FeatureError) throw new UserError(err.message)
-        throw err
-      }
+      const parsed = featureArgument(() => parseFeatureLevel(text))
       add(parsed.name, parsed.level)
     }
   }

@@ -1,7 +1,8 @@
 import { Flags } from '@oclif/core'
 
-import { FeatureError, featureDependencies } from '../../broker/features.js'
+import { featureDependencies } from '../../broker/features.js'
 import { UserError } from '../../cli/errors.js'
+import { featureArgument } from '../../cli/features/feature-errors.js'
 import { KafkaCommand } from '../../cli/kafka-command.js'
 
 export default class StorageFeatureDependencies extends KafkaCommand<{ lines: string[] }> {
@@ -15,13 +16,8 @@ export default class StorageFeatureDependencies extends KafkaCommand<{ lines: st
   async run(): Promise<{ lines: string[] }> {
     const { flags } = await this.parse(StorageFeatureDependencies)
     if (flags.feature === undefined) throw new UserError('kafka-storage feature-dependencies: error: argument --feature/-f is required')
-    let lines: string[]
-    try {
-      lines = flags.feature.flatMap((f) => featureDependencies(f))
-    } catch (err) {
-      if (err instanceof FeatureError) throw new UserError(err.message)
-      throw err
-    }
+    const features = flags.feature
+    const lines = featureArgument(() => features.flatMap((f) => featureDependencies(f)))
     this.out(lines.join('\n'))
     return { lines }
   }
