@@ -123,6 +123,9 @@ export class TopicAdmin {
       leader: node,
       replicas: [node],
       isr: [node],
+      // What DescribeTopicPartitions answers on one node: no eligible leader replicas beyond the ISR.
+      elr: [],
+      lastKnownElr: [],
     }))
     return {
       name: row.name,

@@ -23,6 +23,9 @@ export interface PartitionDescription {
   readonly leader: number
   readonly replicas: readonly number[]
   readonly isr: readonly number[]
+  /** Eligible leader replicas (KIP-966) when the source reports them (DescribeTopicPartitions); undefined from Metadata. */
+  readonly elr?: readonly number[]
+  readonly lastKnownElr?: readonly number[]
 }
 
 export interface TopicDescription {

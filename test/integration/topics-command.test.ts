@@ -97,8 +97,8 @@ describe('topics --describe and --list', () => {
     const r = await topics('--describe', '--topic', 'orders')
     const lines = r.out.split('\n')
     expect(lines[0]).toMatch(/^Topic: orders\tTopicId: [A-Za-z0-9_-]{22}\tPartitionCount: 2\tReplicationFactor: 1\tConfigs: $/)
-    expect(lines[1]).toBe('\tTopic: orders\tPartition: 0\tLeader: 1\tReplicas: 1\tIsr: 1\tElr: N/A\tLastKnownElr: N/A')
-    expect(lines[2]).toBe('\tTopic: orders\tPartition: 1\tLeader: 1\tReplicas: 1\tIsr: 1\tElr: N/A\tLastKnownElr: N/A')
+    expect(lines[1]).toBe('\tTopic: orders\tPartition: 0\tLeader: 1\tReplicas: 1\tIsr: 1\tElr: \tLastKnownElr: ')
+    expect(lines[2]).toBe('\tTopic: orders\tPartition: 1\tLeader: 1\tReplicas: 1\tIsr: 1\tElr: \tLastKnownElr: ')
     expect(lines.length).toBe(4)
   })
 

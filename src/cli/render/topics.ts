@@ -13,11 +13,12 @@ export function topicLine(t: TopicDescription): string {
   return `Topic: ${t.name}${id}\tPartitionCount: ${t.partitions.length}\tReplicationFactor: ${rf}\tConfigs: ${configs}`
 }
 
-/** Partition line: leading tab; Elr/LastKnownElr are N/A because the data comes from Metadata, not DescribeTopicPartitions. */
+/** Partition line: leading tab; Elr/LastKnownElr are N/A when the data came from Metadata (a broker without DescribeTopicPartitions). */
 export function partitionLines(t: TopicDescription): string[] {
   return t.partitions.map(
     (p) =>
-      `\tTopic: ${t.name}\tPartition: ${p.partition}\tLeader: ${p.leader < 0 ? 'none' : p.leader}\tReplicas: ${p.replicas.join(',')}\tIsr: ${p.isr.join(',')}\tElr: N/A\tLastKnownElr: N/A`,
+      `\tTopic: ${t.name}\tPartition: ${p.partition}\tLeader: ${p.leader < 0 ? 'none' : p.leader}\tReplicas: ${p.replicas.join(',')}\tIsr: ${p.isr.join(',')}` +
+      `\tElr: ${p.elr?.join(',') ?? 'N/A'}\tLastKnownElr: ${p.lastKnownElr?.join(',') ?? 'N/A'}`,
   )
 }
 

@@ -1,4 +1,5 @@
 import { ApiKey } from '../../protocol/api-keys.js'
+import { decodeDescribeTopicPartitionsResponse, encodeDescribeTopicPartitionsRequest } from '../../protocol/messages/describe-topic-partitions.js'
 import { decodeCreatePartitionsResponse, encodeCreatePartitionsRequest } from '../../protocol/messages/create-partitions.js'
 import { decodeCreateTopicsResponse, encodeCreateTopicsRequest } from '../../protocol/messages/create-topics.js'
 import { decodeDeleteRecordsResponse, encodeDeleteRecordsRequest } from '../../protocol/messages/delete-records.js'
@@ -76,6 +77,33 @@ export class RemoteClient implements KafkaClient {
     return brokerApiVersions(this)
   }
 
+  /**
+   * Kafka 4's admin describes topics with DescribeTopicPartitions where the broker takes it, which adds the
+   * eligible leader replicas (KIP-966) Metadata lacks; followed page by page. Empty when the broker does not take it.
+   */
+  private async eligibleLeaderReplicas(names: readonly string[]): Promise<Map<string, { elr: number[]; lastKnownElr: number[] }>> {
+    const found = new Map<string, { elr: number[]; lastKnownElr: number[] }>()
+    if (names.length === 0) return found
+    await this.wire(async (cluster) => {
+      const conn = await cluster.anyBroker()
+      if (!conn.takes(ApiKey.DescribeTopicPartitions)) return
+      let cursor: { topicName: string; partitionIndex: number } | null = null
+      do {
+        const from: { topicName: string; partitionIndex: number } | null = cursor
+        const answer = await conn.request(
+          ApiKey.DescribeTopicPartitions,
+          (w, v) => encodeDescribeTopicPartitionsRequest(w, v, { topics: names.map((name) => ({ name })), responsePartitionLimit: 2000, cursor: from }),
+          decodeDescribeTopicPartitionsResponse,
+        )
+        for (const t of answer.topics) {
+          for (const p of t.partitions) found.set(`${t.name}-${p.partitionIndex}`, { elr: p.eligibleLeaderReplicas ?? [], lastKnownElr: p.lastKnownElr ?? [] })
+        }
+        cursor = answer.nextCursor
+      } while (cursor !== null)
+    })
+    return found
+  }
+
   async listTopics(): Promise<TopicListing[]> {
     const meta = await this.metadata(null)
     return meta.topics
@@ -87,6 +115,7 @@ export class RemoteClient implements KafkaClient {
     if (names.length === 0) return []
     const meta = await this.metadata(names)
     const present = names.filter((n) => meta.topics.some((t) => t.name === n && t.errorCode === 0))
+    const elr = await this.eligibleLeaderReplicas(present)
     const configs = new Map<string, ResolvedConfig[]>()
     for (const name of present) {
       const outcome = await this.describeTopicConfigs(name, null)
@@ -102,7 +131,7 @@ export class RemoteClient implements KafkaClient {
           isInternal: isInternalTopic(name),
           partitions: [...t.partitions]
             .sort((a, b) => a.partitionIndex - b.partitionIndex)
-            .map((p) => ({ partition: p.partitionIndex, leader: p.leaderId, replicas: p.replicaNodes, isr: p.isrNodes })),
+            .map((p) => ({ partition: p.partitionIndex, leader: p.leaderId, replicas: p.replicaNodes, isr: p.isrNodes, ...elr.get(`${name}-${p.partitionIndex}`) })),
           configs: configs.get(name) ?? [],
         },
       ]

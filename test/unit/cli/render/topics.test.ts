@@ -33,6 +33,13 @@ const replicated: TopicDescription = {
   ],
 }
 
+describe('topics --describe rendering of eligible leader replicas', () => {
+  it('prints the lists DescribeTopicPartitions reports, N/A where only Metadata answered', () => {
+    const withElr = { ...replicated, partitions: [{ partition: 0, leader: 2, replicas: [2, 3, 1], isr: [2], elr: [3], lastKnownElr: [] }] }
+    expect(describeTopics([withElr], { onlyOverrides: false }).split('\n')[1]).toBe('\tTopic: orders\tPartition: 0\tLeader: 2\tReplicas: 2,3,1\tIsr: 2\tElr: 3\tLastKnownElr: ')
+  })
+})
+
 describe('topics --describe rendering of a multi-broker cluster', () => {
   it('prints leaders, replicas and ISR as the cluster reports them, and non-default configs', () => {
     expect(describeTopics([replicated], { onlyOverrides: false })).toBe(
