@@ -50,6 +50,8 @@ export interface GroupDescription {
   readonly protocolName: string
   readonly members: readonly GroupMemberDescription[]
   readonly coordinator: CoordinatorNode
+  /** The coordinator does not know the group (DescribeGroups v6+ GROUP_ID_NOT_FOUND, KIP-1043); older ones say Dead. */
+  readonly notFound?: boolean
 }
 
 /** One committed offset of a group. */

@@ -176,7 +176,7 @@ export default class ConsumerGroups extends KafkaCommand<ConsumerGroupsReport> {
     if (o.view === 'offsets') await log.load(described.flatMap(({ ov, offsets }) => shownPartitions(ov, offsets)))
     const report: DescribedGroup[] = []
     for (const { ov, offsets } of described) {
-      const note = stateNote(ov.groupId, ov.state)
+      const note = stateNote(ov.groupId, ov.state, ov.notFound)
       let table: string
       let count: number
       if (o.view === 'offsets') {

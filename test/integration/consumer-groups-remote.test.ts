@@ -199,7 +199,7 @@ describe('consumer-groups --bootstrap-server prints what the embedded run prints
     expect(busy.out).toMatch(/busy +orders +0 +5 +10 +5 /)
     await same(['--describe', '--group', 'idle'])
     const unknown = await same(['--describe', '--group', 'nope'])
-    expect(unknown.out).toBe("\nError: Consumer group 'nope' does not exist.\n")
+    expect(unknown.out).toBe('\nError: Executing consumer group command failed due to org.apache.kafka.common.errors.GroupIdNotFoundException: Group nope not found.\n')
     await same(['--describe', '--all-groups'])
   }, 120_000)
 

@@ -6,6 +6,7 @@ import type { GroupState } from '../../broker/groups/types.js'
 import type { GroupDescription, GroupOffset } from '../../client/groups-client.js'
 import type { MemberRow, OffsetRow, StateRow } from '../render/groups.js'
 import type { LogOffsets } from './log-offsets.js'
+import { failureText } from './failure.js'
 
 type Assigned = readonly { readonly topic: string; readonly partitions: readonly number[] }[]
 
@@ -82,8 +83,9 @@ export interface StateNote {
   readonly printTable: boolean
 }
 
-/** What Kafka prints before a group's table, by state. */
-export function stateNote(groupId: string, state: GroupState): StateNote {
+/** What Kafka prints before a group's table, by state (Kafka 4.3: a group the coordinator does not know is GroupIdNotFound). */
+export function stateNote(groupId: string, state: GroupState, notFound = false): StateNote {
+  if (notFound) return { stdout: failureText(`org.apache.kafka.common.errors.GroupIdNotFoundException: Group ${groupId} not found.`), printTable: false }
   switch (state) {
     case 'Dead':
       return { stdout: `\nError: Consumer group '${groupId}' does not exist.\n`, printTable: false }

@@ -32,6 +32,8 @@ export class EmbeddedGroups implements GroupsClient {
         assignedPartitions: m.assignedPartitions,
       })),
       coordinator: this.self(),
+      // This broker answers DescribeGroups v6: a group it does not hold is not found rather than Dead.
+      notFound: ov.state === 'Dead',
     })
   }
 

@@ -58,7 +58,7 @@ export class RemoteGroups implements GroupsClient {
       const g = response.groups.find((x) => x.groupId === groupId) ?? response.groups[0]
       if (g === undefined) return fail(new KafkaError('UNKNOWN_SERVER_ERROR', 'DescribeGroups returned no group'))
       // DescribeGroups v6+ (KIP-1043) says GROUP_ID_NOT_FOUND where older versions described a Dead group.
-      if (g.errorCode === GROUP_ID_NOT_FOUND) return ok({ groupId, state: 'Dead', protocolType: '', protocolName: '', members: [], coordinator })
+      if (g.errorCode === GROUP_ID_NOT_FOUND) return ok({ groupId, state: 'Dead', protocolType: '', protocolName: '', members: [], coordinator, notFound: true })
       const error = coordinatorError(g.errorCode)
       if (error !== undefined) return fail(error)
       const state = STATES.find((s) => s.toLowerCase() === g.groupState.toLowerCase())
