@@ -56,7 +56,7 @@ const OWN_KEYS: readonly ConfigKeyDef[] = [
   key('fetch.max.bytes', 'int', '57671680'),
   key('num.network.threads', 'int', '3'),
   key('num.io.threads', 'int', '8'),
-  key('num.recovery.threads.per.data.dir', 'int', '1'),
+  key('num.recovery.threads.per.data.dir', 'int', '2'),
   // Not read by kafka-ts (no log cleaner, connection quotas or replica fetchers), but dynamic in Kafka.
   key('background.threads', 'int', '10'),
   key('num.replica.fetchers', 'int', '1'),

@@ -125,7 +125,7 @@ export const BROKER_KEYS: readonly ConfigKeyDef[] = [
   key('fetch.max.bytes', 'int', '57671680', atLeast(1024)),
   key('num.network.threads', 'int', '3', atLeast(1)),
   key('num.io.threads', 'int', '8', atLeast(1)),
-  key('num.recovery.threads.per.data.dir', 'int', '1', atLeast(1)),
+  key('num.recovery.threads.per.data.dir', 'int', '2', atLeast(1)),
   ...TOPIC_SYNONYM_BROKER_KEYS,
 ]
 

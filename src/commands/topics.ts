@@ -169,6 +169,10 @@ export default class Topics extends KafkaCommand<TopicsReport> {
     let rows: TopicListing[]
     let descriptions: TopicDescription[]
     if (flags['topic-id'] !== undefined) {
+      // TopicCommandOptions.checkArgs says so for --describe --if-exists only.
+      if (flags['if-exists'] && flags.topic !== undefined) {
+        this.out('Only topic id will be used when both --topic and --topic-id are specified and topicId is not Uuid.ZERO_UUID')
+      }
       const id = flags['topic-id']
       rows = await selectTopics(client, undefined, false)
       descriptions = (await client.describeTopics(rows.map((r) => r.name))).filter((d) => d.topicId === id)

@@ -102,6 +102,18 @@ describe('topics --describe and --list', () => {
     expect(lines.length).toBe(4)
   })
 
+  it('describes by --topic-id; with --if-exists and --topic too, says the id wins, as TopicCommand does', async () => {
+    await topics('--create', '--topic', 'by-id')
+    const id = /TopicId: (\S+)/.exec((await topics('--describe', '--topic', 'by-id')).out)?.[1] ?? ''
+    const byId = await topics('--describe', '--topic-id', id)
+    expect(byId.out.split('\n')[0]).toMatch(new RegExp(`^Topic: by-id\tTopicId: ${id}\t`))
+    const both = await topics('--describe', '--if-exists', '--topic', 'other', '--topic-id', id)
+    expect(both.out.split('\n').slice(0, 2)).toEqual([
+      'Only topic id will be used when both --topic and --topic-id are specified and topicId is not Uuid.ZERO_UUID',
+      expect.stringMatching(/^Topic: by-id\t/),
+    ])
+  })
+
   it('lists names sorted and filters by a whole-name regex', async () => {
     for (const t of ['beta', 'alpha', 'alphabet', 'Zeta']) await topics('--create', '--topic', t)
     expect((await topics('--list')).out).toBe('Zeta\nalpha\nalphabet\nbeta\n')
