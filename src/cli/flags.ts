@@ -51,3 +51,13 @@ export function parseLongOption(value: string, option: string): number {
   if (n === undefined) throw new UsageError(`Cannot parse argument '${value}' of option ${option}`)
   return Number(n)
 }
+
+/**
+ * ToolsUtils.validateBootstrapServer, which the console producer and get-offsets run on --bootstrap-server before
+ * connecting (the other tools leave the address to the client): every comma-separated entry needs a port.
+ */
+export function validateBootstrapServer(value: string | undefined): void {
+  if (value === undefined) return
+  if (value.trim() === '') throw new UsageError('Error while validating the bootstrap address')
+  if (!value.split(',').every((hostPort) => /:[0-9]+$/.test(hostPort))) throw new UsageError('Please provide valid host:port like host1:9091,host2:9092')
+}

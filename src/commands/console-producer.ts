@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core'
 
 import type { SendFailure } from '../client/kafka-client.js'
 import { ExitRequest, UserError } from '../cli/errors.js'
-import { keyValues, missingArgument } from '../cli/flags.js'
+import { keyValues, missingArgument, validateBootstrapServer } from '../cli/flags.js'
 import { KafkaCommand } from '../cli/kafka-command.js'
 import { LineParseError, LineReaderConfigError, lineReaderConfig, parseLine, type LineReaderConfig } from '../cli/line-reader.js'
 import { producerSettings } from '../cli/producer-settings.js'
@@ -77,6 +77,7 @@ export default class ConsoleProducer extends KafkaCommand<ProducerReport> {
     const cfg = readerConfig(toolProperties(flags['reader-config'], renamedOption<string[]>(flags, consoleToolRename('producer', 'property', 'reader-property'))))
 
     // `props` already holds --command-config's settings.
+    validateBootstrapServer(flags['bootstrap-server'])
     const client = await this.openClient({ ...flags, 'command-config': undefined }, { props, clientId: settings.clientId })
     const input = new StdinLines()
     let failedSends = 0

@@ -4,6 +4,7 @@ import { isLogDamage } from '../broker/log-damage.js'
 import { isInternalTopic } from '../broker/topic-names.js'
 import type { OffsetSpec } from '../broker/types.js'
 import { UserError } from '../cli/errors.js'
+import { validateBootstrapServer } from '../cli/flags.js'
 import { KafkaCommand, oclifReason, unknownOption } from '../cli/kafka-command.js'
 import { javaErrorString } from '../client/java-exception.js'
 import type { KafkaClient } from '../client/kafka-client.js'
@@ -71,6 +72,7 @@ export default class GetOffsets extends KafkaCommand<GetOffsetsReport> {
       flags['topic-partitions'] !== undefined
         ? parseTopicPartitions(flags['topic-partitions'])
         : [{ topic: topicPattern(flags.topic ?? '.*'), allows: partitionSet(flags.partitions) }]
+    validateBootstrapServer(flags['bootstrap-server'])
     const client = await this.openClient(flags)
     const damaged: string[] = []
     const offsets = await fetchOffsets(client, rules, time, flags['exclude-internal-topics'], (line) => process.stderr.write(`${line}\n`), (message) => damaged.push(message))

@@ -221,6 +221,13 @@ describe('remote mode: bad input', () => {
     const r = await runCli(['topics', '--list', '--bootstrap-server', 'no-port-here'])
     expect(r.code).toBe(1)
     expect(r.stderr.trim()).toBe('Invalid url in bootstrap.servers: no-port-here')
+    // The console producer and get-offsets check the address first, as Kafka's ToolsUtils does.
+    for (const tool of [['console-producer', '--topic', 't'], ['get-offsets', '--topic', 't']]) {
+      const checked = await runCli([...tool, '--bootstrap-server', 'localhost'], { input: '' })
+      expect({ code: checked.code, err: checked.stderr.split('\n')[0] }).toEqual({ code: 1, err: 'Please provide valid host:port like host1:9091,host2:9092' })
+      const blank = await runCli([...tool, '--bootstrap-server', ' '], { input: '' })
+      expect(blank.stderr.split('\n')[0]).toBe('Error while validating the bootstrap address')
+    }
   })
 
   it('reports a missing topic when the broker does not auto-create, and writes nothing', async () => {

@@ -108,9 +108,29 @@ describe('wrong API versions and unknown APIs', () => {
     expect(range(ApiKey.DescribeCluster)).toEqual([0, 2])
     expect(range(ApiKey.GetTelemetrySubscriptions)).toEqual([0, 0])
     expect(range(ApiKey.PushTelemetry)).toEqual([0, 0])
-    // metadata.version: supported 3.3-IV3 (7) to 4.3-IV0 (30), finalized at 4.3-IV0.
-    expect(res.supportedFeatures).toEqual([{ name: 'metadata.version', minVersion: 7, maxVersion: 30 }])
-    expect(res.finalizedFeatures).toEqual([{ name: 'metadata.version', minVersionLevel: 30, maxVersionLevel: 30 }])
+    // Features of a 4.3 node: metadata.version from 3.3-IV3 (7) to 4.3-IV0 (30), the others from 0; a directory
+    // made without `storage format` is finalized at 4.3-IV0's defaults with a static quorum (kraft.version 0).
+    expect(res.supportedFeatures).toEqual([
+      { name: 'eligible.leader.replicas.version', minVersion: 0, maxVersion: 1 },
+      { name: 'group.version', minVersion: 0, maxVersion: 1 },
+      { name: 'kraft.version', minVersion: 0, maxVersion: 1 },
+      { name: 'metadata.version', minVersion: 7, maxVersion: 30 },
+      { name: 'share.version', minVersion: 0, maxVersion: 1 },
+      { name: 'streams.version', minVersion: 0, maxVersion: 1 },
+      { name: 'transaction.version', minVersion: 0, maxVersion: 2 },
+    ])
+    const finalized = Object.fromEntries(res.finalizedFeatures.map((f) => [f.name, [f.minVersionLevel, f.maxVersionLevel]]))
+    expect(finalized).toEqual({
+      'metadata.version': [30, 30],
+      'transaction.version': [2, 2],
+      'group.version': [1, 1],
+      'eligible.leader.replicas.version': [1, 1],
+      'share.version': [1, 1],
+      'streams.version': [1, 1],
+    })
+    // v3 leaves out the features whose supported minimum is 0 (KAFKA-17011).
+    const v3 = await c.request(ApiKey.ApiVersions, 3, (w, v) => encodeApiVersionsRequest(w, v, { clientSoftwareName: 'x', clientSoftwareVersion: '1' }), decodeApiVersionsResponse)
+    expect(v3.supportedFeatures).toEqual([{ name: 'metadata.version', minVersion: 7, maxVersion: 30 }])
   })
 
   it('ApiVersions v9 gets a v0 UNSUPPORTED_VERSION answer listing the ApiVersions range, and the connection stays usable', async () => {
