@@ -20,7 +20,23 @@ const ASSIGNOR_CLASSES = new Map([
 /** Java 3.x default: RangeAssignor, CooperativeStickyAssignor. */
 const DEFAULT_ASSIGNORS = ['range', 'cooperative-sticky']
 
+/**
+ * group.protocol as the Java consumer reads it (classic or consumer, any case); `consumer` (KIP-848) is refused
+ * in one line until kafka-ts has it, rather than quietly running a classic member. `given` names the setting.
+ */
+export function checkGroupProtocol(value: string | undefined, given: string): void {
+  const protocol = value?.trim()
+  if (protocol === undefined) return
+  if (!['classic', 'consumer'].includes(protocol.toLowerCase())) {
+    throw new UsageError(`Invalid value ${protocol} for configuration group.protocol: String must be one of (case insensitive): CLASSIC, CONSUMER`)
+  }
+  if (protocol.toLowerCase() === 'consumer') {
+    throw new UserError(`${given} (KIP-848) is not supported yet; kafka-ts consumers use the classic group protocol.`, 'leave it out, or give classic')
+  }
+}
+
 export function parseGroupConfig(groupId: string, props: ReadonlyMap<string, string>): GroupConfig {
+  checkGroupProtocol(props.get('group.protocol'), 'group.protocol=consumer')
   const int = (key: string, fallback: number, min = 0): number => {
     const raw = props.get(key)?.trim()
     if (raw === undefined) return fallback

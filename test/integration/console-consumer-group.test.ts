@@ -263,6 +263,8 @@ describe('console-consumer --group: option checks', () => {
     [['--topic', 't', '--group', 'g', '--command-property', 'session.timeout.ms=abc'], 'Invalid value abc for configuration session.timeout.ms: Not a number of type INT'],
     [['--topic', 't', '--group', 'g', '--command-property', 'partition.assignment.strategy=com.example.Mine'], 'Invalid value com.example.Mine for configuration partition.assignment.strategy'],
     [['--topic', 'missing', '--group', 'g'], "Topic 'missing' does not exist."],
+    [['--topic', 't', '--group', 'g', '--command-property', 'group.protocol=consumer'], 'group.protocol=consumer (KIP-848) is not supported yet; kafka-ts consumers use the classic group protocol.'],
+    [['--topic', 't', '--group', 'g', '--command-property', 'group.protocol=modern'], 'Invalid value modern for configuration group.protocol: String must be one of (case insensitive): CLASSIC, CONSUMER'],
   ])('refuses %j', async (args, message) => {
     const c = await consume(sandbox.dir, ...args)
     expect(c.code).not.toBe(0)

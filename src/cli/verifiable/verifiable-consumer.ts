@@ -1,6 +1,6 @@
 import { ConsumerFatalError, type CommitOffset, type FormattableRecord, type PartitionRef } from '../../client/kafka-client.js'
 import { UsageError, UserError } from '../errors.js'
-import { parseGroupConfig } from '../group-config.js'
+import { checkGroupProtocol, parseGroupConfig } from '../group-config.js'
 import { readArgs, type ArgparseProgram } from '../argparse.js'
 import { onTermination } from '../termination.js'
 import { CONNECTION_OPTIONS, configFileProperties, connectionOf, type OpenToolClient } from './common.js'
@@ -78,16 +78,7 @@ export async function runVerifiableConsumer(argv: readonly string[], openClient:
   const args = readArgs(program, argv)
   const props = configFileProperties(program, args, '--consumer.config')
 
-  const groupProtocol = args.str('--group-protocol') ?? 'classic'
-  if (!['classic', 'consumer'].includes(groupProtocol.toLowerCase())) {
-    throw new UsageError(`Invalid value ${groupProtocol} for configuration group.protocol: String must be one of (case insensitive): CLASSIC, CONSUMER`)
-  }
-  if (groupProtocol.toLowerCase() === 'consumer') {
-    throw new UserError(
-      'kafka-ts verifiable-consumer: --group-protocol consumer (KIP-848) is not supported yet; kafka-ts consumers use the classic group protocol.',
-      'leave --group-protocol out, or give classic',
-    )
-  }
+  checkGroupProtocol(args.str('--group-protocol'), 'kafka-ts verifiable-consumer: --group-protocol consumer')
   const resetPolicy = args.str('--reset-policy') ?? 'earliest'
   if (resetPolicy !== 'earliest' && resetPolicy !== 'latest' && resetPolicy !== 'none') {
     throw new UsageError(`Invalid value ${resetPolicy} for configuration auto.offset.reset: String must be one of: earliest, latest, none`)
