@@ -64,6 +64,7 @@ export default class Configs extends KafkaCommand<ConfigsReport> {
 
   static override flags = {
     ...KafkaCommand.connectionFlags,
+    'bootstrap-controller': Flags.string({ summary: 'The controller(s) to connect to (host:port[,host:port]); same as --bootstrap-server for kafka-ts.', helpGroup: 'CONNECTION' }),
     describe: Flags.boolean({ summary: 'List configs for the given entity.', helpGroup: 'ACTION' }),
     alter: Flags.boolean({ summary: 'Alter the configuration for the entity.', helpGroup: 'ACTION' }),
     all: Flags.boolean({ summary: 'With --describe: all configs of the entity, including static ones and defaults.' }),
@@ -84,8 +85,12 @@ export default class Configs extends KafkaCommand<ConfigsReport> {
 
   async run(): Promise<ConfigsReport> {
     const { flags } = await this.parse(Configs)
+    if (flags['bootstrap-server'] !== undefined && flags['bootstrap-controller'] !== undefined) {
+      throw new UserError('Only one of --bootstrap-server or --bootstrap-controller can be specified')
+    }
     const { entityType, entityNames } = checkArgs(flags)
-    const client = await this.openClient(flags, { clientId: 'kafka-configs' })
+    // A kafka-ts node is broker and controller in one: a controller address is reached like a broker's.
+    const client = await this.openClient({ ...flags, 'bootstrap-server': flags['bootstrap-server'] ?? flags['bootstrap-controller'] }, { clientId: 'kafka-configs' })
     if (flags.alter) {
       const name = entityNames[0] ?? ''
       await this.alter(client, entityType, name, flags)

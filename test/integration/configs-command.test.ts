@@ -236,6 +236,14 @@ describe('configs for groups (Kafka 4)', () => {
     expect((await both(s, ['--describe', '--group', 'g1'])).out).toBe("The group 'g1' doesn't exist and doesn't have dynamic config.\n")
   })
 
+  it('takes --bootstrap-controller as the address of this broker-and-controller node, not beside --bootstrap-server', async () => {
+    const s = await start()
+    const viaController = await runCli(['configs', '--bootstrap-controller', s.bootstrap, '--describe', '--group', 'g9'], { env: { KAFKA_TS_DATA_DIR: '' } })
+    expect({ code: viaController.code, out: viaController.out }).toEqual({ code: 0, out: "The group 'g9' doesn't exist and doesn't have dynamic config.\n" })
+    const both = await runCli(['configs', '--bootstrap-controller', s.bootstrap, '--bootstrap-server', s.bootstrap, '--describe', '--group', 'g9'])
+    expect({ code: both.code, err: both.stderr }).toEqual({ code: 1, err: 'Only one of --bootstrap-server or --bootstrap-controller can be specified\n' })
+  })
+
   it("refuses unknown keys and values outside the broker's bounds, with Kafka's messages", async () => {
     const s = await start()
     const cases: [string, string][] = [
