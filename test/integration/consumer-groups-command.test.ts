@@ -579,6 +579,13 @@ describe('--reset-offsets', () => {
       '\nError: Executing consumer group command failed due to java.util.concurrent.ExecutionException: org.apache.kafka.common.errors.UnknownTopicOrPartitionException: This server does not host this topic-partition.\n',
     )
     expect(missing.code).toBe(0)
+    // Kafka 4.3 checks the partitions named on --topic first.
+    const noPartition = await groups('--reset-offsets', '--group', 'fresh', '--topic', 'audit:1,7', '--topic', 'nope:0', '--to-latest', '--execute')
+    expect({ code: noPartition.code, out: noPartition.out }).toEqual({
+      code: 0,
+      out: '\nError: Executing consumer group command failed due to The partitions "audit-7,nope-0" do not exist\n',
+    })
+    expect(await committed('fresh')).toEqual({ 'audit-0': 3, 'audit-1': 5 })
   })
 
   it('--export prints CSV that --from-file reads back, for one group and for several', async () => {

@@ -47,6 +47,9 @@ export function partitionsToReset(scope: ResetScope, committed: readonly Planned
   if (scope.topics.length > 0) {
     const args = scope.topics.map(parseTopicArg)
     const specified = args.flatMap((a) => (a.partitions ?? []).map((partition) => ({ topic: a.topic, partition })))
+    // Kafka 4.3 checks the partitions named on --topic before planning (a single node has no leaderless ones).
+    const missing = specified.filter((tp) => !(log.partitionsOf(tp.topic) ?? []).includes(tp.partition))
+    if (missing.length > 0) throw new GroupCommandFailure(`The partitions "${missing.map(tpName).join(',')}" do not exist`)
     const whole = args.filter((a) => a.partitions === null)
     const unspecified = whole.flatMap((a) => {
       const partitions = log.partitionsOf(a.topic)
