@@ -10,7 +10,8 @@ import {
   METADATA_VERSIONS,
   METADATA_VERSION_FEATURE,
   PRODUCTION_FEATURES,
-  defaultFeatureLevel,
+  defaultFeatureLevels,
+  finalizedLevels,
   maxFeatureLevel,
   metadataVersionOfLevel,
   productionFeature,
@@ -66,12 +67,7 @@ export class FeatureAdmin {
     const stored = this.store.finalizedFeatures()
     if (stored !== undefined) return { epoch: stored.epoch, finalized: stored.levels }
     const mv = LATEST_PRODUCTION_METADATA_VERSION
-    const finalized = new Map<string, number>([[METADATA_VERSION_FEATURE, mv.level]])
-    for (const f of PRODUCTION_FEATURES) {
-      const level = f.name === 'kraft.version' ? 0 : defaultFeatureLevel(f, mv)
-      if (level > 0) finalized.set(f.name, level)
-    }
-    return { epoch: 0, finalized }
+    return { epoch: 0, finalized: finalizedLevels(mv, defaultFeatureLevels(mv, 0)) }
   }
 
   /**

@@ -84,6 +84,20 @@ export function defaultFeatureLevel(feature: ProductionFeature, mv: MetadataVers
   return feature.levels.filter((l) => l.bootstrapMetadataLevel <= mv.level).reduce((n, l) => Math.max(n, l.level), 0)
 }
 
+/** Every production feature's default level at `mv`, kraft.version set by the quorum kind (1: dynamic, 0: static). */
+export function defaultFeatureLevels(mv: MetadataVersion, kraftVersion: number): Map<string, number> {
+  const levels = new Map(PRODUCTION_FEATURES.map((f) => [f.name, defaultFeatureLevel(f, mv)]))
+  levels.set('kraft.version', kraftVersion)
+  return levels
+}
+
+/** The levels a data directory keeps as finalized: metadata.version and each feature above 0. */
+export function finalizedLevels(mv: MetadataVersion, features: ReadonlyMap<string, number>): Map<string, number> {
+  const levels = new Map([[METADATA_VERSION_FEATURE, mv.level]])
+  for (const [name, level] of features) if (level > 0) levels.set(name, level)
+  return levels
+}
+
 /** The highest level of a feature kafka-ts supports (= Kafka 4.3's latest production level). */
 export function maxFeatureLevel(feature: ProductionFeature): number {
   return feature.levels.reduce((n, l) => Math.max(n, l.level), 0)

@@ -6,7 +6,7 @@ import {
   LATEST_PRODUCTION_METADATA_VERSION,
   METADATA_VERSION_FEATURE,
   PRODUCTION_FEATURES,
-  defaultFeatureLevel,
+  defaultFeatureLevels,
   maxFeatureLevel,
   metadataVersionFromString,
   parseFeatureLevel,
@@ -21,13 +21,6 @@ export interface BootstrapMetadata {
   readonly metadataVersion: MetadataVersion
   /** Every production feature's level, kraft.version included. */
   readonly features: ReadonlyMap<string, number>
-}
-
-/** The levels a formatted directory starts with: metadata.version and each feature above 0. */
-export function finalizedLevels(bootstrap: BootstrapMetadata): Map<string, number> {
-  const levels = new Map([[METADATA_VERSION_FEATURE, bootstrap.metadataVersion.level]])
-  for (const [name, level] of bootstrap.features) if (level > 0) levels.set(name, level)
-  return levels
 }
 
 export interface BootstrapInput {
@@ -49,8 +42,7 @@ export function bootstrapMetadata(input: BootstrapInput): BootstrapMetadata {
   if (!mv.stable && !input.unstableVersionsEnabled) throw new UserError(`metadata.version ${mv.name} is not yet stable.`)
   if (input.scram && mv.level < MIN_SCRAM_METADATA_LEVEL) throw new UserError('SCRAM is only supported in metadata.version 3.5-IV2 or later.')
 
-  const levels = new Map(PRODUCTION_FEATURES.map((f) => [f.name, defaultFeatureLevel(f, mv)]))
-  levels.set('kraft.version', input.dynamicQuorum ? 1 : 0)
+  const levels = defaultFeatureLevels(mv, input.dynamicQuorum ? 1 : 0)
   const given = new Set<string>()
   for (const text of input.features) {
     const parsed = featureArgument(() => parseFeatureLevel(text))

@@ -9,7 +9,8 @@ import { parseAddScram } from '../../cli/add-scram.js'
 import { UsageError, UserError } from '../../cli/errors.js'
 import { KafkaCommand } from '../../cli/kafka-command.js'
 import { readPropertiesFile } from '../../cli/properties-file.js'
-import { bootstrapMetadata, bootstrapMetadataLine, finalizedLevels } from '../../cli/bootstrap-metadata.js'
+import { finalizedLevels } from '../../broker/features.js'
+import { bootstrapMetadata, bootstrapMetadataLine } from '../../cli/bootstrap-metadata.js'
 
 // kafka-storage format (Kafka 4.3, cli-4.md A.7.1): the bootstrap metadata (metadata.version and feature
 // levels) is decided and printed first, then each directory is formatted. Deliberate difference: a config
@@ -114,7 +115,7 @@ export default class StorageFormat extends KafkaCommand<FormatReport> {
       const kind = dir === metadataDir ? metadataKind : 'data directory'
       this.out(`Formatting ${kind} ${dir} with metadata.version ${release}.`)
       fs.mkdirSync(dir, { recursive: true })
-      formatStorageDirectory(dir, { clusterId, nodeId, scramCredentials, features: finalizedLevels(bootstrap) })
+      formatStorageDirectory(dir, { clusterId, nodeId, scramCredentials, features: finalizedLevels(bootstrap.metadataVersion, bootstrap.features) })
     }
     return { clusterId, formatted: unformatted, skipped }
   }
