@@ -104,7 +104,8 @@ export class PartitionLog {
    * on, and an abort enters the aborted-transaction index. A marker for a producer with no open
    * transaction in the partition is still written (as Kafka does) and changes no state. A marker whose
    * producer epoch is older than the partition's last seen epoch of that producer is refused for that
-   * partition with INVALID_PRODUCER_EPOCH; an unknown partition gets UNKNOWN_TOPIC_OR_PARTITION.
+   * partition with INVALID_PRODUCER_EPOCH, one whose coordinator epoch is older than that producer's last
+   * marker's with TRANSACTION_COORDINATOR_FENCED; an unknown partition gets UNKNOWN_TOPIC_OR_PARTITION.
    *
    * All markers are written in one write transaction; called inside an outer `store.atomically` they
    * join it, so the coordinator's state change and every marker commit (or roll back) together. A
@@ -146,14 +147,14 @@ export class PartitionLog {
   private appendMarker(tp: TopicPartition, marker: TxnMarker): void {
     const { highWatermark, logStartOffset } = this.store.offsets(tp)
     const producers = this.producerState(tp, logStartOffset, highWatermark)
-    producers.checkMarker(marker.producerId, marker.producerEpoch)
+    producers.checkMarker(marker.producerId, marker.producerEpoch, marker.coordinatorEpoch)
     const now = Date.now()
     const batch = buildTxnMarkerBatch(marker, now)
     patchBaseOffset(batch, highWatermark)
     patchPartitionLeaderEpoch(batch, LEADER_EPOCH)
     this.store.append(tp, { baseOffset: highWatermark, lastOffset: highWatermark, maxTimestamp: now, recordCount: 1, bytes: batch })
     this.store.endTxn(tp, marker.producerId, highWatermark, marker.commit)
-    producers.recordMarker(marker.producerId, marker.producerEpoch, now)
+    producers.recordMarker(marker.producerId, marker.producerEpoch, marker.coordinatorEpoch, now)
   }
 
   private check(entry: ProduceEntry, validation: BatchValidation): CheckedBatch {
@@ -394,7 +395,10 @@ export class PartitionLog {
           const h = readBatchHeader(b.bytes)
           if (h.producerId < 0) continue
           if (!h.isControl) state.record(h, b.baseOffset, h.maxTimestamp)
-          else if (readTxnMarker(b.bytes) !== undefined) state.recordMarker(h.producerId, h.producerEpoch, h.maxTimestamp)
+          else {
+            const marker = readTxnMarker(b.bytes)
+            if (marker !== undefined) state.recordMarker(h.producerId, h.producerEpoch, marker.coordinatorEpoch, h.maxTimestamp)
+          }
         }
         from = last.lastOffset + 1
       }

@@ -156,6 +156,20 @@ describe('transactions in a partition', () => {
     expect(fenced?.ok === false && fenced.error.errorName).toBe('INVALID_PRODUCER_EPOCH')
   })
 
+  it('refuses a marker from an older coordinator epoch than the producer\'s last marker (TRANSACTION_COORDINATOR_FENCED), also after a reopen', () => {
+    const t = create('zombie')
+    const p = broker.initProducerId().producerId
+    produce(t, txnBatch(['a'], p, 0))
+    expect(broker.writeTxnMarkers([{ topic: t, partition: 0 }], { producerId: p, producerEpoch: 0, commit: true, coordinatorEpoch: 5 }, 'commit')[0]?.ok).toBe(true)
+    broker.close()
+    broker = openBroker({ dataDir: dir, initialize: 'never' })
+    const again = broker.requireTopic('zombie')
+    const [zombie] = broker.writeTxnMarkers([{ topic: again, partition: 0 }], { producerId: p, producerEpoch: 1, commit: false, coordinatorEpoch: 4 }, 'commit')
+    expect(zombie?.ok === false && zombie.error.errorName).toBe('TRANSACTION_COORDINATOR_FENCED')
+    const producers = broker.activeProducers(again, 0)
+    expect(producers.ok && producers.value.map((x) => [x.producerId, x.coordinatorEpoch, x.currentTxnStartOffset])).toEqual([[p, 5, -1]])
+  })
+
   it('joins an outer store transaction: markers roll back with it, and commit with it', () => {
     broker.close()
     const store = openSqliteLogStore(dir)
