@@ -110,6 +110,8 @@ export class PartitionLog {
    * All markers are written in one write transaction; called inside an outer `store.atomically` they
    * join it, so the coordinator's state change and every marker commit (or roll back) together. A
    * caller whose outer transaction then rolls back must call `forgetProducerStates` for the partitions.
+   * A store failure (disk full, I/O) answers KAFKA_STORAGE_ERROR for every partition with nothing
+   * written, or, inside an outer transaction, is thrown so that the caller rolls it back whole.
    * Results are in `partitions` order.
    */
   writeTxnMarkers(
@@ -118,6 +120,7 @@ export class PartitionLog {
     durability: Durability,
   ): Outcome<void>[] {
     const results = new Array<Outcome<void>>(partitions.length)
+    const nested = this.store.inTransaction()
     try {
       this.store.atomically(() => {
         partitions.forEach(({ topic, partition }, index) => {
@@ -132,9 +135,9 @@ export class PartitionLog {
       }, durability)
     } catch (err) {
       this.forgetProducerStates(partitions)
-      if (!(err instanceof StoreIoError)) throw err
-      const failure = asKafkaError(err)
-      results.fill(fail(failure))
+      // Inside the caller's transaction the markers before the failure are in it: the caller must roll back.
+      if (nested || !(err instanceof StoreIoError)) throw err
+      results.fill(fail(asKafkaError(err)))
     }
     return results
   }

@@ -261,6 +261,8 @@ export interface LogStore {
    * OS cache (survives a process crash, not a power cut).
    */
   atomically<T>(work: () => T, durability?: Durability): T
+  /** True while an `atomically` call runs (a nested call would join it). */
+  inTransaction(): boolean
 
   /**
    * A number that changes whenever another connection (another process) has committed a write.

@@ -251,6 +251,10 @@ export class SqliteLogStore implements LogStore {
     return this.tx.atomically(work, durability)
   }
 
+  inTransaction(): boolean {
+    return this.db.inTransaction
+  }
+
   startCheckpoints(): void {
     this.checkpoints.start()
   }
