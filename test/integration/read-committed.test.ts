@@ -2,6 +2,9 @@
 // read_uncommitted, and the server's Fetch and ListOffsets with isolation_level 1 over the wire, on a
 // partition holding committed, aborted and open transactions (test/helpers/transactions.ts).
 
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+
 import { afterEach, describe, expect, it } from 'vitest'
 
 import { openBroker } from '../../src/broker/open-broker.js'
@@ -10,7 +13,7 @@ import { forEachRecord } from '../../src/protocol/batch-records.js'
 import { decodeFetchResponse, encodeFetchRequest, type FetchResponse } from '../../src/protocol/messages/fetch.js'
 import { decodeListOffsetsResponse, encodeListOffsetsRequest } from '../../src/protocol/messages/list-offsets.js'
 import { readBatchHeader, splitBatches } from '../../src/protocol/record-batch.js'
-import { tempDir } from '../helpers/cli.js'
+import { runCli, tempDir } from '../helpers/cli.js'
 import { RawConnection } from '../helpers/raw-client.js'
 import { startTestServer, type TestServer } from '../helpers/server.js'
 import { TXN_HISTORY, writeTxnHistory } from '../helpers/transactions.js'
@@ -55,6 +58,24 @@ describe('console-consumer on transactional data (embedded)', () => {
     expect(c.code).toBe(0)
     expect(lines(c.out)).toEqual(expected)
     expect(c.stderr).toContain(`Processed a total of ${expected.length} messages\n`)
+  })
+
+  it.each([
+    ['read_committed', TXN_HISTORY.committed],
+    ['read_uncommitted', TXN_HISTORY.uncommitted],
+  ])('verifiable-consumer and consumer-perf-test honour isolation.level=%s from their properties', async (level, expected) => {
+    const dir = historyDir()
+    const file = join(dir, 'consumer.properties')
+    writeFileSync(file, `isolation.level=${level}\n`)
+    const v = await runCli(['verifiable-consumer', '--topic', 'tx', '--group-id', `v-${level}`, '--max-messages', String(expected.length), '--verbose', '--consumer.config', file], { dataDir: dir })
+    expect(v.code, v.stderr).toBe(0)
+    const events = lines(v.out)
+      .filter((l) => l.startsWith('{')) // --consumer.config's deprecation warning comes first, on stdout
+      .map((l) => JSON.parse(l) as { name: string; value?: string })
+    expect(events.filter((e) => e.name === 'record_data').map((e) => e.value)).toEqual(expected)
+    const perf = await runCli(['consumer-perf-test', '--topic', 'tx', '--num-records', String(expected.length), '--command-property', `isolation.level=${level}`, '--hide-header'], { dataDir: dir })
+    expect(perf.code, perf.stderr).toBe(0)
+    expect(lines(perf.out)[0]?.split(', ')[4]).toBe(String(expected.length))
   })
 
   it('refuses an isolation level Kafka does not know, in one line', async () => {

@@ -228,6 +228,26 @@ describe('transactions in a partition', () => {
   })
 })
 
+describe('retention of transactional data', () => {
+  it('takes the aborted-transaction entries with the batches it deletes; an open transaction whose batches went starts at the log start', () => {
+    const t = create('retained', 1, { 'retention.ms': '3600000' })
+    const p1 = broker.initProducerId().producerId
+    const p2 = broker.initProducerId().producerId
+    produce(t, txnBatch(['a'], p1, 0)) // 0
+    broker.writeTxnMarkers([{ topic: t, partition: 0 }], marker(p1, false), 'commit') // 1
+    produce(t, txnBatch(['b'], p2, 0)) // 2, left open
+    expect(committedRead(broker, t).aborted).toEqual([{ producerId: p1, firstOffset: 0 }])
+    broker.runLogCleaner({ nowMs: Date.now() + 2 * 3_600_000 })
+    const stable = broker.stableOffsets(t, 0)
+    expect(stable.ok && stable.value).toEqual({ logStartOffset: 3, highWatermark: 3, lastStableOffset: 3 })
+    const open = broker.openTxns(t, 0)
+    expect(open.ok && open.value).toEqual([{ producerId: p2, producerEpoch: 0, firstOffset: 3 }])
+    produce(t, txnBatch(['c'], p1, 1)) // 3, a new transaction of p1
+    broker.writeTxnMarkers([{ topic: t, partition: 0 }], marker(p1, true), 'commit') // 4
+    expect(committedRead(broker, t, 3)).toEqual({ offsets: [], lastStableOffset: 3, highWatermark: 5, aborted: [] })
+  })
+})
+
 describe('records of a read_committed read', () => {
   it('returns whole batches only, never past the last stable offset', () => {
     const t = create('whole')
