@@ -5,6 +5,7 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
+import { Kafka, logLevel } from 'kafkajs'
 import { afterEach, describe, expect, it } from 'vitest'
 
 import { openBroker } from '../../src/broker/open-broker.js'
@@ -176,5 +177,33 @@ describe('Fetch and ListOffsets with isolation_level 1 over the wire', () => {
     const answer = (await waiting).responses[0]?.partitions[0]
     expect(answer).toMatchObject({ errorCode: 0, highWatermark: TXN_HISTORY.highWatermark + 1, lastStableOffset: TXN_HISTORY.highWatermark + 1, abortedTransactions: [] })
     expect(values(answer?.records ?? null)).toContain('open1')
+  })
+})
+
+describe('kafkajs consumer (read_committed is its default)', () => {
+  it('hands out the committed records, then the open transaction once its COMMIT marker is written', async () => {
+    const s = await server()
+    const kafka = new Kafka({ clientId: 'read-committed', brokers: [s.bootstrap], logLevel: logLevel.NOTHING })
+    const consumer = kafka.consumer({ groupId: 'read-committed', maxWaitTimeInMs: 100 })
+    await consumer.connect()
+    cleanups.push(() => consumer.disconnect())
+    await consumer.subscribe({ topic: 'tx', fromBeginning: true })
+    const seen: string[] = []
+    const waits = new Map<string, () => void>()
+    const reached = (value: string) => new Promise<void>((resolve) => waits.set(value, resolve))
+    const atLso = reached('p1')
+    const atEnd = reached('p2')
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        const value = message.value?.toString() ?? ''
+        seen.push(value)
+        waits.get(value)?.()
+      },
+    })
+    await atLso
+    const row = s.broker.requireTopic('tx')
+    s.broker.writeTxnMarkers([{ topic: row, partition: 0 }], { producerId: s.producerIds[2] ?? -1, producerEpoch: 0, commit: true, coordinatorEpoch: 0 }, 'commit')
+    await atEnd
+    expect(seen).toEqual([...TXN_HISTORY.committed, 'open1', 'p2'])
   })
 })
