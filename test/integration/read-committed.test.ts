@@ -13,6 +13,8 @@ import { ApiKey } from '../../src/protocol/api-keys.js'
 import { forEachRecord } from '../../src/protocol/batch-records.js'
 import { decodeFetchResponse, encodeFetchRequest, type FetchResponse } from '../../src/protocol/messages/fetch.js'
 import { decodeListOffsetsResponse, encodeListOffsetsRequest } from '../../src/protocol/messages/list-offsets.js'
+import { decodeProduceResponse, encodeProduceRequest } from '../../src/protocol/messages/produce.js'
+import { RecordBatchBuilder } from '../../src/protocol/record-batch-builder.js'
 import { readBatchHeader, splitBatches } from '../../src/protocol/record-batch.js'
 import { runCli, tempDir } from '../helpers/cli.js'
 import { RawConnection } from '../helpers/raw-client.js'
@@ -205,5 +207,32 @@ describe('kafkajs consumer (read_committed is its default)', () => {
     s.broker.writeTxnMarkers([{ topic: row, partition: 0 }], { producerId: s.producerIds[2] ?? -1, producerEpoch: 0, commit: true, coordinatorEpoch: 0 }, 'commit')
     await atEnd
     expect(seen).toEqual([...TXN_HISTORY.committed, 'open1', 'p2'])
+  })
+})
+
+describe('transactional Produce over the wire', () => {
+  it('a transactional batch with a transactional_id opens the transaction (the LSO stays before it); its marker releases it', async () => {
+    const s = await server()
+    const conn = await RawConnection.open(s.port)
+    cleanups.push(() => conn.close())
+    const producerId = s.broker.initProducerId().producerId
+    const b = new RecordBatchBuilder()
+    b.append(Date.now(), Buffer.from('k'), Buffer.from('wire'))
+    const records = b.build({ producerId, producerEpoch: 0, baseSequence: 0, isTransactional: true })
+    const res = await conn.request(
+      ApiKey.Produce,
+      9,
+      (w, v) => encodeProduceRequest(w, v, { transactionalId: 'wire-txn', acks: -1, timeoutMs: 5000, topicData: [{ name: 'tx', partitionData: [{ index: 0, records }] }] }),
+      decodeProduceResponse,
+    )
+    expect(res.responses[0]?.partitionResponses[0]).toMatchObject({ errorCode: 0, baseOffset: TXN_HISTORY.highWatermark })
+    const row = s.broker.requireTopic('tx')
+    // P3's transaction (from 8) is still the oldest open one; commit it and the wire transaction holds the LSO.
+    s.broker.writeTxnMarkers([{ topic: row, partition: 0 }], { producerId: s.producerIds[2] ?? -1, producerEpoch: 0, commit: true, coordinatorEpoch: 0 }, 'commit')
+    let stable = s.broker.stableOffsets(row, 0)
+    expect(stable.ok && stable.value.lastStableOffset).toBe(TXN_HISTORY.highWatermark)
+    s.broker.writeTxnMarkers([{ topic: row, partition: 0 }], { producerId, producerEpoch: 0, commit: false, coordinatorEpoch: 0 }, 'commit')
+    stable = s.broker.stableOffsets(row, 0)
+    expect(stable.ok && stable.value).toEqual({ logStartOffset: 0, highWatermark: TXN_HISTORY.highWatermark + 3, lastStableOffset: TXN_HISTORY.highWatermark + 3 })
   })
 })
