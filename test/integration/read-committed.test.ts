@@ -211,6 +211,34 @@ describe('kafkajs consumer (read_committed is its default)', () => {
 })
 
 describe('transactional Produce over the wire', () => {
+  it('without a transactional_id, transactional records fail the whole request with TRANSACTIONAL_ID_AUTHORIZATION_FAILED, as Kafka\'s KafkaApis', async () => {
+    const s = await server()
+    const conn = await RawConnection.open(s.port)
+    cleanups.push(() => conn.close())
+    const plain = new RecordBatchBuilder()
+    plain.append(Date.now(), null, Buffer.from('plain'))
+    const txn = new RecordBatchBuilder()
+    txn.append(Date.now(), null, Buffer.from('txn'))
+    const res = await conn.request(
+      ApiKey.Produce,
+      9,
+      (w, v) =>
+        encodeProduceRequest(w, v, {
+          transactionalId: null,
+          acks: -1,
+          timeoutMs: 5000,
+          topicData: [
+            { name: 'tx', partitionData: [{ index: 0, records: plain.build() }] },
+            { name: 'unknown-topic', partitionData: [{ index: 0, records: txn.build({ producerId: 1, producerEpoch: 0, baseSequence: 0, isTransactional: true }) }] },
+          ],
+        }),
+      decodeProduceResponse,
+    )
+    expect(res.responses.map((t) => t.partitionResponses[0]?.errorCode)).toEqual([53, 53])
+    const offsets = s.broker.offsets(s.broker.requireTopic('tx'), 0)
+    expect(offsets.ok && offsets.value.highWatermark).toBe(TXN_HISTORY.highWatermark)
+  })
+
   it('a transactional batch with a transactional_id opens the transaction (the LSO stays before it); its marker releases it', async () => {
     const s = await server()
     const conn = await RawConnection.open(s.port)
