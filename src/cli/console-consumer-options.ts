@@ -2,6 +2,7 @@
 // the group and its consumer settings, and the formatter, with Kafka's messages for every conflict.
 
 import type { ConsumeOptions, StartPosition } from '../client/kafka-client.js'
+import { fetchSettings } from './consumer-settings.js'
 import { UsageError, UserError } from './errors.js'
 import { parseGroupConfig } from './group-config.js'
 import { formatterConfig, MessageFormatter } from './message-formatter.js'
@@ -112,6 +113,7 @@ export async function consoleConsumerOptions(flags: ConsoleConsumerFlags, askTop
       ...(maxMessages === undefined || maxMessages === -1 ? {} : { maxMessages }),
       ...(flags['timeout-ms'] === undefined ? {} : { timeoutMs: flags['timeout-ms'] }),
       ...(group === undefined ? {} : { group }),
+      fetch: fetchSettings(consumerProps),
     },
     formatter: messageFormatter(flags),
   }

@@ -5,6 +5,7 @@ import { consoleConsumerOptions } from '../cli/console-consumer-options.js'
 import { UserError } from '../cli/errors.js'
 import { keyValues } from '../cli/flags.js'
 import { KafkaCommand } from '../cli/kafka-command.js'
+import { logUnusedConfigs } from '../cli/unused-configs.js'
 import { StdoutSink } from '../cli/stdout-sink.js'
 import { abortOnTermination } from '../cli/termination.js'
 
@@ -48,6 +49,7 @@ export default class ConsoleConsumer extends KafkaCommand<ConsumerReport> {
   async run(): Promise<ConsumerReport> {
     const { flags } = await this.parse(ConsoleConsumer)
     const options = await consoleConsumerOptions(flags, (usage) => this.required(undefined, 'Topic to consume:', usage))
+    logUnusedConfigs('consumer', options.consumerProps)
     // consumerProps already hold --command-config's settings.
     const client = await this.openClient({ ...flags, 'command-config': undefined }, { props: options.consumerProps, clientId: options.clientId })
     if ('name' in options.topic) {

@@ -5,6 +5,7 @@ import { ExitRequest, UserError } from '../cli/errors.js'
 import { keyValues, missingArgument, validateBootstrapServer } from '../cli/flags.js'
 import { KafkaCommand } from '../cli/kafka-command.js'
 import { LineParseError, LineReaderConfigError, lineReaderConfig, parseLine, type LineReaderConfig } from '../cli/line-reader.js'
+import { logUnusedConfigs } from '../cli/unused-configs.js'
 import { producerSettings } from '../cli/producer-settings.js'
 import { toolProperties } from '../cli/properties-file.js'
 import { consoleToolRename, renamedOption } from '../cli/renamed-options.js'
@@ -74,6 +75,7 @@ export default class ConsoleProducer extends KafkaCommand<ProducerReport> {
     // Kafka: the flag with an empty value (`--compression-codec=`) means gzip too.
     overlay('compression.type', flags['compression-codec'] === '' ? 'gzip' : flags['compression-codec'])
     const settings = producerSettings(props, { clientId: 'console-producer', lingerMs: 1000 })
+    logUnusedConfigs('producer', props)
     const cfg = readerConfig(toolProperties(flags['reader-config'], renamedOption<string[]>(flags, consoleToolRename('producer', 'property', 'reader-property'))))
 
     // `props` already holds --command-config's settings.

@@ -7,6 +7,7 @@ import { brokerConfigFrom } from '../../broker/broker-config.js'
 import { formatStorageDirectory, inspectStorageDirectory } from '../../broker/open-broker.js'
 import { parseAddScram } from '../../cli/add-scram.js'
 import { UsageError, UserError } from '../../cli/errors.js'
+import { log4j } from '../../cli/log4j.js'
 import { KafkaCommand } from '../../cli/kafka-command.js'
 import { readPropertiesFile } from '../../cli/properties-file.js'
 import { finalizedLevels } from '../../broker/features.js'
@@ -93,7 +94,8 @@ export default class StorageFormat extends KafkaCommand<FormatReport> {
         inspection = inspectStorageDirectory(dir)
       } catch (err) {
         // Kafka's MetaPropertiesEnsemble logs the failed read and leaves the directory out.
-        process.stderr.write(`[${new Date().toISOString()}] ERROR Error while reading meta.properties file ${path.join(dir, 'meta.properties')} (org.apache.kafka.metadata.properties.MetaPropertiesEnsemble)\n${errorText(err)}\n`)
+        log4j('ERROR', `Error while reading meta.properties file ${path.join(dir, 'meta.properties')}`, 'org.apache.kafka.metadata.properties.MetaPropertiesEnsemble')
+        process.stderr.write(`${errorText(err)}\n`)
         unreadable.push(dir)
         continue
       }
