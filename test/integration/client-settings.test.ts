@@ -101,6 +101,17 @@ describe('bad values and unknown keys', () => {
   })
 })
 
+describe('the consumer settings embedded', () => {
+  it('fetch.max.bytes and max.partition.fetch.bytes below one batch still read every record of every partition (a batch at least per read)', async () => {
+    expect((await createTopic(dir, 't', '--partitions', '3')).code).toBe(0)
+    const input = Array.from({ length: 30 }, (_, i) => `k${i}:v${i}\n`).join('')
+    expect((await produce(dir, 't', input, '--reader-property', 'parse.key=true', '--reader-property', 'key.separator=:')).code).toBe(0)
+    const c = await consume(dir, '--topic', 't', '--from-beginning', '--timeout-ms', '500', '--command-property', 'fetch.max.bytes=1', '--command-property', 'max.partition.fetch.bytes=1')
+    expect(lines(c.out).sort()).toEqual(Array.from({ length: 30 }, (_, i) => `v${i}`).sort())
+    expect(c.stderr).toContain('Processed a total of 30 messages')
+  })
+})
+
 /** The Fetch requests a proxy saw, decoded, with the client id of their request header. */
 function fetches(log: readonly ProxiedRequest[]) {
   return log
