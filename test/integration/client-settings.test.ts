@@ -12,6 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
 import { ApiKey } from '../../src/protocol/api-keys.js'
 import { decodeFetchRequest } from '../../src/protocol/messages/fetch.js'
+import { decodeProduceRequest } from '../../src/protocol/messages/produce.js'
 import { Reader } from '../../src/protocol/reader.js'
 import { readRequestHeader } from '../../src/protocol/request-header.js'
 import { runCli, tempDir } from '../helpers/cli.js'
@@ -66,6 +67,35 @@ describe('max.request.size', () => {
       /^\{"timestamp":\d+,"name":"producer_send_error","key":null,"value":"0","topic":"v","exception":"class org\.apache\.kafka\.common\.errors\.RecordTooLargeException","message":"The message is 86 bytes when serialized which is larger than 80, which is the value of the max\.request\.size configuration\."\}$/,
     )
     expect(r.out).toContain('"name":"tool_data","sent":2,"acked":0,')
+  })
+})
+
+describe("console-producer's own flags", () => {
+  it('--max-memory-bytes is buffer.memory: a record larger than it is refused with Kafka\'s text (embedded)', async () => {
+    expect((await createTopic(dir, 't')).code).toBe(0)
+    const p = await produce(dir, 't', `${BIG}\n`, '--max-memory-bytes', '285')
+    expect(p.code).toBe(1)
+    expect(withoutInitNote(p.stderr)).toBe(
+      'Error when sending message to topic t with key: null, value: 200 bytes with error: The message is 286 bytes when serialized which is larger than the total memory buffer you have configured with the buffer.memory configuration.\n',
+    )
+  })
+
+  it('--request-timeout-ms is the Produce request\'s timeout (remote)', async () => {
+    const topic = await suite.freshTopic()
+    await suite.withProxy(
+      () => 'forward',
+      async (proxy) => {
+        const p = await runCli(['console-producer', '--topic', topic, '--bootstrap-server', proxy.bootstrap, '--request-timeout-ms', '4321'], { input: 'a\n' })
+        expect(p.code, p.stderr).toBe(0)
+        const produced = proxy.log.filter((req) => req.apiKey === ApiKey.Produce)
+        expect(produced.length).toBeGreaterThan(0)
+        for (const req of produced) {
+          const r = new Reader(req.frame)
+          const header = readRequestHeader(r)
+          expect(decodeProduceRequest(r, header.apiVersion).timeoutMs).toBe(4321)
+        }
+      },
+    )
   })
 })
 
