@@ -119,6 +119,8 @@ const SASL = [
 const OWN: Readonly<Record<ClientKind, readonly string[]>> = {
   producer: [
     'acks',
+    // Not a ProducerConfig key: kafka-ts's producers take it to leave a missing topic uncreated.
+    'allow.auto.create.topics',
     'batch.size',
     'buffer.memory',
     'compression.gzip.level',
