@@ -136,7 +136,7 @@ describe('the consumer settings embedded', () => {
     expect((await createTopic(dir, 't', '--partitions', '3')).code).toBe(0)
     const input = Array.from({ length: 30 }, (_, i) => `k${i}:v${i}\n`).join('')
     expect((await produce(dir, 't', input, '--reader-property', 'parse.key=true', '--reader-property', 'key.separator=:')).code).toBe(0)
-    const c = await consume(dir, '--topic', 't', '--from-beginning', '--timeout-ms', '500', '--command-property', 'fetch.max.bytes=1', '--command-property', 'max.partition.fetch.bytes=1')
+    const c = await consume(dir, '--topic', 't', '--from-beginning', '--timeout-ms', '500', '--command-property', 'fetch.max.bytes=0', '--command-property', 'max.partition.fetch.bytes=0')
     expect(lines(c.out).sort()).toEqual(Array.from({ length: 30 }, (_, i) => `v${i}`).sort())
     expect(c.stderr).toContain('Processed a total of 30 messages')
   })

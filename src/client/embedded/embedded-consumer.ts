@@ -89,13 +89,13 @@ export class EmbeddedConsumer implements RecordConsumer {
       let roundBytes = 0
       const read: string[] = []
       for (const [key, a] of this.assignments) {
-        if (roundBytes >= fetch.maxBytes) {
+        if (read.length > 0 && roundBytes >= fetch.maxBytes) {
           // The partitions read this round go last, so the next round starts with the ones left out.
           for (const k of read) this.requeue(k)
           break
         }
         read.push(key)
-        const res = this.broker.read(a.topic, a.partition, a.position, Math.min(fetch.partitionMaxBytes, fetch.maxBytes - roundBytes))
+        const res = this.broker.read(a.topic, a.partition, a.position, Math.max(1, Math.min(fetch.partitionMaxBytes, fetch.maxBytes - roundBytes)))
         if (!res.ok) {
           if (res.error.errorName === 'OFFSET_OUT_OF_RANGE') this.reset(a)
           else if (isLogDamage(res.error)) throw damagedPartitionError(res.error, this.opts.store)
