@@ -7,6 +7,7 @@
 // reads, the keys Kafka can change at run time, every broker synonym of a topic config, and any other key of
 // server.properties or of the dynamic configs the way Kafka lists a key it cannot type: sensitive, value hidden.
 
+import { GROUP_COORDINATOR_KEYS } from './group-coordinator-keys.js'
 import type { BrokerConfig } from './broker-config.js'
 import { TOPIC_CONFIGS, TOPIC_SYNONYM_BROKER_KEYS } from './topic-config-catalogue.js'
 import { parseConfigValue, type ConfigKeyDef, type ConfigSource, type ConfigType } from './config-def.js'
@@ -72,6 +73,7 @@ const OWN_KEYS: readonly ConfigKeyDef[] = [
   key('max.connections.per.ip.overrides', 'string', ''),
   key('max.connection.creation.rate', 'int', '2147483647'),
   key('transaction.partition.verification.enable', 'boolean', 'true'),
+  ...GROUP_COORDINATOR_KEYS,
 ]
 
 /** Every broker key kafka-ts can describe, by name. */

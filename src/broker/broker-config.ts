@@ -7,6 +7,7 @@
 // PLAINTEXT://:9092, all interfaces) so a bare kafka-ts broker stays on loopback; KRaft-only requirements
 // (controller.quorum.voters, controller.listener.names) are not enforced because kafka-ts has no controller.
 
+import { GROUP_COORDINATOR_KEYS, groupCoordinatorProblem } from './group-coordinator-keys.js'
 import { TOPIC_SYNONYM_BROKER_KEYS } from './topic-config-catalogue.js'
 import { atLeast, parseConfigValue, validList, validString, type ConfigKeyDef, type ConfigType, type ParsedValue, type Validator } from './config-def.js'
 import { javaTrim } from '../util/java/strings.js'
@@ -126,6 +127,7 @@ export const BROKER_KEYS: readonly ConfigKeyDef[] = [
   key('num.network.threads', 'int', '3', atLeast(1)),
   key('num.io.threads', 'int', '8', atLeast(1)),
   key('num.recovery.threads.per.data.dir', 'int', '2', atLeast(1)),
+  ...GROUP_COORDINATOR_KEYS,
   ...TOPIC_SYNONYM_BROKER_KEYS,
 ]
 
@@ -148,6 +150,8 @@ export function brokerConfigFrom(props: ReadonlyMap<string, string>): BrokerConf
     values.set(def.name, parsed.value)
   }
   const get = (name: string): ParsedValue | null => values.get(name) ?? null
+  const groupProblem = groupCoordinatorProblem(get)
+  if (groupProblem !== undefined) throw new BrokerConfigError(groupProblem)
   const int = (name: string): number => Number(get(name))
   const optionalInt = (name: string): number | undefined => {
     const v = get(name)

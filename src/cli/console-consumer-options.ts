@@ -2,6 +2,7 @@
 // the group and its consumer settings, and the formatter, with Kafka's messages for every conflict.
 
 import type { ConsumeOptions, StartPosition } from '../client/kafka-client.js'
+import { fetchSettings } from './consumer-settings.js'
 import { UsageError, UserError } from './errors.js'
 import { isolationLevelOf, parseGroupConfig } from './group-config.js'
 import { formatterConfig, MessageFormatter } from './message-formatter.js'
@@ -9,8 +10,24 @@ import { toolProperties } from './properties-file.js'
 import { consoleToolRename, renamedOption } from './renamed-options.js'
 import { topicRegex } from './topic-regex.js'
 
-const DEFAULT_FORMATTERS = new Set(['kafka.tools.DefaultMessageFormatter', 'org.apache.kafka.tools.consumer.DefaultMessageFormatter'])
-const NOOP_FORMATTERS = new Set(['kafka.tools.NoOpMessageFormatter', 'org.apache.kafka.tools.consumer.NoOpMessageFormatter'])
+const FORMATTERS = 'org.apache.kafka.tools.consumer.'
+/**
+ * The formatter classes Kafka 4.3 ships. 4.0 removed 3.9's `kafka.tools.*` (and `kafka.coordinator.*`) names:
+ * Class.forName fails and the tool prints the ClassNotFoundException's message, the bare class name.
+ */
+const KAFKA_FORMATTERS = new Set(
+  [
+    'DefaultMessageFormatter',
+    'LoggingMessageFormatter',
+    'NoOpMessageFormatter',
+    'OffsetsMessageFormatter',
+    'GroupMetadataMessageFormatter',
+    'TransactionLogMessageFormatter',
+    'CoordinatorRecordMessageFormatter',
+    'ShareGroupMessageFormatter',
+    'group.share.ShareGroupStateMessageFormatter',
+  ].map((name) => FORMATTERS + name),
+)
 
 export interface ConsoleConsumerFlags {
   topic?: string | undefined
@@ -97,6 +114,7 @@ export async function consoleConsumerOptions(flags: ConsoleConsumerFlags, askTop
       ...(maxMessages === undefined || maxMessages === -1 ? {} : { maxMessages }),
       ...(flags['timeout-ms'] === undefined ? {} : { timeoutMs: flags['timeout-ms'] }),
       ...(group === undefined ? {} : { group }),
+      fetch: fetchSettings(consumerProps),
     },
     formatter: messageFormatter(flags),
   }
@@ -111,9 +129,10 @@ function parseStart(offset: string | undefined, fromBeginning: boolean): StartPo
 }
 
 function messageFormatter(flags: ConsoleConsumerFlags): MessageFormatter | undefined {
-  const formatterClass = flags.formatter ?? 'org.apache.kafka.tools.consumer.DefaultMessageFormatter'
-  if (NOOP_FORMATTERS.has(formatterClass)) return undefined
-  if (!DEFAULT_FORMATTERS.has(formatterClass)) throw new UserError(`Formatter class ${formatterClass} is not available in kafka-ts.`)
+  const formatterClass = flags.formatter ?? `${FORMATTERS}DefaultMessageFormatter`
+  if (!KAFKA_FORMATTERS.has(formatterClass)) throw new UsageError(formatterClass)
+  if (formatterClass === `${FORMATTERS}NoOpMessageFormatter`) return undefined
+  if (formatterClass !== `${FORMATTERS}DefaultMessageFormatter`) throw new UserError(`Formatter class ${formatterClass} is not available in kafka-ts.`)
   const props = toolProperties(flags['formatter-config'], renamedOption<string[]>(flags, consoleToolRename('consumer', 'property', 'formatter-property')))
   if (flags['key-deserializer']) props.set('key.deserializer', flags['key-deserializer'])
   if (flags['value-deserializer']) props.set('value.deserializer', flags['value-deserializer'])

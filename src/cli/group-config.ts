@@ -1,7 +1,9 @@
 // The consumer settings of a group member (console-consumer, consumer-perf-test, verifiable-consumer), read
 // from consumer properties with the Java consumer's defaults, checks and messages.
 
+import { atLeast } from '../broker/config-def.js'
 import type { IsolationLevel } from '../broker/types.js'
+import { ClientConfig } from '../client/client-configs.js'
 import type { GroupMembership } from '../client/kafka-client.js'
 import { UsageError, UserError } from './errors.js'
 
@@ -47,20 +49,9 @@ export function isolationLevelOf(props: ReadonlyMap<string, string>): IsolationL
 
 export function parseGroupConfig(groupId: string, props: ReadonlyMap<string, string>): GroupConfig {
   checkGroupProtocol(props.get('group.protocol'), 'group.protocol=consumer')
-  const int = (key: string, fallback: number, min = 0): number => {
-    const raw = props.get(key)?.trim()
-    if (raw === undefined) return fallback
-    const n = Number(raw)
-    if (raw === '' || !Number.isInteger(n) || n > 2 ** 31 - 1 || n < -(2 ** 31)) throw new UsageError(`Invalid value ${raw} for configuration ${key}: Not a number of type INT`)
-    if (n < min) throw new UsageError(`Invalid value ${raw} for configuration ${key}: Value must be at least ${min}`)
-    return n
-  }
-  const bool = (key: string, fallback: boolean): boolean => {
-    const raw = props.get(key)?.trim().toLowerCase()
-    if (raw === undefined) return fallback
-    if (raw !== 'true' && raw !== 'false') throw new UsageError(`Invalid value ${props.get(key)} for configuration ${key}: Expected value to be either true or false`)
-    return raw === 'true'
-  }
+  const config = new ClientConfig(props)
+  const int = (key: string, fallback: number, min = 0): number => config.int(key, fallback, atLeast(min))
+  const bool = (key: string, fallback: boolean): boolean => config.bool(key, fallback)
   const sessionTimeoutMs = int('session.timeout.ms', 45_000)
   const heartbeatIntervalMs = int('heartbeat.interval.ms', 3000)
   // Kafka's Heartbeat refuses this combination when the consumer is created.

@@ -126,7 +126,8 @@ export abstract class KafkaCommand<T> extends Command {
       err instanceof BrokerConfigError ||
       err instanceof KafkaError ||
       err instanceof ConnectionFailure ||
-      err instanceof ConsumerFatalError
+      err instanceof ConsumerFatalError ||
+      err instanceof ClientConfigError
     ) {
       const known: unknown = err
       const hint = known instanceof UserError || known instanceof DataDirError ? known.hint : undefined

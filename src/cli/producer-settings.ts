@@ -2,9 +2,10 @@
 // each tool has put its own flags over them): the keys, defaults and ConfigDef messages of Kafka's
 // ProducerConfig for what our producers honour.
 
+import { atLeast, validString } from '../broker/config-def.js'
 import type { CompressionCodec } from '../broker/records.js'
+import { ClientConfig } from '../client/client-configs.js'
 import type { ProducerSettings } from '../client/kafka-client.js'
-import { UsageError } from './errors.js'
 
 const CODECS: readonly CompressionCodec[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd']
 
@@ -15,31 +16,24 @@ export interface ProducerDefaults {
 }
 
 export function producerSettings(props: ReadonlyMap<string, string>, defaults: ProducerDefaults): ProducerSettings {
-  const acksText = (props.get('acks') ?? 'all').trim().toLowerCase()
+  const config = new ClientConfig(props)
+  const acksText = config.string('acks', 'all').toLowerCase()
   const acks = acksText === 'all' || acksText === '-1' ? -1 : acksText === '1' ? 1 : acksText === '0' ? 0 : undefined
-  if (acks === undefined) throw new UsageError(`Invalid value ${props.get('acks') ?? ''} for configuration acks: String must be one of: all, -1, 0, 1`)
-  const whole = (key: string, type: 'INT' | 'LONG', fallback: number): number => {
-    const raw = props.get(key)?.trim()
-    if (raw === undefined) return fallback
-    const n = Number(raw)
-    if (raw === '' || !Number.isSafeInteger(n)) throw new UsageError(`Invalid value ${raw} for configuration ${key}: Not a number of type ${type}`)
-    if (n < 0) throw new UsageError(`Invalid value ${raw} for configuration ${key}: Value must be at least 0`)
-    return n
-  }
-  const codec = (props.get('compression.type') ?? 'none').trim().toLowerCase()
+  if (acks === undefined) config.string('acks', 'all', validString('all', '-1', '0', '1'))
+  const codec = config.string('compression.type', 'none').toLowerCase()
   const compression = (codec === 'uncompressed' ? 'none' : codec) as CompressionCodec
-  if (!CODECS.includes(compression)) {
-    throw new UsageError(`Invalid value ${codec} for configuration compression.type: String must be one of: none, gzip, snappy, lz4, zstd`)
-  }
+  if (!CODECS.includes(compression)) config.string('compression.type', 'none', validString(...CODECS))
+  // ProducerConfig reads these as booleans; kafka-ts's tools have taken anything but "false" as true.
   const flag = (key: string) => props.get(key)?.trim().toLowerCase() !== 'false'
   return {
-    acks,
-    batchSize: whole('batch.size', 'INT', 16384),
-    lingerMs: whole('linger.ms', 'LONG', defaults.lingerMs),
+    acks: acks ?? -1,
+    batchSize: config.int('batch.size', 16384, atLeast(0)),
+    lingerMs: config.long('linger.ms', defaults.lingerMs, atLeast(0)),
     compression,
     allowAutoCreate: flag('allow.auto.create.topics'),
-    bufferMemory: whole('buffer.memory', 'LONG', 32 * 1024 * 1024),
+    bufferMemory: config.long('buffer.memory', 32 * 1024 * 1024, atLeast(0)),
     clientId: props.get('client.id') ?? defaults.clientId,
     idempotent: flag('enable.idempotence'),
+    maxRequestSize: config.int('max.request.size', 1024 * 1024, atLeast(0)),
   }
 }

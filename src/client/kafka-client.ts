@@ -98,6 +98,8 @@ export interface ProducerSettings {
   readonly clientId: string
   /** max.in.flight.requests.per.connection; idempotence keeps order across retries. */
   readonly idempotent: boolean
+  /** max.request.size: a record whose batch would be larger is refused by send() (RecordTooLargeException). */
+  readonly maxRequestSize: number
   /**
    * Told of every acknowledged batch (or produce request), right when the answer arrives: what Java's
    * per-record send callback gives, one call per group of records acknowledged together (perf tools).
@@ -122,7 +124,10 @@ export interface AcknowledgedRecords {
 /** A failed send, reported the way Kafka's console producer logs it. */
 export interface SendFailure {
   readonly error: Error
-  /** The partition of the failed records (they were its next ones, in send order). */
+  /**
+   * The partition of the failed records (they were its next ones, in send order); -1 for the record the
+   * running send() call refused (max.request.size).
+   */
   readonly partition: number
   readonly keyBytes: number | null
   readonly valueBytes: number | null
@@ -162,6 +167,29 @@ export interface GroupMembership {
   readonly autoCommitIntervalMs: number
 }
 
+/** How a consumer sizes and paces its reads (the Java consumer's fetch settings). */
+export interface FetchSettings {
+  /** fetch.min.bytes: a Fetch is answered once this much is there (or fetch.max.wait.ms passed). */
+  readonly minBytes: number
+  /** fetch.max.bytes: the most one read round asks for across partitions (one batch more when needed to progress). */
+  readonly maxBytes: number
+  /** max.partition.fetch.bytes: the most one read round asks for from one partition. */
+  readonly partitionMaxBytes: number
+  /** fetch.max.wait.ms: how long the broker may hold a Fetch waiting for fetch.min.bytes. */
+  readonly maxWaitMs: number
+  /** max.poll.records: the most records one poll hands out. */
+  readonly maxPollRecords: number
+}
+
+/** The Java consumer's defaults. */
+export const DEFAULT_FETCH_SETTINGS: FetchSettings = {
+  minBytes: 1,
+  maxBytes: 50 * 1024 * 1024,
+  partitionMaxBytes: 1024 * 1024,
+  maxWaitMs: 500,
+  maxPollRecords: 500,
+}
+
 export interface ConsumeOptions {
   /** One topic (--topic) or a whole-name regex (--include), re-evaluated as topics appear. */
   readonly topics: { readonly name: string } | { readonly pattern: RegExp }
@@ -183,6 +211,8 @@ export interface ConsumeOptions {
   readonly group?: GroupMembership
   /** Extra client properties (consumer.config / consumer-property), for settings the client honours. */
   readonly clientId?: string
+  /** The fetch settings; DEFAULT_FETCH_SETTINGS when absent. */
+  readonly fetch?: FetchSettings
   /**
    * Group mode: told when the member gives its partitions up for a rebalance ('revoked') and when it
    * has its new assignment ('assigned'), with those partitions — Java's ConsumerRebalanceListener.

@@ -1,3 +1,4 @@
+import { KafkaError } from '../broker/kafka-error.js'
 import { RecordBatchBuilder, partitionForKey, type CompressionCodec, type RecordHeader } from '../broker/records.js'
 
 // What Kafka's Java producer does between send() and its sender, shared by the embedded producer
@@ -49,6 +50,43 @@ const COMPRESSION_SLACK = 256
  */
 export function batchLimitFor(maxMessageBytes: number, compression: CompressionCodec): number {
   return compression === 'none' ? maxMessageBytes : Math.floor(maxMessageBytes * 0.99) - COMPRESSION_SLACK
+}
+
+/** DefaultRecordBatch.RECORD_BATCH_OVERHEAD + DefaultRecord.MAX_RECORD_OVERHEAD. */
+const BATCH_AND_RECORD_OVERHEAD = 61 + 21
+
+/** ByteUtils.sizeOfVarint of a length (zig-zag encoded; -1 takes one byte). */
+function varintSize(length: number): number {
+  let v = length < 0 ? 1 : length * 2
+  let bytes = 1
+  while (v >= 0x80) {
+    v = Math.floor(v / 0x80)
+    bytes++
+  }
+  return bytes
+}
+
+/**
+ * KafkaProducer.ensureValidRecordSize: a record whose batch would be larger than max.request.size (or
+ * buffer.memory) is refused by send() with RecordTooLargeException, sized as Java sizes it
+ * (DefaultRecordBatch.estimateBatchSizeUpperBound).
+ */
+export function recordTooLarge(
+  key: Buffer | null,
+  value: Buffer | null,
+  headers: readonly RecordHeader[] | undefined,
+  limits: { readonly maxRequestSize: number; readonly bufferMemory: number },
+): KafkaError | undefined {
+  let size = BATCH_AND_RECORD_OVERHEAD + varintSize(key?.length ?? -1) + (key?.length ?? 0) + varintSize(value?.length ?? -1) + (value?.length ?? 0)
+  size += varintSize(headers?.length ?? 0)
+  for (const h of headers ?? []) size += varintSize(h.key.length) + h.key.length + varintSize(h.value?.length ?? -1) + (h.value?.length ?? 0)
+  if (size > limits.maxRequestSize) {
+    return new KafkaError('MESSAGE_TOO_LARGE', `The message is ${size} bytes when serialized which is larger than ${limits.maxRequestSize}, which is the value of the max.request.size configuration.`)
+  }
+  if (size > limits.bufferMemory) {
+    return new KafkaError('MESSAGE_TOO_LARGE', `The message is ${size} bytes when serialized which is larger than the total memory buffer you have configured with the buffer.memory configuration.`)
+  }
+  return undefined
 }
 
 export class PartitionBatches {

@@ -5,6 +5,7 @@ import { consoleConsumerOptions } from '../cli/console-consumer-options.js'
 import { UserError } from '../cli/errors.js'
 import { keyValues } from '../cli/flags.js'
 import { KafkaCommand } from '../cli/kafka-command.js'
+import { logUnusedConfigs } from '../cli/unused-configs.js'
 import { StdoutSink } from '../cli/stdout-sink.js'
 import { abortOnTermination } from '../cli/termination.js'
 
@@ -31,7 +32,7 @@ export default class ConsoleConsumer extends KafkaCommand<ConsumerReport> {
     'max-messages': Flags.integer({ summary: 'Exit after consuming this many records.' }),
     'timeout-ms': Flags.integer({ summary: 'Exit when no record arrived for this many milliseconds.' }),
     'skip-message-on-error': Flags.boolean({ summary: 'Skip (and log) records that cannot be formatted instead of stopping.' }),
-    formatter: Flags.string({ summary: 'Formatter class: DefaultMessageFormatter (default) or NoOpMessageFormatter.' }),
+    formatter: Flags.string({ summary: 'Formatter class: org.apache.kafka.tools.consumer.DefaultMessageFormatter (default) or org.apache.kafka.tools.consumer.NoOpMessageFormatter.' }),
     'formatter-property': keyValues('Formatter property: print.key, print.value, print.timestamp, print.offset, print.partition, print.delivery, print.epoch, print.headers, key.separator, line.separator, headers.separator, null.literal, key.deserializer, value.deserializer, headers.deserializer.'),
     property: keyValues('Deprecated: use --formatter-property.'),
     'formatter-config': Flags.string({ summary: 'Properties file of formatter properties (--formatter-property wins).' }),
@@ -50,6 +51,7 @@ export default class ConsoleConsumer extends KafkaCommand<ConsumerReport> {
   async run(): Promise<ConsumerReport> {
     const { flags } = await this.parse(ConsoleConsumer)
     const options = await consoleConsumerOptions(flags, (usage) => this.required(undefined, 'Topic to consume:', usage))
+    logUnusedConfigs('consumer', options.consumerProps)
     // consumerProps already hold --command-config's settings.
     const client = await this.openClient({ ...flags, 'command-config': undefined }, { props: options.consumerProps, clientId: options.clientId })
     if ('name' in options.topic) {

@@ -5,6 +5,7 @@ import { ExitRequest, UserError } from '../cli/errors.js'
 import { keyValues, missingArgument, validateBootstrapServer } from '../cli/flags.js'
 import { KafkaCommand } from '../cli/kafka-command.js'
 import { LineParseError, LineReaderConfigError, lineReaderConfig, parseLine, type LineReaderConfig } from '../cli/line-reader.js'
+import { logUnusedConfigs } from '../cli/unused-configs.js'
 import { producerSettings } from '../cli/producer-settings.js'
 import { toolProperties } from '../cli/properties-file.js'
 import { consoleToolRename, renamedOption } from '../cli/renamed-options.js'
@@ -32,15 +33,15 @@ export default class ConsoleProducer extends KafkaCommand<ProducerReport> {
     'compression-codec': Flags.string({ summary: "Compression codec: 'none', 'gzip', 'snappy', 'lz4' or 'zstd' (no value means gzip)." }),
     'batch-size': Flags.integer({ summary: 'Bytes per batch (batch.size, default 16384).' }),
     'max-partition-memory-bytes': Flags.integer({ summary: 'Also sets batch.size (applied after --batch-size).' }),
-    'message-send-max-retries': Flags.integer({ summary: 'retries (accepted; local appends do not retry).' }),
-    'retry-backoff-ms': Flags.integer({ summary: 'retry.backoff.ms (accepted).' }),
+    'message-send-max-retries': Flags.integer({ summary: 'retries (remote: at most 3; local appends do not retry).' }),
+    'retry-backoff-ms': Flags.integer({ summary: 'retry.backoff.ms (remote).' }),
     timeout: Flags.integer({ summary: 'linger.ms: how long a record may wait for its batch to fill (default 1000).' }),
     'request-required-acks': Flags.string({ summary: 'acks: -1/all (fsync before acknowledging, default), 1 or 0.' }),
-    'request-timeout-ms': Flags.integer({ summary: 'request.timeout.ms (accepted).' }),
-    'metadata-expiry-ms': Flags.integer({ summary: 'metadata.max.age.ms (accepted).' }),
-    'max-block-ms': Flags.integer({ summary: 'max.block.ms (accepted).' }),
-    'max-memory-bytes': Flags.integer({ summary: 'buffer.memory (accepted).' }),
-    'socket-buffer-size': Flags.integer({ summary: 'send.buffer.bytes (accepted).' }),
+    'request-timeout-ms': Flags.integer({ summary: 'request.timeout.ms (remote).' }),
+    'metadata-expiry-ms': Flags.integer({ summary: 'metadata.max.age.ms (remote).' }),
+    'max-block-ms': Flags.integer({ summary: 'max.block.ms (accepted; not acted on).' }),
+    'max-memory-bytes': Flags.integer({ summary: 'buffer.memory: unacknowledged bytes before reading waits, and the largest record.' }),
+    'socket-buffer-size': Flags.integer({ summary: 'send.buffer.bytes (accepted; the operating system sizes the socket buffers).' }),
     'line-reader': Flags.string({ summary: 'Only the default kafka.tools.LineMessageReader is available.' }),
     'reader-property': keyValues('Line reader property: parse.key, key.separator, parse.headers, headers.delimiter, headers.separator, headers.key.separator, null.marker, ignore.error.'),
     property: keyValues('Deprecated: use --reader-property.'),
@@ -71,9 +72,19 @@ export default class ConsoleProducer extends KafkaCommand<ProducerReport> {
     }
     overlay('batch.size', flags['max-partition-memory-bytes'] ?? flags['batch-size'])
     overlay('linger.ms', flags.timeout)
+    // Kafka merges these the same way (CommandLineUtils.maybeMergeOptions). Their defaults are left to the
+    // client: Kafka's tool would put its 1.5 s --request-timeout-ms default over request.timeout.ms.
+    overlay('request.timeout.ms', flags['request-timeout-ms'])
+    overlay('metadata.max.age.ms', flags['metadata-expiry-ms'])
+    overlay('max.block.ms', flags['max-block-ms'])
+    overlay('buffer.memory', flags['max-memory-bytes'])
+    overlay('send.buffer.bytes', flags['socket-buffer-size'])
+    overlay('retries', flags['message-send-max-retries'])
+    overlay('retry.backoff.ms', flags['retry-backoff-ms'])
     // Kafka: the flag with an empty value (`--compression-codec=`) means gzip too.
     overlay('compression.type', flags['compression-codec'] === '' ? 'gzip' : flags['compression-codec'])
     const settings = producerSettings(props, { clientId: 'console-producer', lingerMs: 1000 })
+    logUnusedConfigs('producer', props)
     const cfg = readerConfig(toolProperties(flags['reader-config'], renamedOption<string[]>(flags, consoleToolRename('producer', 'property', 'reader-property'))))
 
     // `props` already holds --command-config's settings.

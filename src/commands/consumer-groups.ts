@@ -7,6 +7,7 @@ import { JavaRegexError, compileJavaRegex } from '../util/java/regex.js'
 import type { GroupDescription, GroupOffset, GroupsClient } from '../client/groups-client.js'
 import type { KafkaClient } from '../client/kafka-client.js'
 import { UsageError } from '../cli/errors.js'
+import { log4j } from '../cli/log4j.js'
 import { KafkaCommand } from '../cli/kafka-command.js'
 import { javaErrorString } from '../client/java-exception.js'
 import { memberRows, offsetRows, stateNote, stateRow } from '../cli/consumer-groups/describe.js'
@@ -382,9 +383,6 @@ function readPlanFile(path: string): string {
 
 /** Kafka's tools log WARN lines to stderr in log4j's tools layout. */
 function log4jWarn(message: string): void {
-  const d = new Date()
-  const p = (n: number, w = 2) => String(n).padStart(w, '0')
-  const stamp = `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())},${p(d.getMilliseconds(), 3)}`
-  process.stderr.write(`[${stamp}] WARN ${message} (${LOGGER})\n`)
+  log4j('WARN', message, LOGGER)
 }
 

@@ -11,6 +11,7 @@ import { PayloadFileError, listPayloads, monotonicPayloads, randomLetterPayloads
 import { argparseFail } from '../cli/argparse.js'
 import { PRODUCER_PERF_PROGRAM, parseProducerPerfArgs, type ProducerPerfArgs } from '../cli/perf/producer-perf-args.js'
 import { ProducerStats } from '../cli/perf/producer-stats.js'
+import { logUnusedConfigs } from '../cli/unused-configs.js'
 import { producerSettings } from '../cli/producer-settings.js'
 import { ThroughputThrottler } from '../cli/perf/throughput-throttler.js'
 import { readPropertiesFile } from '../cli/properties-file.js'
@@ -113,6 +114,8 @@ export default class ProducerPerfTest extends KafkaCommand<ProducerPerfReport> {
       )
     }
     const clientId = props.get('client.id') ?? 'perf-producer-client'
+    const settings = producerSettings(props, { clientId, lingerMs: LINGER_MS_DEFAULT })
+    logUnusedConfigs('producer', props)
     const bootstrap = args.bootstrapServer ?? props.get('bootstrap.servers')
     const client = await this.openClient({ 'bootstrap-server': bootstrap, 'data-dir': args.dataDir }, { props, clientId })
 
@@ -137,7 +140,7 @@ export default class ProducerPerfTest extends KafkaCommand<ProducerPerfReport> {
       storeFailure ??= storeFailureOf(f.error)
       if (storeFailure === undefined) reportFailure(f)
     }
-    const producer = await client.producer(args.topic, { ...producerSettings(props, { clientId, lingerMs: LINGER_MS_DEFAULT }), onAcknowledged }, onFailure)
+    const producer = await client.producer(args.topic, { ...settings, onAcknowledged }, onFailure)
 
     if (args.warmupRecords > 0) print(`Warmup first ${args.warmupRecords} records. Steady state results will print after the complete test summary.`)
     const startMs = Date.now()

@@ -2,8 +2,9 @@ import net from 'node:net'
 
 import { ApiKey } from '../../src/protocol/api-keys.js'
 import { FrameDecoder } from '../../src/protocol/frame-decoder.js'
-import { encodeApiVersionsResponse } from '../../src/protocol/messages/api-versions.js'
+import { decodeApiVersionsResponse, encodeApiVersionsResponse } from '../../src/protocol/messages/api-versions.js'
 import { decodeFetchRequest, encodeFetchResponse } from '../../src/protocol/messages/fetch.js'
+import { decodeFindCoordinatorResponse, encodeFindCoordinatorResponse } from '../../src/protocol/messages/find-coordinator.js'
 import { decodeListOffsetsRequest, encodeListOffsetsResponse } from '../../src/protocol/messages/list-offsets.js'
 import { decodeMetadataResponse, encodeMetadataResponse, type MetadataResponse } from '../../src/protocol/messages/metadata.js'
 import { decodeProduceRequest, encodeProduceResponse } from '../../src/protocol/messages/produce.js'
@@ -15,7 +16,8 @@ import { readRequestHeader, readResponseHeader, responseFrame } from '../../src/
 // and ListOffsets: every partition of the request; 'not-leader' is NOT_LEADER_OR_FOLLOWER), play a broker
 // too old for the ApiVersions version asked, or drop the client's connection with the request unanswered.
 // Metadata answers are rewritten so that every broker is this proxy — a client that follows the leaders
-// keeps coming back through it — and then by `rewriteMetadata` when given. Frames are read with the
+// keeps coming back through it — and then by `rewriteMetadata` when given; FindCoordinator answers name
+// this proxy as the coordinator, and ApiVersions answers are capped by `maxVersions` when given. Frames are read with the
 // project's own codec.
 
 export type ProxyAction =
@@ -42,6 +44,8 @@ export interface ProxiedRequest {
 export interface FaultProxyOptions {
   /** Applied to every Metadata answer after its brokers were pointed at the proxy. */
   readonly rewriteMetadata?: (answer: MetadataResponse) => MetadataResponse
+  /** Caps these APIs' versions in ApiVersions answers: a broker that serves only up to them. */
+  readonly maxVersions?: Readonly<Record<number, number>>
 }
 
 export interface FaultProxy {
@@ -160,6 +164,26 @@ export async function startFaultProxy(targetPort: number, decide: (req: ProxiedR
         const correlationId = frame.readInt32BE(0)
         const req = asked.get(correlationId)
         asked.delete(correlationId)
+        const caps = options.maxVersions
+        if (req?.apiKey === ApiKey.ApiVersions && caps !== undefined) {
+          const r = new Reader(frame)
+          readResponseHeader(r, req.apiKey, req.apiVersion)
+          const answer = decodeApiVersionsResponse(r, req.apiVersion)
+          const apiKeys = answer.apiKeys.map((a) => ({ ...a, maxVersion: Math.min(a.maxVersion, caps[a.apiKey] ?? a.maxVersion) }))
+          for (const c of responseFrame(req.apiKey, req.apiVersion, correlationId, (w) => encodeApiVersionsResponse(w, req.apiVersion, { ...answer, apiKeys }))) client.write(c)
+          continue
+        }
+        if (req?.apiKey === ApiKey.FindCoordinator) {
+          // The coordinator is this proxy too, so group traffic comes through it.
+          const r = new Reader(frame)
+          readResponseHeader(r, req.apiKey, req.apiVersion)
+          const answer = decodeFindCoordinatorResponse(r, req.apiVersion)
+          // Up to v3 the coordinator is at the top level, from v4 one per key.
+          const pointed =
+            req.apiVersion <= 3 ? { ...answer, host: '127.0.0.1', port } : { ...answer, coordinators: answer.coordinators.map((c) => ({ ...c, host: '127.0.0.1', port })) }
+          for (const c of responseFrame(req.apiKey, req.apiVersion, correlationId, (w) => encodeFindCoordinatorResponse(w, req.apiVersion, pointed))) client.write(c)
+          continue
+        }
         if (req?.apiKey !== ApiKey.Metadata) {
           for (const c of sized(frame)) client.write(c)
           continue

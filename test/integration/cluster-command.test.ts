@@ -41,6 +41,26 @@ describe('cluster', () => {
     )
   })
 
+  it('--bootstrap-controller / -C: the node as a controller, without the STATE column; never beside -b', async () => {
+    const host = '127.0.0.1'
+    const r = await runCli(['cluster', 'list-endpoints', '-C', server.bootstrap])
+    expect(r.code).toBe(0)
+    expect(r.out).toBe(
+      `${'ID'.padEnd(10)} ${'HOST'.padEnd(host.length)} ${'PORT'.padEnd(10)} ${'RACK'.padEnd(10)} ${'ENDPOINT_TYPE'.padEnd(15)}\n` +
+        `${'1'.padEnd(10)} ${host} ${String(server.port).padEnd(10)} ${'null'.padEnd(10)} ${'controller'.padEnd(15)}\n`,
+    )
+    const id = await runCli(['cluster', 'cluster-id', '--bootstrap-controller', server.bootstrap])
+    expect(id.out).toBe(`Cluster ID: ${clusterIdOf(server.dataDir)}\n`)
+    const fenced = await runCli(['cluster', 'list-endpoints', '-C', server.bootstrap, '--include-fenced-brokers'])
+    expect(fenced.code).toBe(1)
+    expect(fenced.stderr).toContain('The option --include-fenced-brokers is only supported with --bootstrap-server option')
+    const both = await runCli(['cluster', 'cluster-id', '-b', server.bootstrap, '-C', server.bootstrap])
+    expect(both.code).toBe(1)
+    expect(both.stderr).toContain('kafka-cluster cluster-id: error: argument --bootstrap-controller/-C: not allowed with argument --bootstrap-server/-b')
+    const reversed = await runCli(['cluster', 'list-endpoints', '--bootstrap-controller', server.bootstrap, '--bootstrap-server', server.bootstrap])
+    expect(reversed.stderr).toContain('kafka-cluster list-endpoints: error: argument --bootstrap-server/-b: not allowed with argument --bootstrap-controller/-C')
+  })
+
   it('unregister: one line, exit 1; --config still works with Kafka\'s warning, and not beside --command-config', async () => {
     const u = await runCli(['cluster', 'unregister', '--id', '1', '--bootstrap-server', server.bootstrap])
     expect(u.code).toBe(1)

@@ -203,6 +203,10 @@ describe('configs for brokers', () => {
     expect(badValue.stderr).toContain('InvalidRequestException: Invalid value abc for configuration log.retention.ms: Not a number of type LONG\n')
     const range = await both(s, ['--alter', '--broker', '1', '--add-config', 'log.segment.bytes=1'])
     expect(range.stderr).toContain('InvalidRequestException: Invalid value 1 for configuration log.segment.bytes: Value must be at least 1048576\n')
+    // Kafka 4.3's consumer- and share-group broker keys are static: a group's own settings are its group configs.
+    const groupKey = await both(s, ['--alter', '--entity-type', 'brokers', '--entity-default', '--add-config', 'group.consumer.session.timeout.ms=50000'])
+    expect(groupKey.code).toBe(1)
+    expect(groupKey.stderr).toContain('InvalidRequestException: Cannot update these configs dynamically: Set(group.consumer.session.timeout.ms)\n')
     const otherBroker = await both(s, ['--describe', '--broker', '2'])
     expect({ code: otherBroker.code, out: otherBroker.out }).toEqual({ code: 0, out: "The broker '2' doesn't exist and doesn't have dynamic config.\n" })
     expect(s.broker.dynamicBrokerConfigs()).toEqual({})

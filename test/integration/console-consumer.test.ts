@@ -241,6 +241,10 @@ describe('option checks (Kafka\'s texts, exit non-zero, no output)', () => {
     [['--topic', 't', '--partition', '0', '--offset', 'abc'], "The provided offset value 'abc' is incorrect. Valid values are 'earliest', 'latest', or a non-negative long."],
     [['--topic', 't', '--partition', '0', '--offset', '-5'], "The provided offset value '-5' is incorrect. Valid values are 'earliest', 'latest', or a non-negative long."],
     [['--topic', 't', '--from-beginning', '--command-property', 'auto.offset.reset=latest'], "Can't simultaneously specify --from-beginning and 'auto.offset.reset=latest', please remove one option"],
+    // Kafka 4.0 removed 3.9's class names: Class.forName fails and the tool prints the bare class name.
+    [['--topic', 't', '--formatter', 'kafka.tools.DefaultMessageFormatter'], 'kafka.tools.DefaultMessageFormatter\n'],
+    [['--topic', 't', '--formatter', 'kafka.tools.NoOpMessageFormatter'], 'kafka.tools.NoOpMessageFormatter\n'],
+    [['--topic', 't', '--formatter', 'org.apache.kafka.tools.consumer.LoggingMessageFormatter'], 'Formatter class org.apache.kafka.tools.consumer.LoggingMessageFormatter is not available in kafka-ts.'],
   ])('refuses %j', async (args, message) => {
     const c = await consume(dir, ...args)
     expect(c.code).not.toBe(0)

@@ -103,6 +103,32 @@ describe('storage format', () => {
     expect(fs.readFileSync(path.join(logs, 'meta.properties')).equals(before)).toBe(true)
   })
 
+  it('leaves out a log directory it cannot read, with Kafka 4.3\'s lines, and fails when none is left', async () => {
+    // Readable by root too: a directory under a regular file, and one whose meta.properties is a directory.
+    fs.writeFileSync(path.join(dir, 'file'), '')
+    const underFile = path.join(dir, 'file', 'logs')
+    const metaDir = path.join(dir, 'meta-dir')
+    fs.mkdirSync(path.join(metaDir, 'meta.properties'), { recursive: true })
+    const good = path.join(dir, 'good')
+    const mixed = writeConfig({ 'node.id': '1', 'log.dirs': [good, underFile].join(',') })
+    const r = await runCli(['storage', 'format', '-t', 'MkU3OEVBNTcwNTJENDM2Qk', '-c', mixed])
+    expect(r.code).toBe(0)
+    const lines = r.out.split('\n')
+    expect(lines[0]).toBe(`I/O error trying to read log directory ${underFile}. Ignoring...`)
+    expect(lines[1]).toMatch(/^Bootstrap metadata: /)
+    expect(lines[2]).toBe(`Formatting metadata directory ${good} with metadata.version 4.3-IV0.`)
+    expect(r.stderr).toContain(`ERROR Error while reading meta.properties file ${path.join(underFile, 'meta.properties')} (org.apache.kafka.metadata.properties.MetaPropertiesEnsemble)`)
+    expect(fs.existsSync(path.join(good, 'meta.properties'))).toBe(true)
+
+    const none = writeConfig({ 'node.id': '1', 'log.dirs': [metaDir, underFile].join(',') })
+    const n = await runCli(['storage', 'format', '-t', 'MkU3OEVBNTcwNTJENDM2Qk', '-c', none])
+    expect(n.code).toBe(1)
+    expect(n.out.split('\n').filter((l) => l.startsWith('I/O error')).sort()).toEqual(
+      [`I/O error trying to read log directory ${metaDir}. Ignoring...`, `I/O error trying to read log directory ${underFile}. Ignoring...`].sort(),
+    )
+    expect(n.stderr).toContain('No available log directories to format.')
+  })
+
   it('requires --config and --cluster-id when not on a terminal', async () => {
     const noConfig = await runCli(['storage', 'format', '-t', 'abc'])
     expect(noConfig.code).toBe(1)

@@ -114,6 +114,17 @@ describe('verifiable-producer and verifiable-consumer', () => {
     expect(all.at(-2)).toMatchObject({ name: 'partitions_revoked', partitions: [0, 1, 2].map((partition) => ({ topic: 'checks', partition })) })
   })
 
+  it('a poll hands out at most max.poll.records records, each poll with its records_consumed and its commit', async () => {
+    expect((await cli(['topics', '--create', '--topic', 'polls', '--partitions', '1'])).code).toBe(0)
+    const acked = expectProducerRun(await cli(['verifiable-producer', '--topic', 'polls', '--max-messages', '10']), 'polls', 10)
+    const config = path.join(dir, 'consumer.properties')
+    fs.writeFileSync(config, 'max.poll.records=3\n')
+    const c = await cli(['verifiable-consumer', '--topic', 'polls', '--group-id', 'pollers', '--max-messages', '10', '--verbose', '--command-config', config])
+    expectEachOnce(acked, consumed(c))
+    const polls = events(c.out).filter((e) => e.name === 'records_consumed' || e.name === 'offsets_committed')
+    expect(polls.map((e) => (e.name === 'records_consumed' ? e['count'] : (e['offsets'] as { offset: number }[])[0]?.offset))).toEqual([3, 3, 3, 6, 3, 9, 1, 10])
+  })
+
   it('against server-start over the same data directory: remote and embedded records, each consumed once', async () => {
     expect((await cli(['topics', '--create', '--topic', 'shared', '--partitions', '3'])).code).toBe(0)
     const server = await startServerProcess(['--override', 'listeners=PLAINTEXT://127.0.0.1:0', '--override', 'group.initial.rebalance.delay.ms=0'], { KAFKA_TS_DATA_DIR: data })

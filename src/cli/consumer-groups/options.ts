@@ -6,6 +6,7 @@ import { UsageError } from '../errors.js'
 import { parseJavaInt } from '../../util/java/numbers.js'
 import { parseLongOption } from '../flags.js'
 import { javaSplit } from '../../util/java/strings.js'
+import { javaHashSetOrder as hashSetOrder, javaStringHash } from '../../util/java/hash-set.js'
 
 export const ACTIONS = ['list', 'describe', 'delete', 'reset-offsets', 'delete-offsets', 'validate-regex'] as const
 export type GroupsAction = (typeof ACTIONS)[number]
@@ -249,19 +250,8 @@ export function parseTopicArg(arg: string): TopicArg {
  * hashCode, 16 buckets): Kafka prints its option sets in this order, so its messages do too.
  */
 export function javaHashSetOrder<T extends string>(names: readonly T[]): T[] {
-  const stringHash = (s: string) => {
-    let h = 0
-    for (let i = 0; i < s.length; i++) h = (Math.imul(31, h) + s.charCodeAt(i)) | 0
-    return h
-  }
-  const bucket = (name: string) => {
-    const h = (31 + stringHash(name)) | 0 // List.of(name).hashCode()
-    return (h ^ (h >>> 16)) & 15
-  }
-  return names
-    .map((name, index) => ({ name, index, bucket: bucket(name) }))
-    .sort((a, b) => a.bucket - b.bucket || a.index - b.index)
-    .map((e) => e.name)
+  // List.of(name).hashCode()
+  return hashSetOrder(names, (name) => (31 + javaStringHash(name)) | 0)
 }
 
 const bracket = (name: string) => `[${name}]`

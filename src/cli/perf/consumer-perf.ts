@@ -8,7 +8,9 @@ import { ConsumerFatalError, type ConsumeOptions, type KafkaClient } from '../..
 import { javaFixed } from '../../util/java/numbers.js'
 import { UsageError, UserError } from '../errors.js'
 import { parseLongOption } from '../flags.js'
+import { fetchSettings } from '../consumer-settings.js'
 import { isolationLevelOf, parseGroupConfig } from '../group-config.js'
+import { logUnusedConfigs } from '../unused-configs.js'
 import { toolProperties } from '../properties-file.js'
 import { abortOnTermination } from '../termination.js'
 import { topicRegex } from '../topic-regex.js'
@@ -44,6 +46,8 @@ export interface ConsumerPerfFlags {
   readonly 'date-format'?: string | undefined
   readonly 'hide-header': boolean
   readonly 'print-metrics': boolean
+  readonly 'fetch-size'?: number | undefined
+  readonly 'socket-buffer-size'?: number | undefined
 }
 
 export interface ConsumerPerfSettings {
@@ -103,8 +107,13 @@ export async function measureConsumer(settings: ConsumerPerfSettings, openClient
   const groupId = flags.group ?? `perf-consumer-${Math.floor(Math.random() * 100_000)}`
   props.set('group.id', groupId)
   props.set('auto.offset.reset', flags['from-latest'] ? 'latest' : 'earliest')
+  props.set('max.partition.fetch.bytes', String(flags['fetch-size'] ?? 1024 * 1024))
+  props.set('receive.buffer.bytes', String(flags['socket-buffer-size'] ?? 2 * 1024 * 1024))
+  props.set('check.crcs', 'false')
   const clientId = props.get('client.id') ?? 'perf-consumer-client'
   const group = { ...parseGroupConfig(groupId, props), clientId }
+  const fetch = fetchSettings(props)
+  logUnusedConfigs('consumer', props)
   const client = await openClient(props, clientId)
   const topics: ConsumeOptions['topics'] = flags.topic !== undefined ? { name: flags.topic } : { pattern: topicRegex(flags.include ?? '') }
 
@@ -143,6 +152,7 @@ export async function measureConsumer(settings: ConsumerPerfSettings, openClient
     signal: termination.signal,
     group,
     clientId,
+    fetch,
     onRebalance,
   })
   let endMs: number

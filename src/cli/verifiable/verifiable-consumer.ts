@@ -1,6 +1,8 @@
 import { ConsumerFatalError, type CommitOffset, type FormattableRecord, type PartitionRef } from '../../client/kafka-client.js'
 import { UsageError, UserError } from '../errors.js'
+import { fetchSettings } from '../consumer-settings.js'
 import { checkGroupProtocol, isolationLevelOf, parseGroupConfig } from '../group-config.js'
+import { logUnusedConfigs } from '../unused-configs.js'
 import { readArgs, type ArgparseProgram } from '../argparse.js'
 import { onTermination } from '../termination.js'
 import { CONNECTION_OPTIONS, configFileProperties, connectionOf, type OpenToolClient } from './common.js'
@@ -11,7 +13,7 @@ import { EventWriter, type EventObject } from './events.js'
 // each rebalance, records_consumed per poll (per partition: count, minOffset, maxOffset), record_data
 // per record with --verbose, offsets_committed for the commit the tool makes after every poll (without
 // --enable-autocommit), shutdown_requested on SIGTERM/SIGINT and shutdown_complete after close. A "poll"
-// here is one round of the consumer's reads (everything handed out between two drain() calls).
+// here is what one round of the consumer's reads handed out, max.poll.records (500) at most.
 //
 // Deliberate differences: --group-protocol consumer (KIP-848) is refused until kafka-ts has it; with
 // --max-messages the last poll's count is the records kept (Java counts the whole poll, then keeps the
@@ -69,6 +71,17 @@ interface PollSummary {
   maxOffset: number
 }
 
+/** One poll's records: per-partition summaries, and the record_data events (--verbose) with their times. */
+interface Poll {
+  readonly partitions: Map<string, PollSummary>
+  count: number
+  readonly records: (EventObject & { readonly at: number })[]
+}
+
+function newPoll(): Poll {
+  return { partitions: new Map(), count: 0, records: [] }
+}
+
 /** What Java's CommitFailedException says when a rebalance took the partitions. */
 const COMMIT_FAILED =
   'Commit cannot be completed since the group has already rebalanced and assigned the partitions to another member.'
@@ -96,6 +109,8 @@ export async function runVerifiableConsumer(argv: readonly string[], openClient:
   if (sessionTimeout !== undefined) props.set('session.timeout.ms', String(sessionTimeout))
   const clientId = props.get('client.id') ?? `consumer-${groupId}-1`
   const group = { ...parseGroupConfig(groupId, props), clientId }
+  const fetch = fetchSettings(props)
+  logUnusedConfigs('consumer', props)
   const topic = args.str('--topic') ?? ''
   const maxMessages = args.num('--max-messages') ?? -1
   const verbose = args.flag('--verbose')
@@ -119,40 +134,51 @@ export async function runVerifiableConsumer(argv: readonly string[], openClient:
     signal: aborter.signal,
     group,
     clientId,
+    fetch,
     onRebalance: (phase, partitions) => {
       assigned = phase === 'assigned' ? partitions : []
       events.print(phase === 'assigned' ? 'partitions_assigned' : 'partitions_revoked', { partitions: partitionList(partitions) })
     },
   })
 
-  let poll = new Map<string, PollSummary>()
-  let pollCount = 0
+  // A poll hands out at most max.poll.records records, as Java's does: a read round holding more is
+  // reported as several polls, each with its records_consumed and its commit.
+  let poll = newPoll()
+  const polls: Poll[] = []
   const onRecord = (r: FormattableRecord, t: string, partition: number): boolean => {
+    if (poll.count === fetch.maxPollRecords) {
+      polls.push(poll)
+      poll = newPoll()
+    }
     const key = `${partition}:${t}`
-    const summary = poll.get(key)
-    if (summary === undefined) poll.set(key, { topic: t, partition, count: 1, minOffset: r.offset, maxOffset: r.offset })
+    const summary = poll.partitions.get(key)
+    if (summary === undefined) poll.partitions.set(key, { topic: t, partition, count: 1, minOffset: r.offset, maxOffset: r.offset })
     else {
       summary.count++
       summary.maxOffset = r.offset
     }
-    pollCount++
+    poll.count++
     if (verbose) {
       const text = (start: number, length: number) => (length < 0 ? null : r.data.toString('utf8', start, start + length))
-      events.add('record_data', { key: text(r.keyStart, r.keyLength), value: text(r.valueStart, r.valueLength), topic: t, partition, offset: r.offset })
+      poll.records.push({ key: text(r.keyStart, r.keyLength), value: text(r.valueStart, r.valueLength), topic: t, partition, offset: r.offset, at: Date.now() })
     }
     return true
   }
-  // After every round of reads: the poll's summary, then (without auto-commit) its synchronous commit.
+  // After every round of reads: each poll's records, its summary, then (without auto-commit) its synchronous commit.
   const endOfPoll = async (): Promise<boolean> => {
-    if (pollCount === 0) return true
-    const summaries = [...poll.values()]
+    if (poll.count > 0) polls.push(poll)
+    poll = newPoll()
+    for (const done of polls.splice(0)) await reportPoll(done)
+    return true
+  }
+  const reportPoll = async (done: Poll): Promise<void> => {
+    for (const { at, ...record } of done.records) events.add('record_data', record, at)
+    const summaries = [...done.partitions.values()]
     events.add('records_consumed', {
-      count: pollCount,
+      count: done.count,
       partitions: summaries.map((s) => ({ topic: s.topic, partition: s.partition, count: s.count, minOffset: s.minOffset, maxOffset: s.maxOffset })),
     })
     events.flush()
-    poll = new Map()
-    pollCount = 0
     if (!autoCommit) {
       const offsets: CommitOffset[] = summaries.map((s) => ({ topic: s.topic, partition: s.partition, offset: s.maxOffset + 1 }))
       let error: string | undefined
@@ -164,7 +190,6 @@ export async function runVerifiableConsumer(argv: readonly string[], openClient:
       const committed = offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset }))
       events.print('offsets_committed', error === undefined ? { offsets: committed, success: true } : { offsets: committed, error, success: false })
     }
-    return true
   }
 
   try {

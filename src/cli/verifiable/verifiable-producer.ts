@@ -4,6 +4,7 @@ import { storeFailureOf } from '../../broker/store-failure.js'
 import type { AcknowledgedRecords, SendFailure } from '../../client/kafka-client.js'
 import { readArgs, type ArgparseProgram } from '../argparse.js'
 import { ThroughputThrottler } from '../perf/throughput-throttler.js'
+import { logUnusedConfigs } from '../unused-configs.js'
 import { producerSettings } from '../producer-settings.js'
 import { stoppedProducing } from '../storage-errors.js'
 import { onTermination } from '../termination.js'
@@ -95,6 +96,8 @@ export async function runVerifiableProducer(argv: readonly string[], openClient:
     ['enable.idempotence', 'false'],
   ])
   for (const [k, v] of configFileProperties(program, args, '--producer.config')) props.set(k, v)
+  const settings = producerSettings(props, { clientId: 'producer-1', lingerMs: 5 })
+  logUnusedConfigs('producer', props)
 
   const client = await openClient(connectionOf(args), props)
   const events = new EventWriter()
@@ -117,18 +120,20 @@ export async function runVerifiableProducer(argv: readonly string[], openClient:
     events.flush()
   }
   let storeFailure: ReturnType<typeof storeFailureOf>
+  /** The record send() is taking: the one a refusal inside send() is about. */
+  let sending = 0
   const onFailure = (f: SendFailure) => {
     storeFailure ??= storeFailureOf(f.error)
     const q = queue(f.partition)
     const now = Date.now()
     const exception = exceptionClassOf(f.error)
     for (let j = 0; j < f.records; j++) {
-      const i = q.shift()
+      const i = f.partition < 0 ? sending : q.shift()
       events.add('producer_send_error', { key: keyOf(i), value: valueOf(i), topic, exception, message: f.error.message }, now)
     }
     events.flush()
   }
-  const producer = await client.producer(topic, { ...producerSettings(props, { clientId: 'producer-1', lingerMs: 5 }), onAcknowledged }, onFailure)
+  const producer = await client.producer(topic, { ...settings, onAcknowledged }, onFailure)
 
   let stopping = false
   const dispose = onTermination(() => {
@@ -152,6 +157,7 @@ export async function runVerifiableProducer(argv: readonly string[], openClient:
         createTime += sendStartMs - startMs
       }
       sent++
+      sending = i
       const partition = producer.send(key === null ? null : Buffer.from(key), Buffer.from(valueOf(i)), undefined, timestamp)
       if (partition >= 0) queue(partition).push(i)
       if (throttler.shouldThrottle(i, sendStartMs)) await throttler.throttle()

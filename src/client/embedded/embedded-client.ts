@@ -169,6 +169,7 @@ export class EmbeddedClient implements KafkaClient {
       signal: opts.signal,
       store: { dataDir: this.target, file: storeFile(this.target) },
       ...(opts.onRebalance === undefined ? {} : { onRebalance: opts.onRebalance }),
+      ...(opts.fetch === undefined ? {} : { fetch: opts.fetch }),
       ...(group === undefined
         ? {}
         : { group: { member: new GroupMember(broker, group), autoCommit: group.autoCommit, autoCommitIntervalMs: group.autoCommitIntervalMs } }),

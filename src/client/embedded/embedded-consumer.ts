@@ -2,7 +2,7 @@ import type { Broker, IsolationLevel } from '../../broker/broker.js'
 import { forEachRecord, readBatchHeader, type RecordCursor, type TopicRow } from '../../broker/records.js'
 import { AbortedTxnWalk } from '../../protocol/aborted-transactions.js'
 import { checkBatchCrc, damagedPartitionError, isLogDamage, type LocalStore } from '../damaged-batches.js'
-import type { CommitOffset, ConsumeOptions, PartitionRef, RecordConsumer, StartPosition, StopReason } from '../kafka-client.js'
+import { DEFAULT_FETCH_SETTINGS, type CommitOffset, type ConsumeOptions, type PartitionRef, type RecordConsumer, type StartPosition, type StopReason } from '../kafka-client.js'
 import { partitionKey, type GroupMember, type PartitionOffset, type TopicPartitions } from './group-member.js'
 
 // The embedded consumer: reads the local store the way a Kafka consumer reads a broker — whole batches
@@ -38,8 +38,6 @@ interface Assignment {
   printed: number
 }
 
-/** Bytes read from one partition per round: keeps one read from starving the others or the event loop. */
-const MAX_BYTES_PER_READ = 1 << 20
 /** How often a caught-up consumer re-checks the topic list (new partitions, --include matches). */
 const REFRESH_MS = 1000
 
@@ -62,6 +60,7 @@ export class EmbeddedConsumer implements RecordConsumer {
    */
   async run(onRecord: (r: RecordCursor, topic: string, partition: number) => boolean, drain: () => Promise<boolean>): Promise<StopReason> {
     const { maxMessages, timeoutMs, signal, group } = this.opts
+    const fetch = this.opts.fetch ?? DEFAULT_FETCH_SETTINGS
     if (maxMessages !== undefined && maxMessages <= 0) return 'max-messages'
     if (group === undefined) this.refreshAssignments(true)
     let lastRecordAt = Date.now()
@@ -86,8 +85,20 @@ export class EmbeddedConsumer implements RecordConsumer {
       }
       let progressed = false
       let stop: StopReason | undefined
-      for (const a of this.assignments.values()) {
-        const res = this.broker.read(a.topic, a.partition, a.position, MAX_BYTES_PER_READ, { isolation: this.isolation })
+      // fetch.max.bytes bounds a round across partitions, max.partition.fetch.bytes each partition's read
+      // (a batch larger than either still comes whole, as a broker answers).
+      let roundBytes = 0
+      const read: string[] = []
+      for (const [key, a] of this.assignments) {
+        if (read.length > 0 && roundBytes >= fetch.maxBytes) {
+          // The partitions read this round go last, so the next round starts with the ones left out.
+          for (const k of read) this.requeue(k)
+          break
+        }
+        read.push(key)
+        const res = this.broker.read(a.topic, a.partition, a.position, Math.max(1, Math.min(fetch.partitionMaxBytes, fetch.maxBytes - roundBytes)), {
+          isolation: this.isolation,
+        })
         if (!res.ok) {
           if (res.error.errorName === 'OFFSET_OUT_OF_RANGE') this.reset(a)
           else if (isLogDamage(res.error)) throw damagedPartitionError(res.error, this.opts.store)
@@ -95,6 +106,7 @@ export class EmbeddedConsumer implements RecordConsumer {
         }
         const walk = new AbortedTxnWalk(res.value.abortedTransactions)
         for (const batch of res.value.batches) {
+          roundBytes += batch.length
           const header = readBatchHeader(batch)
           checkBatchCrc(batch, a.topic.name, a.partition, header.baseOffset, this.opts.store)
           if (walk.classify(header) === 'data') forEachRecord(batch, (r) => {
@@ -140,6 +152,14 @@ export class EmbeddedConsumer implements RecordConsumer {
       if (woke === 'aborted' && signal.aborted) return 'aborted'
       if (woke === 'timeout' && group === undefined) this.refreshAssignments(false)
     }
+  }
+
+  /** Moves a partition to the end of the reading order. */
+  private requeue(key: string): void {
+    const a = this.assignments.get(key)
+    if (a === undefined) return
+    this.assignments.delete(key)
+    this.assignments.set(key, a)
   }
 
   /**

@@ -5,7 +5,7 @@ import type { AppendResult } from '../../broker/types.js'
 import type { RecordHeader, TopicRow } from '../../broker/records.js'
 import { effectiveTopicConfig } from '../../broker/topic-configs.js'
 import type { ProducerSettings, RecordProducer, SendFailure } from '../kafka-client.js'
-import { PartitionBatches, batchLimitFor, type ClosedBatch } from '../partition-batches.js'
+import { PartitionBatches, batchLimitFor, recordTooLarge, type ClosedBatch } from '../partition-batches.js'
 
 // The embedded producer: what Kafka's Java producer does between send() and the broker, done
 // in-process. Records are encoded straight into per-partition batch builders; each batch that closes
@@ -50,6 +50,11 @@ export class EmbeddedProducer implements RecordProducer {
   /** Queues one record; keyed records go where Kafka's Java client would put them, others stick to one partition per batch. */
   send(key: Buffer | null, value: Buffer | null, headers: readonly RecordHeader[] | undefined, timestamp: number, explicitPartition?: number): number {
     if (this.stopped) return -1
+    const refused = recordTooLarge(key, value, headers, this.settings)
+    if (refused !== undefined) {
+      this.onFailure({ error: refused, partition: -1, keyBytes: key?.length ?? null, valueBytes: value?.length ?? null, records: 1 })
+      return -1
+    }
     const { batchSize } = this.settings
     const partition = this.batches.append(key, value, headers, timestamp, explicitPartition, batchSize)
     const size = this.batches.size(partition)

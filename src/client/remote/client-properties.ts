@@ -1,6 +1,8 @@
 import fs from 'node:fs'
 
+import { atLeast } from '../../broker/config-def.js'
 import { JaasConfigError, parseJaasConfig } from '../../util/jaas-config.js'
+import { ClientConfig } from '../client-configs.js'
 import { ClientConfigError } from '../kafka-client.js'
 
 // Kafka's client properties (--command-config, --producer.config, --consumer-property, …) turned into
@@ -57,14 +59,9 @@ export function parseBootstrapServers(text: string): string[] {
 }
 
 export function connectionSettings(bootstrap: string, props: ReadonlyMap<string, string>, defaultClientId: string): ConnectionSettings {
-  const int = (key: string, fallback: number, type: 'INT' | 'LONG' = 'INT'): number => {
-    const raw = props.get(key)?.trim()
-    if (raw === undefined) return fallback
-    const n = Number(raw)
-    if (raw === '' || !Number.isSafeInteger(n)) throw new ClientConfigError(`Invalid value ${raw} for configuration ${key}: Not a number of type ${type}`)
-    if (n < 0) throw new ClientConfigError(`Invalid value ${raw} for configuration ${key}: Value must be at least 0`)
-    return n
-  }
+  const config = new ClientConfig(props)
+  const int = (key: string, fallback: number, type: 'INT' | 'LONG' = 'INT'): number =>
+    type === 'INT' ? config.int(key, fallback, atLeast(0)) : config.long(key, fallback, atLeast(0))
   const protocol = (props.get('security.protocol')?.trim() ?? 'PLAINTEXT').toUpperCase()
   if (!(SECURITY_PROTOCOLS as readonly string[]).includes(protocol)) {
     throw new ClientConfigError(`Invalid value ${props.get('security.protocol') ?? ''} for configuration security.protocol: String must be one of: ${SECURITY_PROTOCOLS.join(', ')}`)

@@ -3,7 +3,7 @@ import { decodeProduceResponse, encodeProduceRequest, type PartitionProduceRespo
 import { KafkaError, kafkaErrorForCode } from '../../broker/kafka-error.js'
 import { patchBaseSequence, type RecordHeader } from '../../broker/records.js'
 import type { ProducerSettings, RecordProducer, SendFailure } from '../kafka-client.js'
-import { PartitionBatches, batchLimitFor, type AckLists, type BatchIdentity, type ClosedBatch } from '../partition-batches.js'
+import { PartitionBatches, batchLimitFor, recordTooLarge, type AckLists, type BatchIdentity, type ClosedBatch } from '../partition-batches.js'
 import { remoteFailure } from './remote-errors.js'
 import { STALE_METADATA, type Cluster, type TopicRoute } from './wire/cluster.js'
 import { BrokerIoError } from './wire/wire-errors.js'
@@ -94,6 +94,11 @@ export class RemoteBatchProducer implements RecordProducer {
   }
 
   send(key: Buffer | null, value: Buffer | null, headers: readonly RecordHeader[] | undefined, timestamp: number, explicitPartition?: number): number {
+    const refused = recordTooLarge(key, value, headers, this.settings)
+    if (refused !== undefined) {
+      this.onFailure({ error: refused, partition: -1, keyBytes: key?.length ?? null, valueBytes: value?.length ?? null, records: 1 })
+      return -1
+    }
     const backlogged = this.inFlight.size >= MAX_IN_FLIGHT
     const partition = this.batches.append(key, value, headers, timestamp, explicitPartition, backlogged ? this.growLimit : this.settings.batchSize)
     const size = this.batches.size(partition)

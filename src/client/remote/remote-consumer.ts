@@ -10,8 +10,10 @@ import { checkBatchCrc, damagedPartitionError, isLogDamage } from '../damaged-ba
 import { GroupMemberError } from '../group-protocol.js'
 import {
   ConsumerFatalError,
+  DEFAULT_FETCH_SETTINGS,
   type CommitOffset,
   type ConsumeOptions,
+  type FetchSettings,
   type PartitionRef,
   type FormattableRecord,
   type GroupMembership,
@@ -60,10 +62,6 @@ interface AskedTopic {
   readonly positions: Map<number, Position>
 }
 
-const PARTITION_MAX_BYTES = 1 << 20
-/** fetch.max.bytes' default. */
-const FETCH_MAX_BYTES = 50 << 20
-const FETCH_MAX_WAIT_MS = 500
 /** How often an idle consumer re-reads the topic list (new partitions, --include matches). */
 const REFRESH_MS = 1000
 
@@ -74,11 +72,14 @@ export class RemoteConsumer implements RecordConsumer {
   /** Group mode: the offsets last committed, per partition key. */
   private readonly committed = new Map<string, number>()
   private closed = false
+  private readonly fetch: FetchSettings
 
   constructor(
     private readonly client: RemoteClient,
     private readonly opts: ConsumeOptions,
-  ) {}
+  ) {
+    this.fetch = opts.fetch ?? DEFAULT_FETCH_SETTINGS
+  }
 
   get count(): number {
     return this.consumed
@@ -159,7 +160,7 @@ export class RemoteConsumer implements RecordConsumer {
         nextRefreshAt = 0
         continue
       }
-      const maxWaitMs = timeoutMs === undefined ? FETCH_MAX_WAIT_MS : Math.min(FETCH_MAX_WAIT_MS, Math.max(1, timeoutMs))
+      const maxWaitMs = timeoutMs === undefined ? this.fetch.maxWaitMs : Math.min(this.fetch.maxWaitMs, Math.max(1, timeoutMs))
       let lost: Error | undefined
       const responses = await Promise.all(
         [...byLeader].map(([node, list]) =>
@@ -332,7 +333,7 @@ export class RemoteConsumer implements RecordConsumer {
         topics.set(p.topic, t)
         byId.set(p.topicId.toString('hex'), t)
       }
-      t.partitions.push({ partition: p.partition, fetchOffset: p.offset, partitionMaxBytes: PARTITION_MAX_BYTES })
+      t.partitions.push({ partition: p.partition, fetchOffset: p.offset, partitionMaxBytes: this.fetch.partitionMaxBytes })
       t.positions.set(p.partition, p)
     }
     const response = await conn.request(
@@ -340,8 +341,8 @@ export class RemoteConsumer implements RecordConsumer {
       (w, v) =>
         encodeFetchRequest(w, v, {
           maxWaitMs,
-          minBytes: 1,
-          maxBytes: FETCH_MAX_BYTES,
+          minBytes: this.fetch.minBytes,
+          maxBytes: this.fetch.maxBytes,
           isolationLevel: this.opts.isolation === 'read_committed' ? 1 : 0,
           // Up to v12 a topic goes by name, from v13 by id: the codec writes the one the version has.
           topics: [...topics].map(([topic, t]) => ({ topic, topicId: t.topicId, partitions: t.partitions })),

@@ -13,6 +13,7 @@ import { ClassicMemberState, coordinatorMoved } from '../classic-member-state.js
 import { assignGroup, checkAssignors, partitionKey } from '../group-protocol.js'
 import type { GroupMembership } from '../kafka-client.js'
 import type { PartitionOffset, TopicPartitions } from '../group-protocol.js'
+import { knownTopicIds, namesById, offsetsVersion } from './offset-topic-ids.js'
 import type { Cluster } from './wire/cluster.js'
 import type { BrokerConnection } from './wire/connection.js'
 import { BrokerIoError } from './wire/wire-errors.js'
@@ -148,15 +149,18 @@ export class RemoteGroupMember {
     const out = new Map<string, number>()
     if (partitions.length === 0) return out
     const { groupId } = this.config
-    const topics = partitions.map((tp) => ({ name: tp.topic, partitionIndexes: [...tp.partitions] }))
+    const ids = await knownTopicIds(this.cluster, partitions.map((tp) => tp.topic))
+    const topics = partitions.map((tp) => ({ name: tp.topic, topicId: ids?.get(tp.topic), partitionIndexes: [...tp.partitions] }))
     const answer = await this.cluster.retrying(
       async () => {
         const conn = await this.cluster.coordinator(groupId)
-        const batched = conn.versionOf(ApiKey.OffsetFetch) >= 8
+        const version = offsetsVersion(conn, ApiKey.OffsetFetch, ids !== undefined)
+        const batched = version >= 8
         const response = await conn.request(
           ApiKey.OffsetFetch,
           (w, v) => encodeOffsetFetchRequest(w, v, batched ? { groups: [{ groupId, topics }], requireStable: true } : { groupId, topics, requireStable: true }),
           decodeOffsetFetchResponse,
+          { version },
         )
         const group = batched ? response.groups.find((g) => g.groupId === groupId) : response
         if (group === undefined) throw new KafkaError('UNKNOWN_SERVER_ERROR', 'OffsetFetch answered without the group')
@@ -165,7 +169,13 @@ export class RemoteGroupMember {
       },
       () => this.cluster.forgetCoordinator(groupId),
     )
-    for (const t of answer) for (const p of t.partitions) out.set(partitionKey(t.name, p.partitionIndex), p.errorCode === 0 ? p.committedOffset : -1)
+    const byId = namesById(ids)
+    for (const t of answer) {
+      // v10 answers (batched, v8+) name a topic by id; older ones by name.
+      const name = 'topicId' in t && t.name === '' ? byId.get(t.topicId.toString('hex')) : t.name
+      if (name === undefined) continue
+      for (const p of t.partitions) out.set(partitionKey(name, p.partitionIndex), p.errorCode === 0 ? p.committedOffset : -1)
+    }
     return out
   }
 
@@ -179,6 +189,7 @@ export class RemoteGroupMember {
     const byTopic = new Map<string, { partitionIndex: number; committedOffset: number; committedMetadata: string }[]>()
     for (const o of offsets) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), { partitionIndex: o.partition, committedOffset: o.offset, committedMetadata: '' }])
     const { groupId, groupInstanceId } = this.config
+    const ids = await knownTopicIds(this.cluster, [...byTopic.keys()])
     const answer = await this.cluster.retrying(
       async () => {
         const conn = await this.cluster.coordinator(groupId)
@@ -190,14 +201,17 @@ export class RemoteGroupMember {
               generationIdOrMemberEpoch: this.state.generation,
               memberId: this.state.memberId,
               groupInstanceId: v >= 7 ? groupInstanceId : null,
-              topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })),
+              topics: [...byTopic].map(([name, partitions]) => ({ name, topicId: ids?.get(name), partitions })),
             }),
           decodeOffsetCommitResponse,
+          { version: offsetsVersion(conn, ApiKey.OffsetCommit, ids !== undefined) },
         )
       },
       () => this.cluster.forgetCoordinator(groupId),
     )
-    const failed = answer.topics.flatMap((t) => t.partitions.filter((p) => p.errorCode !== 0).map((p) => ({ topic: t.name, partition: p.partitionIndex, error: kafkaErrorForCode(p.errorCode) })))
+    const byId = namesById(ids)
+    const nameOf = (t: { name: string; topicId: Buffer }) => (t.name !== '' ? t.name : (byId.get(t.topicId.toString('hex')) ?? t.topicId.toString('hex')))
+    const failed = answer.topics.flatMap((t) => t.partitions.filter((p) => p.errorCode !== 0).map((p) => ({ topic: nameOf(t), partition: p.partitionIndex, error: kafkaErrorForCode(p.errorCode) })))
     if (failed.length === 0) return true
     if (this.state.commitRefused(failed)) this.cluster.forgetCoordinator(groupId)
     return false

@@ -7,6 +7,7 @@ import { decodeListGroupsResponse, encodeListGroupsRequest } from '../../protoco
 import { decodeOffsetCommitResponse, encodeOffsetCommitRequest } from '../../protocol/messages/offset-commit.js'
 import { decodeOffsetDeleteResponse, encodeOffsetDeleteRequest } from '../../protocol/messages/offset-delete.js'
 import { decodeOffsetFetchResponse, encodeOffsetFetchRequest } from '../../protocol/messages/offset-fetch.js'
+import { offsetsVersion } from './offset-topic-ids.js'
 import type { GroupState, OffsetDeleteRequest, OffsetDeleteResult } from '../../broker/groups/types.js'
 import { KafkaError, fail, kafkaErrorForCode, ok, type Outcome } from '../../broker/kafka-error.js'
 import {
@@ -83,12 +84,14 @@ export class RemoteGroups implements GroupsClient {
 
   async fetchOffsets(groupId: string): Promise<Outcome<GroupOffset[]>> {
     return this.onCoordinator(groupId, async (conn) => {
-      const batched = conn.versionOf(ApiKey.OffsetFetch) >= 8
+      const version = offsetsVersion(conn, ApiKey.OffsetFetch, false)
+      const batched = version >= 8
       const response = await conn.request(
         ApiKey.OffsetFetch,
         // topics null: every partition the group has committed.
         (w, v) => encodeOffsetFetchRequest(w, v, batched ? { groups: [{ groupId, topics: null }] } : { groupId, topics: null }),
         decodeOffsetFetchResponse,
+        { version },
       )
       const group = batched ? response.groups.find((g) => g.groupId === groupId) : response
       if (group === undefined) return fail(new KafkaError('UNKNOWN_SERVER_ERROR', 'OffsetFetch answered without the group'))
@@ -113,7 +116,9 @@ export class RemoteGroups implements GroupsClient {
       partitions: ps.map((p) => ({ partitionIndex: p.partition, committedOffset: p.offset, committedLeaderEpoch: -1, committedMetadata: '' })),
     }))
     const outcome = await this.onCoordinator(groupId, async (conn) => {
-      const response = await conn.request(ApiKey.OffsetCommit, (w, v) => encodeOffsetCommitRequest(w, v, { groupId, generationIdOrMemberEpoch: -1, memberId: '', topics }), decodeOffsetCommitResponse)
+      const response = await conn.request(ApiKey.OffsetCommit, (w, v) => encodeOffsetCommitRequest(w, v, { groupId, generationIdOrMemberEpoch: -1, memberId: '', topics }), decodeOffsetCommitResponse, {
+        version: offsetsVersion(conn, ApiKey.OffsetCommit, false),
+      })
       const codes = response.topics.flatMap((t) => t.partitions.map((p) => p.errorCode))
       coordinatorError(codes.find((c) => c !== 0) ?? 0)
       return partitionOutcomes(response.topics)

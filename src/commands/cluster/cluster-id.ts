@@ -1,4 +1,4 @@
-import { clusterToolFlags, commandConfigOf } from '../../cli/cluster/cluster-tool.js'
+import { clusterConnection, clusterToolFlags, commandConfigOf } from '../../cli/cluster/cluster-tool.js'
 import { KafkaCommand } from '../../cli/kafka-command.js'
 
 export default class ClusterId extends KafkaCommand<{ clusterId: string }> {
@@ -8,7 +8,8 @@ export default class ClusterId extends KafkaCommand<{ clusterId: string }> {
 
   async run(): Promise<{ clusterId: string }> {
     const { flags } = await this.parse(ClusterId)
-    const client = await this.openClient({ ...flags, 'command-config': commandConfigOf(flags) }, { clientId: 'kafka-ts-cluster' })
+    const { bootstrap } = clusterConnection('kafka-cluster cluster-id', flags, this.argv)
+    const client = await this.openClient({ ...flags, 'bootstrap-server': bootstrap, 'command-config': commandConfigOf(flags) }, { clientId: 'kafka-ts-cluster' })
     const { clusterId } = await client.describeCluster()
     this.out(clusterId === '' ? 'No cluster ID found. The Kafka version is probably too old.' : `Cluster ID: ${clusterId}`)
     return { clusterId }

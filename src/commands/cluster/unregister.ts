@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core'
 
-import { clusterToolFlags, commandConfigOf } from '../../cli/cluster/cluster-tool.js'
+import { clusterConnection, clusterToolFlags, commandConfigOf } from '../../cli/cluster/cluster-tool.js'
 import { UserError } from '../../cli/errors.js'
 import { KafkaCommand } from '../../cli/kafka-command.js'
 
@@ -18,7 +18,8 @@ export default class ClusterUnregister extends KafkaCommand<Record<string, never
   async run(): Promise<Record<string, never>> {
     const { flags } = await this.parse(ClusterUnregister)
     if (flags.id === undefined) throw new UserError('kafka-cluster unregister: error: argument --id/-i is required')
-    const client = await this.openClient({ ...flags, 'command-config': commandConfigOf(flags) }, { clientId: 'kafka-ts-cluster' })
+    const { bootstrap } = clusterConnection('kafka-cluster unregister', flags, this.argv)
+    const client = await this.openClient({ ...flags, 'bootstrap-server': bootstrap, 'command-config': commandConfigOf(flags) }, { clientId: 'kafka-ts-cluster' })
     await client.describeCluster()
     throw new UserError('The target cluster does not support the broker unregistration API.')
   }

@@ -7,6 +7,7 @@ import { brokerConfigFrom } from '../../broker/broker-config.js'
 import { formatStorageDirectory, inspectStorageDirectory } from '../../broker/open-broker.js'
 import { parseAddScram } from '../../cli/add-scram.js'
 import { UsageError, UserError } from '../../cli/errors.js'
+import { log4j } from '../../cli/log4j.js'
 import { KafkaCommand } from '../../cli/kafka-command.js'
 import { readPropertiesFile } from '../../cli/properties-file.js'
 import { finalizedLevels } from '../../broker/features.js'
@@ -86,8 +87,19 @@ export default class StorageFormat extends KafkaCommand<FormatReport> {
 
     const unformatted: string[] = []
     const skipped: string[] = []
+    const unreadable: string[] = []
     for (const dir of dirs) {
-      const { state, meta } = inspectStorageDirectory(dir)
+      let inspection: ReturnType<typeof inspectStorageDirectory>
+      try {
+        inspection = inspectStorageDirectory(dir)
+      } catch (err) {
+        // Kafka's MetaPropertiesEnsemble logs the failed read and leaves the directory out.
+        log4j('ERROR', `Error while reading meta.properties file ${path.join(dir, 'meta.properties')}`, 'org.apache.kafka.metadata.properties.MetaPropertiesEnsemble')
+        process.stderr.write(`${errorText(err)}\n`)
+        unreadable.push(dir)
+        continue
+      }
+      const { state, meta } = inspection
       if (state === 'formatted') {
         const storedId = meta?.get('cluster.id')
         if (storedId !== undefined && storedId !== clusterId && !flags['ignore-formatted']) {
@@ -103,6 +115,8 @@ export default class StorageFormat extends KafkaCommand<FormatReport> {
         unformatted.push(dir)
       }
     }
+    for (const dir of unreadable) this.out(`I/O error trying to read log directory ${dir}. Ignoring...`)
+    if (unreadable.length > 0 && unformatted.length === 0 && skipped.length === 0) throw new UserError('No available log directories to format.')
     if (unformatted.length === 0) {
       this.out('All of the log directories are already formatted.')
       return { clusterId, formatted: [], skipped }
@@ -119,4 +133,11 @@ export default class StorageFormat extends KafkaCommand<FormatReport> {
     }
     return { clusterId, formatted: unformatted, skipped }
   }
+}
+
+/** The failed read's own words, with the errno code when the store error carries one as its cause. */
+function errorText(err: unknown): string {
+  if (!(err instanceof Error)) return String(err)
+  const cause = err.cause instanceof Error ? err.cause.message : undefined
+  return cause === undefined || err.message.includes(cause) ? err.message : `${err.message}: ${cause}`
 }

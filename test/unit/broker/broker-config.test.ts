@@ -141,9 +141,35 @@ describe('invalid values', () => {
     ['offsets.topic.replication.factor', '40000', 'Invalid value 40000 for configuration offsets.topic.replication.factor: Not a number of type SHORT'],
     ['fetch.max.bytes', '1000', 'Invalid value 1000 for configuration fetch.max.bytes: Value must be at least 1024'],
     ['compression.type', 'brotli', 'Invalid value brotli for configuration compression.type: String must be one of: uncompressed, zstd, lz4, snappy, gzip, producer'],
+    // Kafka 4.3's KIP-848 and KIP-932 broker keys (GroupCoordinatorConfig, ShareGroupConfig).
+    ['group.consumer.session.timeout.ms', 'soon', 'Invalid value soon for configuration group.consumer.session.timeout.ms: Not a number of type INT'],
+    ['group.consumer.heartbeat.interval.ms', '0', 'Invalid value 0 for configuration group.consumer.heartbeat.interval.ms: Value must be at least 1'],
+    ['group.consumer.migration.policy', 'sideways', 'Invalid value sideways for configuration group.consumer.migration.policy: String must be one of (case insensitive): DISABLED, DOWNGRADE, UPGRADE, BIDIRECTIONAL'],
+    ['group.share.delivery.count.limit', '11', 'Invalid value 11 for configuration group.share.delivery.count.limit: Value must be no more than 10'],
+    ['group.share.record.lock.duration.ms', '999', 'Invalid value 999 for configuration group.share.record.lock.duration.ms: Value must be at least 1000'],
+    ['group.share.assignor.offload.enable', 'yes', 'Invalid value yes for configuration group.share.assignor.offload.enable: Expected value to be either true or false'],
+    // Each within its own range, but outside the bounds the other keys set.
+    ['group.consumer.session.timeout.ms', '30000', 'group.consumer.session.timeout.ms must be greater than or equal to group.consumer.min.session.timeout.ms'],
+    ['group.consumer.heartbeat.interval.ms', '20000', 'group.consumer.heartbeat.interval.ms must be less than or equal to group.consumer.max.heartbeat.interval.ms'],
+    ['group.share.min.session.timeout.ms', '50000', 'group.share.session.timeout.ms must be greater than or equal to group.share.min.session.timeout.ms'],
+    ['group.share.record.lock.duration.ms', '10000', 'group.share.record.lock.duration.ms must be greater than or equal to group.share.min.record.lock.duration.ms'],
   ])('%s=%j → %s', (name, value, message) => {
     expect(() => from([[name, value]])).toThrow(new BrokerConfigError(message))
     expect(() => from([[name, value]])).toThrow(BrokerConfigError)
+  })
+
+  it('takes group keys that agree with each other', () => {
+    const config = from([
+      ['group.consumer.min.session.timeout.ms', '10000'],
+      ['group.consumer.session.timeout.ms', '10000'],
+      ['group.consumer.min.heartbeat.interval.ms', '1000'],
+      ['group.consumer.heartbeat.interval.ms', '1000'],
+      ['group.consumer.migration.policy', 'Upgrade'],
+    ])
+    expect(config.staticProps.get('group.consumer.session.timeout.ms')).toBe('10000')
+    expect(() => from([['group.consumer.heartbeat.interval.ms', '45000'], ['group.consumer.max.heartbeat.interval.ms', '60000'], ['group.consumer.session.timeout.ms', '45000']])).toThrow(
+      new BrokerConfigError('group.consumer.heartbeat.interval.ms must be less than group.consumer.session.timeout.ms'),
+    )
   })
 
   it('trims values as ConfigDef does', () => {

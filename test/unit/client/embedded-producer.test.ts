@@ -29,6 +29,7 @@ const settings: ProducerSettings = {
   bufferMemory: 1 << 20,
   clientId: 'embedded-producer-test',
   idempotent: false,
+  maxRequestSize: 1 << 20,
 }
 
 function storedValues(): string[] {

@@ -43,12 +43,11 @@ const OLDEST_USED: Readonly<Record<number, number>> = {
 }
 
 /**
- * The newest version of each API whose fields the client code above fills in: OffsetCommit / OffsetFetch v10
- * name topics by id only (KIP-848), and InitProducerId v6 is 2PC (unstable in Kafka 4.3).
+ * The newest version of each API whose fields the client code above fills in: InitProducerId v6 is 2PC
+ * (unstable in Kafka 4.3). OffsetCommit / OffsetFetch v10 name topics by id: their callers choose v10 or v9
+ * (offset-topic-ids.ts).
  */
 const NEWEST_USED: Readonly<Record<number, number>> = {
-  [ApiKey.OffsetCommit]: 9,
-  [ApiKey.OffsetFetch]: 9,
   [ApiKey.InitProducerId]: 5,
 }
 
