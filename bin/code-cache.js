@@ -4,10 +4,11 @@
 // cache (`<file>.v8cache`) is written at build time by scripts/code-cache.js; V8 then deserializes the
 // functions instead of parsing and compiling them. A cache from another Node or other V8 flags is
 // rejected by V8, and the file compiles as it would without one.
-import { readFileSync, writeFileSync } from 'node:fs'
 import module, { createRequire } from 'node:module'
 
 const require = createRequire(import.meta.url)
+// By require, as in bin/run.js: fs's ES module facade would load the stream modules.
+const { readFileSync, writeFileSync } = require('node:fs')
 const path = require('node:path')
 const vm = require('node:vm')
 
