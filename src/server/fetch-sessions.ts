@@ -11,7 +11,7 @@ import type { FetchRequest } from '../protocol/messages/fetch.js'
 // and opens another. An unknown id → FETCH_SESSION_ID_NOT_FOUND, a wrong epoch →
 // INVALID_FETCH_SESSION_EPOCH, a session opened by id (v13+) used by name or the reverse →
 // FETCH_SESSION_TOPIC_ID_ERROR. Sessions are broker-wide (a client may come back on a new connection),
-// at most max.incremental.fetch.session.cache.slots of them (1000); when full, a new session takes the
+// at most max.incremental.fetch.session.cache.slots of them (1000; 0 keeps none); when full, a new session takes the
 // slot of the least recently used one if that one has been idle for 2 minutes (Kafka's eviction of
 // unprivileged sessions), else the fetch is served without a session (session id 0). Some clients ask
 // for a new session at every Fetch and never use it (@platformatic/kafka sends id 0, epoch 0): the
@@ -23,8 +23,6 @@ import type { FetchRequest } from '../protocol/messages/fetch.js'
 const INITIAL_EPOCH = 0
 const FINAL_EPOCH = -1
 const NO_SESSION = 0
-/** max.incremental.fetch.session.cache.slots' default. */
-const DEFAULT_SLOTS = 1000
 /** How long a session must have been idle before a new one may take its slot (Kafka's eviction time). */
 const EVICTABLE_AFTER_MS = 120_000
 /** The partitions all sessions may hold together. */
@@ -131,7 +129,8 @@ export class FetchSessionCache {
   private partitions = 0
 
   constructor(
-    private readonly slots = DEFAULT_SLOTS,
+    /** max.incremental.fetch.session.cache.slots */
+    private readonly slots: number,
     private readonly now: () => number = Date.now,
     private readonly maxPartitions = DEFAULT_MAX_PARTITIONS,
   ) {}

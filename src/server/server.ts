@@ -43,7 +43,7 @@ export async function startKafkaServer(opts: StartOptions): Promise<KafkaServer>
   const { broker, config, log } = opts
   const registry = opts.registry ?? createRegistry()
   // One cache for every listener: a client may open its session on one connection and use it on another.
-  const fetchSessions = new FetchSessionCache()
+  const fetchSessions = new FetchSessionCache(config.maxIncrementalFetchSessionCacheSlots)
   const connections = new Set<Connection>()
   const servers: net.Server[] = []
   const bound: BoundListener[] = []

@@ -260,6 +260,27 @@ describe('fetch sessions', () => {
     expect((await incremental(version, second.sessionId, 1)).errorCode).toBe(0)
   })
 
+  it('max.incremental.fetch.session.cache.slots=0 keeps none: epoch 0 is served in full with id 0, an incremental fetch is FETCH_SESSION_ID_NOT_FOUND', async () => {
+    const noSlots = await startTestServer({ props: { 'max.incremental.fetch.session.cache.slots': '0' } })
+    const c = await RawConnection.open(noSlots.port)
+    try {
+      noSlots.broker.createTopics([{ name: 'fv', numPartitions: 1, replicationFactor: -1, configs: new Map() }])
+      const ask = (sessionId: number, sessionEpoch: number) =>
+        c.request(
+          ApiKey.Fetch,
+          12,
+          (w, v) => encodeFetchRequest(w, v, { maxWaitMs: 0, minBytes: 0, sessionId, sessionEpoch, topics: [{ topic: 'fv', partitions: [{ partition: 0, fetchOffset: 0, partitionMaxBytes: 1024 }] }] }),
+          decodeFetchResponse,
+        )
+      const full = await ask(0, 0)
+      expect([full.errorCode, full.sessionId, full.responses[0]?.partitions[0]?.errorCode]).toEqual([0, 0, 0])
+      expect((await ask(1, 1)).errorCode).toBe(FETCH_SESSION_ID_NOT_FOUND)
+    } finally {
+      c.close()
+      await noSlots.stop()
+    }
+  })
+
   it('a session opened by name (v12) used by id (v13) is FETCH_SESSION_TOPIC_ID_ERROR', async () => {
     const { sessionId } = await fetchFv(12, [0], 0, { sessionId: 0, sessionEpoch: 0 })
     const res = await incremental(13, sessionId, 1)
