@@ -24,7 +24,9 @@ export function compileWithCodeCache(file) {
   // module.wrap's parameters, plus an import() for ES modules (oclif's command stubs, ESM-only packages):
   // Node 20 runs a script that came from a code cache without its dynamic import() callback
   // (scripts/bundle-commands.js rewrites the bundle's import( to call this parameter).
-  const source = `(function (exports, require, module, __filename, __dirname, __kafkaTsImport) {${readFileSync(file, 'utf8')}\n})`
+  // Read as latin1: scripts/bundle-commands.js leaves the bundle pure ASCII (\u escapes), where latin1 and
+  // UTF-8 read the same, and latin1 skips UTF-8's decoding of 1.3 MB (~1 ms of a start).
+  const source = `(function (exports, require, module, __filename, __dirname, __kafkaTsImport) {${readFileSync(file, 'latin1')}\n})`
   return { script: new vm.Script(source, { filename: file, cachedData }), cacheFile }
 }
 

@@ -226,7 +226,8 @@ source = source.replace(/(?<![\w$.'"`])import\(/g, () => {
 })
 if (dynamicImports < 3) throw new Error(`dist/cli.cjs: expected oclif's import() calls (module loader), found ${dynamicImports}`)
 // One byte per character: a source with any non-ASCII character (oclif's ANSI regex, comments) becomes a
-// two-byte string, slower to read and to hash. \u escapes mean the same in strings, regexes and comments.
+// two-byte string, slower to read and to hash; bin/code-cache.js reads it as latin1, which only ASCII makes
+// right. \u escapes mean the same in strings, regexes and comments.
 source = source.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
 fs.writeFileSync(cliOut, source)
 // V8 checks a code cache against its source's length only: a cache left from an older dist/cli.cjs must
