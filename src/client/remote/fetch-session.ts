@@ -13,14 +13,13 @@ const INITIAL_EPOCH = 0
 /** Top-level errors that mean "this session is gone or out of step": the next Fetch is full. */
 const SESSION_ERRORS: ReadonlySet<number> = new Set([70, 71, 106])
 
-/** A partition the consumer wants to read from this broker, as the next Fetch asks for it. */
+/** A partition the consumer wants to read from this broker: its next offset and the leader epoch it knows. */
 export interface WantedPartition {
   readonly topic: string
   readonly topicId: Buffer
   readonly partition: number
-  readonly fetchOffset: number
-  readonly partitionMaxBytes: number
-  readonly currentLeaderEpoch: number
+  readonly offset: number
+  readonly leaderEpoch: number
 }
 
 export interface SessionRequest {
@@ -30,44 +29,68 @@ export interface SessionRequest {
   readonly forgottenTopicsData: ForgottenTopicInput[]
 }
 
+/** What the broker's session holds of a partition, as of the last request sent. */
+interface Held {
+  offset: number
+  leaderEpoch: number
+  /** The last request that wanted it (the others are forgotten). */
+  round: number
+  readonly topicId: Buffer
+}
+
+type TopicRequest = FetchTopicInput & { partitions: FetchTopicInput['partitions'][number][] }
+
 export class FetchSessionHandler {
   private sessionId = NO_SESSION
   private epoch = INITIAL_EPOCH
-  /** What the broker's session holds, by topic:partition (as of the last request sent). */
-  private held = new Map<string, WantedPartition>()
+  /** By topic, then partition: a consumer of many partitions compares each without building a key. */
+  private held = new Map<string, Map<number, Held>>()
+  private round = 0
+
+  constructor(private readonly partitionMaxBytes: number) {}
 
   /** The session fields and the partitions of the next Fetch. */
   next(wanted: readonly WantedPartition[]): SessionRequest {
-    const full = this.epoch === INITIAL_EPOCH
-    const now = new Map<string, WantedPartition>()
-    const topics = new Map<string, FetchTopicInput & { partitions: FetchTopicInput['partitions'][number][] }>()
+    // A full Fetch names everything: the broker's session (if it opens one) holds just that.
+    if (this.epoch === INITIAL_EPOCH) this.held = new Map()
+    const round = ++this.round
+    const topics = new Map<string, TopicRequest>()
     for (const w of wanted) {
-      const key = `${w.topic}:${w.partition}`
-      now.set(key, w)
-      const was = this.held.get(key)
-      if (!full && was !== undefined && was.fetchOffset === w.fetchOffset && was.partitionMaxBytes === w.partitionMaxBytes && was.currentLeaderEpoch === w.currentLeaderEpoch) continue
+      let partitions = this.held.get(w.topic)
+      if (partitions === undefined) {
+        partitions = new Map()
+        this.held.set(w.topic, partitions)
+      }
+      const was = partitions.get(w.partition)
+      if (was === undefined) partitions.set(w.partition, { offset: w.offset, leaderEpoch: w.leaderEpoch, round, topicId: w.topicId })
+      else {
+        was.round = round
+        if (was.offset === w.offset && was.leaderEpoch === w.leaderEpoch) continue
+        was.offset = w.offset
+        was.leaderEpoch = w.leaderEpoch
+      }
       let t = topics.get(w.topic)
       if (t === undefined) {
         // Up to v12 a topic goes by name, from v13 by id: the codec writes the one the version has.
         t = { topic: w.topic, topicId: w.topicId, partitions: [] }
         topics.set(w.topic, t)
       }
-      t.partitions.push({ partition: w.partition, currentLeaderEpoch: w.currentLeaderEpoch, fetchOffset: w.fetchOffset, partitionMaxBytes: w.partitionMaxBytes })
+      t.partitions.push({ partition: w.partition, currentLeaderEpoch: w.leaderEpoch, fetchOffset: w.offset, partitionMaxBytes: this.partitionMaxBytes })
     }
-    const forgotten = new Map<string, ForgottenTopicInput & { partitions: number[] }>()
-    if (!full) {
-      for (const [key, was] of this.held) {
-        if (now.has(key)) continue
-        let f = forgotten.get(was.topic)
-        if (f === undefined) {
-          f = { topic: was.topic, topicId: was.topicId, partitions: [] }
-          forgotten.set(was.topic, f)
-        }
-        f.partitions.push(was.partition)
+    const forgotten: ForgottenTopicInput[] = []
+    for (const [topic, partitions] of this.held) {
+      let gone: number[] | undefined
+      let topicId: Buffer | undefined
+      for (const [partition, h] of partitions) {
+        if (h.round === round) continue
+        partitions.delete(partition)
+        ;(gone ??= []).push(partition)
+        topicId = h.topicId
       }
+      if (gone !== undefined && topicId !== undefined) forgotten.push({ topic, topicId, partitions: gone })
+      if (partitions.size === 0) this.held.delete(topic)
     }
-    this.held = now
-    return { sessionId: this.sessionId, sessionEpoch: this.epoch, topics: [...topics.values()], forgottenTopicsData: [...forgotten.values()] }
+    return { sessionId: this.sessionId, sessionEpoch: this.epoch, topics: [...topics.values()], forgottenTopicsData: forgotten }
   }
 
   /**
@@ -93,10 +116,5 @@ export class FetchSessionHandler {
   failed(): void {
     // Epoch 0 with the old id closes that session on the broker and opens a new one.
     this.epoch = INITIAL_EPOCH
-    this.held = new Map()
-  }
-
-  get id(): number {
-    return this.sessionId
   }
 }

@@ -18,7 +18,7 @@ import {
   type StartPosition,
   type StopReason,
 } from '../kafka-client.js'
-import { FetchSessionHandler, type WantedPartition } from './fetch-session.js'
+import { FetchSessionHandler } from './fetch-session.js'
 import type { RemoteClient } from './remote-client.js'
 import { remoteFailure } from './remote-errors.js'
 import { partitionKey, RemoteGroupMember } from './remote-group-member.js'
@@ -326,7 +326,6 @@ export class RemoteConsumer implements RecordConsumer {
     // The answer's partitions, by topic name (up to v12) and by topic id (v13+).
     const byName = new Map<string, Map<number, Position>>()
     const byId = new Map<string, Map<number, Position>>()
-    const wanted: WantedPartition[] = []
     for (const p of list) {
       let positions = byName.get(p.topic)
       if (positions === undefined) {
@@ -335,14 +334,13 @@ export class RemoteConsumer implements RecordConsumer {
         byId.set(p.topicId.toString('hex'), positions)
       }
       positions.set(p.partition, p)
-      wanted.push({ topic: p.topic, topicId: p.topicId, partition: p.partition, fetchOffset: p.offset, partitionMaxBytes: PARTITION_MAX_BYTES, currentLeaderEpoch: p.leaderEpoch })
     }
     let session = this.sessions.get(node)
     if (session === undefined) {
-      session = new FetchSessionHandler()
+      session = new FetchSessionHandler(PARTITION_MAX_BYTES)
       this.sessions.set(node, session)
     }
-    const asked = session.next(wanted)
+    const asked = session.next(list)
     let response
     try {
       response = await conn.request(
