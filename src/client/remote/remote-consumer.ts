@@ -55,7 +55,6 @@ interface Fetched {
 
 type OnRecord = (record: FormattableRecord, topic: string, partition: number) => boolean
 
-
 const PARTITION_MAX_BYTES = 1 << 20
 /** fetch.max.bytes' default. */
 const FETCH_MAX_BYTES = 50 << 20
