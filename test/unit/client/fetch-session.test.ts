@@ -39,21 +39,24 @@ describe('FetchSessionHandler', () => {
     expect([req.sessionEpoch, ...named(req)]).toEqual([3, 'a-1@9/0'])
   })
 
-  it.each([70, 71, 106])('after session error %i, the next Fetch is full again, closing the old session', (code) => {
+  /** A handler in session 42 whose last Fetch (at `offset`) is still out. */
+  function inSession(offset: number): FetchSessionHandler {
     const s = new FetchSessionHandler(1024)
     s.next([at('a', A, 0, 5)])
     s.answered(0, 42)
-    s.next([at('a', A, 0, 5)])
+    s.next([at('a', A, 0, offset)])
+    return s
+  }
+
+  it.each([70, 71, 106])('after session error %i, the next Fetch is full again, closing the old session', (code) => {
+    const s = inSession(5)
     expect(s.answered(code, 0)).toBe(false)
     const req = s.next([at('a', A, 0, 5)])
     expect([req.sessionId, req.sessionEpoch, ...named(req)]).toEqual([42, 0, 'a-0@5/0'])
   })
 
   it('after a Fetch that got no answer, the next one is full again', () => {
-    const s = new FetchSessionHandler(1024)
-    s.next([at('a', A, 0, 5)])
-    s.answered(0, 42)
-    s.next([at('a', A, 0, 6)])
+    const s = inSession(6)
     s.failed()
     const req = s.next([at('a', A, 0, 6)])
     expect([req.sessionId, req.sessionEpoch, ...named(req)]).toEqual([42, 0, 'a-0@6/0'])
