@@ -3,8 +3,11 @@
 // `--version` (alone, or on any command as Kafka's tools accept it) is answered here without loading
 // oclif; everything else goes to oclif, bundled in dist/ (scripts/bundle-commands.js) and loaded through
 // V8's code cache (bin/code-cache.js).
-import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
+
+// node:fs by require, not import: the ES module facade of a builtin reads every export, and fs's lazy
+// ReadStream/WriteStream getters then load the stream modules (~3 ms of a start).
+const { readFileSync } = createRequire(import.meta.url)('node:fs')
 
 const argv = process.argv.slice(2)
 const end = argv.indexOf('--')

@@ -37,7 +37,7 @@ for (const m of ['help.ts', 'hooks/command-not-found.ts']) entryPoints.push(path
 // Packages oclif requires at the top of its modules but uses only on rarer paths (plugin patterns,
 // command discovery without a manifest, help templates, spinners, wrapped error text): bundled behind a
 // proxy that loads the package on first use, so a start does not compile and run them.
-const LAZY = ['minimatch', 'tinyglobby', 'ejs', 'cli-spinners', 'wrap-ansi']
+const LAZY = ['minimatch', 'tinyglobby', 'ejs', 'cli-spinners', 'wrap-ansi', 'supports-color']
 const oclifRequire = createRequire(createRequire(import.meta.url).resolve('@oclif/core'))
 const lazyOclifDeps = {
   name: 'lazy-oclif-deps',
@@ -118,6 +118,41 @@ const oclifSortWithoutIcu = {
     })
   },
 }
+// Two packages oclif calls at every start for answers a Linux or macOS start does not need from them:
+// - wsl-utils, asked `isWsl` by Config.load (getPlatform): its powershell-utils imports node:child_process
+//   at its top (with dgram and ~15 internal modules) for a PowerShell path only Windows shells use. The
+//   stand-in answers isWsl with is-wsl itself and loads wsl-utils only for powerShellPath.
+// - debug, called for every oclif logger: its node backend loads tty, os and supports-color to colour
+//   output nobody sees unless DEBUG is set. Without DEBUG the stand-in hands out disabled no-op loggers;
+//   with DEBUG it is the real package.
+const oclifStandIns = {
+  name: 'oclif-stand-ins',
+  setup(b) {
+    b.onResolve({ filter: /^(wsl-utils|debug)$/ }, (args) => {
+      if (args.pluginData?.real || !/[\\/]@oclif[\\/]core[\\/]/.test(args.importer)) return undefined
+      return { path: args.path, namespace: 'oclif-stand-in', pluginData: { resolveDir: path.dirname(args.importer) } }
+    })
+    b.onLoad({ filter: /.*/, namespace: 'oclif-stand-in' }, (args) => {
+      const real = JSON.stringify(oclifRequire.resolve(args.path))
+      const contents =
+        args.path === 'wsl-utils'
+          ? `export { default as isWsl } from 'is-wsl'
+export const powerShellPath = async () => (await import(${real})).powerShellPath()
+`
+          : `let real
+const load = () => (real ??= require(${real}))
+const wanted = Boolean(process.env.DEBUG)
+function createDebug(namespace) {
+  if (wanted) return load()(namespace)
+  const off = () => {}
+  return Object.assign(off, { enabled: false, namespace, log: off, extend: (sub, delimiter = ':') => createDebug(namespace + delimiter + sub) })
+}
+module.exports = createDebug
+`
+      return { contents, resolveDir: path.dirname(oclifRequire.resolve(args.path)), loader: 'js', pluginData: { real: true } }
+    })
+  },
+}
 // better-sqlite3's JavaScript (a dozen small CommonJS files, each resolved, read and compiled at every
 // start) is bundled too; its native addon stays where npm built it. The package finds the addon with the
 // `bindings` package, which guesses the package's root from a stack trace (dist/ once bundled): the
@@ -166,7 +201,7 @@ const result = await build({
   // createRequire(import.meta.url) in the project's modules (codecs, crc32c, the checkpoint worker).
   define: { 'import.meta.url': '__kafkaTsModuleUrl' },
   banner: { js: "var __kafkaTsModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
-  plugins: [lazyRareBuiltins, lazyOclifDeps, oclifSortWithoutIcu, sqliteAddonFromPackage],
+  plugins: [lazyRareBuiltins, lazyOclifDeps, oclifStandIns, oclifSortWithoutIcu, sqliteAddonFromPackage],
   // Smaller source, fewer pages touched at start (the source stays in memory beside its code cache);
   // names stay as written, for stack traces and class names.
   minifyWhitespace: true,
@@ -191,7 +226,8 @@ source = source.replace(/(?<![\w$.'"`])import\(/g, () => {
 })
 if (dynamicImports < 3) throw new Error(`dist/cli.cjs: expected oclif's import() calls (module loader), found ${dynamicImports}`)
 // One byte per character: a source with any non-ASCII character (oclif's ANSI regex, comments) becomes a
-// two-byte string, slower to read and to hash. \u escapes mean the same in strings, regexes and comments.
+// two-byte string, slower to read and to hash; bin/code-cache.js reads it as latin1, which only ASCII makes
+// right. \u escapes mean the same in strings, regexes and comments.
 source = source.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
 fs.writeFileSync(cliOut, source)
 // V8 checks a code cache against its source's length only: a cache left from an older dist/cli.cjs must

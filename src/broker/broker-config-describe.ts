@@ -55,6 +55,7 @@ const OWN_KEYS: readonly ConfigKeyDef[] = [
   key('transactional.id.expiration.ms', 'int', '604800000'),
   key('producer.id.expiration.ms', 'int', '86400000'),
   key('fetch.max.bytes', 'int', '57671680'),
+  key('max.incremental.fetch.session.cache.slots', 'int', '1000'),
   key('num.network.threads', 'int', '3'),
   key('num.io.threads', 'int', '8'),
   key('num.recovery.threads.per.data.dir', 'int', '2'),

@@ -67,6 +67,8 @@ export interface BrokerConfig {
   readonly transactionalIdExpirationMs: number
   readonly producerIdExpirationMs: number
   readonly fetchMaxBytes: number
+  /** Fetch sessions the server keeps (KIP-227); 0 serves every Fetch without one. */
+  readonly maxIncrementalFetchSessionCacheSlots: number
   readonly numNetworkThreads: number
   readonly numIoThreads: number
   readonly numRecoveryThreadsPerDataDir: number
@@ -124,6 +126,7 @@ export const BROKER_KEYS: readonly ConfigKeyDef[] = [
   key('transactional.id.expiration.ms', 'int', '604800000', atLeast(1)),
   key('producer.id.expiration.ms', 'int', '86400000', atLeast(1)),
   key('fetch.max.bytes', 'int', '57671680', atLeast(1024)),
+  key('max.incremental.fetch.session.cache.slots', 'int', '1000', atLeast(0)),
   key('num.network.threads', 'int', '3', atLeast(1)),
   key('num.io.threads', 'int', '8', atLeast(1)),
   key('num.recovery.threads.per.data.dir', 'int', '2', atLeast(1)),
@@ -233,6 +236,7 @@ export function brokerConfigFrom(props: ReadonlyMap<string, string>): BrokerConf
     transactionalIdExpirationMs: int('transactional.id.expiration.ms'),
     producerIdExpirationMs: int('producer.id.expiration.ms'),
     fetchMaxBytes: int('fetch.max.bytes'),
+    maxIncrementalFetchSessionCacheSlots: int('max.incremental.fetch.session.cache.slots'),
     numNetworkThreads: int('num.network.threads'),
     numIoThreads: int('num.io.threads'),
     numRecoveryThreadsPerDataDir: int('num.recovery.threads.per.data.dir'),

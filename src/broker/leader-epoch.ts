@@ -16,6 +16,16 @@ export interface EpochEndOffset {
 }
 
 /**
+ * Kafka's Partition.checkCurrentLeaderEpoch: a request's current_leader_epoch (-1: not given) newer than
+ * ours is UNKNOWN_LEADER_EPOCH (the caller saw metadata we have not), older is FENCED_LEADER_EPOCH (the
+ * caller's metadata is stale); Fetch, ListOffsets and OffsetForLeaderEpoch answer it per partition.
+ */
+export function leaderEpochError(currentLeaderEpoch: number): KafkaError | undefined {
+  if (currentLeaderEpoch === NO_EPOCH || currentLeaderEpoch === LEADER_EPOCH) return undefined
+  return new KafkaError(currentLeaderEpoch > LEADER_EPOCH ? 'UNKNOWN_LEADER_EPOCH' : 'FENCED_LEADER_EPOCH')
+}
+
+/**
  * The end offset of `requestedEpoch` (Kafka's Partition.lastOffsetForLeaderEpoch): the current epoch ends at
  * the log end offset; an unknown later epoch, or none asked (-1), has no end (-1, -1); an epoch older than
  * any known ends where the first known one starts. `currentLeaderEpoch` (-1: not given) fences a caller whose
@@ -26,9 +36,8 @@ export function endOffsetForEpoch(
   requestedEpoch: number,
   currentLeaderEpoch: number,
 ): EpochEndOffset {
-  if (currentLeaderEpoch !== NO_EPOCH && currentLeaderEpoch !== LEADER_EPOCH) {
-    throw new KafkaError(currentLeaderEpoch > LEADER_EPOCH ? 'UNKNOWN_LEADER_EPOCH' : 'FENCED_LEADER_EPOCH')
-  }
+  const fenced = leaderEpochError(currentLeaderEpoch)
+  if (fenced !== undefined) throw fenced
   if (requestedEpoch === NO_EPOCH) return { leaderEpoch: NO_EPOCH, endOffset: -1 }
   if (requestedEpoch === LEADER_EPOCH) return { leaderEpoch: LEADER_EPOCH, endOffset: offsets.highWatermark }
   if (requestedEpoch > LEADER_EPOCH) return { leaderEpoch: NO_EPOCH, endOffset: -1 }

@@ -251,10 +251,11 @@ export class Connection {
   private requestContext(apiVersion: number, clientId: string): RequestContext {
     const known = this.contexts[apiVersion]
     if (known !== undefined && known.clientId === clientId) return known
-    const { broker, config, log } = this.opts.context
+    const { broker, config, fetchSessions, log } = this.opts.context
     const ctx: RequestContext = {
       broker,
       config,
+      fetchSessions,
       log,
       apiVersion,
       clientId,

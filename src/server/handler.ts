@@ -1,6 +1,7 @@
 import type { Broker } from '../broker/broker.js'
 import type { BrokerConfig } from '../broker/broker-config.js'
 import type { Reader } from '../protocol/reader.js'
+import type { FetchSessionCache } from './fetch-sessions.js'
 import type { Writer } from '../protocol/writer.js'
 
 // The contract between the connection layer and the per-API handlers. A handler works on the
@@ -18,6 +19,8 @@ export interface Endpoint {
 export interface RequestContext {
   readonly broker: Broker
   readonly config: BrokerConfig
+  /** The server's fetch sessions (KIP-227), shared by its connections. */
+  readonly fetchSessions: FetchSessionCache
   readonly apiVersion: number
   readonly clientId: string
   /** The peer as Kafka reports it to tools: "/" + IP address. */

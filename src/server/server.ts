@@ -4,6 +4,7 @@ import tls from 'node:tls'
 import type { Broker } from '../broker/broker.js'
 import type { BrokerConfig } from '../broker/broker-config.js'
 import { Connection } from './connection.js'
+import { FetchSessionCache } from './fetch-sessions.js'
 import type { Endpoint } from './handler.js'
 import { createRegistry, type Registry } from './registry.js'
 import { listenerSasl } from './sasl/listener-sasl.js'
@@ -41,6 +42,8 @@ const GROUP_TICK_INTERVAL_MS = 1000
 export async function startKafkaServer(opts: StartOptions): Promise<KafkaServer> {
   const { broker, config, log } = opts
   const registry = opts.registry ?? createRegistry()
+  // One cache for every listener: a client may open its session on one connection and use it on another.
+  const fetchSessions = new FetchSessionCache(config.maxIncrementalFetchSessionCacheSlots)
   const connections = new Set<Connection>()
   const servers: net.Server[] = []
   const bound: BoundListener[] = []
@@ -76,7 +79,7 @@ export async function startKafkaServer(opts: StartOptions): Promise<KafkaServer>
     const accept = (socket: net.Socket) => {
       const conn = new Connection(socket, {
         registry,
-        context: { broker, config, log },
+        context: { broker, config, fetchSessions, log },
         advertised,
         maxFrameSize: config.socketRequestMaxBytes,
         sasl,

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest'
 import { connectionSettings } from '../../src/client/remote/client-properties.js'
 import { Cluster } from '../../src/client/remote/wire/cluster.js'
 import { ApiKey } from '../../src/protocol/api-keys.js'
+import { decodeFetchRequest, type FetchRequest } from '../../src/protocol/messages/fetch.js'
 import { decodeListOffsetsRequest } from '../../src/protocol/messages/list-offsets.js'
 import { Reader } from '../../src/protocol/reader.js'
 import { readRequestHeader } from '../../src/protocol/request-header.js'
@@ -124,5 +125,90 @@ describe('remote mode: leader epochs', () => {
       },
       staleFirst,
     )
+  })
+})
+
+// The remote consumer's Fetch: the leader epoch from Metadata in current_leader_epoch (our server fences a
+// wrong one itself, as Kafka's Partition.checkCurrentLeaderEpoch does), in a fetch session (KIP-227) that
+// names a partition only when its offset or epoch changed.
+describe('remote consumer: Fetch leader epochs and fetch sessions', () => {
+  const STALE_EPOCH = 7
+
+  function decodedFetch(req: ProxiedRequest): FetchRequest {
+    const r = new Reader(req.frame)
+    readRequestHeader(r)
+    return decodeFetchRequest(r, req.apiVersion)
+  }
+
+  const namedEpochs = (f: FetchRequest) => f.topics.flatMap((t) => t.partitions.map((p) => p.currentLeaderEpoch))
+
+  /** Runs a console consumer for 4 records through a proxy; the 4th is produced once `ready` resolves. */
+  async function consumeFourth(topic: string, proxy: FaultProxy, ready: Promise<void>) {
+    const consumer = runCli(['console-consumer', '--topic', topic, '--from-beginning', '--max-messages', '4', '--bootstrap-server', proxy.bootstrap])
+    await ready
+    const produced = await runCli(['console-producer', '--topic', topic, '--bootstrap-server', suite.server.bootstrap], { input: 'd\n' })
+    expect(produced.code, produced.stderr).toBe(0)
+    return consumer
+  }
+
+  it('a Fetch with a leader epoch the broker does not have is fenced by the broker; metadata is asked again and reading goes on', async () => {
+    const topic = await topicWithRecords()
+    let stale = false
+    let fencedFetchSeen = false
+    let recovered!: () => void
+    const ready = new Promise<void>((resolve) => (recovered = resolve))
+    const decide = (req: ProxiedRequest): ProxyAction => {
+      if (req.apiKey !== ApiKey.Fetch) return 'forward'
+      const epochs = namedEpochs(decodedFetch(req))
+      if (epochs.includes(STALE_EPOCH)) {
+        // Forwarded as it is: our server answers UNKNOWN_LEADER_EPOCH; the next Metadata tells the truth.
+        fencedFetchSeen = true
+        stale = false
+      } else if (fencedFetchSeen && epochs.includes(0)) recovered()
+      else if (!fencedFetchSeen) stale = true // the consumer's next metadata refresh names an epoch the broker never had
+      return 'forward'
+    }
+    const options: FaultProxyOptions = {
+      rewriteMetadata: (answer) =>
+        stale ? { ...answer, topics: answer.topics.map((t) => ({ ...t, partitions: t.partitions.map((p) => ({ ...p, leaderEpoch: STALE_EPOCH })) })) } : answer,
+    }
+    await withProxy(
+      decide,
+      async (proxy) => {
+        const r = await consumeFourth(topic, proxy, ready)
+        expect({ code: r.code, out: r.out, err: r.stderr }).toEqual({ code: 0, out: 'a\nb\nc\nd\n', err: 'Processed a total of 4 messages\n' })
+        const keys = proxy.log.map((req) => req.apiKey)
+        const fencedAt = proxy.log.findIndex((req) => req.apiKey === ApiKey.Fetch && namedEpochs(decodedFetch(req)).includes(STALE_EPOCH))
+        expect(fencedAt).toBeGreaterThan(0)
+        expect(keys.indexOf(ApiKey.Metadata, fencedAt)).toBeGreaterThan(fencedAt)
+      },
+      options,
+    )
+  })
+
+  it('after a full first Fetch, each Fetch is incremental and names only what changed', async () => {
+    const topic = await topicWithRecords()
+    let fetches = 0
+    let idle!: () => void
+    const ready = new Promise<void>((resolve) => (idle = resolve))
+    const decide = (req: ProxiedRequest): ProxyAction => {
+      // The third Fetch finds the consumer caught up with nothing changed: time for the 4th record.
+      if (req.apiKey === ApiKey.Fetch && ++fetches === 3) idle()
+      return 'forward'
+    }
+    await withProxy(decide, async (proxy) => {
+      const r = await consumeFourth(topic, proxy, ready)
+      expect({ code: r.code, out: r.out }).toEqual({ code: 0, out: 'a\nb\nc\nd\n' })
+      const sent = proxy.log.filter((req) => req.apiKey === ApiKey.Fetch).map(decodedFetch)
+      const [first, second, third] = sent
+      // Full, asking for a session; then the session's epochs 1, 2, … with only the moved offset named.
+      expect(first).toMatchObject({ sessionId: 0, sessionEpoch: 0 })
+      expect(first?.topics.flatMap((t) => t.partitions.map((p) => [p.partition, p.fetchOffset, p.currentLeaderEpoch]))).toEqual([[0, 0, 0]])
+      expect(second?.sessionId).toBeGreaterThan(0)
+      expect(second?.sessionEpoch).toBe(1)
+      expect(second?.topics.flatMap((t) => t.partitions.map((p) => [p.partition, p.fetchOffset]))).toEqual([[0, 3]])
+      expect(third).toMatchObject({ sessionId: second?.sessionId, sessionEpoch: 2, topics: [], forgottenTopicsData: [] })
+      expect(sent.map((f) => f.sessionEpoch)).toEqual(sent.map((_, i) => i))
+    })
   })
 })

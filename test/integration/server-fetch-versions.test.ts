@@ -5,13 +5,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ApiKey } from '../../src/protocol/api-keys.js'
 import { decodeApiVersionsResponse, encodeApiVersionsRequest } from '../../src/protocol/messages/api-versions.js'
 import { decodeFetchResponse, encodeFetchRequest, type FetchRequestInput, type FetchResponse } from '../../src/protocol/messages/fetch.js'
+import { decodeListOffsetsResponse, encodeListOffsetsRequest } from '../../src/protocol/messages/list-offsets.js'
 import { RawConnection } from '../helpers/raw-client.js'
 import { startTestServer, type TestServer } from '../helpers/server.js'
 import { batchOf, produce, produceOutcome } from '../interop/helpers/wire-ops.js'
 
-// Fetch v12–17 over the wire: flexible encoding (v12+), topics named by id (v13+), Kafka's answers to
-// fetch-session requests from a broker that keeps no sessions (max.incremental.fetch.session.cache.slots=0,
-// Kafka's FetchManager.newContext), and replica_state (v15+) ignored.
+// Fetch v12–17 over the wire: flexible encoding (v12+), topics named by id (v13+), fetch sessions
+// (KIP-227, Kafka's FetchManager.newContext), current_leader_epoch checks, and replica_state (v15+) ignored.
 
 const OFFSET_OUT_OF_RANGE = 1
 const UNKNOWN_TOPIC_OR_PARTITION = 3
@@ -174,37 +174,156 @@ describe('Fetch v12–17', () => {
   })
 })
 
-// Kafka's FetchManager with no session slots: epoch 0 or -1 is a full fetch (a session id given is
-// closed, none is created, session id 0 is answered); any other epoch is incremental and needs a
-// cached session, which never exists → FETCH_SESSION_ID_NOT_FOUND at the top level and no topics.
-describe('fetch sessions (none are kept)', () => {
-  it.each([7, 12, 13, 17])('v%i: epoch 0 (asking for a session) is served in full with session id 0', async (version) => {
-    const res = await fetchFv(version, [0], 0, { sessionId: 0, sessionEpoch: 0 })
+// Fetch sessions as Kafka's FetchManager keeps them (KIP-227): epoch 0 opens one and is answered in
+// full with its id; later epochs name only changed partitions and are answered with only the
+// partitions that have news; epoch -1 is sessionless and closes the session it names.
+describe('fetch sessions', () => {
+  const INVALID_FETCH_SESSION_EPOCH = 71
+  const FETCH_SESSION_TOPIC_ID_ERROR = 106
+
+  /** An incremental fetch of session `sessionId` at `sessionEpoch`, naming `partitions` (from `offset`) and forgetting `forget`. */
+  function incremental(version: number, sessionId: number, sessionEpoch: number, partitions: number[] = [], offset = 0, forget: number[] = []): Promise<FetchResponse> {
+    const topic = version >= 13 ? { topicId } : { topic: 'fv' }
+    return fetch(version, {
+      maxWaitMs: 0,
+      minBytes: 0,
+      maxBytes: 1 << 20,
+      sessionId,
+      sessionEpoch,
+      topics: partitions.length === 0 ? [] : [{ ...topic, partitions: partitions.map((partition) => ({ partition, fetchOffset: offset, partitionMaxBytes: 1 << 20 })) }],
+      forgottenTopicsData: forget.length === 0 ? [] : [{ ...topic, partitions: forget }],
+    })
+  }
+
+  it.each([7, 12, 13, 17])('v%i: epoch 0 opens a session, answered in full with its id', async (version) => {
+    const res = await fetchFv(version, [0, 1], 0, { sessionId: 0, sessionEpoch: 0 })
     expect(res.errorCode).toBe(0)
-    expect(res.sessionId).toBe(0)
+    expect(res.sessionId).toBeGreaterThan(0)
+    expect(res.responses[0]?.partitions.map((p) => p.partitionIndex)).toEqual([0, 1])
     expect(res.responses[0]?.partitions[0]?.records).toEqual(stored)
   })
 
-  it.each([7, 12, 17])('v%i: a full fetch naming a session id (epoch -1 or 0) is served with session id 0', async (version) => {
-    for (const sessionEpoch of [-1, 0]) {
-      const res = await fetchFv(version, [0], 0, { sessionId: 123_456, sessionEpoch })
-      expect(res.errorCode).toBe(0)
-      expect(res.sessionId).toBe(0)
-      expect(res.responses[0]?.partitions[0]?.records).toEqual(stored)
-    }
+  it.each([7, 12, 13, 17])('v%i: incremental answers name only the partitions with news', async (version) => {
+    const opened = await fetchFv(version, [0, 1], 0, { sessionId: 0, sessionEpoch: 0 })
+    const id = opened.sessionId
+    // Partition 0 moves to its end: same high watermark, no records, so nothing to tell.
+    let res = await incremental(version, id, 1, [0], 5)
+    expect(res.errorCode).toBe(0)
+    expect(res.sessionId).toBe(id)
+    expect(res.responses).toEqual([])
+    // Nothing named, nothing new.
+    res = await incremental(version, id, 2)
+    expect(res.responses).toEqual([])
+    // A record in partition 1 (still read from 0, as the session holds it): only partition 1 is named.
+    expect(produceOutcome(await produce(conn, 'fv', 1, batchOf(['x'], 1_700_000_000_002))).errorCode).toBe(0)
+    res = await incremental(version, id, 3)
+    expect(res.responses).toHaveLength(1)
+    expect(res.responses[0]?.partitions.map((p) => [p.partitionIndex, p.highWatermark])).toEqual([[1, 1]])
+    expect(res.responses[0]?.partitions[0]?.records?.length).toBeGreaterThan(0)
+    // Forgotten: partition 1 is no longer read, whatever arrives there; partition 0 still is.
+    res = await incremental(version, id, 4, [], 0, [1])
+    expect(res.responses).toHaveLength(0)
+    expect(produceOutcome(await produce(conn, 'fv', 1, batchOf(['y'], 1_700_000_000_003))).errorCode).toBe(0)
+    expect(produceOutcome(await produce(conn, 'fv', 0, batchOf(['z'], 1_700_000_000_004))).errorCode).toBe(0)
+    res = await incremental(version, id, 5)
+    expect(res.responses[0]?.partitions.map((p) => [p.partitionIndex, p.highWatermark])).toEqual([[0, 6]])
   })
 
-  it.each([7, 12, 13, 17])('v%i: an incremental fetch (epoch ≥ 1) is FETCH_SESSION_ID_NOT_FOUND with no topics', async (version) => {
-    for (const [sessionId, sessionEpoch] of [
-      [123_456, 1],
-      [123_456, 7],
-      [0, 1],
+  it.each([7, 12, 13, 17])('v%i: an unknown session or a wrong epoch is a top-level error with no topics', async (version) => {
+    const { sessionId } = await fetchFv(version, [0], 0, { sessionId: 0, sessionEpoch: 0 })
+    for (const [id, epoch, code] of [
+      [sessionId + 1, 1, FETCH_SESSION_ID_NOT_FOUND],
+      [0, 1, FETCH_SESSION_ID_NOT_FOUND],
+      [sessionId, 2, INVALID_FETCH_SESSION_EPOCH],
     ] as const) {
-      const res = await fetchFv(version, [0], 0, { sessionId, sessionEpoch })
-      expect(res.errorCode).toBe(FETCH_SESSION_ID_NOT_FOUND)
+      const res = await incremental(version, id, epoch, [0])
+      expect(res.errorCode).toBe(code)
       expect(res.sessionId).toBe(0)
       expect(res.responses).toEqual([])
     }
+    // The session is still there at its epoch.
+    expect((await incremental(version, sessionId, 1)).errorCode).toBe(0)
+  })
+
+  it.each([7, 12, 17])('v%i: a full fetch naming a session closes it; epoch -1 opens none', async (version) => {
+    const { sessionId } = await fetchFv(version, [0], 0, { sessionId: 0, sessionEpoch: 0 })
+    const res = await fetchFv(version, [0], 0, { sessionId, sessionEpoch: -1 })
+    expect(res.errorCode).toBe(0)
+    expect(res.sessionId).toBe(0)
+    expect(res.responses[0]?.partitions[0]?.records).toEqual(stored)
+    expect((await incremental(version, sessionId, 1)).errorCode).toBe(FETCH_SESSION_ID_NOT_FOUND)
+    // Epoch 0 naming a session closes it and opens another.
+    const first = await fetchFv(version, [0], 0, { sessionId: 0, sessionEpoch: 0 })
+    const second = await fetchFv(version, [0], 0, { sessionId: first.sessionId, sessionEpoch: 0 })
+    expect(second.sessionId).not.toBe(first.sessionId)
+    expect((await incremental(version, first.sessionId, 1)).errorCode).toBe(FETCH_SESSION_ID_NOT_FOUND)
+    expect((await incremental(version, second.sessionId, 1)).errorCode).toBe(0)
+  })
+
+  it('max.incremental.fetch.session.cache.slots=0 keeps none: epoch 0 is served in full with id 0, an incremental fetch is FETCH_SESSION_ID_NOT_FOUND', async () => {
+    const noSlots = await startTestServer({ props: { 'max.incremental.fetch.session.cache.slots': '0' } })
+    const c = await RawConnection.open(noSlots.port)
+    try {
+      noSlots.broker.createTopics([{ name: 'fv', numPartitions: 1, replicationFactor: -1, configs: new Map() }])
+      const ask = (sessionId: number, sessionEpoch: number) =>
+        c.request(
+          ApiKey.Fetch,
+          12,
+          (w, v) => encodeFetchRequest(w, v, { maxWaitMs: 0, minBytes: 0, sessionId, sessionEpoch, topics: [{ topic: 'fv', partitions: [{ partition: 0, fetchOffset: 0, partitionMaxBytes: 1024 }] }] }),
+          decodeFetchResponse,
+        )
+      const full = await ask(0, 0)
+      expect([full.errorCode, full.sessionId, full.responses[0]?.partitions[0]?.errorCode]).toEqual([0, 0, 0])
+      expect((await ask(1, 1)).errorCode).toBe(FETCH_SESSION_ID_NOT_FOUND)
+    } finally {
+      c.close()
+      await noSlots.stop()
+    }
+  })
+
+  it('a session opened by name (v12) used by id (v13) is FETCH_SESSION_TOPIC_ID_ERROR', async () => {
+    const { sessionId } = await fetchFv(12, [0], 0, { sessionId: 0, sessionEpoch: 0 })
+    const res = await incremental(13, sessionId, 1)
+    expect(res.errorCode).toBe(FETCH_SESSION_TOPIC_ID_ERROR)
+    expect(res.responses).toEqual([])
+  })
+})
+
+// Kafka's Partition.checkCurrentLeaderEpoch: our partitions are led at epoch 0 for ever.
+describe('current_leader_epoch', () => {
+  const FENCED_LEADER_EPOCH = 74
+  const UNKNOWN_LEADER_EPOCH = 75
+
+  it.each([9, 12, 13, 17])('v%i: an epoch newer than 0 is UNKNOWN_LEADER_EPOCH, older is FENCED_LEADER_EPOCH, 0 and -1 are served', async (version) => {
+    const topic = version >= 13 ? { topicId } : { topic: 'fv' }
+    const res = await fetch(version, {
+      maxWaitMs: 0,
+      minBytes: 0,
+      maxBytes: 1 << 20,
+      topics: [{ ...topic, partitions: [3, -2, 0, -1].map((currentLeaderEpoch, i) => ({ partition: i % 2, currentLeaderEpoch, fetchOffset: 0, partitionMaxBytes: 1 << 20 })) }],
+    })
+    expect(res.responses[0]?.partitions.map((p) => p.errorCode)).toEqual([UNKNOWN_LEADER_EPOCH, FENCED_LEADER_EPOCH, 0, 0])
+    expect(res.responses[0]?.partitions[0]).toMatchObject({ highWatermark: -1, records: Buffer.alloc(0) })
+    expect(res.responses[0]?.partitions[2]?.records).toEqual(stored)
+  })
+
+  it.each([4, 9, 11])('ListOffsets v%i checks it the same way', async (version) => {
+    const res = await conn.request(
+      ApiKey.ListOffsets,
+      version,
+      (w, v) =>
+        encodeListOffsetsRequest(w, v, {
+          replicaId: -1,
+          topics: [{ name: 'fv', partitions: [3, -2, 0, -1].map((currentLeaderEpoch) => ({ partitionIndex: 0, currentLeaderEpoch, timestamp: -1 })) }],
+        }),
+      decodeListOffsetsResponse,
+    )
+    expect(res.topics[0]?.partitions.map((p) => [p.errorCode, p.offset])).toEqual([
+      [UNKNOWN_LEADER_EPOCH, -1],
+      [FENCED_LEADER_EPOCH, -1],
+      [0, 5],
+      [0, 5],
+    ])
   })
 })
 

@@ -92,6 +92,39 @@ it('every connection sees the real end, max timestamp and stored bytes between f
   expect(writer.offsets(tp).highWatermark).toBe(end + 3)
 })
 
+it('appends of one group commit (offsets then append, many times in one write transaction, across a fold) end where separate ones would', () => {
+  const writer = open()
+  const tp = createTopic(writer, 'grouped')
+  const other = createTopic(writer, 'grouped-other')
+  const reader = open()
+  let bytes = 0
+  let maxTimestamp = 0
+  // The produce path asks for the offsets and appends at them, partition after partition, in one
+  // transaction: the store answers the second state of a partition from what its append just did.
+  writer.atomically(() => {
+    for (let i = 0; i < FOLD_OFFSETS + 5; i++) {
+      const timestamp = 1_700_000_000_000 + ((i * 7919) % 5000)
+      bytes += append(writer, tp, 1, 100, timestamp).bytes.length
+      maxTimestamp = Math.max(maxTimestamp, timestamp)
+      if (i % 100 === 0) append(writer, other, 2)
+      // A batch at a wrong offset fails alone and leaves the transaction and what it knows as they were.
+      if (i === 7) expect(() => writer.append(tp, makeBatch(0, 1))).toThrow(/offset/i)
+    }
+  }, 'commit')
+  const end = FOLD_OFFSETS + 5
+  for (const s of [writer, reader]) {
+    expect(s.offsets(tp)).toEqual({ logStartOffset: 0, highWatermark: end })
+    expect(s.offsets(other).highWatermark).toBe(2 * Math.ceil(end / 100))
+    expect(s.cleanerState(tp)).toMatchObject({ highWatermark: end, storedBytes: bytes })
+    expect(s.firstBatchAtOrAfter(tp, maxTimestamp)?.maxTimestamp).toBe(maxTimestamp)
+    expect(s.readWithOffsets(tp, 0, { maxBytes: 1 << 30 }).batches.map((b) => b.baseOffset)).toEqual(Array.from({ length: end }, (_, i) => i))
+  }
+  // The next transaction reads the partition again: another connection's append in between is seen.
+  append(reader, tp, 3)
+  writer.atomically(() => append(writer, tp, 1), 'commit')
+  expect(reader.offsets(tp).highWatermark).toBe(end + 4)
+})
+
 it('deleting records, compaction and a computed stored-bytes total count the batches appended since the last fold', () => {
   const store = open()
   const tp = createTopic(store, 'writes')

@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises'
 
 import { ApiKey } from '../../protocol/api-keys.js'
-import { decodeFetchResponse, encodeFetchRequest, type FetchTopicInput } from '../../protocol/messages/fetch.js'
+import { decodeFetchResponse, encodeFetchRequest } from '../../protocol/messages/fetch.js'
 import { KafkaError, kafkaErrorForCode } from '../../broker/kafka-error.js'
 import { forEachRecord, readBatchHeader, splitBatches, type RecordCursor } from '../../broker/records.js'
 import { javaErrorString } from '../java-exception.js'
@@ -21,6 +21,7 @@ import {
   type StartPosition,
   type StopReason,
 } from '../kafka-client.js'
+import { FetchSessionHandler } from './fetch-session.js'
 import type { RemoteClient } from './remote-client.js'
 import { remoteFailure } from './remote-errors.js'
 import { partitionKey, RemoteGroupMember } from './remote-group-member.js'
@@ -30,7 +31,9 @@ import { isRetriable, type TopicRoute } from './wire/cluster.js'
 // reads the partitions itself, as the embedded consumer does: positions from ListOffsets. In a group the
 // partitions and their start offsets come from the group (remote-group-member.ts: JoinGroup/SyncGroup,
 // heartbeats, eager rebalances, OffsetFetch), and what was handed out is committed. Either way: Fetch to
-// each partition's leader (found and refreshed through metadata), OFFSET_OUT_OF_RANGE resets per
+// each partition's leader (found and refreshed through metadata) with its leader epoch (FENCED_LEADER_EPOCH
+// or UNKNOWN_LEADER_EPOCH: metadata is read again) in a fetch session per broker (fetch-session.ts, KIP-227:
+// after the first Fetch only changed partitions are named), OFFSET_OUT_OF_RANGE resets per
 // auto.offset.reset, and the records come back as the bytes the broker sent (the newest Fetch version
 // both sides take), walked with our record cursor as the embedded consumer walks stored batches.
 
@@ -39,6 +42,8 @@ interface Position {
   readonly topicId: Buffer
   readonly partition: number
   offset: number
+  /** The leader's epoch from the last metadata (-1: unknown), sent as current_leader_epoch. */
+  leaderEpoch: number
   /** Rounds in a row this partition was answered with a retriable error. */
   failures: number
 }
@@ -55,13 +60,6 @@ interface Fetched {
 
 type OnRecord = (record: FormattableRecord, topic: string, partition: number) => boolean
 
-/** One topic of a Fetch request: what is asked, and the positions its answer moves, by partition. */
-interface AskedTopic {
-  readonly topicId: Buffer
-  readonly partitions: FetchTopicInput['partitions'][number][]
-  readonly positions: Map<number, Position>
-}
-
 /** How often an idle consumer re-reads the topic list (new partitions, --include matches). */
 const REFRESH_MS = 1000
 
@@ -71,6 +69,8 @@ export class RemoteConsumer implements RecordConsumer {
   private readonly positions = new Map<string, Position>()
   /** Group mode: the offsets last committed, per partition key. */
   private readonly committed = new Map<string, number>()
+  /** The fetch session with each broker, by node id. */
+  private readonly sessions = new Map<number, FetchSessionHandler>()
   private closed = false
   private readonly fetch: FetchSettings
 
@@ -147,8 +147,10 @@ export class RemoteConsumer implements RecordConsumer {
       }
       const byLeader = new Map<number, Position[]>()
       for (const p of this.positions.values()) {
-        const leader = routes.get(p.topic)?.leaders[p.partition] ?? -1
+        const route = routes.get(p.topic)
+        const leader = route?.leaders[p.partition] ?? -1
         if (leader < 0) continue
+        p.leaderEpoch = route?.leaderEpochs[p.partition] ?? -1
         const list = byLeader.get(leader)
         if (list === undefined) byLeader.set(leader, [p])
         else list.push(p)
@@ -236,7 +238,7 @@ export class RemoteConsumer implements RecordConsumer {
       for (const partition of partitions) {
         const key = positionKey(topic, partition)
         if (this.positions.has(key) || partition >= count) continue
-        const pos: Position = { topic, topicId: t.topicId, partition, offset: 0, failures: 0 }
+        const pos: Position = { topic, topicId: t.topicId, partition, offset: 0, leaderEpoch: -1, failures: 0 }
         // Partitions that appear later (new topic, --alter) are read from their beginning.
         await this.seek(pos, initial ? this.opts.start : 'earliest')
         this.positions.set(key, pos)
@@ -283,7 +285,7 @@ export class RemoteConsumer implements RecordConsumer {
       }
       for (const partition of tp.partitions) {
         if (partition >= route.leaders.length) continue
-        const pos: Position = { topic: tp.topic, topicId: route.topicId, partition, offset: 0, failures: 0 }
+        const pos: Position = { topic: tp.topic, topicId: route.topicId, partition, offset: 0, leaderEpoch: -1, failures: 0 }
         const offset = committed.get(partitionKey(tp.topic, partition)) ?? -1
         if (offset >= 0) await this.seek(pos, offset)
         else if (this.opts.resetTo === 'none') throw new ConsumerFatalError(`Undefined offset with no reset policy for partitions: [${tp.topic}-${partition}]`)
@@ -324,39 +326,52 @@ export class RemoteConsumer implements RecordConsumer {
    */
   private async fetchFrom(node: number, maxWaitMs: number, list: readonly Position[]): Promise<Fetched[]> {
     const conn = await this.client.cluster.broker(node)
-    const topics = new Map<string, AskedTopic>()
-    const byId = new Map<string, AskedTopic>()
+    // The answer's partitions, by topic name (up to v12) and by topic id (v13+).
+    const byName = new Map<string, Map<number, Position>>()
+    const byId = new Map<string, Map<number, Position>>()
     for (const p of list) {
-      let t = topics.get(p.topic)
-      if (t === undefined) {
-        t = { topicId: p.topicId, partitions: [], positions: new Map() }
-        topics.set(p.topic, t)
-        byId.set(p.topicId.toString('hex'), t)
+      let positions = byName.get(p.topic)
+      if (positions === undefined) {
+        positions = new Map()
+        byName.set(p.topic, positions)
+        byId.set(p.topicId.toString('hex'), positions)
       }
-      t.partitions.push({ partition: p.partition, fetchOffset: p.offset, partitionMaxBytes: this.fetch.partitionMaxBytes })
-      t.positions.set(p.partition, p)
+      positions.set(p.partition, p)
     }
-    const response = await conn.request(
-      ApiKey.Fetch,
-      (w, v) =>
-        encodeFetchRequest(w, v, {
-          maxWaitMs,
-          minBytes: this.fetch.minBytes,
-          maxBytes: this.fetch.maxBytes,
-          isolationLevel: this.opts.isolation === 'read_committed' ? 1 : 0,
-          // Up to v12 a topic goes by name, from v13 by id: the codec writes the one the version has.
-          topics: [...topics].map(([topic, t]) => ({ topic, topicId: t.topicId, partitions: t.partitions })),
-        }),
-      decodeFetchResponse,
-    )
+    let session = this.sessions.get(node)
+    if (session === undefined) {
+      session = new FetchSessionHandler(this.fetch.partitionMaxBytes)
+      this.sessions.set(node, session)
+    }
+    const asked = session.next(list)
+    let response
+    try {
+      response = await conn.request(
+        ApiKey.Fetch,
+        (w, v) =>
+          encodeFetchRequest(w, v, {
+            maxWaitMs,
+            minBytes: this.fetch.minBytes,
+            maxBytes: this.fetch.maxBytes,
+            isolationLevel: this.opts.isolation === 'read_committed' ? 1 : 0,
+            ...asked,
+          }),
+        decodeFetchResponse,
+      )
+    } catch (err) {
+      session.failed()
+      throw err
+    }
+    // A session the broker lost or that got out of step: the next round asks again in full.
+    if (!session.answered(response.errorCode, response.sessionId)) return []
     if (response.errorCode !== 0) return list.map((pos) => ({ pos, errorCode: response.errorCode, bytes: null }))
     const out: Fetched[] = []
     for (const t of response.responses) {
       // Up to v12 the answer names the topic, from v13 it carries the id.
-      const asked = t.topic === '' ? byId.get(t.topicId.toString('hex')) : topics.get(t.topic)
-      if (asked === undefined) continue
+      const positions = t.topic === '' ? byId.get(t.topicId.toString('hex')) : byName.get(t.topic)
+      if (positions === undefined) continue
       for (const part of t.partitions) {
-        const pos = asked.positions.get(part.partitionIndex)
+        const pos = positions.get(part.partitionIndex)
         if (pos !== undefined) {
           const bytes = part.records === null || part.records.length === 0 ? null : part.records
           out.push({ pos, errorCode: part.errorCode, bytes, aborted: part.abortedTransactions })

@@ -8,6 +8,8 @@
  * timestamp is at or after it, with that record's timestamp (read_committed: only below the last stable
  * offset); nothing found → offset -1, timestamp -1.
  * Another negative timestamp → UNSUPPORTED_VERSION. Unknown topic/partition → UNKNOWN_TOPIC_OR_PARTITION.
+ * v4+ current_leader_epoch other than -1 or ours (0) → FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH for that
+ * partition, as Kafka's Partition.checkCurrentLeaderEpoch answers.
  * v10's timeout_ms is accepted and unused: every answer is local and immediate.
  */
 import { ApiKey } from '../../protocol/api-keys.js'
@@ -20,9 +22,8 @@ import {
 } from '../../protocol/messages/list-offsets.js'
 import type { OffsetSpec } from '../../broker/types.js'
 import { KafkaError } from '../../broker/kafka-error.js'
+import { LEADER_EPOCH, leaderEpochError } from '../../broker/leader-epoch.js'
 import { defineHandler } from '../handler.js'
-
-const LEADER_EPOCH = 0
 
 export const listOffsetsHandler = defineHandler<ListOffsetsRequest, ListOffsetsResponseInput>({
   apiKey: ApiKey.ListOffsets,
@@ -48,6 +49,8 @@ export const listOffsetsHandler = defineHandler<ListOffsetsRequest, ListOffsetsR
               leaderEpoch: -1,
             })
             if (!row) return failed(new KafkaError('UNKNOWN_TOPIC_OR_PARTITION'))
+            const fenced = p.partitionIndex >= 0 && p.partitionIndex < row.partitionCount ? leaderEpochError(p.currentLeaderEpoch) : undefined
+            if (fenced) return failed(fenced)
             const spec = offsetSpec(p.timestamp, apiVersion)
             if (spec === undefined) return failed(new KafkaError('UNSUPPORTED_VERSION'))
             if (spec === 'tiered') {

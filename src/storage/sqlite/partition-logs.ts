@@ -11,18 +11,39 @@ import type { StoreContext } from './store-context.js'
 import type { TxnTables } from './txn-tables.js'
 
 export class PartitionLogs {
+  /**
+   * The partition last asked for or appended to in the open write transaction, and its state then. A
+   * produce reads a partition's offsets (to assign the batch's) and then appends in the same transaction:
+   * the append takes the state from here instead of reading the row and the table's end a second time,
+   * and leaves what it changed here for the next batch of the same group commit. Only this class writes a
+   * partition's log inside a produce's transaction; its other writes forget it.
+   */
+  private latest: { readonly tx: number; readonly topicId: number; readonly partition: number; readonly state: PartitionState } | undefined
+
   constructor(
     private readonly ctx: StoreContext,
     private readonly partitions: PartitionRows,
     private readonly txns: TxnTables,
   ) {}
 
+  /** The partition's state, from `latest` when this write transaction already knows it. */
+  private stateInWrite(tp: TopicPartition, read: () => PartitionState): PartitionState {
+    const tx = this.ctx.tx.writeTransaction
+    const l = this.latest
+    if (tx !== undefined && l !== undefined && l.tx === tx && l.topicId === tp.topicId && l.partition === tp.partition) return l.state
+    const state = read()
+    this.latest = tx === undefined ? undefined : { tx, topicId: tp.topicId, partition: tp.partition, state }
+    return state
+  }
+
   append(tp: TopicPartition, batch: StoredBatch): void {
     if (!Number.isSafeInteger(batch.baseOffset) || !Number.isSafeInteger(batch.lastOffset) || batch.lastOffset < batch.baseOffset) {
       throw new RangeError(`invalid batch offsets ${batch.baseOffset}..${batch.lastOffset}`)
     }
     this.ctx.tx.atomically(() => {
-      const state = this.partitions.state(tp)
+      const state = this.stateInWrite(tp, () => this.partitions.state(tp))
+      // Until this append has succeeded whole, nothing is known.
+      this.latest = undefined
       if (batch.baseOffset !== state.highWatermark) throw new OffsetGapError(tp, state.highWatermark, batch.baseOffset)
       const runningMax = Math.max(state.maxTimestamp, batch.maxTimestamp)
       const row = state.row
@@ -34,8 +55,13 @@ export class PartitionLogs {
       // The row is folded at the first append (a row whose end is above 0 says the table exists) and
       // then every FOLD_OFFSETS offsets, which bounds the batches a stored-bytes reading sums.
       const end = batch.lastOffset + 1
+      const after = { logStartOffset: state.logStartOffset, highWatermark: end, maxTimestamp: runningMax, row }
       if (row.foldedEnd === 0 || end - row.foldedEnd >= FOLD_OFFSETS) {
-        this.partitions.fold(tp, { logStartOffset: state.logStartOffset, highWatermark: end, maxTimestamp: runningMax, row })
+        this.partitions.fold(tp, after) // the row changed: the next state() reads it again
+      } else {
+        // What state() now reads: the row as it was, the table's end at this batch.
+        const tx = this.ctx.tx.writeTransaction
+        this.latest = tx === undefined ? undefined : { tx, topicId: tp.topicId, partition: tp.partition, state: after }
       }
     })
   }
@@ -61,12 +87,13 @@ export class PartitionLogs {
   offsets(tp: TopicPartition): PartitionOffsets {
     // The row and its log table's end from one snapshot (a fold and a deletion in between would otherwise
     // pair an old row with a table emptied since).
-    const state = this.ctx.tx.inReadTransaction(() => this.partitions.reading(tp, undefined))
+    const state = this.ctx.tx.inReadTransaction(() => this.stateInWrite(tp, () => this.partitions.reading(tp, undefined)))
     return { logStartOffset: state.logStartOffset, highWatermark: state.highWatermark }
   }
 
   setLogStartOffset(tp: TopicPartition, offset: number): void {
     const { sql, logs, tx } = this.ctx
+    this.latest = undefined
     tx.atomically(() => {
       const state = this.partitions.state(tp)
       if (!Number.isSafeInteger(offset) || offset > state.highWatermark) {

@@ -18,6 +18,8 @@ export interface StoreContext {
 export class StoreTransactions {
   private readonly transaction: Transaction<(work: () => unknown) => unknown>
   private synchronous: Durability = 'commit' // applyConnectionPragmas leaves NORMAL
+  private writes = 0
+  private writing = false
 
   constructor(
     private readonly db: Database,
@@ -37,14 +39,26 @@ export class StoreTransactions {
     }
     this.checkpoints.beforeWrite()
     let result: T
+    this.writes++
+    this.writing = true
     try {
       result = this.transaction.immediate(work) as T
     } catch (err) {
       // A write that met a damaged page: name the file.
       throw asDamage(err, this.db.name)
+    } finally {
+      this.writing = false
     }
     this.checkpoints.committed()
     return result
+  }
+
+  /**
+   * Which write transaction (atomically's BEGIN IMMEDIATE) is open, a number no other one had; undefined
+   * outside one. What was read inside it stays true until it ends, but for what it writes itself.
+   */
+  get writeTransaction(): number | undefined {
+    return this.writing ? this.writes : undefined
   }
 
   /** Several reads that must see one snapshot (e.g. a partition row and its log table). */
