@@ -494,6 +494,7 @@ export class TransactionCoordinator {
 /** Java's Matcher.matches(): the whole id, compared as compileJavaRegex expects (a latin1 view of its UTF-8). */
 function fullMatch(pattern: RegExp, text: string): boolean {
   const subject = Buffer.from(text, 'utf8').toString('latin1')
+  pattern.lastIndex = 0
   const m = pattern.exec(subject)
   return m !== null && m.index === 0 && m[0].length === subject.length
 }
