@@ -22,6 +22,8 @@ interface ProducerEntry {
   readonly batches: BatchEntry[]
   /** Max timestamp of the producer's last batch (DescribeProducers' LastTimestamp). */
   lastTimestamp: number
+  /** Offset of the producer's first batch of its open transaction here; -1 when none is open. */
+  txnFirstOffset: number
 }
 
 /** An idempotent producer as DescribeProducers reports it (Kafka's ProducerStateEntry). */
@@ -31,6 +33,8 @@ export interface ActiveProducer {
   /** Sequence of the last record of its last batch. */
   readonly lastSequence: number
   readonly lastTimestamp: number
+  /** First offset of its open transaction in the partition, -1 when none. */
+  readonly currentTxnStartOffset: number
 }
 
 export type SequenceVerdict = { readonly kind: 'append' } | { readonly kind: 'duplicate'; readonly baseOffset: number }
@@ -55,11 +59,10 @@ export class PartitionProducerState {
     const entry = this.producers.get(header.producerId)
     const firstSeq = header.baseSequence
     if (!entry) return { kind: 'append' }
-    if (header.producerEpoch < entry.epoch) {
-      throw new KafkaError(
-        'INVALID_PRODUCER_EPOCH',
-        `Epoch of producer ${header.producerId} at offset is ${header.producerEpoch}, which is smaller than the last seen epoch ${entry.epoch}`,
-      )
+    checkEpoch(header.producerId, header.producerEpoch, entry)
+    // Kafka's ProducerAppendInfo: once a transaction is open, the producer's writes belong to it.
+    if (!header.isTransactional && entry.txnFirstOffset >= 0 && header.producerEpoch === entry.epoch) {
+      throw new KafkaError('INVALID_TXN_STATE', `Expected transactional write from producer ${header.producerId} at offset in partition`)
     }
     if (header.producerEpoch > entry.epoch) {
       if (firstSeq !== 0) {
@@ -83,14 +86,27 @@ export class PartitionProducerState {
     return { kind: 'append' }
   }
 
+  /** Refuses a transaction marker from an epoch older than the producer's last seen one (INVALID_PRODUCER_EPOCH). */
+  checkMarker(producerId: number, producerEpoch: number): void {
+    const entry = this.producers.get(producerId)
+    if (entry) checkEpoch(producerId, producerEpoch, entry)
+  }
+
+  /**
+   * Records an appended (or, while rebuilding, a stored) COMMIT or ABORT marker: the producer's open
+   * transaction ends and its epoch becomes the marker's (the coordinator may have bumped it).
+   */
+  recordMarker(producerId: number, producerEpoch: number, timestamp: number): void {
+    const entry = this.entryFor(producerId, producerEpoch)
+    entry.txnFirstOffset = -1
+    entry.lastTimestamp = timestamp
+  }
+
   /** Records an appended (or, while rebuilding, a stored) idempotent batch; `maxTimestamp` as stored. */
   record(header: BatchHeader, baseOffset: number, maxTimestamp: number): void {
-    let entry = this.producers.get(header.producerId)
-    if (!entry || header.producerEpoch > entry.epoch) {
-      entry = { epoch: header.producerEpoch, batches: [], lastTimestamp: -1 }
-      this.producers.set(header.producerId, entry)
-    }
+    const entry = this.entryFor(header.producerId, header.producerEpoch)
     entry.lastTimestamp = maxTimestamp
+    if (header.isTransactional && entry.txnFirstOffset < 0) entry.txnFirstOffset = baseOffset
     entry.batches.push({
       firstSeq: header.baseSequence,
       lastSeq: lastSequenceOf(header),
@@ -100,13 +116,37 @@ export class PartitionProducerState {
     if (entry.batches.length > RETAINED_BATCHES) entry.batches.shift()
   }
 
+  private entryFor(producerId: number, producerEpoch: number): ProducerEntry {
+    let entry = this.producers.get(producerId)
+    if (!entry || producerEpoch > entry.epoch) {
+      entry = { epoch: producerEpoch, batches: [], lastTimestamp: -1, txnFirstOffset: -1 }
+      this.producers.set(producerId, entry)
+    }
+    return entry
+  }
+
   /** Every producer with a batch in the state, by producer id. */
   activeProducers(): ActiveProducer[] {
     const out: ActiveProducer[] = []
     for (const [producerId, entry] of this.producers) {
       const last = entry.batches[entry.batches.length - 1]
-      out.push({ producerId, producerEpoch: entry.epoch, lastSequence: last?.lastSeq ?? -1, lastTimestamp: entry.lastTimestamp })
+      out.push({
+        producerId,
+        producerEpoch: entry.epoch,
+        lastSequence: last?.lastSeq ?? -1,
+        lastTimestamp: entry.lastTimestamp,
+        currentTxnStartOffset: entry.txnFirstOffset,
+      })
     }
     return out.sort((a, b) => a.producerId - b.producerId)
+  }
+}
+
+function checkEpoch(producerId: number, producerEpoch: number, entry: ProducerEntry): void {
+  if (producerEpoch < entry.epoch) {
+    throw new KafkaError(
+      'INVALID_PRODUCER_EPOCH',
+      `Epoch of producer ${producerId} at offset is ${producerEpoch}, which is smaller than the last seen epoch ${entry.epoch}`,
+    )
   }
 }

@@ -257,7 +257,7 @@ describe('produce validation', () => {
   // Attribute bits a client may not set, or that name no codec; the CRC is rewritten so only the bits are wrong.
   it.each([
     ['a control batch', 0x20, INVALID_RECORD, 'Clients are not allowed to write control records in topic partition attrs-0'],
-    // Kafka checks the request's transactional id before anything else: none → not authorized to write transactionally.
+    // Kafka's KafkaApis: transactional records without a transactional id fail its authorization.
     ['a transactional batch without a transactional id', 0x10, TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 'Transactional Id authorization failed.'],
     ['compression codec id 5', 0x05, CORRUPT_MESSAGE, 'unknown compression codec id 5'],
   ])('%s is refused and not stored', async (_what, bits, code, message) => {

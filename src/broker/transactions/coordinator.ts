@@ -59,6 +59,8 @@ export class TransactionCoordinator {
     private readonly config: BrokerConfig,
     private readonly deps: {
       readonly writeMarkers: MarkerWriter
+      /** After a store transaction that wrote markers rolled back: drop what the partitions cached of it. */
+      readonly forgetPartitions: (partitions: readonly TxnPartition[]) => void
       readonly groups: () => GroupCoordinator
       /** The finalized transaction.version feature level. */
       readonly transactionVersion: () => number
@@ -393,8 +395,19 @@ export class TransactionCoordinator {
 
   // ---- plumbing -------------------------------------------------------------------------------
 
+  /** Partitions markers were written to in the current store transaction (forgotten if it rolls back). */
+  private marked: TxnPartition[] = []
+
   private write<T>(work: () => T): T {
-    return this.store.atomically(work, 'fsync')
+    this.marked = []
+    try {
+      return this.store.atomically(work, 'fsync')
+    } catch (err) {
+      if (this.marked.length > 0) this.deps.forgetPartitions(this.marked)
+      throw err
+    } finally {
+      this.marked = []
+    }
   }
 
   /** The id's metadata, with what is due settled: a Prepare* completed, an expired transaction aborted. */
@@ -468,6 +481,7 @@ export class TransactionCoordinator {
     }
     if (partitions.length > 0) {
       const marker = { producerId: meta.producerId, producerEpoch: meta.producerEpoch, commit, coordinatorEpoch: COORDINATOR_EPOCH }
+      this.marked.push(...partitions)
       const results = this.deps.writeMarkers(partitions, marker, 'fsync')
       for (const r of results) if (!r.ok && r.error.errorName !== 'UNKNOWN_TOPIC_OR_PARTITION') throw r.error
     }

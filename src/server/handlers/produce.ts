@@ -11,13 +11,15 @@
  * Version notes: v0–2 are advertised only because librdkafka (≤ 2.11) sends gzip, snappy and lz4
  * batches solely to brokers whose range includes Produce v0; like Kafka 4.x the connection refuses them.
  * v10/v11 add the current leader and node endpoints, sent only with NOT_LEADER_OR_FOLLOWER, which a single
- * node never answers. v12 is the same request for non-transactional data (it means transaction protocol
- * v2, KIP-890: under transaction.version 2 a transactional batch adds its partition to the transaction).
- * v13 names topics by id (KIP-516): an unknown id → UNKNOWN_TOPIC_ID.
- * Transactional batches (KIP-890 part 1, transaction.partition.verification.enable): the partition must be
- * in the producer's open transaction, else INVALID_TXN_STATE (≤ v10) / TRANSACTION_ABORTABLE (v11+);
- * a stale producer → PRODUCER_FENCED / INVALID_PRODUCER_ID_MAPPING; no transactional id in the request →
- * TRANSACTIONAL_ID_AUTHORIZATION_FAILED, as Kafka answers.
+ * node never answers. v12 is the same request for non-transactional data (for transactional batches it
+ * means transaction protocol v2, KIP-890: under transaction.version 2 the batch adds its partition to the
+ * transaction). v13 names topics by id (KIP-516): an unknown id → UNKNOWN_TOPIC_ID.
+ * Transactional batches (attribute bit 4) need a transactional_id (else TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
+ * as Kafka answers). KIP-890 part 1 (transaction.partition.verification.enable): the partition must be in the
+ * producer's open transaction at the coordinator, else INVALID_TXN_STATE (≤ v10) / TRANSACTION_ABORTABLE
+ * (v11+); a stale producer → PRODUCER_FENCED / INVALID_PRODUCER_ID_MAPPING. The first batch of a producer's
+ * transaction in a partition opens it there, holding the last stable offset until the coordinator's COMMIT
+ * or ABORT marker.
  * Differs from Apache Kafka: no up-conversion of magic 0/1 message sets.
  */
 import { KafkaError, RecordValidationError } from '../../broker/kafka-error.js'
@@ -70,6 +72,7 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponseInput
           if (batch instanceof KafkaError) slot.error = batch
           else if (header instanceof KafkaError) slot.error = header
           else if (apiVersion < 7 && header.compression === 'zstd') slot.error = new KafkaError('UNSUPPORTED_COMPRESSION_TYPE')
+          // Kafka's KafkaApis: transactional records need a transactional id (answered as a failed authorization).
           else if (header.isTransactional && req.transactionalId === null) slot.error = new KafkaError('TRANSACTIONAL_ID_AUTHORIZATION_FAILED')
           else {
             if (header.isTransactional) transactional.push({ slot, topic: row, partition: p.index, header })
