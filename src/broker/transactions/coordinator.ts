@@ -338,8 +338,6 @@ export class TransactionCoordinator {
       }
     }
     const now = this.clock()
-    // Time-outs and crash leftovers settle first, so a listing never shows a state that is already over.
-    this.abortTimedOut(now)
     const transactions = this.txns
       .all()
       .filter((row) => row.state !== 'Dead')
