@@ -1,0 +1,29 @@
+import type { Broker } from '../../broker/broker.js'
+import { KafkaError } from '../../broker/kafka-error.js'
+import type { ListedTransactions, PartitionProducers, TransactionDescription, TransactionsClient } from '../transactions-client.js'
+
+// The transactions tool over the data directory: the coordinator's state and the partitions' producer state.
+
+export class EmbeddedTransactions implements TransactionsClient {
+  constructor(private readonly broker: Broker) {}
+
+  async list(filter: { readonly durationMs: number; readonly pattern: string | null }): Promise<ListedTransactions[]> {
+    const listed = this.broker.transactions.list({ states: [], producerIds: [], durationMs: filter.durationMs, transactionalIdPattern: filter.pattern })
+    if (listed instanceof KafkaError) throw listed
+    return [{ coordinatorId: this.broker.nodeId, transactions: listed.transactions }]
+  }
+
+  async describe(transactionalId: string): Promise<TransactionDescription> {
+    const d = this.broker.transactions.describe(transactionalId)
+    if (d instanceof KafkaError) throw d
+    return { ...d, coordinatorId: this.broker.nodeId }
+  }
+
+  async describeProducers(topic: string, partition: number): Promise<PartitionProducers> {
+    const row = this.broker.requireTopic(topic)
+    if (partition < 0 || partition >= row.partitionCount) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION')
+    const producers = this.broker.activeProducers(row, partition)
+    if (!producers.ok) throw producers.error
+    return { nodeId: this.broker.nodeId, producers: producers.value.map((p) => ({ ...p, coordinatorEpoch: -1 })) }
+  }
+}

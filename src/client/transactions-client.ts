@@ -1,0 +1,32 @@
+import type { ActiveProducer } from '../broker/producer-state.js'
+import type { DescribedTransaction, ListedTransaction } from '../broker/transactions/types.js'
+
+// What the transactions tool asks of a cluster (Kafka's Admin.listTransactions, describeTransactions,
+// describeProducers). Embedded: the broker core's transaction coordinator and partition state; remote:
+// ListTransactions, FindCoordinator(TRANSACTION) + DescribeTransactions, DescribeProducers at the leader.
+
+export interface ListedTransactions {
+  /** The node that answered (Kafka's Coordinator column). */
+  readonly coordinatorId: number
+  readonly transactions: readonly ListedTransaction[]
+}
+
+export interface TransactionDescription extends DescribedTransaction {
+  readonly coordinatorId: number
+}
+
+export interface PartitionProducers {
+  /** The node that answered (the partition's leader). */
+  readonly nodeId: number
+  /** `coordinatorEpoch` -1 when unknown. */
+  readonly producers: readonly (ActiveProducer & { readonly coordinatorEpoch: number })[]
+}
+
+export interface TransactionsClient {
+  /** `durationMs` < 0 = every transaction; `pattern` null = every id. */
+  list(filter: { readonly durationMs: number; readonly pattern: string | null }): Promise<ListedTransactions[]>
+  /** Throws the KafkaError (TRANSACTIONAL_ID_NOT_FOUND, …). */
+  describe(transactionalId: string): Promise<TransactionDescription>
+  /** Throws the KafkaError (UNKNOWN_TOPIC_OR_PARTITION, …). */
+  describeProducers(topic: string, partition: number): Promise<PartitionProducers>
+}

@@ -1,0 +1,107 @@
+import { Args, Flags, type Interfaces } from '@oclif/core'
+
+import { KafkaError } from '../broker/kafka-error.js'
+import { ExitRequest } from '../cli/errors.js'
+import { KafkaCommand } from '../cli/kafka-command.js'
+import { renderProducers, renderTransactionDescription, renderTransactionList } from '../cli/render/transactions.js'
+import type { KafkaClient } from '../client/kafka-client.js'
+
+// kafka-transactions (TransactionsCommand, Kafka 4.3; cli-4.md B.2): list, describe and describe-producers.
+// Kafka puts the connection options before the sub-command (`kafka-transactions.sh --bootstrap-server …
+// list`); both orders work here. Without --bootstrap-server the data directory's coordinator answers.
+// A failure prints Kafka's one line on stderr — `<context>: <cause>. Enable debug logging for additional
+// detail.` — and exits 1. Not implemented yet: abort, find-hanging, forceTerminateTransaction.
+
+const SUBCOMMANDS = ['list', 'describe', 'describe-producers'] as const
+type Subcommand = (typeof SUBCOMMANDS)[number]
+
+export interface TransactionsReport {
+  lines: string[]
+}
+
+/** argparse4j's error as TransactionsCommand prints it (usage line omitted): stderr, exit 1. */
+function argumentError(message: string): never {
+  process.stderr.write(`kafka-transactions.sh: error: ${message}\n`)
+  throw new ExitRequest(1)
+}
+
+/** Kafka's printErrorAndExit(message, cause). */
+function failed(context: string, err: unknown): never {
+  if (!(err instanceof KafkaError)) throw err
+  process.stderr.write(`${context}: ${err.message}. Enable debug logging for additional detail.\n`)
+  throw new ExitRequest(1)
+}
+
+export default class Transactions extends KafkaCommand<TransactionsReport> {
+  static override summary = 'List and describe transactions and the producers of a partition (kafka-transactions.sh).'
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> --bootstrap-server localhost:9092 list',
+    '<%= config.bin %> <%= command.id %> describe --transactional-id my-txn',
+    '<%= config.bin %> <%= command.id %> describe-producers --topic orders --partition 0',
+  ]
+  static override args = {
+    command: Args.string({ description: `One of: ${SUBCOMMANDS.join(', ')}.` }),
+  }
+  static override flags = {
+    ...KafkaCommand.connectionFlags,
+    'duration-filter': Flags.string({ summary: 'list: only transactions running longer than this many ms (< 0: all).' }),
+    'transactional-id-pattern': Flags.string({ summary: 'list: only transactional ids matching this Java regular expression.' }),
+    'transactional-id': Flags.string({ summary: 'describe: the transactional id.' }),
+    topic: Flags.string({ summary: 'describe-producers: the topic.' }),
+    partition: Flags.string({ summary: 'describe-producers: the partition.' }),
+    'broker-id': Flags.string({ summary: 'describe-producers: the broker to ask (default: the leader).' }),
+  }
+
+  async run(): Promise<TransactionsReport> {
+    const { args, flags } = await this.parse(Transactions)
+    const command = args.command
+    if (command === undefined) argumentError('too few arguments')
+    if (!(SUBCOMMANDS as readonly string[]).includes(command)) {
+      argumentError(`argument COMMAND: invalid choice: '${command}' (choose from ${SUBCOMMANDS.map((s) => `'${s}'`).join(', ')})`)
+    }
+    const client = await this.openClient(flags, { clientId: 'kafka-ts-transactions' })
+    const lines = await this.runSubcommand(command as Subcommand, client, flags)
+    this.out(lines.join('\n'))
+    return { lines }
+  }
+
+  private async runSubcommand(command: Subcommand, client: KafkaClient, flags: Interfaces.InferredFlags<typeof Transactions.flags>): Promise<string[]> {
+    switch (command) {
+      case 'list': {
+        const durationMs = flags['duration-filter'] === undefined ? -1 : javaLong('--duration-filter', flags['duration-filter'])
+        const listed = await client.transactions.list({ durationMs, pattern: flags['transactional-id-pattern'] ?? null }).catch((err: unknown) => failed('Failed to list transactions', err))
+        return renderTransactionList(listed)
+      }
+      case 'describe': {
+        const id = flags['transactional-id']
+        if (id === undefined) argumentError('argument --transactional-id is required')
+        const d = await client.transactions.describe(id).catch((err: unknown) => failed(`Failed to describe transaction state of transactional-id \`${id}\``, err))
+        return renderTransactionDescription(d, Date.now())
+      }
+      case 'describe-producers': {
+        const topic = flags.topic
+        if (topic === undefined) argumentError('argument --topic is required')
+        if (flags.partition === undefined) argumentError('argument --partition is required')
+        const partition = javaInt('--partition', flags.partition)
+        const where = flags['broker-id'] === undefined ? 'on leader' : `on broker ${javaInt('--broker-id', flags['broker-id'])}`
+        const producers = await client.transactions
+          .describeProducers(topic, partition)
+          .catch((err: unknown) => failed(`Failed to describe producers for partition ${topic}-${partition} ${where}`, err))
+        return renderProducers(producers)
+      }
+    }
+  }
+}
+
+/** argparse4j's Integer conversion of an option value. */
+function javaInt(option: string, text: string): number {
+  const n = /^[+-]?\d+$/.test(text) ? Number(text) : NaN
+  if (!Number.isInteger(n) || n < -2147483648 || n > 2147483647) argumentError(`argument ${option}: could not convert '${text}' to Integer`)
+  return n
+}
+
+function javaLong(option: string, text: string): number {
+  const n = /^[+-]?\d+$/.test(text) ? Number(text) : NaN
+  if (!Number.isSafeInteger(n)) argumentError(`argument ${option}: could not convert '${text}' to Long`)
+  return n
+}

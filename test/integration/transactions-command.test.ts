@@ -1,0 +1,105 @@
+import { afterEach, describe, expect, it } from 'vitest'
+
+import { RecordBatchBuilder } from '../../src/protocol/record-batch-builder.js'
+import { runCli } from '../helpers/cli.js'
+import { startTestServer, type TestServer } from '../helpers/server.js'
+
+// `kafka-ts transactions` (kafka-transactions.sh): list, describe and describe-producers, with
+// --bootstrap-server against a running server and embedded on the same data directory, which shares the
+// coordinator's state with it. Kafka's layouts: every cell padded and followed by a TAB.
+
+let server: TestServer | undefined
+afterEach(async () => {
+  await server?.stop()
+  server = undefined
+})
+
+/** A server with topic t (1 partition): transactional id 'done-tx' committed, 'open-tx' with a transaction open on t-0. */
+async function withTransactions(): Promise<{ s: TestServer; open: { producerId: number; producerEpoch: number }; done: { producerId: number } }> {
+  const s = (server = await startTestServer())
+  expect(s.broker.createTopics([{ name: 't', numPartitions: 1, replicationFactor: -1, configs: new Map() }])[0]?.ok).toBe(true)
+  const topic = s.broker.requireTopic('t')
+  const tx = s.broker.transactions
+  const run = (id: string, commit: boolean | undefined) => {
+    const p = tx.initProducerId(id, 60000, -1, -1)
+    expect(tx.addPartitions({ transactionalId: id, ...p }, [{ topic, partition: 0 }], 0)).toBeUndefined()
+    const b = new RecordBatchBuilder()
+    b.append(Date.now(), null, Buffer.from(id))
+    const [r] = s.broker.produce([{ topic, partition: 0, batch: b.build({ producerId: p.producerId, producerEpoch: p.producerEpoch, baseSequence: 0, isTransactional: true }) }], 'commit')
+    expect(r?.ok).toBe(true)
+    if (commit !== undefined) expect(tx.endTxn({ transactionalId: id, ...p, commit, transactionVersion: 0 }).error).toBeUndefined()
+    return p
+  }
+  const done = run('done-tx', true)
+  const open = run('open-tx', undefined)
+  return { s, open, done }
+}
+
+const cells = (line: string | undefined) => (line ?? '').split('\t').slice(0, -1).map((c) => c.trimEnd())
+
+describe.each([
+  ['remote', (s: TestServer) => ['--bootstrap-server', s.bootstrap]],
+  ['embedded', (s: TestServer) => ['--data-dir', s.dataDir]],
+])('transactions (%s)', (_mode, connection) => {
+  it('list: one row per transactional id with the node that answered, padded cells each followed by a TAB', async () => {
+    const { s, open, done } = await withTransactions()
+    const r = await runCli(['transactions', ...connection(s), 'list'])
+    expect(r.code, r.stderr).toBe(0)
+    const lines = r.out.replace(/\n$/, '').split('\n')
+    expect(lines[0]).toBe('TransactionalId\tCoordinator\tProducerId\tTransactionState\t')
+    expect(lines.slice(1).map(cells).sort()).toEqual(
+      [
+        ['done-tx', String(s.broker.nodeId), String(done.producerId), 'CompleteCommit'],
+        ['open-tx', String(s.broker.nodeId), String(open.producerId), 'Ongoing'],
+      ].sort(),
+    )
+    expect(lines.every((l) => l.endsWith('\t') && l.split('\t').length === 5)).toBe(true)
+    const filtered = await runCli(['transactions', ...connection(s), 'list', '--transactional-id-pattern', 'open-.*'])
+    expect(filtered.out.replace(/\n$/, '').split('\n').slice(1).map(cells)).toEqual([['open-tx', String(s.broker.nodeId), String(open.producerId), 'Ongoing']])
+  })
+
+  it('describe: the open transaction with its partitions; an unknown id fails with Kafka\'s line', async () => {
+    const { s, open } = await withTransactions()
+    const r = await runCli(['transactions', ...connection(s), 'describe', '--transactional-id', 'open-tx'])
+    expect(r.code, r.stderr).toBe(0)
+    const [header, row] = r.out.replace(/\n$/, '').split('\n')
+    expect(cells(header)).toEqual([
+      'CoordinatorId',
+      'TransactionalId',
+      'ProducerId',
+      'ProducerEpoch',
+      'TransactionState',
+      'TransactionTimeoutMs',
+      'CurrentTransactionStartTimeMs',
+      'TransactionDurationMs',
+      'TopicPartitions',
+    ])
+    const values = cells(row)
+    expect(values.slice(0, 6)).toEqual([String(s.broker.nodeId), 'open-tx', String(open.producerId), String(open.producerEpoch), 'Ongoing', '60000'])
+    expect(Number(values[6])).toBeGreaterThan(0)
+    expect(Number(values[7])).toBeGreaterThanOrEqual(0)
+    expect(values[8]).toBe('t-0')
+    const done = await runCli(['transactions', ...connection(s), 'describe', '--transactional-id', 'done-tx'])
+    expect(cells(done.out.replace(/\n$/, '').split('\n')[1]).slice(4)).toEqual(['CompleteCommit', '60000', 'None', 'None', ''])
+    const missing = await runCli(['transactions', ...connection(s), 'describe', '--transactional-id', 'nobody'])
+    expect(missing.code).toBe(1)
+    expect(missing.stderr).toBe(
+      'Failed to describe transaction state of transactional-id `nobody`: The transactionalId could not be found.. Enable debug logging for additional detail.\n',
+    )
+  })
+
+  it('describe-producers: the partition\'s producers with the open transaction\'s start offset', async () => {
+    const { s, open, done } = await withTransactions()
+    const r = await runCli(['transactions', ...connection(s), 'describe-producers', '--topic', 't', '--partition', '0'])
+    expect(r.code, r.stderr).toBe(0)
+    const lines = r.out.replace(/\n$/, '').split('\n')
+    expect(cells(lines[0])).toEqual(['ProducerId', 'ProducerEpoch', 'LatestCoordinatorEpoch', 'LastSequence', 'LastTimestamp', 'CurrentTransactionStartOffset'])
+    const rows = new Map(lines.slice(1).map(cells).map((c) => [c[0], c]))
+    expect(rows.get(String(done.producerId))?.[5]).toBe('None')
+    expect(rows.get(String(open.producerId))?.slice(1, 4)).toEqual([String(open.producerEpoch), '-1', '0'])
+    expect(rows.get(String(open.producerId))?.[5]).toBe('2') // after done-tx's record and COMMIT marker
+    const missing = await runCli(['transactions', ...connection(s), 'describe-producers', '--topic', 'nope', '--partition', '0'])
+    expect(missing.code).toBe(1)
+    expect(missing.stderr).toMatch(/^Failed to describe producers for partition nope-0 on leader: .*\. Enable debug logging for additional detail\.\n$/)
+  })
+})
