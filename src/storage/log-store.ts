@@ -433,15 +433,8 @@ export interface TransactionRow {
 }
 
 /** An offset committed in a transaction (TxnOffsetCommit), waiting for its outcome. */
-export interface PendingTxnOffsetRow {
+export interface PendingTxnOffsetRow extends CommittedOffsetRow {
   readonly transactionalId: string
-  readonly groupId: string
-  readonly topicId: TopicId
-  readonly partition: number
-  readonly offset: number
-  readonly leaderEpoch: number
-  readonly metadata: string
-  readonly commitTimestampMs: number
 }
 
 export interface TransactionStore {

@@ -364,11 +364,7 @@ export class GroupCoordinator {
       for (const groupId of new Set(rows.map((r) => r.groupId))) {
         const group = this.load(groupId, nowMs) ?? ClassicGroup.create(groupId, nowMs, this.timing)
         this.save(group) // a new simple group must exist before its offsets
-        for (const r of rows) {
-          if (r.groupId !== groupId) continue
-          const { topicId, partition, offset, leaderEpoch, metadata, commitTimestampMs } = r
-          this.groups.putOffset({ groupId, topicId, partition, offset, leaderEpoch, metadata, commitTimestampMs })
-        }
+        for (const r of rows) if (r.groupId === groupId) this.groups.putOffset(r)
         this.save(group) // retention due time now counts the new offsets
       }
     })
