@@ -24,6 +24,8 @@ interface ProducerEntry {
   lastTimestamp: number
   /** Offset of the producer's first batch of its open transaction here; -1 when none is open. */
   txnFirstOffset: number
+  /** Coordinator epoch of the producer's last marker here; -1 before one. */
+  coordinatorEpoch: number
 }
 
 /** An idempotent producer as DescribeProducers reports it (Kafka's ProducerStateEntry). */
@@ -35,6 +37,8 @@ export interface ActiveProducer {
   readonly lastTimestamp: number
   /** First offset of its open transaction in the partition, -1 when none. */
   readonly currentTxnStartOffset: number
+  /** Coordinator epoch of its last transaction marker in the partition, -1 when none. */
+  readonly coordinatorEpoch: number
 }
 
 export type SequenceVerdict = { readonly kind: 'append' } | { readonly kind: 'duplicate'; readonly baseOffset: number }
@@ -86,19 +90,31 @@ export class PartitionProducerState {
     return { kind: 'append' }
   }
 
-  /** Refuses a transaction marker from an epoch older than the producer's last seen one (INVALID_PRODUCER_EPOCH). */
-  checkMarker(producerId: number, producerEpoch: number): void {
+  /**
+   * Refuses a transaction marker from a producer epoch older than the producer's last seen one
+   * (INVALID_PRODUCER_EPOCH), or from an older coordinator than its last marker's (a zombie coordinator:
+   * TRANSACTION_COORDINATOR_FENCED), as Kafka's ProducerAppendInfo.appendEndTxnMarker.
+   */
+  checkMarker(producerId: number, producerEpoch: number, coordinatorEpoch: number): void {
     const entry = this.producers.get(producerId)
-    if (entry) checkEpoch(producerId, producerEpoch, entry)
+    if (!entry) return
+    checkEpoch(producerId, producerEpoch, entry)
+    if (entry.coordinatorEpoch > coordinatorEpoch) {
+      throw new KafkaError(
+        'TRANSACTION_COORDINATOR_FENCED',
+        `Invalid coordinator epoch for ${producerId}: ${coordinatorEpoch} (zombie), ${entry.coordinatorEpoch} (current)`,
+      )
+    }
   }
 
   /**
    * Records an appended (or, while rebuilding, a stored) COMMIT or ABORT marker: the producer's open
    * transaction ends and its epoch becomes the marker's (the coordinator may have bumped it).
    */
-  recordMarker(producerId: number, producerEpoch: number, timestamp: number): void {
+  recordMarker(producerId: number, producerEpoch: number, coordinatorEpoch: number, timestamp: number): void {
     const entry = this.entryFor(producerId, producerEpoch)
     entry.txnFirstOffset = -1
+    entry.coordinatorEpoch = coordinatorEpoch
     entry.lastTimestamp = timestamp
   }
 
@@ -119,7 +135,8 @@ export class PartitionProducerState {
   private entryFor(producerId: number, producerEpoch: number): ProducerEntry {
     let entry = this.producers.get(producerId)
     if (!entry || producerEpoch > entry.epoch) {
-      entry = { epoch: producerEpoch, batches: [], lastTimestamp: -1, txnFirstOffset: -1 }
+      // A new epoch keeps the coordinator epoch: fencing a zombie coordinator outlives the producer's epoch bumps.
+      entry = { epoch: producerEpoch, batches: [], lastTimestamp: -1, txnFirstOffset: -1, coordinatorEpoch: entry?.coordinatorEpoch ?? -1 }
       this.producers.set(producerId, entry)
     }
     return entry
@@ -136,6 +153,7 @@ export class PartitionProducerState {
         lastSequence: last?.lastSeq ?? -1,
         lastTimestamp: entry.lastTimestamp,
         currentTxnStartOffset: entry.txnFirstOffset,
+        coordinatorEpoch: entry.coordinatorEpoch,
       })
     }
     return out.sort((a, b) => a.producerId - b.producerId)

@@ -1,6 +1,7 @@
 import { Command, Flags } from '@oclif/core'
 
 import type { Broker } from '../broker/broker.js'
+import { BrokerConfigError } from '../broker/broker-config.js'
 import { DataDirError, openBroker, resolveDataDir, storeDamageMessage } from '../broker/open-broker.js'
 import { KafkaError } from '../broker/kafka-error.js'
 import { storageCheckHint } from '../broker/log-damage.js'
@@ -119,7 +120,14 @@ export abstract class KafkaCommand<T> extends Command {
       process.exitCode = 1
       return undefined
     }
-    if (err instanceof UserError || err instanceof DataDirError || err instanceof KafkaError || err instanceof ConnectionFailure || err instanceof ConsumerFatalError) {
+    if (
+      err instanceof UserError ||
+      err instanceof DataDirError ||
+      err instanceof BrokerConfigError ||
+      err instanceof KafkaError ||
+      err instanceof ConnectionFailure ||
+      err instanceof ConsumerFatalError
+    ) {
       const known: unknown = err
       const hint = known instanceof UserError || known instanceof DataDirError ? known.hint : undefined
       process.stderr.write(`${chalk.red(err.message)}${hint ? chalk.dim(` (${hint})`) : ''}\n`)

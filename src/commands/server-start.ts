@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core'
 
-import { brokerConfigFrom, BrokerConfigError } from '../broker/broker-config.js'
+import { brokerConfigFrom } from '../broker/broker-config.js'
 import { openBroker, resolveDataDir } from '../broker/open-broker.js'
 import { UsageError, UserError } from '../cli/errors.js'
 import { KafkaCommand } from '../cli/kafka-command.js'
@@ -45,13 +45,7 @@ export default class ServerStart extends KafkaCommand<void> {
       if (eq <= 0) throw new UsageError(`Invalid override '${item}': expected property=value\n${USAGE}`)
       props.set(item.slice(0, eq), item.slice(eq + 1))
     }
-    let config
-    try {
-      config = brokerConfigFrom(props)
-    } catch (err) {
-      if (err instanceof BrokerConfigError) throw new UserError(err.message)
-      throw err
-    }
+    const config = brokerConfigFrom(props)
     // With a properties file, log.dirs says where the data lives and must be formatted (as Kafka
     // insists); without one, the server uses the same data directory as the embedded commands.
     const fromFile = args.config !== undefined && (props.has('log.dirs') || props.has('log.dir'))

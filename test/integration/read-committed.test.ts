@@ -2,6 +2,10 @@
 // read_uncommitted, and the server's Fetch and ListOffsets with isolation_level 1 over the wire, on a
 // partition holding committed, aborted and open transactions (test/helpers/transactions.ts).
 
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+
+import { Kafka, logLevel } from 'kafkajs'
 import { afterEach, describe, expect, it } from 'vitest'
 
 import { openBroker } from '../../src/broker/open-broker.js'
@@ -9,8 +13,10 @@ import { ApiKey } from '../../src/protocol/api-keys.js'
 import { forEachRecord } from '../../src/protocol/batch-records.js'
 import { decodeFetchResponse, encodeFetchRequest, type FetchResponse } from '../../src/protocol/messages/fetch.js'
 import { decodeListOffsetsResponse, encodeListOffsetsRequest } from '../../src/protocol/messages/list-offsets.js'
+import { decodeProduceResponse, encodeProduceRequest } from '../../src/protocol/messages/produce.js'
+import { RecordBatchBuilder } from '../../src/protocol/record-batch-builder.js'
 import { readBatchHeader, splitBatches } from '../../src/protocol/record-batch.js'
-import { tempDir } from '../helpers/cli.js'
+import { runCli, tempDir } from '../helpers/cli.js'
 import { RawConnection } from '../helpers/raw-client.js'
 import { startTestServer, type TestServer } from '../helpers/server.js'
 import { TXN_HISTORY, writeTxnHistory } from '../helpers/transactions.js'
@@ -55,6 +61,24 @@ describe('console-consumer on transactional data (embedded)', () => {
     expect(c.code).toBe(0)
     expect(lines(c.out)).toEqual(expected)
     expect(c.stderr).toContain(`Processed a total of ${expected.length} messages\n`)
+  })
+
+  it.each([
+    ['read_committed', TXN_HISTORY.committed],
+    ['read_uncommitted', TXN_HISTORY.uncommitted],
+  ])('verifiable-consumer and consumer-perf-test honour isolation.level=%s from their properties', async (level, expected) => {
+    const dir = historyDir()
+    const file = join(dir, 'consumer.properties')
+    writeFileSync(file, `isolation.level=${level}\n`)
+    const v = await runCli(['verifiable-consumer', '--topic', 'tx', '--group-id', `v-${level}`, '--max-messages', String(expected.length), '--verbose', '--consumer.config', file], { dataDir: dir })
+    expect(v.code, v.stderr).toBe(0)
+    const events = lines(v.out)
+      .filter((l) => l.startsWith('{')) // --consumer.config's deprecation warning comes first, on stdout
+      .map((l) => JSON.parse(l) as { name: string; value?: string })
+    expect(events.filter((e) => e.name === 'record_data').map((e) => e.value)).toEqual(expected)
+    const perf = await runCli(['consumer-perf-test', '--topic', 'tx', '--num-records', String(expected.length), '--command-property', `isolation.level=${level}`, '--hide-header'], { dataDir: dir })
+    expect(perf.code, perf.stderr).toBe(0)
+    expect(lines(perf.out)[0]?.split(', ')[4]).toBe(String(expected.length))
   })
 
   it('refuses an isolation level Kafka does not know, in one line', async () => {
@@ -155,5 +179,88 @@ describe('Fetch and ListOffsets with isolation_level 1 over the wire', () => {
     const answer = (await waiting).responses[0]?.partitions[0]
     expect(answer).toMatchObject({ errorCode: 0, highWatermark: TXN_HISTORY.highWatermark + 1, lastStableOffset: TXN_HISTORY.highWatermark + 1, abortedTransactions: [] })
     expect(values(answer?.records ?? null)).toContain('open1')
+  })
+})
+
+describe('kafkajs consumer (read_committed is its default)', () => {
+  it('hands out the committed records, then the open transaction once its COMMIT marker is written', async () => {
+    const s = await server()
+    const kafka = new Kafka({ clientId: 'read-committed', brokers: [s.bootstrap], logLevel: logLevel.NOTHING })
+    const consumer = kafka.consumer({ groupId: 'read-committed', maxWaitTimeInMs: 100 })
+    await consumer.connect()
+    cleanups.push(() => consumer.disconnect())
+    await consumer.subscribe({ topic: 'tx', fromBeginning: true })
+    const seen: string[] = []
+    const waits = new Map<string, () => void>()
+    const reached = (value: string) => new Promise<void>((resolve) => waits.set(value, resolve))
+    const atLso = reached('p1')
+    const atEnd = reached('p2')
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        const value = message.value?.toString() ?? ''
+        seen.push(value)
+        waits.get(value)?.()
+      },
+    })
+    await atLso
+    const row = s.broker.requireTopic('tx')
+    s.broker.writeTxnMarkers([{ topic: row, partition: 0 }], { producerId: s.producerIds[2] ?? -1, producerEpoch: 0, commit: true, coordinatorEpoch: 0 }, 'commit')
+    await atEnd
+    expect(seen).toEqual([...TXN_HISTORY.committed, 'open1', 'p2'])
+  })
+})
+
+describe('transactional Produce over the wire', () => {
+  it('without a transactional_id, transactional records fail the whole request with TRANSACTIONAL_ID_AUTHORIZATION_FAILED, as Kafka\'s KafkaApis', async () => {
+    const s = await server()
+    const conn = await RawConnection.open(s.port)
+    cleanups.push(() => conn.close())
+    const plain = new RecordBatchBuilder()
+    plain.append(Date.now(), null, Buffer.from('plain'))
+    const txn = new RecordBatchBuilder()
+    txn.append(Date.now(), null, Buffer.from('txn'))
+    const res = await conn.request(
+      ApiKey.Produce,
+      9,
+      (w, v) =>
+        encodeProduceRequest(w, v, {
+          transactionalId: null,
+          acks: -1,
+          timeoutMs: 5000,
+          topicData: [
+            { name: 'tx', partitionData: [{ index: 0, records: plain.build() }] },
+            { name: 'unknown-topic', partitionData: [{ index: 0, records: txn.build({ producerId: 1, producerEpoch: 0, baseSequence: 0, isTransactional: true }) }] },
+          ],
+        }),
+      decodeProduceResponse,
+    )
+    expect(res.responses.map((t) => t.partitionResponses[0]?.errorCode)).toEqual([53, 53])
+    const offsets = s.broker.offsets(s.broker.requireTopic('tx'), 0)
+    expect(offsets.ok && offsets.value.highWatermark).toBe(TXN_HISTORY.highWatermark)
+  })
+
+  it('a transactional batch with a transactional_id opens the transaction (the LSO stays before it); its marker releases it', async () => {
+    const s = await server()
+    const conn = await RawConnection.open(s.port)
+    cleanups.push(() => conn.close())
+    const producerId = s.broker.initProducerId().producerId
+    const b = new RecordBatchBuilder()
+    b.append(Date.now(), Buffer.from('k'), Buffer.from('wire'))
+    const records = b.build({ producerId, producerEpoch: 0, baseSequence: 0, isTransactional: true })
+    const res = await conn.request(
+      ApiKey.Produce,
+      9,
+      (w, v) => encodeProduceRequest(w, v, { transactionalId: 'wire-txn', acks: -1, timeoutMs: 5000, topicData: [{ name: 'tx', partitionData: [{ index: 0, records }] }] }),
+      decodeProduceResponse,
+    )
+    expect(res.responses[0]?.partitionResponses[0]).toMatchObject({ errorCode: 0, baseOffset: TXN_HISTORY.highWatermark })
+    const row = s.broker.requireTopic('tx')
+    // P3's transaction (from 8) is still the oldest open one; commit it and the wire transaction holds the LSO.
+    s.broker.writeTxnMarkers([{ topic: row, partition: 0 }], { producerId: s.producerIds[2] ?? -1, producerEpoch: 0, commit: true, coordinatorEpoch: 0 }, 'commit')
+    let stable = s.broker.stableOffsets(row, 0)
+    expect(stable.ok && stable.value.lastStableOffset).toBe(TXN_HISTORY.highWatermark)
+    s.broker.writeTxnMarkers([{ topic: row, partition: 0 }], { producerId, producerEpoch: 0, commit: false, coordinatorEpoch: 0 }, 'commit')
+    stable = s.broker.stableOffsets(row, 0)
+    expect(stable.ok && stable.value).toEqual({ logStartOffset: 0, highWatermark: TXN_HISTORY.highWatermark + 3, lastStableOffset: TXN_HISTORY.highWatermark + 3 })
   })
 })

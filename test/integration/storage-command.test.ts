@@ -119,6 +119,15 @@ describe('storage format', () => {
     expect(r.code).toBe(1)
     expect(r.stderr).toContain('nope.properties (No such file or directory)')
   })
+
+  it("refuses a config Kafka would refuse with Kafka's one line, formatting nothing", async () => {
+    const logs = path.join(dir, 'logs')
+    const config = writeConfig({ 'process.roles': 'broker,controller', 'node.id': '1', 'log.dirs': logs, listeners: 'PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093' })
+    const r = await runCli(['storage', 'format', '-t', 'q1Sh-9_ISia_9Zhv9D1TxA', '-c', config, '--standalone'])
+    expect(r.code).toBe(1)
+    expect(r.stderr).toBe("Error creating broker listeners from 'PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093': No security protocol defined for listener CONTROLLER\n")
+    expect(fs.existsSync(logs)).toBe(false)
+  })
 })
 
 describe('storage version-mapping and feature-dependencies (Kafka 4.3)', () => {

@@ -3,17 +3,8 @@ import { CONSUMER_PROTOCOL_TYPE, decodeAssignment } from '../../protocol/consume
 import type { JoinResult } from '../../broker/groups/types.js'
 import type { KafkaError } from '../../broker/kafka-error.js'
 import type { GroupMembership } from '../kafka-client.js'
-import {
-  assignGroup,
-  checkAssignors,
-  commitFailureWarning,
-  FATAL_JOIN_ERRORS,
-  GroupMemberError,
-  partitionKey,
-  subscriptionMetadata,
-  type PartitionOffset,
-  type TopicPartitions,
-} from '../group-protocol.js'
+import { ClassicMemberState } from '../classic-member-state.js'
+import { assignGroup, checkAssignors, GroupMemberError, partitionKey, type PartitionOffset, type TopicPartitions } from '../group-protocol.js'
 
 export { GroupMemberError, partitionKey, type PartitionOffset, type TopicPartitions }
 
@@ -24,9 +15,9 @@ export { GroupMemberError, partitionKey, type PartitionOffset, type TopicPartiti
 // Rebalancing is eager, as for Java's default assignors [range, cooperative-sticky]: before rejoining,
 // the consumer commits and gives up every partition, so no two members ever read a partition at once —
 // the coordinator completes a generation only once every live member has rejoined (or been expelled).
-// Heartbeats run on a timer (Java's heartbeat thread); a heartbeat that answers REBALANCE_IN_PROGRESS,
-// ILLEGAL_GENERATION or UNKNOWN_MEMBER_ID marks the member for rejoining and wakes the consumer's long
-// poll through `wakeSignal`.
+// Heartbeats run on a timer (Java's heartbeat thread); how an answer changes the membership is
+// ClassicMemberState's, shared with the remote member. A member marked for rejoining wakes the consumer's
+// long poll through `wakeSignal`.
 
 /** The member's settings: the consumer's group properties, less the consumer's own commit settings. */
 export type GroupMemberConfig = Omit<GroupMembership, 'autoCommit' | 'autoCommitIntervalMs' | 'retryBackoffMs'> & { readonly retryBackoffMs?: number }
@@ -35,66 +26,41 @@ export type GroupMemberConfig = Omit<GroupMembership, 'autoCommit' | 'autoCommit
 const CLIENT_HOST = '/127.0.0.1'
 
 export class GroupMember {
-  private memberIdValue = ''
-  private generation = -1
-  private protocolName: string | null = null
-  private rejoinNeeded = true
-  private fatal: GroupMemberError | undefined
-  private subscription: string[] = []
-  /** The leader's view of the partition counts it assigned from; a change triggers a rebalance. */
-  private assignedCounts: Map<string, number> | undefined
-  private heartbeatTimer: NodeJS.Timeout | undefined
-  private lastHeartbeatOkMs = 0
-  private wake = new AbortController()
+  private readonly state: ClassicMemberState
 
   constructor(
     private readonly broker: Broker,
     readonly config: GroupMemberConfig,
   ) {
     checkAssignors(config.assignors)
+    this.state = new ClassicMemberState(config)
   }
 
   get memberId(): string {
-    return this.memberIdValue
+    return this.state.memberId
   }
 
   get generationId(): number {
-    return this.generation
+    return this.state.generation
   }
 
-  /**
-   * True when the member must rejoin before reading: a rebalance was signalled, the subscription
-   * changed, or no heartbeat succeeded for a whole session timeout (the coordinator has probably
-   * expelled it and handed its partitions on; reading on would duplicate work).
-   */
+  /** True when the member must rejoin before reading (ClassicMemberState.needsRejoin). */
   get needsRejoin(): boolean {
-    if (this.fatal) throw this.fatal
-    if (!this.rejoinNeeded && Date.now() - this.lastHeartbeatOkMs > this.config.sessionTimeoutMs) this.requestRejoin()
-    return this.rejoinNeeded
+    return this.state.needsRejoin
   }
 
   /** Aborted when the member must rejoin, so a parked long poll returns at once. */
   get wakeSignal(): AbortSignal {
-    return this.wake.signal
+    return this.state.wakeSignal
   }
 
-  /** Sets the subscribed topics; a change once joined triggers a rebalance (Java: metadata change). */
   subscribe(topics: readonly string[]): void {
-    const next = [...new Set(topics)].sort()
-    if (next.length === this.subscription.length && next.every((t, i) => t === this.subscription[i])) return
-    this.subscription = next
-    this.requestRejoin()
+    this.state.subscribe(topics)
   }
 
   /** For the leader: rebalance when a topic it assigned gained partitions (or vanished). */
   checkPartitionCounts(): void {
-    if (this.assignedCounts === undefined || this.rejoinNeeded) return
-    for (const [topic, count] of this.assignedCounts) {
-      if ((this.broker.findTopic(topic)?.partitionCount ?? -1) !== count) {
-        this.requestRejoin()
-        return
-      }
-    }
+    this.state.checkPartitionCounts((topic) => this.broker.findTopic(topic)?.partitionCount)
   }
 
   /**
@@ -103,7 +69,7 @@ export class GroupMember {
    * reason (the coordinator keeps the member until it leaves or its session expires).
    */
   async join(signal: AbortSignal): Promise<TopicPartitions[]> {
-    this.stopHeartbeat()
+    this.state.stopHeartbeat()
     // The coordinator's waiters do not hold the process open (the server has its sockets for that);
     // a command parked in JoinGroup/SyncGroup must, or Node exits with the await unsettled.
     const keepAlive = setInterval(() => undefined, 1 << 30)
@@ -116,19 +82,20 @@ export class GroupMember {
 
   private async joinAndSync(signal: AbortSignal): Promise<TopicPartitions[]> {
     const groups = this.broker.groups
+    const state = this.state
     for (;;) {
       signal.throwIfAborted()
       const joined = await groups.joinGroup(
         {
           groupId: this.config.groupId,
-          memberId: this.memberIdValue,
+          memberId: state.memberId,
           groupInstanceId: this.config.groupInstanceId,
           clientId: this.config.clientId,
           clientHost: CLIENT_HOST,
           sessionTimeoutMs: this.config.sessionTimeoutMs,
           rebalanceTimeoutMs: this.config.rebalanceTimeoutMs,
           protocolType: CONSUMER_PROTOCOL_TYPE,
-          protocols: this.config.assignors.map((name) => ({ name, metadata: this.metadata(name) })),
+          protocols: this.config.assignors.map((name) => ({ name, metadata: state.metadata(name) })),
           requireKnownMemberId: true,
           supportsSkipAssignment: false,
           reason: null,
@@ -139,26 +106,20 @@ export class GroupMember {
         { signal },
       )
       if (joined.error) {
-        if (joined.error.errorName === 'MEMBER_ID_REQUIRED') {
-          this.memberIdValue = joined.memberId
-          continue
-        }
-        await this.recover(joined.error, signal)
+        if (joined.error.errorName === 'MEMBER_ID_REQUIRED') state.memberId = joined.memberId
+        else await this.recover(joined.error, signal)
         continue
       }
-      this.memberIdValue = joined.memberId
-      this.generation = joined.generationId
-      this.protocolName = joined.protocolName
-      this.assignedCounts = undefined
+      state.joined(joined.memberId, joined.generationId, joined.protocolName)
       const assignments = joined.leader === joined.memberId ? this.assign(joined) : []
       const synced = await groups.syncGroup(
         {
           groupId: this.config.groupId,
-          generationId: this.generation,
-          memberId: this.memberIdValue,
+          generationId: state.generation,
+          memberId: state.memberId,
           groupInstanceId: this.config.groupInstanceId,
           protocolType: CONSUMER_PROTOCOL_TYPE,
-          protocolName: this.protocolName,
+          protocolName: state.protocolName,
           assignments,
         },
         { signal },
@@ -167,9 +128,7 @@ export class GroupMember {
         await this.recover(synced.error, signal)
         continue
       }
-      this.rejoinNeeded = false
-      this.wake = new AbortController()
-      this.startHeartbeat()
+      state.synced(() => this.heartbeat())
       return synced.assignment.length === 0 ? [] : decodeAssignment(synced.assignment).value.assignedPartitions
     }
   }
@@ -186,13 +145,12 @@ export class GroupMember {
   }
 
   /**
-   * Commits offsets as the current generation. Skipped (false) when the member holds no generation —
-   * Java's rule: a member that lost its membership must not overwrite the new owners' commits.
-   * A refused commit marks the member for rejoining and returns false.
+   * Commits offsets as the current generation. Skipped (false) when the member holds no generation;
+   * a refused commit marks the member for rejoining and returns false.
    */
   commit(offsets: readonly PartitionOffset[]): boolean {
     if (offsets.length === 0) return true
-    if (this.memberIdValue === '' || this.generation < 0) return false
+    if (!this.state.mayCommit) return false
     const byTopic = new Map<string, { partition: number; offset: number; leaderEpoch: number; metadata: string }[]>()
     for (const o of offsets) {
       const list = byTopic.get(o.topic) ?? []
@@ -201,83 +159,45 @@ export class GroupMember {
     }
     const results = this.broker.groups.commitOffsets({
       groupId: this.config.groupId,
-      generationId: this.generation,
-      memberId: this.memberIdValue,
+      generationId: this.state.generation,
+      memberId: this.state.memberId,
       groupInstanceId: this.config.groupInstanceId,
       topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })),
     })
     const failed = results.flatMap((t) => t.partitions.filter((p) => p.error).map((p) => ({ topic: t.name, partition: p.partition, error: p.error! })))
     if (failed.length === 0) return true
-    const first = failed[0]!.error
-    if (first.errorName === 'UNKNOWN_MEMBER_ID' || first.errorName === 'ILLEGAL_GENERATION') this.resetGeneration(first.errorName === 'UNKNOWN_MEMBER_ID')
-    if (first.errorName === 'REBALANCE_IN_PROGRESS' || first.errorName === 'UNKNOWN_MEMBER_ID' || first.errorName === 'ILLEGAL_GENERATION') this.requestRejoin()
-    process.stderr.write(commitFailureWarning(this.config.clientId, this.config.groupId, failed))
+    this.state.commitRefused(failed)
     return false
   }
 
   /** LeaveGroup (dynamic members only: a static member leaves by session timeout, as in Kafka). */
   leave(): void {
-    this.stopHeartbeat()
-    if (this.memberIdValue === '' || this.config.groupInstanceId !== null) return
+    this.state.stopHeartbeat()
+    const memberId = this.state.memberId
+    if (memberId === '' || this.config.groupInstanceId !== null) return
     try {
       this.broker.groups.leaveGroup({
         groupId: this.config.groupId,
-        members: [{ memberId: this.memberIdValue, groupInstanceId: null, reason: 'the consumer is being closed' }],
+        members: [{ memberId, groupInstanceId: null, reason: 'the consumer is being closed' }],
       })
     } catch {
       // The group expels us by session timeout anyway.
     }
-    this.resetGeneration(true)
+    this.state.left()
   }
 
   // ---- internals ----------------------------------------------------------------------------------
 
-  private requestRejoin(): void {
-    this.rejoinNeeded = true
-    this.wake.abort()
-  }
-
-  private resetGeneration(resetMemberId: boolean): void {
-    this.generation = -1
-    if (resetMemberId) this.memberIdValue = ''
-  }
-
-  /** After a failed JoinGroup/SyncGroup: adjust and back off, or throw when Kafka treats it as fatal. */
+  /** After a failed JoinGroup/SyncGroup: back off where the state says so (one coordinator here, never moved). */
   private async recover(error: KafkaError, signal: AbortSignal): Promise<void> {
-    const name = error.errorName
-    if (name === 'UNKNOWN_MEMBER_ID') {
-      this.resetGeneration(true)
-    } else if (name === 'ILLEGAL_GENERATION') {
-      // Still a member, of a newer generation: rejoin under the same id.
-      this.resetGeneration(false)
-    } else if (name !== 'REBALANCE_IN_PROGRESS') {
-      if (FATAL_JOIN_ERRORS.has(name) || (!error.retriable && name !== 'UNKNOWN_SERVER_ERROR')) throw new GroupMemberError(error)
-      await sleep(this.config.retryBackoffMs ?? 100, signal)
-    }
-  }
-
-  private metadata(assignor: string): Buffer {
-    return subscriptionMetadata(assignor, this.subscription, this.generation)
+    if (this.state.joinRefused(error) !== 'now') await sleep(this.config.retryBackoffMs ?? 100, signal)
   }
 
   /** The leader's part: run the chosen assignor over every member's subscription. */
   private assign(joined: JoinResult): { memberId: string; assignment: Buffer }[] {
     const { assignments, counts } = assignGroup(joined.protocolName, joined.members, (topic) => this.broker.findTopic(topic)?.partitionCount)
-    this.assignedCounts = counts
+    this.state.assignedFrom(counts)
     return assignments
-  }
-
-  private startHeartbeat(): void {
-    this.stopHeartbeat()
-    this.lastHeartbeatOkMs = Date.now()
-    this.heartbeatTimer = setInterval(() => this.heartbeat(), this.config.heartbeatIntervalMs)
-    // The consumer loop keeps the process alive; the heartbeat alone must not.
-    this.heartbeatTimer.unref()
-  }
-
-  private stopHeartbeat(): void {
-    if (this.heartbeatTimer !== undefined) clearInterval(this.heartbeatTimer)
-    this.heartbeatTimer = undefined
   }
 
   private heartbeat(): void {
@@ -285,31 +205,14 @@ export class GroupMember {
     try {
       error = this.broker.groups.heartbeat({
         groupId: this.config.groupId,
-        generationId: this.generation,
-        memberId: this.memberIdValue,
+        generationId: this.state.generation,
+        memberId: this.state.memberId,
         groupInstanceId: this.config.groupInstanceId,
       })
     } catch {
       return // a busy or closing store: the next beat retries
     }
-    if (error === undefined) {
-      this.lastHeartbeatOkMs = Date.now()
-      return
-    }
-    const name = error.errorName
-    if (name === 'REBALANCE_IN_PROGRESS') {
-      // The session is alive; the coordinator only wants us to rejoin.
-      this.lastHeartbeatOkMs = Date.now()
-      this.requestRejoin()
-    } else if (name === 'ILLEGAL_GENERATION' || name === 'UNKNOWN_MEMBER_ID') {
-      this.resetGeneration(name === 'UNKNOWN_MEMBER_ID')
-      this.requestRejoin()
-    } else if (name === 'FENCED_INSTANCE_ID') {
-      this.fatal = new GroupMemberError(error)
-      this.stopHeartbeat()
-      this.wake.abort()
-    }
-    // Anything else (a coordinator hiccup): the next beat retries.
+    this.state.heartbeatAnswered(error)
   }
 }
 

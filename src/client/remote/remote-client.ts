@@ -1,15 +1,10 @@
 import { ApiKey } from '../../protocol/api-keys.js'
-import { decodeDescribeTopicPartitionsResponse, encodeDescribeTopicPartitionsRequest } from '../../protocol/messages/describe-topic-partitions.js'
-import { decodeCreatePartitionsResponse, encodeCreatePartitionsRequest } from '../../protocol/messages/create-partitions.js'
-import { decodeCreateTopicsResponse, encodeCreateTopicsRequest } from '../../protocol/messages/create-topics.js'
 import { decodeDeleteRecordsResponse, encodeDeleteRecordsRequest } from '../../protocol/messages/delete-records.js'
-import { decodeDeleteTopicsResponse, encodeDeleteTopicsRequest } from '../../protocol/messages/delete-topics.js'
 import { decodeListOffsetsResponse, encodeListOffsetsRequest } from '../../protocol/messages/list-offsets.js'
 import type { MetadataResponse } from '../../protocol/messages/metadata.js'
 import { KafkaError, fail, kafkaErrorForCode, ok, type Outcome } from '../../broker/kafka-error.js'
 import type { ConfigChange } from '../../broker/topic-config-admin.js'
 import type { ConfigEntry, ResolvedConfig } from '../../broker/topic-configs.js'
-import { isInternalTopic } from '../../broker/topic-names.js'
 import type { CreatedTopic, IsolationLevel, NamedOutcome, OffsetSpec, PartitionNewCount, TopicDescription } from '../../broker/types.js'
 import type { FeaturesClient } from '../features-client.js'
 import type { TransactionsClient } from '../transactions-client.js'
@@ -41,6 +36,7 @@ import { brokerApiVersions, describeLogDirs } from './remote-log-dirs.js'
 import { RemoteGroups } from './remote-groups.js'
 import { remoteFailure } from './remote-errors.js'
 import { openRemoteProducer } from './remote-producer.js'
+import { createPartitions, createTopic, deleteTopics, describeTopics } from './remote-topics.js'
 import { Cluster, STALE_METADATA, type TopicRoute } from './wire/cluster.js'
 import type { BrokerConnection } from './wire/connection.js'
 
@@ -80,33 +76,6 @@ export class RemoteClient implements KafkaClient {
     return brokerApiVersions(this)
   }
 
-  /**
-   * Kafka 4's admin describes topics with DescribeTopicPartitions where the broker takes it, which adds the
-   * eligible leader replicas (KIP-966) Metadata lacks; followed page by page. Empty when the broker does not take it.
-   */
-  private async eligibleLeaderReplicas(names: readonly string[]): Promise<Map<string, { elr: number[]; lastKnownElr: number[] }>> {
-    const found = new Map<string, { elr: number[]; lastKnownElr: number[] }>()
-    if (names.length === 0) return found
-    await this.wire(async (cluster) => {
-      const conn = await cluster.anyBroker()
-      if (!conn.takes(ApiKey.DescribeTopicPartitions)) return
-      let cursor: { topicName: string; partitionIndex: number } | null = null
-      do {
-        const from: { topicName: string; partitionIndex: number } | null = cursor
-        const answer = await conn.request(
-          ApiKey.DescribeTopicPartitions,
-          (w, v) => encodeDescribeTopicPartitionsRequest(w, v, { topics: names.map((name) => ({ name })), responsePartitionLimit: 2000, cursor: from }),
-          decodeDescribeTopicPartitionsResponse,
-        )
-        for (const t of answer.topics) {
-          for (const p of t.partitions) found.set(`${t.name}-${p.partitionIndex}`, { elr: p.eligibleLeaderReplicas ?? [], lastKnownElr: p.lastKnownElr ?? [] })
-        }
-        cursor = answer.nextCursor
-      } while (cursor !== null)
-    })
-    return found
-  }
-
   async listTopics(): Promise<TopicListing[]> {
     const meta = await this.metadata(null)
     return meta.topics
@@ -114,102 +83,20 @@ export class RemoteClient implements KafkaClient {
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
   }
 
-  async describeTopics(names: readonly string[]): Promise<TopicDescription[]> {
-    if (names.length === 0) return []
-    const meta = await this.metadata(names)
-    const present = names.filter((n) => meta.topics.some((t) => t.name === n && t.errorCode === 0))
-    const elr = await this.eligibleLeaderReplicas(present)
-    const configs = new Map<string, ResolvedConfig[]>()
-    for (const name of present) {
-      const outcome = await this.describeTopicConfigs(name, null)
-      configs.set(name, outcome.ok ? outcome.value : [])
-    }
-    return present.flatMap((name) => {
-      const t = meta.topics.find((x) => x.name === name)
-      if (t === undefined) return []
-      return [
-        {
-          name,
-          topicId: t.topicId.toString('base64url'),
-          isInternal: isInternalTopic(name),
-          partitions: [...t.partitions]
-            .sort((a, b) => a.partitionIndex - b.partitionIndex)
-            .map((p) => ({ partition: p.partitionIndex, leader: p.leaderId, replicas: p.replicaNodes, isr: p.isrNodes, ...elr.get(`${name}-${p.partitionIndex}`) })),
-          configs: configs.get(name) ?? [],
-        },
-      ]
-    })
+  describeTopics(names: readonly string[]): Promise<TopicDescription[]> {
+    return describeTopics(this, names)
   }
 
-  async createTopic(topic: NewTopic): Promise<Outcome<CreatedTopic>> {
-    const assignment = topic.replicaAssignment
-    const response = await this.onAnyBroker((conn) =>
-      conn.request(
-        ApiKey.CreateTopics,
-        (w, v) =>
-          encodeCreateTopicsRequest(w, v, {
-            topics: [
-              {
-                name: topic.name,
-                numPartitions: assignment ? -1 : topic.numPartitions,
-                replicationFactor: assignment ? -1 : topic.replicationFactor,
-                assignments: (assignment ?? []).map((brokerIds, partitionIndex) => ({ partitionIndex, brokerIds: [...brokerIds] })),
-                configs: [...topic.configs].map(([name, value]) => ({ name, value })),
-              },
-            ],
-            timeoutMs: this.settings.requestTimeoutMs,
-          }),
-        decodeCreateTopicsResponse,
-      ),
-    )
-    const created = response.topics.find((t) => t.name === topic.name)
-    if (created === undefined) return fail(new KafkaError('UNKNOWN_SERVER_ERROR', 'CreateTopics returned no result'))
-    if (created.errorCode !== 0) return fail(kafkaErrorForCode(created.errorCode, created.errorMessage))
-    return ok({
-      name: created.name,
-      topicId: created.topicId.toString('base64url'),
-      numPartitions: created.numPartitions,
-      replicationFactor: created.replicationFactor,
-      configs: [],
-    })
+  createTopic(topic: NewTopic): Promise<Outcome<CreatedTopic>> {
+    return createTopic(this, topic)
   }
 
-  async deleteTopics(names: readonly string[]): Promise<NamedOutcome<null>[]> {
-    if (names.length === 0) return []
-    const response = await this.onAnyBroker((conn) =>
-      conn.request(
-        ApiKey.DeleteTopics,
-        (w, v) =>
-          encodeDeleteTopicsRequest(w, v, v >= 6 ? { topics: names.map((name) => ({ name, topicId: Buffer.alloc(16) })), timeoutMs: this.settings.requestTimeoutMs } : { topicNames: [...names], timeoutMs: this.settings.requestTimeoutMs }),
-        decodeDeleteTopicsResponse,
-      ),
-    )
-    return names.map((name) => {
-      const r = response.responses.find((x) => x.name === name)
-      if (r === undefined) return { name, ...fail(new KafkaError('UNKNOWN_SERVER_ERROR', 'DeleteTopics returned no result')) }
-      return { name, ...(r.errorCode === 0 ? ok(null) : fail(kafkaErrorForCode(r.errorCode, r.errorMessage))) }
-    })
+  deleteTopics(names: readonly string[]): Promise<NamedOutcome<null>[]> {
+    return deleteTopics(this, names)
   }
 
-  async createPartitions(requests: readonly (PartitionNewCount & { readonly assignment?: readonly (readonly number[])[] })[]): Promise<NamedOutcome<number>[]> {
-    if (requests.length === 0) return []
-    const response = await this.onAnyBroker((conn) =>
-      conn.request(
-        ApiKey.CreatePartitions,
-        (w, v) =>
-          encodeCreatePartitionsRequest(w, v, {
-            topics: requests.map((r) => ({ name: r.name, count: r.count, assignments: r.assignment ? r.assignment.map((ids) => ({ brokerIds: [...ids] })) : null })),
-            timeoutMs: this.settings.requestTimeoutMs,
-            validateOnly: false,
-          }),
-        decodeCreatePartitionsResponse,
-      ),
-    )
-    return requests.map((r) => {
-      const result = response.results.find((x) => x.name === r.name)
-      if (result === undefined) return { name: r.name, ...fail(new KafkaError('UNKNOWN_SERVER_ERROR', 'CreatePartitions returned no result')) }
-      return { name: r.name, ...(result.errorCode === 0 ? ok(r.count) : fail(kafkaErrorForCode(result.errorCode, result.errorMessage))) }
-    })
+  createPartitions(requests: readonly (PartitionNewCount & { readonly assignment?: readonly (readonly number[])[] })[]): Promise<NamedOutcome<number>[]> {
+    return createPartitions(this, requests)
   }
 
   async describeTopicConfigs(topic: string, names: readonly string[] | null): Promise<Outcome<ResolvedConfig[]>> {
@@ -358,7 +245,7 @@ export class RemoteClient implements KafkaClient {
   }
 
   /** One request on any broker (KRaft brokers forward admin requests to the controller). */
-  private onAnyBroker<T>(work: (conn: BrokerConnection) => Promise<T>): Promise<T> {
+  onAnyBroker<T>(work: (conn: BrokerConnection) => Promise<T>): Promise<T> {
     return this.wire(async (cluster) => work(await cluster.anyBroker()))
   }
 

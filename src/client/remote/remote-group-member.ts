@@ -9,7 +9,8 @@ import { decodeOffsetCommitResponse, encodeOffsetCommitRequest } from '../../pro
 import { decodeOffsetFetchResponse, encodeOffsetFetchRequest } from '../../protocol/messages/offset-fetch.js'
 import { decodeSyncGroupResponse, encodeSyncGroupRequest } from '../../protocol/messages/sync-group.js'
 import { KafkaError, kafkaErrorForCode } from '../../broker/kafka-error.js'
-import { assignGroup, checkAssignors, commitFailureWarning, FATAL_JOIN_ERRORS, GroupMemberError, partitionKey, subscriptionMetadata } from '../group-protocol.js'
+import { ClassicMemberState, coordinatorMoved } from '../classic-member-state.js'
+import { assignGroup, checkAssignors, partitionKey } from '../group-protocol.js'
 import type { GroupMembership } from '../kafka-client.js'
 import type { PartitionOffset, TopicPartitions } from '../group-protocol.js'
 import type { Cluster } from './wire/cluster.js'
@@ -24,54 +25,39 @@ import { BrokerIoError } from './wire/wire-errors.js'
 //
 // Rebalancing is eager, as for Java's default assignors [range, cooperative-sticky]: the consumer commits
 // and gives up every partition before rejoining. Heartbeats run on a timer; REBALANCE_IN_PROGRESS,
-// ILLEGAL_GENERATION or UNKNOWN_MEMBER_ID mark the member for rejoining, which the consumer loop checks
-// between fetches. NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, COORDINATOR_LOAD_IN_PROGRESS and a lost
+// ILLEGAL_GENERATION or UNKNOWN_MEMBER_ID mark the member for rejoining (ClassicMemberState's rules, shared
+// with the embedded member), which the consumer loop checks between fetches. NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, COORDINATOR_LOAD_IN_PROGRESS and a lost
 // connection send the member to FindCoordinator again.
 
 export { partitionKey, type PartitionOffset, type TopicPartitions }
 
 /** Extra time the broker may take past rebalance.timeout.ms before JoinGroup counts as lost (Java's 5 s). */
 const JOIN_GRACE_MS = 5000
-const COORDINATOR_MOVED = new Set(['NOT_COORDINATOR', 'COORDINATOR_NOT_AVAILABLE', 'COORDINATOR_LOAD_IN_PROGRESS'])
 
 export class RemoteGroupMember {
-  private memberId = ''
-  private generation = -1
-  private protocolName: string | null = null
-  private rejoinNeeded = true
-  private fatal: GroupMemberError | undefined
-  private subscription: string[] = []
-  private assignedCounts: Map<string, number> | undefined
-  private heartbeatTimer: NodeJS.Timeout | undefined
-  private heartbeating = false
-  private lastHeartbeatOkMs = 0
+  private readonly state: ClassicMemberState
+  private beatInFlight = false
 
   constructor(
     private readonly cluster: Cluster,
     readonly config: GroupMembership,
   ) {
     checkAssignors(config.assignors)
+    this.state = new ClassicMemberState(config)
   }
 
-  /** True when the member must rejoin before reading (see embedded/group-member.ts for the session rule). */
+  /** True when the member must rejoin before reading (ClassicMemberState.needsRejoin). */
   get needsRejoin(): boolean {
-    if (this.fatal) throw this.fatal
-    if (!this.rejoinNeeded && Date.now() - this.lastHeartbeatOkMs > this.config.sessionTimeoutMs) this.rejoinNeeded = true
-    return this.rejoinNeeded
+    return this.state.needsRejoin
   }
 
-  /** Sets the subscribed topics; a change once joined triggers a rebalance. */
   subscribe(topics: readonly string[]): void {
-    const next = [...new Set(topics)].sort()
-    if (next.length === this.subscription.length && next.every((t, i) => t === this.subscription[i])) return
-    this.subscription = next
-    this.rejoinNeeded = true
+    this.state.subscribe(topics)
   }
 
   /** For the leader: rebalance when a topic it assigned gained partitions (or vanished). */
   checkPartitionCounts(partitionCount: (topic: string) => number | undefined): void {
-    if (this.assignedCounts === undefined || this.rejoinNeeded) return
-    for (const [topic, count] of this.assignedCounts) if ((partitionCount(topic) ?? -1) !== count) this.rejoinNeeded = true
+    this.state.checkPartitionCounts(partitionCount)
   }
 
   /**
@@ -80,7 +66,7 @@ export class RemoteGroupMember {
    * coordinator that stays unreachable for `retries` attempts in a row throws its BrokerIoError.
    */
   async join(signal: AbortSignal, partitionCount: (topic: string) => Promise<number | undefined>): Promise<TopicPartitions[]> {
-    this.stopHeartbeat()
+    this.state.stopHeartbeat()
     let unreachable = 0
     for (;;) {
       signal.throwIfAborted()
@@ -100,6 +86,7 @@ export class RemoteGroupMember {
   /** One JoinGroup + SyncGroup round; undefined when it must be tried again. */
   private async joinAndSync(partitionCount: (topic: string) => Promise<number | undefined>): Promise<TopicPartitions[] | undefined> {
     const { groupId, groupInstanceId } = this.config
+    const state = this.state
     const conn = await this.coordinator()
     if (conn === undefined) return undefined
     const joined = await conn.request(
@@ -109,10 +96,10 @@ export class RemoteGroupMember {
           groupId,
           sessionTimeoutMs: this.config.sessionTimeoutMs,
           rebalanceTimeoutMs: this.config.rebalanceTimeoutMs,
-          memberId: this.memberId,
+          memberId: state.memberId,
           groupInstanceId,
           protocolType: CONSUMER_PROTOCOL_TYPE,
-          protocols: this.config.assignors.map((name) => ({ name, metadata: subscriptionMetadata(name, this.subscription, this.generation) })),
+          protocols: this.config.assignors.map((name) => ({ name, metadata: state.metadata(name) })),
           reason: null,
         }),
       decodeJoinGroupResponse,
@@ -120,35 +107,29 @@ export class RemoteGroupMember {
     )
     if (joined.errorCode !== 0) {
       const error = kafkaErrorForCode(joined.errorCode)
-      if (error.errorName === 'MEMBER_ID_REQUIRED') {
-        this.memberId = joined.memberId
-        return undefined
-      }
-      await this.recover(error)
+      if (error.errorName === 'MEMBER_ID_REQUIRED') state.memberId = joined.memberId
+      else await this.recover(error)
       return undefined
     }
-    this.memberId = joined.memberId
-    this.generation = joined.generationId
-    this.protocolName = joined.protocolName
-    this.assignedCounts = undefined
+    state.joined(joined.memberId, joined.generationId, joined.protocolName)
     let assignments: { memberId: string; assignment: Buffer }[] = []
     if (joined.leader === joined.memberId) {
       const counts = new Map<string, number | undefined>()
       for (const m of joined.members) for (const t of subscribedTopics(m.metadata)) if (!counts.has(t)) counts.set(t, await partitionCount(t))
       const result = assignGroup(joined.protocolName, joined.members, (topic) => counts.get(topic))
       assignments = result.assignments
-      this.assignedCounts = result.counts
+      state.assignedFrom(result.counts)
     }
     const synced = await conn.request(
       ApiKey.SyncGroup,
       (w, v) =>
         encodeSyncGroupRequest(w, v, {
           groupId,
-          generationId: this.generation,
-          memberId: this.memberId,
+          generationId: state.generation,
+          memberId: state.memberId,
           groupInstanceId,
           protocolType: CONSUMER_PROTOCOL_TYPE,
-          protocolName: this.protocolName,
+          protocolName: state.protocolName,
           assignments,
         }),
       decodeSyncGroupResponse,
@@ -158,8 +139,7 @@ export class RemoteGroupMember {
       await this.recover(kafkaErrorForCode(synced.errorCode))
       return undefined
     }
-    this.rejoinNeeded = false
-    this.startHeartbeat()
+    state.synced(() => void this.heartbeat())
     return synced.assignment.length === 0 ? [] : decodeAssignment(synced.assignment).value.assignedPartitions
   }
 
@@ -195,7 +175,7 @@ export class RemoteGroupMember {
    */
   async commit(offsets: readonly PartitionOffset[]): Promise<boolean> {
     if (offsets.length === 0) return true
-    if (this.memberId === '' || this.generation < 0) return false
+    if (!this.state.mayCommit) return false
     const byTopic = new Map<string, { partitionIndex: number; committedOffset: number; committedMetadata: string }[]>()
     for (const o of offsets) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), { partitionIndex: o.partition, committedOffset: o.offset, committedMetadata: '' }])
     const { groupId, groupInstanceId } = this.config
@@ -207,8 +187,8 @@ export class RemoteGroupMember {
           (w, v) =>
             encodeOffsetCommitRequest(w, v, {
               groupId,
-              generationIdOrMemberEpoch: this.generation,
-              memberId: this.memberId,
+              generationIdOrMemberEpoch: this.state.generation,
+              memberId: this.state.memberId,
               groupInstanceId: v >= 7 ? groupInstanceId : null,
               topics: [...byTopic].map(([name, partitions]) => ({ name, partitions })),
             }),
@@ -218,21 +198,17 @@ export class RemoteGroupMember {
       () => this.cluster.forgetCoordinator(groupId),
     )
     const failed = answer.topics.flatMap((t) => t.partitions.filter((p) => p.errorCode !== 0).map((p) => ({ topic: t.name, partition: p.partitionIndex, error: kafkaErrorForCode(p.errorCode) })))
-    const first = failed[0]?.error
-    if (first === undefined) return true
-    if (COORDINATOR_MOVED.has(first.errorName)) this.cluster.forgetCoordinator(groupId)
-    if (first.errorName === 'UNKNOWN_MEMBER_ID' || first.errorName === 'ILLEGAL_GENERATION') this.resetGeneration(first.errorName === 'UNKNOWN_MEMBER_ID')
-    if (first.errorName === 'REBALANCE_IN_PROGRESS' || first.errorName === 'UNKNOWN_MEMBER_ID' || first.errorName === 'ILLEGAL_GENERATION') this.rejoinNeeded = true
-    process.stderr.write(commitFailureWarning(this.config.clientId, groupId, failed))
+    if (failed.length === 0) return true
+    if (this.state.commitRefused(failed)) this.cluster.forgetCoordinator(groupId)
     return false
   }
 
   /** LeaveGroup (dynamic members only: a static member leaves by session timeout, as in Kafka). */
   async leave(): Promise<void> {
-    this.stopHeartbeat()
-    if (this.memberId === '' || this.config.groupInstanceId !== null) return
-    const memberId = this.memberId
-    this.resetGeneration(true)
+    this.state.stopHeartbeat()
+    const memberId = this.state.memberId
+    if (memberId === '' || this.config.groupInstanceId !== null) return
+    this.state.left()
     try {
       const conn = await this.cluster.coordinator(this.config.groupId)
       await conn.request(
@@ -259,54 +235,34 @@ export class RemoteGroupMember {
     try {
       return await this.cluster.coordinator(this.config.groupId)
     } catch (err) {
-      if (!(err instanceof KafkaError) || !COORDINATOR_MOVED.has(err.errorName)) throw err
+      if (!(err instanceof KafkaError) || !coordinatorMoved(err)) throw err
       await delay(this.cluster.backoffMs(0))
       return undefined
     }
   }
 
-  private resetGeneration(resetMemberId: boolean): void {
-    this.generation = -1
-    if (resetMemberId) this.memberId = ''
-  }
-
-  /** After a failed JoinGroup/SyncGroup: adjust and back off, or throw when Kafka treats it as fatal. */
+  /** After a failed JoinGroup/SyncGroup: find the coordinator again or back off where the state says so. */
   private async recover(error: KafkaError): Promise<void> {
-    const name = error.errorName
-    if (name === 'UNKNOWN_MEMBER_ID') this.resetGeneration(true)
-    else if (name === 'ILLEGAL_GENERATION') this.resetGeneration(false)
-    else if (COORDINATOR_MOVED.has(name)) {
+    const retry = this.state.joinRefused(error)
+    if (retry === 'find-coordinator') {
       this.cluster.forgetCoordinator(this.config.groupId)
       await delay(this.cluster.backoffMs(0))
-    } else if (name !== 'REBALANCE_IN_PROGRESS') {
-      if (FATAL_JOIN_ERRORS.has(name) || (!error.retriable && name !== 'UNKNOWN_SERVER_ERROR')) throw new GroupMemberError(error)
+    } else if (retry === 'backoff') {
       await delay(this.config.retryBackoffMs)
     }
   }
 
-  private startHeartbeat(): void {
-    this.stopHeartbeat()
-    this.lastHeartbeatOkMs = Date.now()
-    this.heartbeatTimer = setInterval(() => void this.heartbeat(), this.config.heartbeatIntervalMs)
-    // The consumer loop keeps the process alive; the heartbeat alone must not.
-    this.heartbeatTimer.unref()
-  }
-
-  private stopHeartbeat(): void {
-    if (this.heartbeatTimer !== undefined) clearInterval(this.heartbeatTimer)
-    this.heartbeatTimer = undefined
-  }
-
   private async heartbeat(): Promise<void> {
-    if (this.heartbeating) return
-    this.heartbeating = true
-    const generation = this.generation
+    if (this.beatInFlight) return
+    this.beatInFlight = true
+    const generation = this.state.generation
     let code: number
     try {
       const conn = await this.cluster.coordinator(this.config.groupId)
       const answer = await conn.request(
         ApiKey.Heartbeat,
-        (w, v) => encodeHeartbeatRequest(w, v, { groupId: this.config.groupId, generationId: generation, memberId: this.memberId, groupInstanceId: this.config.groupInstanceId }),
+        (w, v) =>
+          encodeHeartbeatRequest(w, v, { groupId: this.config.groupId, generationId: generation, memberId: this.state.memberId, groupInstanceId: this.config.groupInstanceId }),
         decodeHeartbeatResponse,
       )
       code = answer.errorCode
@@ -314,28 +270,11 @@ export class RemoteGroupMember {
       this.cluster.forgetCoordinator(this.config.groupId)
       return // the next beat retries
     } finally {
-      this.heartbeating = false
+      this.beatInFlight = false
     }
     // A beat of a generation given up meanwhile says nothing about the current one.
-    if (this.heartbeatTimer === undefined || generation !== this.generation) return
-    if (code === 0) {
-      this.lastHeartbeatOkMs = Date.now()
-      return
-    }
-    const error = kafkaErrorForCode(code)
-    const name = error.errorName
-    if (name === 'REBALANCE_IN_PROGRESS') {
-      this.lastHeartbeatOkMs = Date.now()
-      this.rejoinNeeded = true
-    } else if (name === 'ILLEGAL_GENERATION' || name === 'UNKNOWN_MEMBER_ID') {
-      this.resetGeneration(name === 'UNKNOWN_MEMBER_ID')
-      this.rejoinNeeded = true
-    } else if (name === 'FENCED_INSTANCE_ID') {
-      this.fatal = new GroupMemberError(error)
-      this.stopHeartbeat()
-    } else if (COORDINATOR_MOVED.has(name)) {
-      this.cluster.forgetCoordinator(this.config.groupId)
-    }
+    if (!this.state.heartbeating || generation !== this.state.generation) return
+    if (this.state.heartbeatAnswered(code === 0 ? undefined : kafkaErrorForCode(code))) this.cluster.forgetCoordinator(this.config.groupId)
   }
 }
 

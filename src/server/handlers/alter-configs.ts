@@ -29,18 +29,7 @@ export const alterConfigsHandler = defineHandler<AlterConfigsRequest, AlterConfi
   decode: decodeAlterConfigsRequest,
   encode: encodeAlterConfigsResponse,
   handle(req, ctx) {
-    return {
-      throttleTimeMs: 0,
-      responses: req.resources.map((resource) => {
-        const error = alterOne(resource, req.validateOnly, ctx)
-        return {
-          errorCode: error?.code ?? 0,
-          errorMessage: error?.message ?? null,
-          resourceType: resource.resourceType,
-          resourceName: resource.resourceName,
-        }
-      }),
-    }
+    return alterResponse(req.resources, (resource) => alterOne(resource, req.validateOnly, ctx))
   },
 })
 
@@ -70,6 +59,20 @@ function alterBroker(resource: AlterConfigsResource, validateOnly: boolean, ctx:
 }
 
 /** The answer for config resources other than topics and brokers, shared with IncrementalAlterConfigs. */
+/** Both alter APIs answer one entry per resource: its error, or none. */
+export function alterResponse<R extends { readonly resourceType: number; readonly resourceName: string }>(
+  resources: readonly R[],
+  alter: (resource: R) => KafkaError | undefined,
+) {
+  return {
+    throttleTimeMs: 0,
+    responses: resources.map((resource) => {
+      const error = alter(resource)
+      return { errorCode: error?.code ?? 0, errorMessage: error?.message ?? null, resourceType: resource.resourceType, resourceName: resource.resourceName }
+    }),
+  }
+}
+
 export function unsupportedResource(type: number): KafkaError {
   if (type === RESOURCE_TYPE.BROKER_LOGGER) {
     return new KafkaError(

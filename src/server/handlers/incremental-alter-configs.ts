@@ -21,7 +21,7 @@ import {
 import type { ConfigChange, ConfigOperation } from '../../broker/broker.js'
 import { KafkaError } from '../../broker/kafka-error.js'
 import { defineHandler, type RequestContext } from '../handler.js'
-import { unsupportedResource } from './alter-configs.js'
+import { alterResponse, unsupportedResource } from './alter-configs.js'
 import { RESOURCE_TYPE } from './describe-configs.js'
 
 /** AlterConfigOp.OpType ids. */
@@ -35,18 +35,7 @@ export const incrementalAlterConfigsHandler = defineHandler<IncrementalAlterConf
   decode: decodeIncrementalAlterConfigsRequest,
   encode: encodeIncrementalAlterConfigsResponse,
   handle(req, ctx) {
-    return {
-      throttleTimeMs: 0,
-      responses: req.resources.map((resource) => {
-        const error = alterOne(resource, req.validateOnly, ctx)
-        return {
-          errorCode: error?.code ?? 0,
-          errorMessage: error?.message ?? null,
-          resourceType: resource.resourceType,
-          resourceName: resource.resourceName,
-        }
-      }),
-    }
+    return alterResponse(req.resources, (resource) => alterOne(resource, req.validateOnly, ctx))
   },
 })
 

@@ -14,12 +14,12 @@
  * node never answers. v12 is the same request for non-transactional data (for transactional batches it
  * means transaction protocol v2, KIP-890: under transaction.version 2 the batch adds its partition to the
  * transaction). v13 names topics by id (KIP-516): an unknown id → UNKNOWN_TOPIC_ID.
- * Transactional batches (attribute bit 4) need a transactional_id (else TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
- * as Kafka answers). KIP-890 part 1 (transaction.partition.verification.enable): the partition must be in the
- * producer's open transaction at the coordinator, else INVALID_TXN_STATE (≤ v10) / TRANSACTION_ABORTABLE
- * (v11+); a stale producer → PRODUCER_FENCED / INVALID_PRODUCER_ID_MAPPING. The first batch of a producer's
- * transaction in a partition opens it there, holding the last stable offset until the coordinator's COMMIT
- * or ABORT marker.
+ * Transactional batches (attribute bit 4) need a transactional_id (else every partition of the request gets
+ * TRANSACTIONAL_ID_AUTHORIZATION_FAILED, as Kafka answers). KIP-890 part 1
+ * (transaction.partition.verification.enable): the partition must be in the producer's open transaction at
+ * the coordinator, else INVALID_TXN_STATE (≤ v10) / TRANSACTION_ABORTABLE (v11+); a stale producer →
+ * PRODUCER_FENCED / INVALID_PRODUCER_ID_MAPPING. The first batch of a producer's transaction in a partition
+ * opens it there, holding the last stable offset until the coordinator's COMMIT or ABORT marker.
  * Differs from Apache Kafka: no up-conversion of magic 0/1 message sets.
  */
 import { KafkaError, RecordValidationError } from '../../broker/kafka-error.js'
@@ -58,12 +58,16 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponseInput
     const candidates: { slot: Slot; entry: ProduceEntry }[] = []
     const transactional: TransactionalBatch[] = []
     const byId = apiVersion >= 13
+    // Kafka's KafkaApis refuses the whole request when it holds transactional records without a
+    // transactional id (a failed TRANSACTIONAL_ID authorization), before looking at topics.
+    const txnIdMissing = req.transactionalId === null && req.topicData.some((t) => t.partitionData.some((p) => hasTransactionalBatch(p.records)))
     for (const t of req.topicData) {
       const row = byId ? broker.findTopicByUuid(t.topicId) : broker.findTopic(t.name)
       for (const p of t.partitionData) {
         const slot: Slot = { topic: t, partition: p.index }
         slots.push(slot)
-        if (!validAcks) slot.error = new KafkaError('INVALID_REQUIRED_ACKS')
+        if (txnIdMissing) slot.error = new KafkaError('TRANSACTIONAL_ID_AUTHORIZATION_FAILED')
+        else if (!validAcks) slot.error = new KafkaError('INVALID_REQUIRED_ACKS')
         else if (!row && byId) slot.error = new KafkaError('UNKNOWN_TOPIC_ID')
         else if (!row || p.index < 0 || p.index >= row.partitionCount) slot.error = new KafkaError('UNKNOWN_TOPIC_OR_PARTITION')
         else {
@@ -72,8 +76,6 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponseInput
           if (batch instanceof KafkaError) slot.error = batch
           else if (header instanceof KafkaError) slot.error = header
           else if (apiVersion < 7 && header.compression === 'zstd') slot.error = new KafkaError('UNSUPPORTED_COMPRESSION_TYPE')
-          // Kafka's KafkaApis: transactional records need a transactional id (answered as a failed authorization).
-          else if (header.isTransactional && req.transactionalId === null) slot.error = new KafkaError('TRANSACTIONAL_ID_AUTHORIZATION_FAILED')
           else {
             if (header.isTransactional) transactional.push({ slot, topic: row, partition: p.index, header })
             candidates.push({ slot, entry: { topic: row, partition: p.index, batch } })
@@ -134,6 +136,13 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponseInput
 
 /** The one batch a partition's records must hold (Kafka refuses more than one for magic 2). */
 /** The batch's header, or CORRUPT_MESSAGE for one that cannot be read (an unknown compression codec). */
+/** Whether the first batch of a records section has the transactional attribute (RequestUtils.hasTransactionalRecords). */
+function hasTransactionalBatch(records: Buffer | null): boolean {
+  if (records === null) return false
+  const header = headerOf(records)
+  return !(header instanceof KafkaError) && header.magic === 2 && header.isTransactional
+}
+
 function headerOf(batch: Buffer): BatchHeader | KafkaError {
   try {
     return readBatchHeader(batch)

@@ -3,22 +3,10 @@
 
 import type { Database } from 'better-sqlite3'
 
-export interface GroupRecord {
-  readonly groupId: string
-  readonly protocolType: string | null
-  readonly protocolName: string | null
-  readonly state: string
-  readonly previousState: string
-  readonly stateTimestampMs: number
-  readonly generationId: number
-  readonly leaderId: string | null
-  readonly joinDeadlineMs: number | null
-  readonly syncDeadlineMs: number | null
-  readonly initialDelayMs: number
-  readonly initialRemainingMs: number
-  readonly newMemberAdded: number
-  readonly nextDueMs: number | null
-}
+import type { GroupRow } from '../log-store.js'
+
+/** A `groups` row as SQLite returns it: the port's GroupRow with its flag as an integer. */
+export type GroupRecord = Omit<GroupRow, 'newMemberAdded'> & { readonly newMemberAdded: number }
 
 export interface MemberRecord {
   readonly groupId: string

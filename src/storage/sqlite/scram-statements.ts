@@ -5,17 +5,9 @@ import type { Database } from 'better-sqlite3'
 
 import type { ScramCredentialRow } from '../log-store.js'
 
-interface ScramRecord {
-  readonly mechanism: string
-  readonly name: string
-  readonly salt: Buffer
-  readonly iterations: number
-  readonly storedKey: Buffer
-  readonly serverKey: Buffer
-}
 
 export function prepareScramStatements(db: Database) {
-  const byKey = db.prepare<[string, string], ScramRecord>(
+  const byKey = db.prepare<[string, string], ScramCredentialRow>(
     'SELECT mechanism, name, salt, iterations, stored_key AS storedKey, server_key AS serverKey FROM scram_credentials WHERE mechanism = ? AND name = ?',
   )
   const upsert = db.prepare<[string, string, Buffer, number, Buffer, Buffer]>(

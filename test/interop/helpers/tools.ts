@@ -19,8 +19,8 @@ export interface ToolStatus {
   readonly missing: string | undefined
 }
 
-function probe(name: string, cmd: string, args: readonly string[], hint: string): ToolStatus {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 20_000 })
+function probe(name: string, cmd: string, args: readonly string[], hint: string, env?: NodeJS.ProcessEnv): ToolStatus {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 20_000, env: { ...process.env, ...env } })
   if (r.error) return { name, missing: `${cmd} not runnable (${r.error.message}); ${hint}` }
   if (r.status !== 0) return { name, missing: `\`${cmd} ${args.join(' ')}\` exited ${r.status}: ${(r.stderr || r.stdout).trim().split('\n').pop() ?? ''}; ${hint}` }
   return { name, missing: undefined }
@@ -54,9 +54,9 @@ export interface ProcResult {
 }
 
 /** Runs a process to completion, feeding `input`; kills it after `timeoutMs` (a hang bound, not an assertion). */
-export function run(cmd: string, args: readonly string[], opts: { input?: Buffer | string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<ProcResult> {
+export function run(cmd: string, args: readonly string[], opts: { input?: Buffer | string; timeoutMs?: number; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<ProcResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } })
+    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...opts.env }, ...(opts.cwd === undefined ? {} : { cwd: opts.cwd }) })
     const out: Buffer[] = []
     const err: Buffer[] = []
     child.stdout.on('data', (c: Buffer) => out.push(c))
@@ -91,3 +91,10 @@ export function prng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296
   }
 }
+
+/** Debian's Go toolchain and its sarama sources (packages golang-go, golang-github-shopify-sarama-dev). */
+export const GO_PATH = '/usr/share/gocode'
+/** The environment `go` needs to build against Debian's packaged sources (GOPATH mode). */
+export const GO_ENV: NodeJS.ProcessEnv = { GO111MODULE: 'off', GOPATH: GO_PATH }
+export const saramaStatus = (): ToolStatus =>
+  probe('sarama (Go)', 'go', ['list', 'github.com/Shopify/sarama'], 'install the Debian packages `golang-go golang-github-shopify-sarama-dev`', GO_ENV)
