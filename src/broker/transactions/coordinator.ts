@@ -6,7 +6,7 @@
 // without its state (or the reverse) and never a hanging last stable offset.
 
 import type { ErrorName } from '../../protocol/error-codes.js'
-import type { LogStore, TopicRow, TransactionStore } from '../../storage/log-store.js'
+import type { Durability, LogStore, TopicRow, TransactionStore } from '../../storage/log-store.js'
 import { PartitionNotFoundError } from '../../storage/log-store.js'
 import type { BrokerConfig } from '../broker-config.js'
 import type { GroupCoordinator } from '../groups/coordinator.js'
@@ -158,6 +158,8 @@ export class TransactionCoordinator {
    * AddPartitionsToTxn v4+ with VerifyOnly, and the check before a transactional batch is appended
    * (KIP-890 part 1): each partition is in the producer's open transaction or TRANSACTION_ABORTABLE.
    * With `addImplicitly` (Produce v12+ under transaction.version 2) missing partitions are added instead.
+   * No fsync of its own: it runs before every transactional Produce, and what it may write (an implicit add,
+   * a settled timeout) is made durable by the fsync of the append that follows it in the same WAL.
    */
   verifyPartitions(producer: TxnProducer, partitions: readonly TxnPartition[], addImplicitly = false): VerifyResult {
     const now = this.clock()
@@ -181,7 +183,7 @@ export class TransactionCoordinator {
           known.some((k) => k.topicId === p.topic.id && k.partition === p.partition) ? undefined : 'TRANSACTION_ABORTABLE',
         ),
       }
-    })
+    }, 'commit')
   }
 
   /** Whether the broker's finalized transaction.version lets Produce v12+ / TxnOffsetCommit v5+ add implicitly. */
@@ -396,10 +398,10 @@ export class TransactionCoordinator {
   /** Partitions markers were written to in the current store transaction (forgotten if it rolls back). */
   private marked: TxnPartition[] = []
 
-  private write<T>(work: () => T): T {
+  private write<T>(work: () => T, durability: Durability = 'fsync'): T {
     this.marked = []
     try {
-      return this.store.atomically(work, 'fsync')
+      return this.store.atomically(work, durability)
     } catch (err) {
       if (this.marked.length > 0) this.deps.forgetPartitions(this.marked)
       throw err
