@@ -22,6 +22,15 @@ export interface PartitionProducers {
   readonly producers: readonly (ActiveProducer & { readonly coordinatorEpoch: number })[]
 }
 
+/** Kafka's AbortTransactionSpec: the open transaction of a producer in one partition. */
+export interface AbortTransactionSpec {
+  readonly topic: string
+  readonly partition: number
+  readonly producerId: number
+  readonly producerEpoch: number
+  readonly coordinatorEpoch: number
+}
+
 export interface TransactionsClient {
   /** `durationMs` < 0 = every transaction; `pattern` null = every id. */
   list(filter: { readonly durationMs: number; readonly pattern: string | null }): Promise<ListedTransactions[]>
@@ -29,4 +38,6 @@ export interface TransactionsClient {
   describe(transactionalId: string): Promise<TransactionDescription>
   /** Throws the KafkaError (UNKNOWN_TOPIC_OR_PARTITION, …). */
   describeProducers(topic: string, partition: number): Promise<PartitionProducers>
+  /** Writes an ABORT marker for the producer into the partition (WriteTxnMarkers at its leader); throws the KafkaError. */
+  abortTransaction(spec: AbortTransactionSpec): Promise<void>
 }

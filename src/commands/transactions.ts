@@ -5,14 +5,15 @@ import { ExitRequest } from '../cli/errors.js'
 import { KafkaCommand } from '../cli/kafka-command.js'
 import { renderProducers, renderTransactionDescription, renderTransactionList } from '../cli/render/transactions.js'
 import type { KafkaClient } from '../client/kafka-client.js'
+import type { AbortTransactionSpec } from '../client/transactions-client.js'
 
-// kafka-transactions (TransactionsCommand, Kafka 4.3; cli-4.md B.2): list, describe and describe-producers.
+// kafka-transactions (TransactionsCommand, Kafka 4.3; cli-4.md B.2): list, describe, describe-producers, abort.
 // Kafka puts the connection options before the sub-command (`kafka-transactions.sh --bootstrap-server …
 // list`); both orders work here. Without --bootstrap-server the data directory's coordinator answers.
 // A failure prints Kafka's one line on stderr — `<context>: <cause>. Enable debug logging for additional
-// detail.` — and exits 1. Not implemented yet: abort, find-hanging, forceTerminateTransaction.
+// detail.` — and exits 1. Not implemented yet: find-hanging, forceTerminateTransaction.
 
-const SUBCOMMANDS = ['list', 'describe', 'describe-producers'] as const
+const SUBCOMMANDS = ['list', 'describe', 'describe-producers', 'abort'] as const
 type Subcommand = (typeof SUBCOMMANDS)[number]
 
 export interface TransactionsReport {
@@ -33,9 +34,10 @@ function failed(context: string, err: unknown): never {
 }
 
 export default class Transactions extends KafkaCommand<TransactionsReport> {
-  static override summary = 'List and describe transactions and the producers of a partition (kafka-transactions.sh).'
+  static override summary = 'List, describe and abort transactions; describe the producers of a partition (kafka-transactions.sh).'
   static override examples = [
     '<%= config.bin %> <%= command.id %> --bootstrap-server localhost:9092 list',
+    '<%= config.bin %> <%= command.id %> abort --topic orders --partition 0 --start-offset 42',
     '<%= config.bin %> <%= command.id %> describe --transactional-id my-txn',
     '<%= config.bin %> <%= command.id %> describe-producers --topic orders --partition 0',
   ]
@@ -50,6 +52,10 @@ export default class Transactions extends KafkaCommand<TransactionsReport> {
     topic: Flags.string({ summary: 'describe-producers: the topic.' }),
     partition: Flags.string({ summary: 'describe-producers: the partition.' }),
     'broker-id': Flags.string({ summary: 'describe-producers: the broker to ask (default: the leader).' }),
+    'start-offset': Flags.string({ summary: 'abort: the start offset of the transaction to abort (brokers on 3.0 and above).' }),
+    'producer-id': Flags.string({ summary: 'abort: the producer id (brokers older than 3.0).' }),
+    'producer-epoch': Flags.string({ summary: 'abort: the producer epoch (brokers older than 3.0).' }),
+    'coordinator-epoch': Flags.string({ summary: 'abort: the coordinator epoch (brokers older than 3.0).' }),
   }
 
   async run(): Promise<TransactionsReport> {
@@ -61,7 +67,7 @@ export default class Transactions extends KafkaCommand<TransactionsReport> {
     }
     const client = await this.openClient(flags, { clientId: 'kafka-ts-transactions' })
     const lines = await this.runSubcommand(command as Subcommand, client, flags)
-    this.out(lines.join('\n'))
+    if (lines.length > 0) this.out(lines.join('\n'))
     return { lines }
   }
 
@@ -89,8 +95,54 @@ export default class Transactions extends KafkaCommand<TransactionsReport> {
           .catch((err: unknown) => failed(`Failed to describe producers for partition ${topic}-${partition} ${where}`, err))
         return renderProducers(producers)
       }
+      case 'abort':
+        await this.abort(client, flags)
+        return []
     }
   }
+
+  /** Kafka's AbortTransactionCommand: the transaction named by its start offset, or by producer id, epoch and coordinator epoch. */
+  private async abort(client: KafkaClient, flags: Interfaces.InferredFlags<typeof Transactions.flags>): Promise<void> {
+    const topic = flags.topic
+    if (topic === undefined) argumentError('argument --topic is required')
+    if (flags.partition === undefined) argumentError('argument --partition is required')
+    const partition = javaInt('--partition', flags.partition)
+    const startOffset = flags['start-offset'] === undefined ? undefined : javaLong('--start-offset', flags['start-offset'])
+    const producerId = flags['producer-id'] === undefined ? undefined : javaLong('--producer-id', flags['producer-id'])
+    const tp = `${topic}-${partition}`
+    let spec: AbortTransactionSpec
+    if (startOffset === undefined && producerId === undefined) {
+      fail(
+        'The transaction to abort must be identified either with --start-offset (for brokers on 3.0 or above) or with --producer-id, --producer-epoch, and --coordinator-epoch (for older brokers)',
+      )
+    } else if (startOffset === undefined) {
+      if (flags['producer-epoch'] === undefined) fail('Missing required argument --producer-epoch')
+      const producerEpoch = javaShort('--producer-epoch', flags['producer-epoch'])
+      if (flags['coordinator-epoch'] === undefined) fail('Missing required argument --coordinator-epoch')
+      // A transaction that hung before its producer's first marker shows coordinator epoch -1: 0 is never above it.
+      const coordinatorEpoch = Math.max(0, javaInt('--coordinator-epoch', flags['coordinator-epoch']))
+      spec = { topic, partition, producerId: producerId!, producerEpoch, coordinatorEpoch }
+    } else {
+      const state = await client.transactions.describeProducers(topic, partition).catch((err: unknown) => failed(`Failed to validate producer state for partition ${tp}`, err))
+      const found = state.producers.find((p) => p.currentTxnStartOffset >= 0 && p.currentTxnStartOffset === startOffset)
+      if (found === undefined) fail(`Could not find any open transactions starting at offset ${startOffset} on partition ${tp}`)
+      spec = { topic, partition, producerId: found.producerId, producerEpoch: found.producerEpoch, coordinatorEpoch: Math.max(0, found.coordinatorEpoch) }
+    }
+    const text = `AbortTransactionSpec(topicPartition=${tp}, producerId=${spec.producerId}, producerEpoch=${spec.producerEpoch}, coordinatorEpoch=${spec.coordinatorEpoch})`
+    await client.transactions.abortTransaction(spec).catch((err: unknown) => failed(`Failed to abort transaction ${text}`, err))
+  }
+}
+
+/** Kafka's printErrorAndExit(message). */
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`)
+  throw new ExitRequest(1)
+}
+
+function javaShort(option: string, text: string): number {
+  const n = /^[+-]?\d+$/.test(text) ? Number(text) : NaN
+  if (!Number.isInteger(n) || n < -32768 || n > 32767) argumentError(`argument ${option}: could not convert '${text}' to Short`)
+  return n
 }
 
 /** argparse4j's Integer conversion of an option value. */

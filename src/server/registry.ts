@@ -40,6 +40,7 @@ import { saslHandshakeHandler } from './handlers/sasl-handshake.js'
 import { syncGroupHandler } from './handlers/sync-group.js'
 import { txnOffsetCommitHandler } from './handlers/txn-offset-commit.js'
 import { updateFeaturesHandler } from './handlers/update-features.js'
+import { writeTxnMarkersHandler } from './handlers/write-txn-markers.js'
 
 // The one list of APIs this broker serves. Dispatch and the ApiVersions response are both derived
 // from it, so they cannot disagree (style.md pitfall 7).
@@ -86,6 +87,7 @@ export const HANDLERS: readonly AnyHandler[] = [
   txnOffsetCommitHandler,
   describeTransactionsHandler,
   listTransactionsHandler,
+  writeTxnMarkersHandler,
 ].sort((a, b) => a.apiKey - b.apiKey)
 
 export interface Registry {

@@ -102,4 +102,29 @@ describe.each([
     expect(missing.code).toBe(1)
     expect(missing.stderr).toMatch(/^Failed to describe producers for partition nope-0 on leader: .*\. Enable debug logging for additional detail\.\n$/)
   })
+
+  it('abort --start-offset: the hanging transaction gets its ABORT marker and the LSO moves on; bad identifications fail with Kafka\'s lines', async () => {
+    const { s } = await withTransactions()
+    const row = s.broker.requireTopic('t')
+    const lso = () => {
+      const r = s.broker.stableOffsets(row, 0)
+      return r.ok ? r.value : undefined
+    }
+    expect(lso()).toMatchObject({ lastStableOffset: 2, highWatermark: 3 })
+    const none = await runCli(['transactions', ...connection(s), 'abort', '--topic', 't', '--partition', '0'])
+    expect(none.code).toBe(1)
+    expect(none.stderr).toBe(
+      'The transaction to abort must be identified either with --start-offset (for brokers on 3.0 or above) or with --producer-id, --producer-epoch, and --coordinator-epoch (for older brokers)\n',
+    )
+    const noEpoch = await runCli(['transactions', ...connection(s), 'abort', '--topic', 't', '--partition', '0', '--producer-id', '5'])
+    expect(noEpoch.stderr).toBe('Missing required argument --producer-epoch\n')
+    const wrong = await runCli(['transactions', ...connection(s), 'abort', '--topic', 't', '--partition', '0', '--start-offset', '1'])
+    expect(wrong.code).toBe(1)
+    expect(wrong.stderr).toBe('Could not find any open transactions starting at offset 1 on partition t-0\n')
+    expect(lso()).toMatchObject({ lastStableOffset: 2, highWatermark: 3 })
+    const r = await runCli(['transactions', ...connection(s), 'abort', '--topic', 't', '--partition', '0', '--start-offset', '2'])
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.out).toBe('')
+    expect(lso()).toMatchObject({ lastStableOffset: 4, highWatermark: 4 })
+  })
 })

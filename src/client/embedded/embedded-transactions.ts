@@ -1,6 +1,6 @@
 import type { Broker } from '../../broker/broker.js'
 import { KafkaError } from '../../broker/kafka-error.js'
-import type { ListedTransactions, PartitionProducers, TransactionDescription, TransactionsClient } from '../transactions-client.js'
+import type { AbortTransactionSpec, ListedTransactions, PartitionProducers, TransactionDescription, TransactionsClient } from '../transactions-client.js'
 
 // The transactions tool over the data directory: the coordinator's state and the partitions' producer state.
 
@@ -25,5 +25,13 @@ export class EmbeddedTransactions implements TransactionsClient {
     const producers = this.broker.activeProducers(row, partition)
     if (!producers.ok) throw producers.error
     return { nodeId: this.broker.nodeId, producers: producers.value.map((p) => ({ ...p, coordinatorEpoch: -1 })) }
+  }
+
+  async abortTransaction(spec: AbortTransactionSpec): Promise<void> {
+    const topic = this.broker.requireTopic(spec.topic)
+    if (spec.partition < 0 || spec.partition >= topic.partitionCount) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION')
+    const marker = { producerId: spec.producerId, producerEpoch: spec.producerEpoch, commit: false, coordinatorEpoch: spec.coordinatorEpoch }
+    const [result] = this.broker.writeTxnMarkers([{ topic, partition: spec.partition }], marker, 'fsync')
+    if (result !== undefined && !result.ok) throw result.error
   }
 }

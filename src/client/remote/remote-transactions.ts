@@ -3,8 +3,11 @@ import { ApiKey } from '../../protocol/api-keys.js'
 import { decodeDescribeProducersResponse, encodeDescribeProducersRequest } from '../../protocol/messages/describe-producers.js'
 import { decodeDescribeTransactionsResponse, encodeDescribeTransactionsRequest } from '../../protocol/messages/describe-transactions.js'
 import { decodeListTransactionsResponse, encodeListTransactionsRequest } from '../../protocol/messages/list-transactions.js'
-import type { ListedTransactions, PartitionProducers, TransactionDescription, TransactionsClient } from '../transactions-client.js'
+import { decodeWriteTxnMarkersResponse, encodeWriteTxnMarkersRequest } from '../../protocol/messages/write-txn-markers.js'
+import type { AbortTransactionSpec, ListedTransactions, PartitionProducers, TransactionDescription, TransactionsClient } from '../transactions-client.js'
 import type { RemoteClient } from './remote-client.js'
+import type { Cluster } from './wire/cluster.js'
+import type { BrokerConnection } from './wire/connection.js'
 
 // Kafka's Admin.listTransactions (ListTransactions to every broker), describeTransactions (FindCoordinator
 // with key type TRANSACTION, then DescribeTransactions there) and describeProducers (DescribeProducers at
@@ -57,10 +60,7 @@ export class RemoteTransactions implements TransactionsClient {
 
   async describeProducers(topic: string, partition: number): Promise<PartitionProducers> {
     const { nodeId, answer } = await this.client.wire(async (cluster) => {
-      const route = await cluster.route(topic)
-      const leader = route.leaders[partition]
-      if (leader === undefined || leader < 0) throw new KafkaError(leader === undefined ? 'UNKNOWN_TOPIC_OR_PARTITION' : 'LEADER_NOT_AVAILABLE')
-      const conn = await cluster.broker(leader)
+      const { leader, conn } = await leaderOf(cluster, topic, partition)
       const res = await conn.request(ApiKey.DescribeProducers, (w, v) => encodeDescribeProducersRequest(w, v, { topics: [{ name: topic, partitionIndexes: [partition] }] }), decodeDescribeProducersResponse)
       return { nodeId: leader, answer: res }
     })
@@ -79,4 +79,37 @@ export class RemoteTransactions implements TransactionsClient {
       })),
     }
   }
+
+  async abortTransaction(spec: AbortTransactionSpec): Promise<void> {
+    const answer = await this.client.wire(async (cluster) => {
+      const { conn } = await leaderOf(cluster, spec.topic, spec.partition)
+      return conn.request(
+        ApiKey.WriteTxnMarkers,
+        (w, v) =>
+          encodeWriteTxnMarkersRequest(w, v, {
+            markers: [
+              {
+                producerId: spec.producerId,
+                producerEpoch: spec.producerEpoch,
+                transactionResult: false,
+                topics: [{ name: spec.topic, partitionIndexes: [spec.partition] }],
+                coordinatorEpoch: spec.coordinatorEpoch,
+              },
+            ],
+          }),
+        decodeWriteTxnMarkersResponse,
+      )
+    })
+    const code = answer.markers[0]?.topics[0]?.partitions[0]?.errorCode
+    if (code === undefined) throw new KafkaError('UNKNOWN_SERVER_ERROR', `No result for ${spec.topic}-${spec.partition} in the answer`)
+    if (code !== 0) throw kafkaErrorForCode(code)
+  }
+}
+
+/** The partition's leader and a connection to it. */
+async function leaderOf(cluster: Cluster, topic: string, partition: number): Promise<{ leader: number; conn: BrokerConnection }> {
+  const route = await cluster.route(topic)
+  const leader = route.leaders[partition]
+  if (leader === undefined || leader < 0) throw new KafkaError(leader === undefined ? 'UNKNOWN_TOPIC_OR_PARTITION' : 'LEADER_NOT_AVAILABLE')
+  return { leader, conn: await cluster.broker(leader) }
 }
