@@ -3,17 +3,18 @@ import { Args, Flags, type Interfaces } from '@oclif/core'
 import { KafkaError } from '../broker/kafka-error.js'
 import { ExitRequest } from '../cli/errors.js'
 import { KafkaCommand } from '../cli/kafka-command.js'
-import { renderProducers, renderTransactionDescription, renderTransactionList } from '../cli/render/transactions.js'
+import { prettyPrintTable, renderProducers, renderTransactionDescription, renderTransactionList } from '../cli/render/transactions.js'
 import type { KafkaClient } from '../client/kafka-client.js'
-import type { AbortTransactionSpec } from '../client/transactions-client.js'
+import type { AbortTransactionSpec, PartitionProducers, TransactionDescription } from '../client/transactions-client.js'
 
-// kafka-transactions (TransactionsCommand, Kafka 4.3; cli-4.md B.2): list, describe, describe-producers, abort.
+// kafka-transactions (TransactionsCommand, Kafka 4.3; cli-4.md B.2): list, describe, describe-producers, abort,
+// find-hanging.
 // Kafka puts the connection options before the sub-command (`kafka-transactions.sh --bootstrap-server …
 // list`); both orders work here. Without --bootstrap-server the data directory's coordinator answers.
 // A failure prints Kafka's one line on stderr — `<context>: <cause>. Enable debug logging for additional
-// detail.` — and exits 1. Not implemented yet: find-hanging, forceTerminateTransaction.
+// detail.` — and exits 1. Not implemented yet: forceTerminateTransaction.
 
-const SUBCOMMANDS = ['list', 'describe', 'describe-producers', 'abort'] as const
+const SUBCOMMANDS = ['list', 'describe', 'describe-producers', 'abort', 'find-hanging'] as const
 type Subcommand = (typeof SUBCOMMANDS)[number]
 
 export interface TransactionsReport {
@@ -51,7 +52,8 @@ export default class Transactions extends KafkaCommand<TransactionsReport> {
     'transactional-id': Flags.string({ summary: 'describe: the transactional id.' }),
     topic: Flags.string({ summary: 'describe-producers: the topic.' }),
     partition: Flags.string({ summary: 'describe-producers: the partition.' }),
-    'broker-id': Flags.string({ summary: 'describe-producers: the broker to ask (default: the leader).' }),
+    'broker-id': Flags.string({ summary: 'describe-producers: the broker to ask (default: the leader); find-hanging: the broker whose partitions to search.' }),
+    'max-transaction-timeout': Flags.string({ summary: 'find-hanging: transactions open longer than this many minutes are candidates (default 15).' }),
     'start-offset': Flags.string({ summary: 'abort: the start offset of the transaction to abort (brokers on 3.0 and above).' }),
     'producer-id': Flags.string({ summary: 'abort: the producer id (brokers older than 3.0).' }),
     'producer-epoch': Flags.string({ summary: 'abort: the producer epoch (brokers older than 3.0).' }),
@@ -98,6 +100,8 @@ export default class Transactions extends KafkaCommand<TransactionsReport> {
       case 'abort':
         await this.abort(client, flags)
         return []
+      case 'find-hanging':
+        return findHanging(client, flags)
     }
   }
 
@@ -130,6 +134,71 @@ export default class Transactions extends KafkaCommand<TransactionsReport> {
     }
     const text = `AbortTransactionSpec(topicPartition=${tp}, producerId=${spec.producerId}, producerEpoch=${spec.producerEpoch}, coordinatorEpoch=${spec.coordinatorEpoch})`
     await client.transactions.abortTransaction(spec).catch((err: unknown) => failed(`Failed to abort transaction ${text}`, err))
+  }
+}
+
+/**
+ * Kafka's FindHangingTransactionsCommand: open transactions (DescribeProducers) older than the maximum
+ * timeout whose producer id maps to no transactional id, whose id is gone, or whose coordinator does not
+ * list the partition.
+ */
+async function findHanging(client: KafkaClient, flags: Interfaces.InferredFlags<typeof Transactions.flags>): Promise<string[]> {
+  const brokerId = flags['broker-id'] === undefined ? undefined : javaInt('--broker-id', flags['broker-id'])
+  const topic = flags.topic
+  if (brokerId === undefined && topic === undefined) fail('The `find-hanging` command requires either --topic or --broker-id to limit the scope of the search')
+  const partition = flags.partition === undefined ? undefined : javaInt('--partition', flags.partition)
+  if (partition !== undefined && topic === undefined) fail('The --partition argument requires --topic to be provided')
+  const maxTimeoutMs = (flags['max-transaction-timeout'] === undefined ? 15 : javaInt('--max-transaction-timeout', flags['max-transaction-timeout'])) * 60_000
+  let partitions: { topic: string; partition: number }[]
+  if (topic !== undefined && partition !== undefined) partitions = [{ topic, partition }]
+  else {
+    const names = topic !== undefined ? [topic] : (await client.listTopics().catch((err: unknown) => failed('Failed to list topics', err))).map((t) => t.name)
+    const described = await client.describeTopics(names).catch((err: unknown) => failed(`Failed to describe ${names.length} topics`, err))
+    partitions = described.flatMap((d) => d.partitions.filter((p) => brokerId === undefined || p.replicas.includes(brokerId)).map((p) => ({ topic: d.name, partition: p.partition })))
+  }
+  const now = Date.now()
+  const candidates: { topic: string; partition: number; producer: PartitionProducers['producers'][number] }[] = []
+  for (const tp of partitions) {
+    const state = await client.transactions
+      .describeProducers(tp.topic, tp.partition)
+      .catch((err: unknown) => failed(`Failed to describe producers for ${partitions.length} partitions on broker ${brokerId === undefined ? 'Optional.empty' : `Optional[${brokerId}]`}`, err))
+    for (const producer of state.producers) {
+      if (producer.currentTxnStartOffset >= 0 && now - producer.lastTimestamp > maxTimeoutMs) candidates.push({ ...tp, producer })
+    }
+  }
+  const hanging: typeof candidates = []
+  if (candidates.length > 0) {
+    const listed = await client.transactions.list({ durationMs: -1, pattern: null }).catch((err: unknown) => failed('Failed to list transactions', err))
+    const idOf = new Map(listed.flatMap((l) => l.transactions.map((t) => [t.producerId, t.transactionalId] as const)))
+    for (const c of candidates) {
+      const id = idOf.get(c.producer.producerId)
+      const description = id === undefined ? undefined : await describeIfKnown(client, id)
+      const listsPartition = description?.topics.some((t) => t.name === c.topic && t.partitions.includes(c.partition)) ?? false
+      if (!listsPartition) hanging.push(c)
+    }
+  }
+  return prettyPrintTable(
+    ['Topic', 'Partition', 'ProducerId', 'ProducerEpoch', 'CoordinatorEpoch', 'StartOffset', 'LastTimestamp', 'Duration(min)'],
+    hanging.map((h) => [
+      h.topic,
+      String(h.partition),
+      String(h.producer.producerId),
+      String(h.producer.producerEpoch),
+      String(h.producer.coordinatorEpoch),
+      String(h.producer.currentTxnStartOffset),
+      String(h.producer.lastTimestamp),
+      String(Math.floor((now - h.producer.lastTimestamp) / 60_000)),
+    ]),
+  )
+}
+
+/** The transaction's description, undefined when the id is gone (TRANSACTIONAL_ID_NOT_FOUND). */
+async function describeIfKnown(client: KafkaClient, id: string): Promise<TransactionDescription | undefined> {
+  try {
+    return await client.transactions.describe(id)
+  } catch (err) {
+    if (err instanceof KafkaError && err.errorName === 'TRANSACTIONAL_ID_NOT_FOUND') return undefined
+    return failed('Failed to describe 1 transactions', err)
   }
 }
 

@@ -127,4 +127,27 @@ describe.each([
     expect(r.out).toBe('')
     expect(lso()).toMatchObject({ lastStableOffset: 4, highWatermark: 4 })
   })
+
+  it('find-hanging: an open transaction no coordinator knows is listed; one the coordinator tracks is not', async () => {
+    const { s, open } = await withTransactions()
+    const row = s.broker.requireTopic('t')
+    // A producer that wrote transactionally with no coordinator involved, 20 minutes ago (its batch timestamp).
+    const stray = s.broker.initProducerId().producerId
+    const b = new RecordBatchBuilder()
+    const then = Date.now() - 20 * 60_000
+    b.append(then, null, Buffer.from('stray'))
+    const [r] = s.broker.produce([{ topic: row, partition: 0, batch: b.build({ producerId: stray, producerEpoch: 0, baseSequence: 0, isTransactional: true }) }], 'commit')
+    expect(r?.ok).toBe(true)
+    const none = await runCli(['transactions', ...connection(s), 'find-hanging'])
+    expect(none.code).toBe(1)
+    expect(none.stderr).toBe('The `find-hanging` command requires either --topic or --broker-id to limit the scope of the search\n')
+    const found = await runCli(['transactions', ...connection(s), 'find-hanging', '--topic', 't', '--max-transaction-timeout', '0'])
+    expect(found.code, found.stderr).toBe(0)
+    const lines = found.out.replace(/\n$/, '').split('\n')
+    expect(cells(lines[0])).toEqual(['Topic', 'Partition', 'ProducerId', 'ProducerEpoch', 'CoordinatorEpoch', 'StartOffset', 'LastTimestamp', 'Duration(min)'])
+    expect(lines.slice(1).map(cells)).toEqual([['t', '0', String(stray), '0', '-1', '3', String(then), '20']])
+    expect(lines.slice(1).map((l) => cells(l)[2])).not.toContain(String(open.producerId))
+    const byBroker = await runCli(['transactions', ...connection(s), 'find-hanging', '--broker-id', String(s.broker.nodeId)])
+    expect(byBroker.out.replace(/\n$/, '').split('\n').slice(1).map(cells)).toEqual([['t', '0', String(stray), '0', '-1', '3', String(then), '20']])
+  })
 })
