@@ -40,4 +40,9 @@ export interface TransactionsClient {
   describeProducers(topic: string, partition: number): Promise<PartitionProducers>
   /** Writes an ABORT marker for the producer into the partition (WriteTxnMarkers at its leader); throws the KafkaError. */
   abortTransaction(spec: AbortTransactionSpec): Promise<void>
+  /**
+   * Kafka's Admin.forceTerminateTransaction (as fenceProducers): InitProducerId for the id with no producer id
+   * or epoch, which bumps the epoch and aborts an open transaction; throws the KafkaError.
+   */
+  forceTerminate(transactionalId: string): Promise<void>
 }

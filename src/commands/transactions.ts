@@ -8,13 +8,13 @@ import type { KafkaClient } from '../client/kafka-client.js'
 import type { AbortTransactionSpec, PartitionProducers, TransactionDescription } from '../client/transactions-client.js'
 
 // kafka-transactions (TransactionsCommand, Kafka 4.3; cli-4.md B.2): list, describe, describe-producers, abort,
-// find-hanging.
+// find-hanging, forceTerminateTransaction.
 // Kafka puts the connection options before the sub-command (`kafka-transactions.sh --bootstrap-server …
 // list`); both orders work here. Without --bootstrap-server the data directory's coordinator answers.
 // A failure prints Kafka's one line on stderr — `<context>: <cause>. Enable debug logging for additional
-// detail.` — and exits 1. Not implemented yet: forceTerminateTransaction.
+// detail.` — and exits 1.
 
-const SUBCOMMANDS = ['list', 'describe', 'describe-producers', 'abort', 'find-hanging'] as const
+const SUBCOMMANDS = ['list', 'describe', 'describe-producers', 'abort', 'find-hanging', 'forceTerminateTransaction'] as const
 type Subcommand = (typeof SUBCOMMANDS)[number]
 
 export interface TransactionsReport {
@@ -53,6 +53,7 @@ export default class Transactions extends KafkaCommand<TransactionsReport> {
     topic: Flags.string({ summary: 'describe-producers: the topic.' }),
     partition: Flags.string({ summary: 'describe-producers: the partition.' }),
     'broker-id': Flags.string({ summary: 'describe-producers: the broker to ask (default: the leader); find-hanging: the broker whose partitions to search.' }),
+    transactionalId: Flags.string({ summary: 'forceTerminateTransaction: the transactional id (Kafka spells this option in camel case).' }),
     'max-transaction-timeout': Flags.string({ summary: 'find-hanging: transactions open longer than this many minutes are candidates (default 15).' }),
     'start-offset': Flags.string({ summary: 'abort: the start offset of the transaction to abort (brokers on 3.0 and above).' }),
     'producer-id': Flags.string({ summary: 'abort: the producer id (brokers older than 3.0).' }),
@@ -102,6 +103,12 @@ export default class Transactions extends KafkaCommand<TransactionsReport> {
         return []
       case 'find-hanging':
         return findHanging(client, flags)
+      case 'forceTerminateTransaction': {
+        const id = flags.transactionalId
+        if (id === undefined) argumentError('argument --transactionalId is required')
+        await client.transactions.forceTerminate(id).catch((err: unknown) => failed(`Failed to force terminate transactionalId \`${id}\``, err))
+        return []
+      }
     }
   }
 

@@ -150,4 +150,17 @@ describe.each([
     const byBroker = await runCli(['transactions', ...connection(s), 'find-hanging', '--broker-id', String(s.broker.nodeId)])
     expect(byBroker.out.replace(/\n$/, '').split('\n').slice(1).map(cells)).toEqual([['t', '0', String(stray), '0', '-1', '3', String(then), '20']])
   })
+
+  it('forceTerminateTransaction: the open transaction is aborted and its producer fenced', async () => {
+    const { s, open } = await withTransactions()
+    const r = await runCli(['transactions', ...connection(s), 'forceTerminateTransaction', '--transactionalId', 'open-tx'])
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.out).toBe('')
+    expect(s.broker.transactions.describe('open-tx')).toMatchObject({ state: 'Empty', producerId: open.producerId, producerEpoch: open.producerEpoch + 2 })
+    const stable = s.broker.stableOffsets(s.broker.requireTopic('t'), 0)
+    expect(stable.ok && stable.value).toMatchObject({ lastStableOffset: 4, highWatermark: 4 })
+    const missing = await runCli(['transactions', ...connection(s), 'forceTerminateTransaction'])
+    expect(missing.code).toBe(1)
+    expect(missing.stderr).toBe('kafka-transactions.sh: error: argument --transactionalId is required\n')
+  })
 })

@@ -2,6 +2,7 @@ import { KafkaError, kafkaErrorForCode } from '../../broker/kafka-error.js'
 import { ApiKey } from '../../protocol/api-keys.js'
 import { decodeDescribeProducersResponse, encodeDescribeProducersRequest } from '../../protocol/messages/describe-producers.js'
 import { decodeDescribeTransactionsResponse, encodeDescribeTransactionsRequest } from '../../protocol/messages/describe-transactions.js'
+import { decodeInitProducerIdResponse, encodeInitProducerIdRequest } from '../../protocol/messages/init-producer-id.js'
 import { decodeListTransactionsResponse, encodeListTransactionsRequest } from '../../protocol/messages/list-transactions.js'
 import { decodeWriteTxnMarkersResponse, encodeWriteTxnMarkersRequest } from '../../protocol/messages/write-txn-markers.js'
 import type { AbortTransactionSpec, ListedTransactions, PartitionProducers, TransactionDescription, TransactionsClient } from '../transactions-client.js'
@@ -104,7 +105,28 @@ export class RemoteTransactions implements TransactionsClient {
     if (code === undefined) throw new KafkaError('UNKNOWN_SERVER_ERROR', `No result for ${spec.topic}-${spec.partition} in the answer`)
     if (code !== 0) throw kafkaErrorForCode(code)
   }
+
+  async forceTerminate(transactionalId: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const answer = await this.client.wire(async (cluster) => {
+        const conn = await cluster.connectionTo(await cluster.coordinatorNode(transactionalId, 1))
+        return conn.request(
+          ApiKey.InitProducerId,
+          (w, v) => encodeInitProducerIdRequest(w, v, { transactionalId, transactionTimeoutMs: FENCING_TIMEOUT_MS, producerId: -1, producerEpoch: -1 }),
+          decodeInitProducerIdResponse,
+        )
+      })
+      if (answer.errorCode === 0) return
+      const error = kafkaErrorForCode(answer.errorCode)
+      if (error.errorName !== 'CONCURRENT_TRANSACTIONS' || attempt >= FENCING_ATTEMPTS) throw error
+    }
+  }
 }
+
+/** What Kafka's FenceProducersHandler asks for: the id is only initialized to fence, never used to write. */
+const FENCING_TIMEOUT_MS = 1
+/** CONCURRENT_TRANSACTIONS while the coordinator aborts the open transaction: asked again this many times. */
+const FENCING_ATTEMPTS = 10
 
 /** The partition's leader and a connection to it. */
 async function leaderOf(cluster: Cluster, topic: string, partition: number): Promise<{ leader: number; conn: BrokerConnection }> {
