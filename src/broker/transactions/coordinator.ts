@@ -121,6 +121,9 @@ export class TransactionCoordinator {
   }
 
   // ---- AddPartitionsToTxn / AddOffsetsToTxn / produce-side verification ------------------------
+  // These commit without an fsync of their own: nothing the client is told depends on them surviving a power
+  // cut by themselves. The WAL is written in order, so the fsync of the transaction's next acks=-1 append or of
+  // its EndTxn makes them durable first; a cut before that loses them together with what followed them.
 
   /** AddPartitionsToTxn (v0–v3, or v4+ without VerifyOnly): the partitions join the open transaction. */
   addPartitions(producer: TxnProducer, partitions: readonly TxnPartition[], transactionVersion: TxnVersion): KafkaError | undefined {
@@ -136,7 +139,7 @@ export class TransactionCoordinator {
       for (const p of partitions) this.txns.addPartition(meta.transactionalId, { topicId: p.topic.id, partition: p.partition })
       this.save(meta)
       return undefined
-    })
+    }, 'commit')
   }
 
   /** AddOffsetsToTxn: the group's offsets (TxnOffsetCommit) become part of the open transaction. */
@@ -151,15 +154,14 @@ export class TransactionCoordinator {
       this.txns.addGroup(meta.transactionalId, groupId)
       this.save(meta)
       return undefined
-    })
+    }, 'commit')
   }
 
   /**
    * AddPartitionsToTxn v4+ with VerifyOnly, and the check before a transactional batch is appended
    * (KIP-890 part 1): each partition is in the producer's open transaction or TRANSACTION_ABORTABLE.
    * With `addImplicitly` (Produce v12+ under transaction.version 2) missing partitions are added instead.
-   * No fsync of its own: it runs before every transactional Produce, and what it may write (an implicit add,
-   * a settled timeout) is made durable by the fsync of the append that follows it in the same WAL.
+   * Runs before every transactional Produce.
    */
   verifyPartitions(producer: TxnProducer, partitions: readonly TxnPartition[], addImplicitly = false): VerifyResult {
     const now = this.clock()
@@ -197,7 +199,7 @@ export class TransactionCoordinator {
    * TxnOffsetCommit: the offsets wait in the transaction until its end (commit → the group's committed
    * offsets, abort → dropped). The group must be in the transaction (AddOffsetsToTxn, or implicitly for
    * v5+ under transaction.version 2); group membership is checked as for a transactional commit.
-   * Results by topic and partition in request order; undefined = stored.
+   * Results by topic and partition in request order; undefined = stored (durable with EndTxn's fsync).
    */
   txnOffsetCommit(spec: TxnOffsetCommitSpec, apiVersion: number): (KafkaError | undefined)[][] {
     const now = this.clock()
@@ -253,7 +255,7 @@ export class TransactionCoordinator {
           return undefined
         }),
       )
-    })
+    }, 'commit')
   }
 
   // ---- EndTxn ---------------------------------------------------------------------------------
