@@ -243,7 +243,7 @@ export class Broker {
    */
   verifyTransactionalProduce(transactionalId: string, batches: readonly TransactionalProduce[], produceVersion: number): (KafkaError | undefined)[] {
     const addImplicitly = produceVersion >= 12 && this.transactions.implicitAdd
-    if (!addImplicitly && !this.config.transactionPartitionVerificationEnable) return batches.map(() => undefined)
+    if (!addImplicitly && !this.partitionVerificationEnabled()) return batches.map(() => undefined)
     const [first] = batches
     if (first === undefined) return []
     const { producerId, producerEpoch } = first.header
@@ -265,6 +265,14 @@ export class Broker {
       if ('error' in verdict) return whole(verdict.error)
       return verdict.partitions[next++] === undefined ? undefined : notAdded()
     })
+  }
+
+  /** transaction.partition.verification.enable: dynamic in Kafka (kafka-configs), so the per-broker, then cluster-wide dynamic value first. */
+  private partitionVerificationEnabled(): boolean {
+    const key = 'transaction.partition.verification.enable'
+    const dynamic = this.brokerConfigs.current()
+    const value = dynamic.broker?.get(key) ?? dynamic.clusterDefault?.get(key)
+    return value === undefined ? this.config.transactionPartitionVerificationEnable : value.trim().toLowerCase() === 'true'
   }
 
   /** Validates and appends batches in one transaction; wakes waiting consumers after the commit. */

@@ -251,6 +251,14 @@ describe('bad input is refused with Kafka\'s error code and changes nothing', ()
     expect(offsets.ok && offsets.value.highWatermark).toBe(0)
   })
 
+  it('transaction.partition.verification.enable=false (a dynamic config, as in Kafka) lets such a batch through', async () => {
+    const { s, c } = await start()
+    const { producerId, producerEpoch } = await openTransaction(c, 'tx')
+    const changed = s.broker.incrementalAlterBrokerConfigs('', [{ name: 'transaction.partition.verification.enable', op: 'SET', value: 'false' }])
+    expect(changed.ok).toBe(true)
+    expect(await produceTxn(c, { id: 'tx', producerId, epoch: producerEpoch, sequence: 0 }, 1, ['x'], 10)).toBe(0)
+  })
+
   it('DescribeTransactions of an unknown id; ListTransactions reports unknown state filters and filters by pattern', async () => {
     const { c } = await start()
     expect((await describeTxn(c, 'nobody')).errorCode).toBe(TRANSACTIONAL_ID_NOT_FOUND)
