@@ -1,5 +1,6 @@
 import { parseConfigValue, type ConfigKeyDef, type ConfigType, type Validator } from '../broker/config-def.js'
-import { hashSetTableSizeFor, javaHashSetOrder, javaStringHash } from '../util/java/hash-set.js'
+import { hashSetTableSizeFor, javaHashSetOrder } from '../util/java/hash-set.js'
+import { javaStringHashCode } from '../util/java/strings.js'
 import { ClientConfigError } from './kafka-client.js'
 
 // Kafka 4.3's client configs: the names each Java client defines (ProducerConfig, ConsumerConfig and
@@ -189,7 +190,7 @@ const DEFINED: Readonly<Record<ClientKind, ReadonlySet<string>>> = {
 export function unusedConfigs(kind: ClientKind, props: ReadonlyMap<string, string>): string[] {
   const keys = [...props.keys()]
   const unused = keys.filter((key) => !DEFINED[kind].has(key))
-  return javaHashSetOrder(unused, javaStringHash, hashSetTableSizeFor(keys.length))
+  return javaHashSetOrder(unused, javaStringHashCode, hashSetTableSizeFor(keys.length))
 }
 
 /** AbstractConfig.logUnused's message for these keys. */

@@ -79,7 +79,9 @@ describe('broker-api-versions', () => {
     expect(lines).toContain('\tMetadata(3): 0 to 13 [usable: 13],')
     expect(lines).toContain('\tProduce(0): 0 to 13 [usable: 13],')
     expect(lines).toContain('\tDescribeTopicPartitions(75): 0 [usable: 0],')
-    expect(lines).toContain('\tAddPartitionsToTxn(24): UNSUPPORTED,')
+    expect(lines).toContain('\tAddPartitionsToTxn(24): 0 to 5 [usable: 5],')
+    expect(lines).toContain('\tWriteTxnMarkers(27): 1 to 2 [usable: 2],')
+    expect(lines).toContain('\tAlterClientQuotas(49): UNSUPPORTED,')
     expect(lines.at(-3)).toBe('\tDeleteShareGroupOffsets(92): UNSUPPORTED')
     for (const h of HANDLERS.map((h) => ({ ...h, ...advertisedRange(h) }))) expect(remote.out).toContain(`\t${h.name}(${h.apiKey}): ${h.minVersion === h.maxVersion ? h.minVersion : `${h.minVersion} to ${h.maxVersion}`} [`)
     // Embedded: this node as the data directory's server would advertise itself, the same APIs.

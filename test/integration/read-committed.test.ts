@@ -243,7 +243,9 @@ describe('transactional Produce over the wire', () => {
     const s = await server()
     const conn = await RawConnection.open(s.port)
     cleanups.push(() => conn.close())
-    const producerId = s.broker.initProducerId().producerId
+    // The coordinator must know the partition is in the producer's transaction (KIP-890 produce-side check).
+    const { producerId } = s.broker.transactions.initProducerId('wire-txn', 60000, -1, -1)
+    expect(s.broker.transactions.addPartitions({ transactionalId: 'wire-txn', producerId, producerEpoch: 0 }, [{ topic: s.broker.requireTopic('tx'), partition: 0 }], 0)).toBeUndefined()
     const b = new RecordBatchBuilder()
     b.append(Date.now(), Buffer.from('k'), Buffer.from('wire'))
     const records = b.build({ producerId, producerEpoch: 0, baseSequence: 0, isTransactional: true })

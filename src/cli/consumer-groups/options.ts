@@ -5,8 +5,8 @@
 import { UsageError } from '../errors.js'
 import { parseJavaInt } from '../../util/java/numbers.js'
 import { parseLongOption } from '../flags.js'
-import { javaSplit } from '../../util/java/strings.js'
-import { javaHashSetOrder as hashSetOrder, javaStringHash } from '../../util/java/hash-set.js'
+import { javaSplit, javaStringHashCode } from '../../util/java/strings.js'
+import { javaHashSetOrder as hashSetOrder } from '../../util/java/hash-set.js'
 
 export const ACTIONS = ['list', 'describe', 'delete', 'reset-offsets', 'delete-offsets', 'validate-regex'] as const
 export type GroupsAction = (typeof ACTIONS)[number]
@@ -251,7 +251,7 @@ export function parseTopicArg(arg: string): TopicArg {
  */
 export function javaHashSetOrder<T extends string>(names: readonly T[]): T[] {
   // List.of(name).hashCode()
-  return hashSetOrder(names, (name) => (31 + javaStringHash(name)) | 0)
+  return hashSetOrder(names, (name) => (31 + javaStringHashCode(name)) | 0)
 }
 
 const bracket = (name: string) => `[${name}]`

@@ -7,6 +7,7 @@ import type { ConfigChange } from '../../broker/topic-config-admin.js'
 import type { ConfigEntry, ResolvedConfig } from '../../broker/topic-configs.js'
 import type { CreatedTopic, IsolationLevel, NamedOutcome, OffsetSpec, PartitionNewCount, TopicDescription } from '../../broker/types.js'
 import type { FeaturesClient } from '../features-client.js'
+import type { TransactionsClient } from '../transactions-client.js'
 import type { GroupsClient } from '../groups-client.js'
 import type {
   BrokerApiVersions,
@@ -30,6 +31,7 @@ import type { ConnectionSettings } from './client-properties.js'
 import { alterConfigs, describeConfigs, incrementalAlterConfigs, listConfigResources } from './remote-configs.js'
 import { RemoteConsumer } from './remote-consumer.js'
 import { RemoteFeatures } from './remote-features.js'
+import { RemoteTransactions } from './remote-transactions.js'
 import { brokerApiVersions, describeLogDirs } from './remote-log-dirs.js'
 import { RemoteGroups } from './remote-groups.js'
 import { remoteFailure } from './remote-errors.js'
@@ -49,6 +51,7 @@ export class RemoteClient implements KafkaClient {
   readonly target: string
   readonly groups: GroupsClient = new RemoteGroups(this)
   readonly features: FeaturesClient = new RemoteFeatures(this)
+  readonly transactions: TransactionsClient = new RemoteTransactions(this)
   private clusterView: Cluster | undefined
   private readonly closers: (() => Promise<void>)[] = []
 

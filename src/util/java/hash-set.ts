@@ -1,13 +1,6 @@
 // java.util.HashSet's iteration order, which Kafka's messages inherit when they print a set: buckets in
 // index order (the spread hash masked by the table size), entries of one bucket in insertion order.
 
-/** String.hashCode(). */
-export function javaStringHash(s: string): number {
-  let h = 0
-  for (let i = 0; i < s.length; i++) h = (Math.imul(31, h) + s.charCodeAt(i)) | 0
-  return h
-}
-
 /**
  * The iteration order of a HashSet holding `items` (in insertion order), `hashOf` being each item's
  * hashCode() and `tableSize` the set's bucket count (a power of two; 16 for a small default set).

@@ -173,6 +173,8 @@ describe('api-keys table', () => {
     OffsetDelete: null, DescribeCluster: 0, GetTelemetrySubscriptions: 0, PushTelemetry: 0, UpdateFeatures: 0, ListConfigResources: 0,
     // Kafka 4.3.1's specs (kafka-4/README.md)
     OffsetForLeaderEpoch: 4, DescribeLogDirs: 2, DescribeProducers: 0, DescribeTopicPartitions: 0,
+    // Transactions (issue 14)
+    AddPartitionsToTxn: 3, AddOffsetsToTxn: 3, EndTxn: 3, WriteTxnMarkers: 1, TxnOffsetCommit: 3, DescribeTransactions: 0, ListTransactions: 0,
   }
 
   it('matches kafka-4/README.md keys, ranges and flexible versions', () => {

@@ -186,15 +186,17 @@ export class Cluster {
     return this.connectionTo(await this.coordinatorNode(groupId))
   }
 
-  /** The group's coordinator as FindCoordinator names it (remembered until forgetCoordinator). */
-  async coordinatorNode(groupId: string): Promise<CoordinatorNode> {
-    let address = this.coordinators.get(groupId)
+  /** The group's (or with key type 1 the transactional id's) coordinator as FindCoordinator names it (remembered until forgetCoordinator). */
+  async coordinatorNode(groupId: string, keyType: 0 | 1 = 0): Promise<CoordinatorNode> {
+    // Key type 1 (TRANSACTION): a transactional id, remembered apart from a group of the same name.
+    const cacheKey = keyType === 0 ? groupId : `\u0000txn:${groupId}`
+    let address = this.coordinators.get(cacheKey)
     if (address === undefined) {
       const conn = await this.anyBroker()
       const batched = conn.versionOf(ApiKey.FindCoordinator) >= 4
       const answer = await conn.request(
         ApiKey.FindCoordinator,
-        (w, v) => encodeFindCoordinatorRequest(w, v, batched ? { keyType: 0, coordinatorKeys: [groupId] } : { keyType: 0, key: groupId }),
+        (w, v) => encodeFindCoordinatorRequest(w, v, batched ? { keyType, coordinatorKeys: [groupId] } : { keyType, key: groupId }),
         decodeFindCoordinatorResponse,
       )
       // v4+ answers per key; older versions at the top level.
@@ -202,7 +204,7 @@ export class Cluster {
       if (found === undefined) throw new KafkaError('COORDINATOR_NOT_AVAILABLE')
       if (found.errorCode !== 0) throw kafkaErrorForCode(found.errorCode, found.errorMessage)
       address = { nodeId: found.nodeId, host: found.host, port: found.port }
-      this.coordinators.set(groupId, address)
+      this.coordinators.set(cacheKey, address)
     }
     return address
   }
