@@ -1,4 +1,4 @@
-import type { Durability, LogStore, TopicRow } from '../storage/log-store.js'
+import type { Durability, LogStore, OpenTxn, StableOffsets, TopicRow } from '../storage/log-store.js'
 import type { BrokerConfig } from './broker-config.js'
 import { fetchPartitions, type FetchPartitionResult, type FetchSpec } from './fetch.js'
 import { ChangeStamp } from './change-stamp.js'
@@ -13,7 +13,7 @@ import { describeLogDir, type LogDirDescription, type LogDirSelection } from './
 import type { ActiveProducer } from './producer-state.js'
 import { LogCleaner, type LogCleanerOptions, type LogCleanerStats } from './log-cleaner.js'
 import { BackgroundLogCleaner, EMBEDDED_RESUME_MS, EMBEDDED_SLICE_MS } from './log-cleaner-schedule.js'
-import { PartitionLog, type BatchValidation, type ProduceEntry } from './partition-log.js'
+import { PartitionLog, type BatchValidation, type ProduceEntry, type ReadOptions } from './partition-log.js'
 import { TopicAdmin } from './topic-admin.js'
 import { TopicConfigAdmin, type ConfigChange, type DeleteRecordsEntry } from './topic-config-admin.js'
 import type { DynamicBrokerConfigs, ResolvedConfig } from './topic-configs.js'
@@ -23,6 +23,7 @@ import type {
   AppendResult,
   CreatedTopic,
   FetchedPartition,
+  IsolationLevel,
   NamedOutcome,
   OffsetAndTimestamp,
   OffsetSpec,
@@ -32,7 +33,9 @@ import type {
 } from './types.js'
 import type { ScramCredential, ScramMechanismName } from './scram-credentials.js'
 
-export type { BatchValidation, ProduceEntry } from './partition-log.js'
+export type { BatchValidation, ProduceEntry, ReadOptions } from './partition-log.js'
+export type { OpenTxn, StableOffsets } from '../storage/log-store.js'
+export type { AbortedTransaction, IsolationLevel } from './types.js'
 export type { FetchPartitionResult, FetchPartitionSpec, FetchSpec } from './fetch.js'
 export type { ConfigChange, ConfigOperation, DeleteRecordsEntry } from './topic-config-admin.js'
 export type { LogCleanerOptions, LogCleanerStats } from './log-cleaner.js'
@@ -61,7 +64,7 @@ export class Broker {
    * change counter taken just before: a consumer that asks again from exactly there, with nothing
    * committed since, is waited for without another read of the store (see `caughtUp`).
    */
-  private readonly readEnds = new Map<string, { highWatermark: number; logStartOffset: number; stamp: number }>()
+  private readonly readEnds = new Map<string, { highWatermark: number; lastStableOffset: number; logStartOffset: number; stamp: number }>()
   /** The server's group commit (produceGrouped); every group commit opened here is flushed by close(). */
   private readonly committer: GroupCommitter
   private readonly committers: GroupCommitter[] = []
@@ -245,14 +248,15 @@ export class Broker {
     return committer
   }
 
-  read(topic: TopicRow, partition: number, fromOffset: number, maxBytes: number, maxBatches?: number): Outcome<FetchedPartition> {
+  /** A consumer's read (see PartitionLog.read): read_committed stops at the last stable offset and lists aborted transactions. */
+  read(topic: TopicRow, partition: number, fromOffset: number, maxBytes: number, opts?: ReadOptions): Outcome<FetchedPartition> {
     // Taken before the read (this turn's reading): a commit by another process in between makes the
     // entry stale, never wrong.
     const stamp = this.changeStamp.get()
-    const result = this.log.read(topic, partition, fromOffset, maxBytes, maxBatches)
+    const result = this.log.read(topic, partition, fromOffset, maxBytes, opts)
     if (result.ok) {
-      const { highWatermark, logStartOffset } = result.value
-      this.readEnds.set(`${topic.id}:${partition}`, { highWatermark, logStartOffset, stamp })
+      const { highWatermark, lastStableOffset, logStartOffset } = result.value
+      this.readEnds.set(`${topic.id}:${partition}`, { highWatermark, lastStableOffset, logStartOffset, stamp })
     }
     return result
   }
@@ -263,10 +267,14 @@ export class Broker {
    * DeleteRecords, the log cleaner and topic changes forget them). A Fetch of many partitions with records
    * in few reads only those: reading every partition cost a read transaction each, per Fetch.
    */
-  caughtUpAnswer(topicId: number, partition: number, offset: number): FetchedPartition | undefined {
+  caughtUpAnswer(topicId: number, partition: number, offset: number, isolation: IsolationLevel = 'read_uncommitted'): FetchedPartition | undefined {
     const known = this.readEnds.get(`${topicId}:${partition}`)
-    if (known === undefined || known.highWatermark !== offset || known.stamp !== this.changeStamp.get()) return undefined
-    return { batches: [], highWatermark: known.highWatermark, logStartOffset: known.logStartOffset }
+    if (known === undefined || known.stamp !== this.changeStamp.get()) return undefined
+    const committed = isolation === 'read_committed'
+    // read_committed is caught up at the last stable offset: what lies beyond waits for a marker.
+    if ((committed ? known.lastStableOffset : known.highWatermark) !== offset) return undefined
+    const { highWatermark, lastStableOffset, logStartOffset } = known
+    return { batches: [], highWatermark, lastStableOffset, logStartOffset, ...(committed ? { abortedTransactions: [] } : {}) }
   }
 
   /**
@@ -276,16 +284,49 @@ export class Broker {
    * poller, which reads the counter afresh and wakes the waiter; the reading it leaves for the rest of
    * its turn no longer matches the entry, so the woken Fetch reads the store.
    */
-  caughtUp(topicId: number, partition: number, offset: number): boolean {
-    return this.caughtUpAnswer(topicId, partition, offset) !== undefined
+  caughtUp(topicId: number, partition: number, offset: number, isolation?: IsolationLevel): boolean {
+    return this.caughtUpAnswer(topicId, partition, offset, isolation) !== undefined
   }
 
   offsets(topic: TopicRow, partition: number): Outcome<{ logStartOffset: number; highWatermark: number }> {
     return this.log.offsets(topic, partition)
   }
 
-  listOffset(topic: TopicRow, partition: number, spec: OffsetSpec): Outcome<OffsetAndTimestamp> {
-    return this.log.listOffset(topic, partition, spec)
+  /** ListOffsets: read_committed answers 'latest' with the last stable offset. */
+  listOffset(topic: TopicRow, partition: number, spec: OffsetSpec, isolation?: IsolationLevel): Outcome<OffsetAndTimestamp> {
+    return this.log.listOffset(topic, partition, spec, isolation)
+  }
+
+  /** The partition's offsets with its last stable offset. */
+  stableOffsets(topic: TopicRow, partition: number): Outcome<StableOffsets> {
+    return this.log.stableOffsets(topic, partition)
+  }
+
+  /** The partition's open transactions, oldest first. */
+  openTxns(topic: TopicRow, partition: number): Outcome<OpenTxn[]> {
+    return this.log.openTxns(topic, partition)
+  }
+
+  /**
+   * Writes a transaction's COMMIT or ABORT marker into each partition (see PartitionLog.writeTxnMarkers for
+   * the batch and the rules), then wakes consumers waiting on them: read_committed ones wait for the last
+   * stable offset to move. Joins the caller's `store.atomically` when one is open (the coordinator's).
+   */
+  writeTxnMarkers(
+    partitions: readonly { topic: TopicRow; partition: number }[],
+    marker: { producerId: number; producerEpoch: number; commit: boolean; coordinatorEpoch: number },
+    durability: Durability,
+  ): Outcome<void>[] {
+    const results = this.log.writeTxnMarkers(partitions, marker, durability)
+    for (const p of partitions) this.readEnds.delete(`${p.topic.id}:${p.partition}`)
+    this.waiters.notify(partitions.filter((_, i) => results[i]?.ok).map((p) => ({ topicId: p.topic.id, partition: p.partition })))
+    return results
+  }
+
+  /** After a caller's outer transaction that wrote markers rolled back: forget what this process cached of those partitions. */
+  forgetPartitionState(partitions: readonly { topic: TopicRow; partition: number }[]): void {
+    this.log.forgetProducerStates(partitions)
+    for (const p of partitions) this.readEnds.delete(`${p.topic.id}:${p.partition}`)
   }
 
   /** The end offset of a leader epoch (OffsetForLeaderEpoch); `currentLeaderEpoch` -1 = not given. */

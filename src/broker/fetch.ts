@@ -1,7 +1,8 @@
 import type { TopicRow } from '../storage/log-store.js'
 import type { WaitResult } from './fetch-waiters.js'
 import { KafkaError, type Outcome } from './kafka-error.js'
-import type { FetchedPartition } from './types.js'
+import type { ReadOptions } from './partition-log.js'
+import type { FetchedPartition, IsolationLevel } from './types.js'
 
 // Fetch across partitions with Kafka's limits: whole batches from the one holding the fetch offset,
 // partition_max_bytes per partition and max_bytes overall — except that the first partition with
@@ -23,17 +24,19 @@ export interface FetchSpec {
   readonly maxWaitMs: number
   /** v0–2 limits are hard: no oversized first batch. */
   readonly hardLimits?: boolean
+  /** read_committed stops at each partition's last stable offset; default read_uncommitted. */
+  readonly isolation?: IsolationLevel
 }
 
 export type FetchPartitionResult = Outcome<FetchedPartition>
 
 export interface FetchSource {
-  read(topic: TopicRow, partition: number, fromOffset: number, maxBytes: number): Outcome<FetchedPartition>
+  read(topic: TopicRow, partition: number, fromOffset: number, maxBytes: number, opts?: ReadOptions): Outcome<FetchedPartition>
   waitForData(partitions: Iterable<{ topicId: number; partition: number }>, timeoutMs: number, signal?: AbortSignal): Promise<WaitResult>
   /** True when a read from `offset` is known to find nothing (so a long poll can wait without one). */
-  caughtUp?(topicId: number, partition: number, offset: number): boolean
+  caughtUp?(topicId: number, partition: number, offset: number, isolation?: IsolationLevel): boolean
   /** The answer of such a read, given without one; undefined when it is not known to find nothing. */
-  caughtUpAnswer?(topicId: number, partition: number, offset: number): FetchedPartition | undefined
+  caughtUpAnswer?(topicId: number, partition: number, offset: number, isolation?: IsolationLevel): FetchedPartition | undefined
 }
 
 /** Cap on batches per partition read, so one fetch never stalls the event loop on a huge log. */
@@ -64,7 +67,7 @@ export async function fetchPartitions(source: FetchSource, spec: FetchSpec, sign
 function allCaughtUp(source: FetchSource, spec: FetchSpec): boolean {
   const caughtUp = source.caughtUp?.bind(source)
   if (caughtUp === undefined || spec.partitions.length === 0) return false
-  return spec.partitions.every((p) => p.topic !== undefined && caughtUp(p.topic.id, p.partition, p.fetchOffset))
+  return spec.partitions.every((p) => p.topic !== undefined && caughtUp(p.topic.id, p.partition, p.fetchOffset, spec.isolation))
 }
 
 function readOnce(source: FetchSource, spec: FetchSpec): { results: FetchPartitionResult[]; bytes: number } {
@@ -72,10 +75,10 @@ function readOnce(source: FetchSource, spec: FetchSpec): { results: FetchPartiti
   let bytes = 0
   const results = spec.partitions.map((p): FetchPartitionResult => {
     if (!p.topic) return { ok: false, error: new KafkaError('UNKNOWN_TOPIC_OR_PARTITION') }
-    const known = source.caughtUpAnswer?.(p.topic.id, p.partition, p.fetchOffset)
+    const known = source.caughtUpAnswer?.(p.topic.id, p.partition, p.fetchOffset, spec.isolation)
     if (known !== undefined) return { ok: true, value: known }
     const limit = Math.max(0, Math.min(p.partitionMaxBytes, budget))
-    const res = source.read(p.topic, p.partition, p.fetchOffset, Math.max(limit, 1))
+    const res = source.read(p.topic, p.partition, p.fetchOffset, Math.max(limit, 1), spec.isolation === undefined ? {} : { isolation: spec.isolation })
     if (!res.ok) return res
     let batches = [...res.value.batches].slice(0, MAX_BATCHES_PER_READ)
     const first = batches[0]

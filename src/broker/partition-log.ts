@@ -1,15 +1,16 @@
-import type { Durability, LogStore, TopicPartition, TopicRow } from '../storage/log-store.js'
+import type { Durability, LogStore, OpenTxn, StableOffsets, TopicPartition, TopicRow } from '../storage/log-store.js'
 import { StoreIoError } from '../storage/log-store.js'
 import { forEachRecord, recordTimestamps, validateBatch, type RecordCursor, type RecordTimestamps } from '../protocol/batch-records.js'
 import { RecordBatchError, patchBaseOffset, patchMaxTimestamp, patchPartitionLeaderEpoch, readBatchHeader, stampLogAppendTime, type BatchHeader } from '../protocol/record-batch.js'
 import { NO_TIMESTAMP } from '../protocol/record-batch-layout.js'
+import { buildTxnMarkerBatch, readTxnMarker, type TxnMarker } from '../protocol/txn-marker.js'
 import type { BrokerConfig } from './broker-config.js'
 import { KafkaError, RecordValidationError, asKafkaError, fail, ok, type Outcome, type RecordError } from './kafka-error.js'
 import { LEADER_EPOCH } from './leader-epoch.js'
 import { damagedLogError, servableBatches } from './log-damage.js'
 import { PartitionProducerState, type ActiveProducer } from './producer-state.js'
 import { effectiveTopicConfig, type DynamicBrokerConfigs } from './topic-configs.js'
-import type { AppendResult, FetchedPartition, OffsetAndTimestamp, OffsetSpec } from './types.js'
+import type { AppendResult, FetchedPartition, IsolationLevel, OffsetAndTimestamp, OffsetSpec } from './types.js'
 
 export interface ProduceEntry {
   readonly topic: TopicRow
@@ -94,6 +95,68 @@ export class PartitionLog {
     return results
   }
 
+  /**
+   * Writes a transaction's COMMIT or ABORT marker into each partition, the partition side of EndTxn (the
+   * transaction coordinator calls it). Each partition gets one control batch (magic 2, control and
+   * transactional attributes, the producer's id and epoch, base sequence -1, one record: key
+   * ControlRecordType v0 {version 0, type 0 ABORT / 1 COMMIT}, value EndTxnMarker v0 {version 0,
+   * coordinatorEpoch}), and the producer's open transaction there closes: the last stable offset moves
+   * on, and an abort enters the aborted-transaction index. A marker for a producer with no open
+   * transaction in the partition is still written (as Kafka does) and changes no state. A marker whose
+   * producer epoch is older than the partition's last seen epoch of that producer is refused for that
+   * partition with INVALID_PRODUCER_EPOCH, one whose coordinator epoch is older than that producer's last
+   * marker's with TRANSACTION_COORDINATOR_FENCED; an unknown partition gets UNKNOWN_TOPIC_OR_PARTITION.
+   *
+   * All markers are written in one write transaction; called inside an outer `store.atomically` they
+   * join it, so the coordinator's state change and every marker commit (or roll back) together. A
+   * caller whose outer transaction then rolls back must call `forgetProducerStates` for the partitions.
+   * Results are in `partitions` order.
+   */
+  writeTxnMarkers(
+    partitions: readonly { topic: TopicRow; partition: number }[],
+    marker: { producerId: number; producerEpoch: number; commit: boolean; coordinatorEpoch: number },
+    durability: Durability,
+  ): Outcome<void>[] {
+    const results = new Array<Outcome<void>>(partitions.length)
+    try {
+      this.store.atomically(() => {
+        partitions.forEach(({ topic, partition }, index) => {
+          try {
+            this.appendMarker(this.partitionOf(topic, partition), marker)
+            results[index] = ok(undefined)
+          } catch (err) {
+            if (err instanceof StoreIoError) throw err
+            results[index] = fail(damagedLogError(err, topic.name, partition) ?? asKafkaError(err))
+          }
+        })
+      }, durability)
+    } catch (err) {
+      this.forgetProducerStates(partitions)
+      if (!(err instanceof StoreIoError)) throw err
+      const failure = asKafkaError(err)
+      results.fill(fail(failure))
+    }
+    return results
+  }
+
+  /** Drops the cached producer states of these partitions (rebuilt from the log on next use), after a rolled-back write. */
+  forgetProducerStates(partitions: readonly { topic: TopicRow; partition: number }[]): void {
+    for (const { topic, partition } of partitions) this.producerStates.delete(`${topic.id}:${partition}`)
+  }
+
+  private appendMarker(tp: TopicPartition, marker: TxnMarker): void {
+    const { highWatermark, logStartOffset } = this.store.offsets(tp)
+    const producers = this.producerState(tp, logStartOffset, highWatermark)
+    producers.checkMarker(marker.producerId, marker.producerEpoch, marker.coordinatorEpoch)
+    const now = Date.now()
+    const batch = buildTxnMarkerBatch(marker, now)
+    patchBaseOffset(batch, highWatermark)
+    patchPartitionLeaderEpoch(batch, LEADER_EPOCH)
+    this.store.append(tp, { baseOffset: highWatermark, lastOffset: highWatermark, maxTimestamp: now, recordCount: 1, bytes: batch })
+    this.store.endTxn(tp, marker.producerId, highWatermark, marker.commit)
+    producers.recordMarker(marker.producerId, marker.producerEpoch, marker.coordinatorEpoch, now)
+  }
+
   private check(entry: ProduceEntry, validation: BatchValidation): CheckedBatch {
     const { topic, partition, batch } = entry
     if (!Number.isInteger(partition) || partition < 0 || partition >= topic.partitionCount) {
@@ -166,17 +229,30 @@ export class PartitionLog {
       recordCount: header.recordCount,
       bytes: batch,
     })
+    // One statement per transactional batch (none for the others): the first opens the transaction here.
+    if (header.isTransactional && header.producerId >= 0) this.store.beginTxn(tp, header.producerId, header.producerEpoch, highWatermark)
     producers?.record(header, highWatermark, maxTimestamp)
     return { baseOffset: highWatermark, logAppendTimeMs, logStartOffset }
   }
 
-  /** Whole batches from the one containing `fromOffset`, bounded by `maxBytes` (the first batch always comes). */
-  read(topic: TopicRow, partition: number, fromOffset: number, maxBytes: number, maxBatches?: number): Outcome<FetchedPartition> {
+  /**
+   * Whole batches from the one containing `fromOffset`, bounded by `maxBytes` (the first batch always comes).
+   * read_committed stops at the last stable offset and lists the aborted transactions the batches overlap.
+   */
+  read(
+    topic: TopicRow,
+    partition: number,
+    fromOffset: number,
+    maxBytes: number,
+    opts: ReadOptions = {},
+  ): Outcome<FetchedPartition> {
+    const { maxBatches } = opts
     try {
       const tp = this.partitionOf(topic, partition)
+      const committedOnly = opts.isolation === 'read_committed'
       // One read transaction for the offsets and the batches: a consumer's fetch is the hot path.
-      const read = this.store.readWithOffsets(tp, fromOffset, { maxBytes, ...(maxBatches === undefined ? {} : { maxBatches }) })
-      const { logStartOffset, highWatermark } = read
+      const read = this.store.readWithOffsets(tp, fromOffset, { maxBytes, committedOnly, ...(maxBatches === undefined ? {} : { maxBatches }) })
+      const { logStartOffset, highWatermark, lastStableOffset } = read
       if (fromOffset < logStartOffset || fromOffset > highWatermark) {
         return fail(
           new KafkaError(
@@ -186,7 +262,8 @@ export class PartitionLog {
         )
       }
       const batches = read.batches.length === 0 ? [] : servableBatches(read.batches, topic.name, partition)
-      return ok({ batches, highWatermark, logStartOffset })
+      const aborted = committedOnly ? { abortedTransactions: read.abortedTxns.map(({ producerId, firstOffset }) => ({ producerId, firstOffset })) } : {}
+      return ok({ batches, highWatermark, logStartOffset, lastStableOffset, ...aborted })
     } catch (err) {
       return fail(damagedLogError(err, topic.name, partition) ?? asKafkaError(err))
     }
@@ -211,15 +288,40 @@ export class PartitionLog {
     }
   }
 
-  /** ListOffsets semantics: latest = high watermark, earliest = log start, a timestamp = first record at or after it. */
-  listOffset(topic: TopicRow, partition: number, spec: OffsetSpec): Outcome<OffsetAndTimestamp> {
+  /** The partition's offsets with its last stable offset (first offset of the oldest open transaction, else the high watermark). */
+  stableOffsets(topic: TopicRow, partition: number): Outcome<StableOffsets> {
+    try {
+      return ok(this.store.stableOffsets(this.partitionOf(topic, partition)))
+    } catch (err) {
+      return fail(damagedLogError(err, topic.name, partition) ?? asKafkaError(err))
+    }
+  }
+
+  /** The partition's open transactions, oldest first (DescribeProducers, find-hanging). */
+  openTxns(topic: TopicRow, partition: number): Outcome<OpenTxn[]> {
+    try {
+      return ok(this.store.openTxns(this.partitionOf(topic, partition)))
+    } catch (err) {
+      return fail(damagedLogError(err, topic.name, partition) ?? asKafkaError(err))
+    }
+  }
+
+  /**
+   * ListOffsets semantics: latest = high watermark (read_committed: the last stable offset), earliest = log
+   * start, a timestamp = first record at or after it.
+   */
+  listOffset(topic: TopicRow, partition: number, spec: OffsetSpec, isolation: IsolationLevel = 'read_uncommitted'): Outcome<OffsetAndTimestamp> {
     try {
       const tp = this.partitionOf(topic, partition)
+      if (spec === 'latest' && isolation === 'read_committed') return ok({ offset: this.store.stableOffsets(tp).lastStableOffset, timestamp: -1 })
       const { logStartOffset, highWatermark } = this.store.offsets(tp)
       if (spec === 'latest') return ok({ offset: highWatermark, timestamp: -1 })
       if (spec === 'earliest') return ok({ offset: logStartOffset, timestamp: -1 })
       if (spec === 'max-timestamp') return ok(this.maxTimestampOffset(tp, logStartOffset))
-      return ok(this.offsetForTimestamp(tp, spec, logStartOffset))
+      const found = this.offsetForTimestamp(tp, spec, logStartOffset)
+      // Kafka's Partition.fetchOffsetForTimestamp: read_committed finds only offsets below the last stable offset.
+      if (isolation === 'read_committed' && found.offset >= 0 && found.offset >= this.store.stableOffsets(tp).lastStableOffset) return ok({ offset: -1, timestamp: -1 })
+      return ok(found)
     } catch (err) {
       return fail(damagedLogError(err, topic.name, partition) ?? asKafkaError(err))
     }
@@ -291,7 +393,12 @@ export class PartitionLog {
         if (!last) break
         for (const b of batches) {
           const h = readBatchHeader(b.bytes)
-          if (h.producerId >= 0) state.record(h, b.baseOffset, h.maxTimestamp)
+          if (h.producerId < 0) continue
+          if (!h.isControl) state.record(h, b.baseOffset, h.maxTimestamp)
+          else {
+            const marker = readTxnMarker(b.bytes)
+            if (marker !== undefined) state.recordMarker(h.producerId, h.producerEpoch, marker.coordinatorEpoch, h.maxTimestamp)
+          }
         }
         from = last.lastOffset + 1
       }
@@ -325,6 +432,14 @@ export class PartitionLog {
     }
     return s
   }
+}
+
+/** Bounds and isolation of a consumer's read. */
+export interface ReadOptions {
+  /** At most this many batches (default: as many as `maxBytes` allows). */
+  readonly maxBatches?: number
+  /** Default read_uncommitted. */
+  readonly isolation?: IsolationLevel
 }
 
 /** A batch that passed the checks, with the timestamps its records carry. */

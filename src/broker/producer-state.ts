@@ -22,6 +22,10 @@ interface ProducerEntry {
   readonly batches: BatchEntry[]
   /** Max timestamp of the producer's last batch (DescribeProducers' LastTimestamp). */
   lastTimestamp: number
+  /** Offset of the producer's first batch of its open transaction here; -1 when none is open. */
+  txnFirstOffset: number
+  /** Coordinator epoch of the producer's last marker here; -1 before one. */
+  coordinatorEpoch: number
 }
 
 /** An idempotent producer as DescribeProducers reports it (Kafka's ProducerStateEntry). */
@@ -31,6 +35,10 @@ export interface ActiveProducer {
   /** Sequence of the last record of its last batch. */
   readonly lastSequence: number
   readonly lastTimestamp: number
+  /** First offset of its open transaction in the partition, -1 when none. */
+  readonly currentTxnStartOffset: number
+  /** Coordinator epoch of its last transaction marker in the partition, -1 when none. */
+  readonly coordinatorEpoch: number
 }
 
 export type SequenceVerdict = { readonly kind: 'append' } | { readonly kind: 'duplicate'; readonly baseOffset: number }
@@ -55,11 +63,10 @@ export class PartitionProducerState {
     const entry = this.producers.get(header.producerId)
     const firstSeq = header.baseSequence
     if (!entry) return { kind: 'append' }
-    if (header.producerEpoch < entry.epoch) {
-      throw new KafkaError(
-        'INVALID_PRODUCER_EPOCH',
-        `Epoch of producer ${header.producerId} at offset is ${header.producerEpoch}, which is smaller than the last seen epoch ${entry.epoch}`,
-      )
+    checkEpoch(header.producerId, header.producerEpoch, entry)
+    // Kafka's ProducerAppendInfo: once a transaction is open, the producer's writes belong to it.
+    if (!header.isTransactional && entry.txnFirstOffset >= 0 && header.producerEpoch === entry.epoch) {
+      throw new KafkaError('INVALID_TXN_STATE', `Expected transactional write from producer ${header.producerId} at offset in partition`)
     }
     if (header.producerEpoch > entry.epoch) {
       if (firstSeq !== 0) {
@@ -83,14 +90,39 @@ export class PartitionProducerState {
     return { kind: 'append' }
   }
 
+  /**
+   * Refuses a transaction marker from a producer epoch older than the producer's last seen one
+   * (INVALID_PRODUCER_EPOCH), or from an older coordinator than its last marker's (a zombie coordinator:
+   * TRANSACTION_COORDINATOR_FENCED), as Kafka's ProducerAppendInfo.appendEndTxnMarker.
+   */
+  checkMarker(producerId: number, producerEpoch: number, coordinatorEpoch: number): void {
+    const entry = this.producers.get(producerId)
+    if (!entry) return
+    checkEpoch(producerId, producerEpoch, entry)
+    if (entry.coordinatorEpoch > coordinatorEpoch) {
+      throw new KafkaError(
+        'TRANSACTION_COORDINATOR_FENCED',
+        `Invalid coordinator epoch for ${producerId}: ${coordinatorEpoch} (zombie), ${entry.coordinatorEpoch} (current)`,
+      )
+    }
+  }
+
+  /**
+   * Records an appended (or, while rebuilding, a stored) COMMIT or ABORT marker: the producer's open
+   * transaction ends and its epoch becomes the marker's (the coordinator may have bumped it).
+   */
+  recordMarker(producerId: number, producerEpoch: number, coordinatorEpoch: number, timestamp: number): void {
+    const entry = this.entryFor(producerId, producerEpoch)
+    entry.txnFirstOffset = -1
+    entry.coordinatorEpoch = coordinatorEpoch
+    entry.lastTimestamp = timestamp
+  }
+
   /** Records an appended (or, while rebuilding, a stored) idempotent batch; `maxTimestamp` as stored. */
   record(header: BatchHeader, baseOffset: number, maxTimestamp: number): void {
-    let entry = this.producers.get(header.producerId)
-    if (!entry || header.producerEpoch > entry.epoch) {
-      entry = { epoch: header.producerEpoch, batches: [], lastTimestamp: -1 }
-      this.producers.set(header.producerId, entry)
-    }
+    const entry = this.entryFor(header.producerId, header.producerEpoch)
     entry.lastTimestamp = maxTimestamp
+    if (header.isTransactional && entry.txnFirstOffset < 0) entry.txnFirstOffset = baseOffset
     entry.batches.push({
       firstSeq: header.baseSequence,
       lastSeq: lastSequenceOf(header),
@@ -100,13 +132,39 @@ export class PartitionProducerState {
     if (entry.batches.length > RETAINED_BATCHES) entry.batches.shift()
   }
 
+  private entryFor(producerId: number, producerEpoch: number): ProducerEntry {
+    let entry = this.producers.get(producerId)
+    if (!entry || producerEpoch > entry.epoch) {
+      // A new epoch keeps the coordinator epoch: fencing a zombie coordinator outlives the producer's epoch bumps.
+      entry = { epoch: producerEpoch, batches: [], lastTimestamp: -1, txnFirstOffset: -1, coordinatorEpoch: entry?.coordinatorEpoch ?? -1 }
+      this.producers.set(producerId, entry)
+    }
+    return entry
+  }
+
   /** Every producer with a batch in the state, by producer id. */
   activeProducers(): ActiveProducer[] {
     const out: ActiveProducer[] = []
     for (const [producerId, entry] of this.producers) {
       const last = entry.batches[entry.batches.length - 1]
-      out.push({ producerId, producerEpoch: entry.epoch, lastSequence: last?.lastSeq ?? -1, lastTimestamp: entry.lastTimestamp })
+      out.push({
+        producerId,
+        producerEpoch: entry.epoch,
+        lastSequence: last?.lastSeq ?? -1,
+        lastTimestamp: entry.lastTimestamp,
+        currentTxnStartOffset: entry.txnFirstOffset,
+        coordinatorEpoch: entry.coordinatorEpoch,
+      })
     }
     return out.sort((a, b) => a.producerId - b.producerId)
+  }
+}
+
+function checkEpoch(producerId: number, producerEpoch: number, entry: ProducerEntry): void {
+  if (producerEpoch < entry.epoch) {
+    throw new KafkaError(
+      'INVALID_PRODUCER_EPOCH',
+      `Epoch of producer ${producerId} at offset is ${producerEpoch}, which is smaller than the last seen epoch ${entry.epoch}`,
+    )
   }
 }

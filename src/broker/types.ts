@@ -58,7 +58,20 @@ export interface FetchedPartition {
   readonly batches: readonly Buffer[]
   readonly highWatermark: number
   readonly logStartOffset: number
+  /** First offset of the oldest open transaction, else the high watermark. */
+  readonly lastStableOffset: number
+  /** read_committed only: the aborted transactions the batches overlap (producer id, first offset), by marker offset. */
+  readonly abortedTransactions?: readonly AbortedTransaction[]
 }
+
+/** An aborted transaction as Fetch lists it: its records from `firstOffset` on by `producerId` are to be skipped. */
+export interface AbortedTransaction {
+  readonly producerId: number
+  readonly firstOffset: number
+}
+
+/** Kafka's isolation.level: read_committed reads up to the last stable offset and skips aborted transactions. */
+export type IsolationLevel = 'read_uncommitted' | 'read_committed'
 
 /** What ListOffsets asks for: the special timestamps, or a record timestamp in ms. */
 export type OffsetSpec = 'latest' | 'earliest' | 'max-timestamp' | number

@@ -3,7 +3,7 @@
 
 import type { ConsumeOptions, StartPosition } from '../client/kafka-client.js'
 import { UsageError, UserError } from './errors.js'
-import { parseGroupConfig } from './group-config.js'
+import { isolationLevelOf, parseGroupConfig } from './group-config.js'
 import { formatterConfig, MessageFormatter } from './message-formatter.js'
 import { toolProperties } from './properties-file.js'
 import { consoleToolRename, renamedOption } from './renamed-options.js'
@@ -80,9 +80,9 @@ export async function consoleConsumerOptions(flags: ConsoleConsumerFlags, askTop
   // Without --partition the consumer subscribes (in a group of its own when --group is absent) and
   // starts where auto.offset.reset says; --from-beginning is that reset set to earliest.
   const start = flags.partition === undefined && resetTo !== 'none' ? resetTo : parseStart(flags.offset, flags['from-beginning'])
-  if (flags['isolation-level'] !== undefined && !['read_committed', 'read_uncommitted'].includes(flags['isolation-level'])) {
-    throw new UsageError(`Invalid value ${flags['isolation-level']} for configuration isolation.level: String must be one of: read_committed, read_uncommitted`)
-  }
+  // --isolation-level goes over the consumer properties, as ConsoleConsumerOptions merges it (maybeMergeOptions).
+  if (flags['isolation-level'] !== undefined) consumerProps.set('isolation.level', flags['isolation-level'])
+  const isolation = isolationLevelOf(consumerProps)
   const maxMessages = flags['max-messages']
   return {
     topic: topic !== undefined ? { name: topic } : { pattern: topicRegex(include ?? '') },
@@ -92,6 +92,7 @@ export async function consoleConsumerOptions(flags: ConsoleConsumerFlags, askTop
       ...(flags.partition === undefined ? {} : { partition: flags.partition }),
       start,
       resetTo,
+      isolation,
       // Kafka's -1 means unlimited; any other value below 1 reads nothing.
       ...(maxMessages === undefined || maxMessages === -1 ? {} : { maxMessages }),
       ...(flags['timeout-ms'] === undefined ? {} : { timeoutMs: flags['timeout-ms'] }),

@@ -1,6 +1,7 @@
-// The consumer settings of a group member (console-consumer, consumer-perf-test), read from consumer
-// properties with the Java consumer's defaults, checks and messages.
+// The consumer settings of a group member (console-consumer, consumer-perf-test, verifiable-consumer), read
+// from consumer properties with the Java consumer's defaults, checks and messages.
 
+import type { IsolationLevel } from '../broker/types.js'
 import type { GroupMembership } from '../client/kafka-client.js'
 import { UsageError, UserError } from './errors.js'
 
@@ -33,6 +34,15 @@ export function checkGroupProtocol(value: string | undefined, given: string): vo
   if (protocol.toLowerCase() === 'consumer') {
     throw new UserError(`${given} (KIP-848) is not supported yet; kafka-ts consumers use the classic group protocol.`, 'leave it out, or give classic')
   }
+}
+
+/** isolation.level from consumer properties, checked as the Java consumer's ConfigDef checks it (case-sensitive). */
+export function isolationLevelOf(props: ReadonlyMap<string, string>): IsolationLevel {
+  const level = props.get('isolation.level') ?? 'read_uncommitted'
+  if (level !== 'read_committed' && level !== 'read_uncommitted') {
+    throw new UsageError(`Invalid value ${level} for configuration isolation.level: String must be one of: read_committed, read_uncommitted`)
+  }
+  return level
 }
 
 export function parseGroupConfig(groupId: string, props: ReadonlyMap<string, string>): GroupConfig {

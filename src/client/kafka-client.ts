@@ -2,7 +2,7 @@ import type { Outcome } from '../broker/kafka-error.js'
 import type { CompressionCodec, RecordHeader } from '../broker/records.js'
 import type { ConfigChange } from '../broker/topic-config-admin.js'
 import type { ConfigEntry, ResolvedConfig } from '../broker/topic-configs.js'
-import type { CreatedTopic, NamedOutcome, OffsetAndTimestamp, OffsetSpec, PartitionNewCount, TopicDescription } from '../broker/types.js'
+import type { CreatedTopic, IsolationLevel, NamedOutcome, OffsetAndTimestamp, OffsetSpec, PartitionNewCount, TopicDescription } from '../broker/types.js'
 import type { FormattableRecord } from './formattable-record.js'
 import type { FeaturesClient } from './features-client.js'
 import type { GroupsClient } from './groups-client.js'
@@ -170,6 +170,11 @@ export interface ConsumeOptions {
   readonly start: StartPosition
   /** Where to go when a position falls outside the log (auto.offset.reset). */
   readonly resetTo: 'earliest' | 'latest' | 'none'
+  /**
+   * isolation.level: read_committed reads up to each partition's last stable offset and drops the records
+   * of aborted transactions ('latest' is then the last stable offset). Default read_uncommitted.
+   */
+  readonly isolation?: IsolationLevel
   readonly maxMessages?: number
   /** Stop when no record arrived for this long. */
   readonly timeoutMs?: number
@@ -271,7 +276,8 @@ export interface KafkaClient {
   /** IncrementalAlterConfigs: SET / DELETE / APPEND / SUBTRACT operations, applied as a whole or not at all. */
   incrementalAlterConfigs(resource: ConfigResource, changes: readonly ConfigChange[], opts?: { validateOnly?: boolean }): Promise<Outcome<null>>
 
-  listOffsets(requests: readonly (PartitionRef & { readonly spec: OffsetSpec })[]): Promise<ListedOffset[]>
+  /** ListOffsets; `isolation` read_committed answers 'latest' with the last stable offset (default read_uncommitted). */
+  listOffsets(requests: readonly (PartitionRef & { readonly spec: OffsetSpec })[], opts?: { readonly isolation?: IsolationLevel }): Promise<ListedOffset[]>
   deleteRecords(entries: readonly RecordsToDelete[]): Promise<DeletedRecords[]>
 
   /** A producer for one topic (created first when missing and allowed). */

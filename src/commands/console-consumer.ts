@@ -41,7 +41,9 @@ export default class ConsoleConsumer extends KafkaCommand<ConsumerReport> {
     'consumer.config': Flags.string({ summary: 'Deprecated: use --command-config.' }),
     'key-deserializer': Flags.string({ summary: 'Key deserializer class (passed to the formatter as key.deserializer).' }),
     'value-deserializer': Flags.string({ summary: 'Value deserializer class (passed to the formatter as value.deserializer).' }),
-    'isolation-level': Flags.string({ summary: 'read_committed or read_uncommitted (default); no transactions are stored, so both read the same.' }),
+    'isolation-level': Flags.string({
+      summary: 'read_committed: only committed transactional records, up to the last stable offset; read_uncommitted (default): everything.',
+    }),
     'enable-systest-events': Flags.boolean({ summary: 'Print shutdown_complete at exit (system tests).', hidden: true }),
   }
 

@@ -213,7 +213,7 @@ export default class DumpLog extends KafkaCommand<void> {
     const gaps: [number, number][] = []
     let ok = true
     reading: while (from < highWatermark) {
-      const chunk = broker.read(topic, partition, from, CHUNK_BYTES, CHUNK_BATCHES)
+      const chunk = broker.read(topic, partition, from, CHUNK_BYTES, { maxBatches: CHUNK_BATCHES })
       if (!chunk.ok) {
         if (!isLogDamage(chunk.error)) throw new UserError(`Cannot dump ${label}: ${chunk.error.message}`)
         await this.write(text)

@@ -15,6 +15,7 @@ import {
   RECORDS_AT,
   TIMESTAMP_TYPE_BIT,
   TRANSACTIONAL_BIT,
+  CONTROL_BIT,
   writeInt64,
 } from './record-batch-layout.js'
 import { sizeOfVarint, sizeOfVarlong, writeVarint, writeVarlong } from './varint.js'
@@ -26,6 +27,8 @@ export interface BuildOptions {
   baseSequence?: number
   timestampType?: TimestampType
   isTransactional?: boolean
+  /** A control batch (transaction markers): only the broker writes these. */
+  isControl?: boolean
   /** Defaults to 0: producers send 0 and the broker assigns the real offset. */
   baseOffset?: number
   /** Defaults to -1, what producers send. */
@@ -136,6 +139,7 @@ export class RecordBatchBuilder {
     let attributes = CODEC_IDS[codec]
     if (opts.timestampType === 'LogAppendTime') attributes |= TIMESTAMP_TYPE_BIT
     if (opts.isTransactional === true) attributes |= TRANSACTIONAL_BIT
+    if (opts.isControl === true) attributes |= CONTROL_BIT
     writeInt64(out, opts.baseOffset ?? 0, 0)
     out.writeInt32BE(out.length - BATCH_OVERHEAD, 8)
     out.writeInt32BE(opts.partitionLeaderEpoch ?? -1, 12)

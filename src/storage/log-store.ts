@@ -59,6 +59,35 @@ export interface PartitionOffsets {
   readonly highWatermark: number
 }
 
+/** A partition's offsets with its last stable offset (what read_committed consumers may read up to). */
+export interface StableOffsets extends PartitionOffsets {
+  /** First offset of the oldest open transaction (never below the log start), else the high watermark. */
+  readonly lastStableOffset: number
+}
+
+/** A producer's open transaction in a partition. */
+export interface OpenTxn {
+  readonly producerId: number
+  readonly producerEpoch: number
+  /** Offset of its first batch in the partition (clamped up to the log start once that passed it). */
+  readonly firstOffset: number
+}
+
+/** An entry of the aborted-transaction index (Kafka's .txnindex). */
+export interface AbortedTxn {
+  readonly producerId: number
+  readonly firstOffset: number
+  /** Offset of the ABORT marker, inclusive. */
+  readonly lastOffset: number
+}
+
+/** What a consumer's read returns: the offsets, the batches and (read committed) the aborted transactions they overlap. */
+export interface PartitionRead extends StableOffsets {
+  readonly batches: StoredBatch[]
+  /** Aborted transactions with lastOffset >= the read's offset and firstOffset below the end of its batches; [] unless `committedOnly`. */
+  readonly abortedTxns: AbortedTxn[]
+}
+
 /** A stored batch's metadata without its bytes (what retention and the cleaner plan with). */
 export interface BatchInfo {
   readonly baseOffset: number
@@ -91,6 +120,8 @@ export interface ReadLimits {
   readonly maxBytes: number
   /** Upper bound on the number of batches returned (keeps one read from stalling the event loop). */
   readonly maxBatches?: number
+  /** read_committed: only batches below the last stable offset, with the aborted transactions they overlap. */
+  readonly committedOnly?: boolean
 }
 
 /** How hard a write transaction must be made durable before it returns. */
@@ -142,9 +173,14 @@ export interface LogStore {
    * A consumer's read: the partition's offsets and, when `fromOffset` lies in [log start, high
    * watermark), the batches `read` would return — one snapshot, one look at the partition row.
    */
-  readWithOffsets(tp: TopicPartition, fromOffset: number, limits: ReadLimits): PartitionOffsets & { readonly batches: StoredBatch[] }
+  readWithOffsets(tp: TopicPartition, fromOffset: number, limits: ReadLimits): PartitionRead
   offsets(tp: TopicPartition): PartitionOffsets // throws PartitionNotFoundError
-  /** Raises the log start offset (DeleteRecords, retention); whole batches below it may be dropped. */
+  /** offsets() with the last stable offset, from one snapshot (one more index seek). */
+  stableOffsets(tp: TopicPartition): StableOffsets // throws PartitionNotFoundError
+  /**
+   * Raises the log start offset (DeleteRecords, retention); whole batches below it may be dropped, with the
+   * aborted-transaction entries that end below it; open transactions that began below it now begin there.
+   */
   setLogStartOffset(tp: TopicPartition, offset: number): void
   /** First batch with maxTimestamp >= timestampMs, or undefined if none. */
   firstBatchAtOrAfter(tp: TopicPartition, timestampMs: number): StoredBatch | undefined
@@ -199,11 +235,24 @@ export interface LogStore {
   /** The data directory and the file system holding it: its size and the bytes still usable (statfs). */
   logDir(): LogDirUsage
 
+  // ---- transactions, the partition side (call inside the `atomically` of the append they describe)
+
+  /** Opens `producerId`'s transaction in the partition at `firstOffset`, unless it has one open already. */
+  beginTxn(tp: TopicPartition, producerId: number, producerEpoch: number, firstOffset: number): void
+  /**
+   * Closes the producer's open transaction with its marker at `markerOffset`; an abort enters the aborted
+   * index. Returns the first offset of the transaction closed, or undefined when none was open.
+   */
+  endTxn(tp: TopicPartition, producerId: number, markerOffset: number, commit: boolean): number | undefined
+  /** The partition's open transactions, oldest first. */
+  openTxns(tp: TopicPartition): OpenTxn[]
+
   /** Allocates a never-reused producer id (InitProducerId). */
   nextProducerId(): number
 
   /**
-   * Runs `work` in one IMMEDIATE write transaction. `work` must be synchronous.
+   * Runs `work` in one IMMEDIATE write transaction, or inside the caller's when one is open (nested calls
+   * join the outer transaction: all of it commits or rolls back together). `work` must be synchronous.
    * 'fsync' returns only once the commit is on stable storage; 'commit' may leave it in the
    * OS cache (survives a process crash, not a power cut).
    */

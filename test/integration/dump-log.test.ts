@@ -15,6 +15,7 @@ import { openBroker } from '../../src/broker/open-broker.js'
 import { RecordBatchBuilder } from '../../src/broker/records.js'
 import { openSqliteLogStore } from '../../src/storage/sqlite/sqlite-log-store.js'
 import { runCli } from '../helpers/cli.js'
+import { writeTxnHistory } from '../helpers/transactions.js'
 import { CODECS, consume, createTopic, lines, produce, storedBatches, useCliSandbox, type CodecName } from './fixtures/console.js'
 
 const sandbox = useCliSandbox()
@@ -181,6 +182,32 @@ describe('dump-log: batches and records', () => {
       const named = await dump('--files', 't-0', '--key-decoder-class', decoder, '--skip-record-metadata')
       expect(named.out).toBe(dataOnly.out)
     }
+  })
+
+  it('prints transaction markers as Kafka does: control and transactional batches, endTxnMarker COMMIT/ABORT with the coordinator epoch, no payload', async () => {
+    const broker = openBroker({ dataDir: sandbox.dir, initialize: 'auto' })
+    try {
+      writeTxnHistory(broker, 'tx')
+    } finally {
+      broker.close()
+    }
+    const raws = rawBatches(sandbox.dir, 'tx')
+    const lines = batchLines(raws)
+    const r = await dump('--files', 'tx-0', '--print-data-log')
+    expect(r.code).toBe(0)
+    const out = r.out.split('\n')
+    // Batches 3 and 5 are the COMMIT of P1 (offset 4) and the ABORT of P2 (offset 6).
+    for (const [batch, offset, type] of [[3, 4, 'COMMIT'], [5, 6, 'ABORT']] as const) {
+      const line = lines[batch]!
+      expect(line).toContain(' isTransactional: true isControl: true ')
+      expect(line).toContain(' baseSequence: -1 lastSequence: -1 ')
+      const at = out.indexOf(line)
+      expect(at).toBeGreaterThan(0)
+      expect(out[at + 1]).toMatch(new RegExp(`^\\| offset: ${offset} CreateTime: \\d+ keySize: 4 valueSize: 6 sequence: -1 headerKeys: \\[\\] endTxnMarker: ${type} coordinatorEpoch: 0$`))
+    }
+    // A transactional data batch: isTransactional without isControl, and its payload printed.
+    expect(lines[1]).toContain(' isTransactional: true isControl: false ')
+    expect(r.out).toContain(' key: k-c1 payload: c1\n')
   })
 
   it('LogAppendTime topics show the batch timestamp type and the append time on every record', async () => {

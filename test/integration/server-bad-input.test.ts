@@ -23,7 +23,7 @@ const MESSAGE_TOO_LARGE = 10
 const INVALID_REQUIRED_ACKS = 21
 const UNSUPPORTED_VERSION = 35
 const INVALID_RECORD = 87
-const INVALID_TXN_STATE = 48
+const TRANSACTIONAL_ID_AUTHORIZATION_FAILED = 53
 
 const { start, open } = serverEachTest()
 
@@ -257,7 +257,8 @@ describe('produce validation', () => {
   // Attribute bits a client may not set, or that name no codec; the CRC is rewritten so only the bits are wrong.
   it.each([
     ['a control batch', 0x20, INVALID_RECORD, 'Clients are not allowed to write control records in topic partition attrs-0'],
-    ['a transactional batch', 0x10, INVALID_TXN_STATE, 'Transactions are not supported by kafka-ts.'],
+    // Kafka's KafkaApis: transactional records without a transactional id fail its authorization.
+    ['a transactional batch without a transactional id', 0x10, TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 'Transactional Id authorization failed.'],
     ['compression codec id 5', 0x05, CORRUPT_MESSAGE, 'unknown compression codec id 5'],
   ])('%s is refused and not stored', async (_what, bits, code, message) => {
     const s = await start()

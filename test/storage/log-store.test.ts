@@ -242,12 +242,12 @@ describe('read', () => {
   })
 
   it('readWithOffsets answers the offsets with the batches, and no batches outside [log start, high watermark)', () => {
-    expect(store.readWithOffsets(tp, 5, { maxBytes: 1e6 })).toEqual({ logStartOffset: 0, highWatermark: 9, batches: [batches[2]] })
-    expect(store.readWithOffsets(tp, 9, { maxBytes: 1e6 })).toEqual({ logStartOffset: 0, highWatermark: 9, batches: [] })
-    expect(store.readWithOffsets(tp, 0, { maxBytes: 1e6, maxBatches: 0 })).toEqual({ logStartOffset: 0, highWatermark: 9, batches: [] })
+    expect(store.readWithOffsets(tp, 5, { maxBytes: 1e6 })).toEqual({ logStartOffset: 0, highWatermark: 9, lastStableOffset: 9, batches: [batches[2]], abortedTxns: [] })
+    expect(store.readWithOffsets(tp, 9, { maxBytes: 1e6 })).toEqual({ logStartOffset: 0, highWatermark: 9, lastStableOffset: 9, batches: [], abortedTxns: [] })
+    expect(store.readWithOffsets(tp, 0, { maxBytes: 1e6, maxBatches: 0 })).toEqual({ logStartOffset: 0, highWatermark: 9, lastStableOffset: 9, batches: [], abortedTxns: [] })
     store.setLogStartOffset(tp, 3)
     // read() still hands out the batch holding an offset below the start; a consumer's read does not.
-    expect(store.readWithOffsets(tp, 2, { maxBytes: 1e6 })).toEqual({ logStartOffset: 3, highWatermark: 9, batches: [] })
+    expect(store.readWithOffsets(tp, 2, { maxBytes: 1e6 })).toEqual({ logStartOffset: 3, highWatermark: 9, lastStableOffset: 9, batches: [], abortedTxns: [] })
     expect(offsetsOf(store.readWithOffsets(tp, 3, { maxBytes: 1e6 }).batches)).toEqual([
       [3, 3],
       [4, 8],

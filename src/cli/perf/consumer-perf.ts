@@ -8,7 +8,7 @@ import { ConsumerFatalError, type ConsumeOptions, type KafkaClient } from '../..
 import { javaFixed } from '../../util/java/numbers.js'
 import { UsageError, UserError } from '../errors.js'
 import { parseLongOption } from '../flags.js'
-import { parseGroupConfig } from '../group-config.js'
+import { isolationLevelOf, parseGroupConfig } from '../group-config.js'
 import { toolProperties } from '../properties-file.js'
 import { abortOnTermination } from '../termination.js'
 import { topicRegex } from '../topic-regex.js'
@@ -137,6 +137,7 @@ export async function measureConsumer(settings: ConsumerPerfSettings, openClient
     topics,
     start: flags['from-latest'] ? 'latest' : 'earliest',
     resetTo: flags['from-latest'] ? 'latest' : 'earliest',
+    isolation: isolationLevelOf(props),
     maxMessages: Math.max(0, numMessages),
     timeoutMs,
     signal: termination.signal,

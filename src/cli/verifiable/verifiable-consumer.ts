@@ -1,6 +1,6 @@
 import { ConsumerFatalError, type CommitOffset, type FormattableRecord, type PartitionRef } from '../../client/kafka-client.js'
 import { UsageError, UserError } from '../errors.js'
-import { checkGroupProtocol, parseGroupConfig } from '../group-config.js'
+import { checkGroupProtocol, isolationLevelOf, parseGroupConfig } from '../group-config.js'
 import { readArgs, type ArgparseProgram } from '../argparse.js'
 import { onTermination } from '../termination.js'
 import { CONNECTION_OPTIONS, configFileProperties, connectionOf, type OpenToolClient } from './common.js'
@@ -114,6 +114,7 @@ export async function runVerifiableConsumer(argv: readonly string[], openClient:
     topics: { name: topic },
     start: resetPolicy === 'none' ? 'earliest' : resetPolicy,
     resetTo: resetPolicy,
+    isolation: isolationLevelOf(props),
     ...(maxMessages >= 0 ? { maxMessages } : {}),
     signal: aborter.signal,
     group,

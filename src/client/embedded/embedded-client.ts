@@ -5,7 +5,7 @@ import { KafkaError, fail, type Outcome } from '../../broker/kafka-error.js'
 import type { TopicRow } from '../../broker/records.js'
 import type { ConfigChange } from '../../broker/topic-config-admin.js'
 import type { ConfigEntry, ResolvedConfig } from '../../broker/topic-configs.js'
-import type { CreatedTopic, NamedOutcome, OffsetSpec, PartitionNewCount, TopicDescription } from '../../broker/types.js'
+import type { CreatedTopic, IsolationLevel, NamedOutcome, OffsetSpec, PartitionNewCount, TopicDescription } from '../../broker/types.js'
 import { storeFile } from '../../broker/open-broker.js'
 import {
   ConsumerFatalError,
@@ -122,10 +122,10 @@ export class EmbeddedClient implements KafkaClient {
     return this.broker.groupConfigs.withConfigs()
   }
 
-  async listOffsets(requests: readonly (PartitionRef & { readonly spec: OffsetSpec })[]): Promise<ListedOffset[]> {
+  async listOffsets(requests: readonly (PartitionRef & { readonly spec: OffsetSpec })[], opts: { readonly isolation?: IsolationLevel } = {}): Promise<ListedOffset[]> {
     return requests.map((r) => {
       const row = this.broker.findTopic(r.topic)
-      const outcome = row === undefined ? fail(new KafkaError('UNKNOWN_TOPIC_OR_PARTITION')) : this.broker.listOffset(row, r.partition, r.spec)
+      const outcome = row === undefined ? fail(new KafkaError('UNKNOWN_TOPIC_OR_PARTITION')) : this.broker.listOffset(row, r.partition, r.spec, opts.isolation)
       return { topic: r.topic, partition: r.partition, ...outcome }
     })
   }
@@ -163,6 +163,7 @@ export class EmbeddedClient implements KafkaClient {
       ...(opts.partition === undefined ? {} : { partition: opts.partition }),
       start: opts.start,
       resetTo: opts.resetTo,
+      ...(opts.isolation === undefined ? {} : { isolation: opts.isolation }),
       ...(opts.maxMessages === undefined ? {} : { maxMessages: opts.maxMessages }),
       ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }),
       signal: opts.signal,

@@ -1,5 +1,6 @@
-import type { Broker } from '../../broker/broker.js'
+import type { Broker, IsolationLevel } from '../../broker/broker.js'
 import { forEachRecord, readBatchHeader, type RecordCursor, type TopicRow } from '../../broker/records.js'
+import { FetchedBatchFilter } from '../aborted-transactions.js'
 import { checkBatchCrc, damagedPartitionError, isLogDamage, type LocalStore } from '../damaged-batches.js'
 import type { CommitOffset, ConsumeOptions, PartitionRef, RecordConsumer, StartPosition, StopReason } from '../kafka-client.js'
 import { partitionKey, type GroupMember, type PartitionOffset, type TopicPartitions } from './group-member.js'
@@ -86,16 +87,17 @@ export class EmbeddedConsumer implements RecordConsumer {
       let progressed = false
       let stop: StopReason | undefined
       for (const a of this.assignments.values()) {
-        const res = this.broker.read(a.topic, a.partition, a.position, MAX_BYTES_PER_READ)
+        const res = this.broker.read(a.topic, a.partition, a.position, MAX_BYTES_PER_READ, { isolation: this.isolation })
         if (!res.ok) {
           if (res.error.errorName === 'OFFSET_OUT_OF_RANGE') this.reset(a)
           else if (isLogDamage(res.error)) throw damagedPartitionError(res.error, this.opts.store)
           continue
         }
+        const filter = new FetchedBatchFilter(res.value.abortedTransactions)
         for (const batch of res.value.batches) {
           const header = readBatchHeader(batch)
           checkBatchCrc(batch, a.topic.name, a.partition, header.baseOffset, this.opts.store)
-          forEachRecord(batch, (r) => {
+          if (!filter.skip(header)) forEachRecord(batch, (r) => {
             if (r.offset < a.position) return true
             a.position = r.offset + 1
             this.consumed++
@@ -110,7 +112,7 @@ export class EmbeddedConsumer implements RecordConsumer {
             return true
           })
           if (stop) break
-          // Control batches and compaction gaps: the position moves past the whole batch.
+          // Control batches, aborted transactions and compaction gaps: the position moves past the whole batch.
           a.position = Math.max(a.position, header.baseOffset + header.lastOffsetDelta + 1)
           progressed = true
         }
@@ -229,11 +231,16 @@ export class EmbeddedConsumer implements RecordConsumer {
     }
   }
 
+  private get isolation(): IsolationLevel {
+    return this.opts.isolation ?? 'read_uncommitted'
+  }
+
   private seek(a: Assignment, start: StartPosition): void {
-    const offsets = this.broker.offsets(a.topic, a.partition)
+    const offsets = this.broker.stableOffsets(a.topic, a.partition)
     if (!offsets.ok) return
     if (start === 'earliest') a.position = offsets.value.logStartOffset
-    else if (start === 'latest') a.position = offsets.value.highWatermark
+    // Kafka's consumer asks ListOffsets with its isolation level: read_committed starts at the last stable offset.
+    else if (start === 'latest') a.position = this.isolation === 'read_committed' ? offsets.value.lastStableOffset : offsets.value.highWatermark
     else if (start < offsets.value.logStartOffset || start > offsets.value.highWatermark) this.reset(a)
     else a.position = start
   }

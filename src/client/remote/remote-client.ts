@@ -5,7 +5,7 @@ import type { MetadataResponse } from '../../protocol/messages/metadata.js'
 import { KafkaError, fail, kafkaErrorForCode, ok, type Outcome } from '../../broker/kafka-error.js'
 import type { ConfigChange } from '../../broker/topic-config-admin.js'
 import type { ConfigEntry, ResolvedConfig } from '../../broker/topic-configs.js'
-import type { CreatedTopic, NamedOutcome, OffsetSpec, PartitionNewCount, TopicDescription } from '../../broker/types.js'
+import type { CreatedTopic, IsolationLevel, NamedOutcome, OffsetSpec, PartitionNewCount, TopicDescription } from '../../broker/types.js'
 import type { FeaturesClient } from '../features-client.js'
 import type { GroupsClient } from '../groups-client.js'
 import type {
@@ -121,7 +121,8 @@ export class RemoteClient implements KafkaClient {
     return listConfigResources(this, type)
   }
 
-  async listOffsets(requests: readonly (PartitionRef & { readonly spec: OffsetSpec })[]): Promise<ListedOffset[]> {
+  async listOffsets(requests: readonly (PartitionRef & { readonly spec: OffsetSpec })[], opts: { readonly isolation?: IsolationLevel } = {}): Promise<ListedOffset[]> {
+    const isolationLevel = opts.isolation === 'read_committed' ? 1 : 0
     // A request may name a partition once: one round per timestamp asked.
     const answers = new Map<string, ListedOffset>()
     const key = (ts: number, topic: string, partition: number) => `${ts}\u0000${topic}\u0000${partition}`
@@ -139,6 +140,7 @@ export class RemoteClient implements KafkaClient {
           (w, v) =>
             encodeListOffsetsRequest(w, v, {
               replicaId: -1,
+              isolationLevel,
               topics: [...topics].map(([name, partitions]) => ({
                 name,
                 partitions: partitions.map((partitionIndex) => ({ partitionIndex, currentLeaderEpoch: epochOf(name, partitionIndex), timestamp: ts })),

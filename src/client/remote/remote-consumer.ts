@@ -5,6 +5,7 @@ import { decodeFetchResponse, encodeFetchRequest, type FetchTopicInput } from '.
 import { KafkaError, kafkaErrorForCode } from '../../broker/kafka-error.js'
 import { forEachRecord, readBatchHeader, splitBatches, type RecordCursor } from '../../broker/records.js'
 import { javaErrorString } from '../java-exception.js'
+import { FetchedBatchFilter, type AbortedTransactionRef } from '../aborted-transactions.js'
 import { checkBatchCrc, damagedPartitionError, isLogDamage } from '../damaged-batches.js'
 import { GroupMemberError } from '../group-protocol.js'
 import {
@@ -46,6 +47,8 @@ interface Fetched {
   readonly errorCode: number
   /** The partition's records section (whole batches), null when empty. */
   readonly bytes: Buffer | null
+  /** read_committed: the aborted transactions the records overlap (null for read_uncommitted). */
+  readonly aborted?: readonly AbortedTransactionRef[] | null
 }
 
 type OnRecord = (record: FormattableRecord, topic: string, partition: number) => boolean
@@ -175,7 +178,7 @@ export class RemoteConsumer implements RecordConsumer {
         for (const list of byLeader.values()) for (const pos of list) if (++pos.failures > cluster.settings.retries) throw lost
         await sleep(cluster.backoffMs(0), signal)
       }
-      for (const { pos, errorCode, bytes } of responses.flat()) {
+      for (const { pos, errorCode, bytes, aborted } of responses.flat()) {
         // A partition given up in a rebalance meanwhile (its position object is no longer ours).
         if (this.positions.get(positionKey(pos.topic, pos.partition)) !== pos) continue
         if (errorCode === 1) {
@@ -193,7 +196,7 @@ export class RemoteConsumer implements RecordConsumer {
         }
         pos.failures = 0
         if (bytes !== null) {
-          stop = this.deliverBytes(bytes, pos, onRecord, maxMessages)
+          stop = this.deliverBytes(bytes, aborted, pos, onRecord, maxMessages)
           progressed = true
         }
         if (stop) break
@@ -339,7 +342,7 @@ export class RemoteConsumer implements RecordConsumer {
           maxWaitMs,
           minBytes: 1,
           maxBytes: FETCH_MAX_BYTES,
-          isolationLevel: 0, // read_uncommitted, as the console consumer reads
+          isolationLevel: this.opts.isolation === 'read_committed' ? 1 : 0,
           // Up to v12 a topic goes by name, from v13 by id: the codec writes the one the version has.
           topics: [...topics].map(([topic, t]) => ({ topic, topicId: t.topicId, partitions: t.partitions })),
         }),
@@ -353,7 +356,10 @@ export class RemoteConsumer implements RecordConsumer {
       if (asked === undefined) continue
       for (const part of t.partitions) {
         const pos = asked.positions.get(part.partitionIndex)
-        if (pos !== undefined) out.push({ pos, errorCode: part.errorCode, bytes: part.records === null || part.records.length === 0 ? null : part.records })
+        if (pos !== undefined) {
+          const bytes = part.records === null || part.records.length === 0 ? null : part.records
+          out.push({ pos, errorCode: part.errorCode, bytes, aborted: part.abortedTransactions })
+        }
       }
     }
     return out
@@ -363,13 +369,20 @@ export class RemoteConsumer implements RecordConsumer {
    * Hands the records at or after the position, from the whole batches of a Fetch answer's records
    * section, to onRecord (the cursor is reused: onRecord must not keep it); moves the position past each batch.
    */
-  private deliverBytes(records: Buffer, pos: Position, onRecord: OnRecord, maxMessages: number | undefined): StopReason | undefined {
+  private deliverBytes(
+    records: Buffer,
+    aborted: readonly AbortedTransactionRef[] | null | undefined,
+    pos: Position,
+    onRecord: OnRecord,
+    maxMessages: number | undefined,
+  ): StopReason | undefined {
     let stop: StopReason | undefined
+    const filter = new FetchedBatchFilter(aborted)
     for (const batch of splitBatches(records).batches) {
       const header = readBatchHeader(batch)
       checkBatchCrc(batch, pos.topic, pos.partition, header.baseOffset)
       const end = header.baseOffset + header.lastOffsetDelta + 1
-      if (!header.isControl && end > pos.offset) {
+      if (!filter.skip(header) && end > pos.offset) {
         forEachRecord(batch, (r: RecordCursor) => {
           if (r.offset < pos.offset) return true
           pos.offset = r.offset + 1
@@ -403,7 +416,8 @@ export class RemoteConsumer implements RecordConsumer {
   }
 
   private async offset(pos: Position, which: 'earliest' | 'latest'): Promise<number> {
-    const [listed] = await this.client.listOffsets([{ topic: pos.topic, partition: pos.partition, spec: which }])
+    // As Kafka's consumer: ListOffsets with its isolation level, so read_committed's 'latest' is the last stable offset.
+    const [listed] = await this.client.listOffsets([{ topic: pos.topic, partition: pos.partition, spec: which }], { isolation: this.opts.isolation ?? 'read_uncommitted' })
     if (listed === undefined || !listed.ok) throw listed?.ok === false ? listed.error : new KafkaError('UNKNOWN_SERVER_ERROR')
     return listed.value.offset
   }

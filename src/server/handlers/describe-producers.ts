@@ -2,10 +2,11 @@
  * DescribeProducers (61), v0 (flexible).
  * Behaviour: per requested partition, the idempotent producers whose batches the partition's producer
  * state holds (rebuilt from the log tail on first use, then kept up to date by every append of this
- * process): producer id, epoch, the sequence of its last record and its last batch's max timestamp.
- * Unknown topics and partitions answer UNKNOWN_TOPIC_OR_PARTITION.
- * Differs from Apache Kafka: there are no transactions, so CoordinatorEpoch and CurrentTxnStartOffset are
- * always -1; producers do not expire after producer.id.expiration.ms while their batches are in the state.
+ * process): producer id, epoch, the sequence of its last record, its last batch's max timestamp and the
+ * first offset of its open transaction in the partition (-1 when none), the coordinator epoch of its last
+ * transaction marker (-1 when none). Unknown topics and partitions answer UNKNOWN_TOPIC_OR_PARTITION.
+ * Differs from Apache Kafka: producers do not expire after producer.id.expiration.ms while their batches
+ * are in the state.
  */
 import { ApiKey } from '../../protocol/api-keys.js'
 import {
@@ -35,7 +36,7 @@ export const describeProducersHandler = defineHandler<DescribeProducersRequest, 
           partitions: t.partitionIndexes.map((partitionIndex) => {
             const outcome = ofExistingTopic(row, (r) => broker.activeProducers(r, partitionIndex))
             if (!outcome.ok) return { partitionIndex, errorCode: outcome.error.code, errorMessage: null, activeProducers: [] }
-            const activeProducers = outcome.value.map((p) => ({ ...p, coordinatorEpoch: -1, currentTxnStartOffset: -1 }))
+            const activeProducers = outcome.value
             return { partitionIndex, errorCode: 0, errorMessage: null, activeProducers }
           }),
         }

@@ -17,8 +17,12 @@
  * followers send one; consumers send replica id -1), and with it v18's follower high watermark (KIP-1166). The v12+ tagged partition fields (diverging
  * epoch, current leader, snapshot id) and v16+ node_endpoints stay at their defaults: a single node
  * never reports divergence, a leader change or NOT_LEADER_OR_FOLLOWER.
- * Differs from Apache Kafka: no transactions, so last_stable_offset = high watermark and no
- * aborted transactions.
+ * Transactions: last_stable_offset is the first offset of the partition's oldest open transaction (else
+ * the high watermark) at both isolation levels. isolation_level 1 (read_committed) returns whole batches
+ * below it only, and aborted_transactions lists the aborted transactions whose ABORT marker is at or after
+ * fetch_offset and whose first offset lies before the end of the returned batches ([] without batches);
+ * read_uncommitted answers null there, as Kafka does. A read_committed long poll wakes when a marker moves
+ * the last stable offset.
  */
 import { ApiKey } from '../../protocol/api-keys.js'
 import {
@@ -67,6 +71,7 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponseInput>({
         maxBytes: Math.min(req.maxBytes > 0 ? req.maxBytes : NO_LIMIT, broker.config.fetchMaxBytes),
         minBytes: req.minBytes,
         maxWaitMs: Math.max(0, req.maxWaitMs),
+        isolation: req.isolationLevel === 1 ? 'read_committed' : 'read_uncommitted',
       },
       ctx.signal,
     )
@@ -101,9 +106,9 @@ export const fetchHandler = defineHandler<FetchRequest, FetchResponseInput>({
             partitionIndex: p.partition,
             errorCode: 0,
             highWatermark: value.highWatermark,
-            lastStableOffset: value.highWatermark,
+            lastStableOffset: value.lastStableOffset,
             logStartOffset: value.logStartOffset,
-            abortedTransactions: [],
+            abortedTransactions: value.abortedTransactions ?? null,
             preferredReadReplica: -1,
             // Kafka sends empty (size 0) records, never null: librdkafka refuses a MessageSetSize of -1.
             records: value.batches.length > 0 ? value.batches : EMPTY_BYTES,

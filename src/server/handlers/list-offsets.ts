@@ -1,11 +1,12 @@
 /**
  * ListOffsets (2), v1–v11 (v0 closes the connection since Kafka 4.0, KIP-896).
- * Behaviour: timestamp -1 = latest (the high watermark; also for read_committed, as nothing is
- * transactional), -2 = earliest (log start offset), -3 = the record with the largest timestamp
+ * Behaviour: timestamp -1 = latest (the high watermark; with isolation_level 1, read_committed, the last
+ * stable offset), -2 = earliest (log start offset), -3 = the record with the largest timestamp
  * (v7+), -4 = earliest local (v8+: the log start, as on a broker without tiered storage), -5 = latest
  * tiered (v9+) and -6 = earliest pending upload (v11+, KIP-1023): offset -1, timestamp -1, leader epoch -1
  * and no error, as Kafka's UnifiedLog answers without remote storage. ≥ 0 = the first record whose
- * timestamp is at or after it, with that record's timestamp; nothing found → offset -1, timestamp -1.
+ * timestamp is at or after it, with that record's timestamp (read_committed: only below the last stable
+ * offset); nothing found → offset -1, timestamp -1.
  * Another negative timestamp → UNSUPPORTED_VERSION. Unknown topic/partition → UNKNOWN_TOPIC_OR_PARTITION.
  * v10's timeout_ms is accepted and unused: every answer is local and immediate.
  */
@@ -53,7 +54,7 @@ export const listOffsetsHandler = defineHandler<ListOffsetsRequest, ListOffsetsR
               if (p.partitionIndex < 0 || p.partitionIndex >= row.partitionCount) return failed(new KafkaError('UNKNOWN_TOPIC_OR_PARTITION'))
               return { partitionIndex: p.partitionIndex, errorCode: 0, timestamp: -1, offset: -1, leaderEpoch: -1 }
             }
-            const found = broker.listOffset(row, p.partitionIndex, spec)
+            const found = broker.listOffset(row, p.partitionIndex, spec, req.isolationLevel === 1 ? 'read_committed' : 'read_uncommitted')
             if (!found.ok) return failed(found.error)
             const { offset, timestamp } = found.value
             return { partitionIndex: p.partitionIndex, errorCode: 0, timestamp, offset, leaderEpoch: offset >= 0 && apiVersion >= 4 ? LEADER_EPOCH : -1 }

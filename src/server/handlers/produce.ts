@@ -11,11 +11,12 @@
  * Version notes: v0–2 are advertised only because librdkafka (≤ 2.11) sends gzip, snappy and lz4
  * batches solely to brokers whose range includes Produce v0; like Kafka 4.x the connection refuses them.
  * v10/v11 add the current leader and node endpoints, sent only with NOT_LEADER_OR_FOLLOWER, which a single
- * node never answers. v12 is the same request for non-transactional data (it means transaction protocol
- * v2, KIP-890, for transactional batches, which are refused anyway). v13 names topics by id (KIP-516):
- * an unknown id → UNKNOWN_TOPIC_ID.
- * Differs from Apache Kafka: no transactions (transactional batches → INVALID_TXN_STATE); no
- * up-conversion of magic 0/1 message sets.
+ * node never answers. v12 is the same request for non-transactional data (for transactional batches it
+ * means transaction protocol v2, KIP-890). v13 names topics by id (KIP-516): an unknown id → UNKNOWN_TOPIC_ID.
+ * Transactional batches (attribute bit 4) need a transactional_id (else TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
+ * as Kafka answers); the first of a producer's transaction in a partition opens it there, holding the last
+ * stable offset until the coordinator's COMMIT or ABORT marker.
+ * Differs from Apache Kafka: no up-conversion of magic 0/1 message sets.
  */
 import { KafkaError, RecordValidationError } from '../../broker/kafka-error.js'
 import { ApiKey } from '../../protocol/api-keys.js'
@@ -55,14 +56,14 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponseInput
         if (!validAcks) slot.error = new KafkaError('INVALID_REQUIRED_ACKS')
         else if (!row && byId) slot.error = new KafkaError('UNKNOWN_TOPIC_ID')
         else if (!row || p.index < 0 || p.index >= row.partitionCount) slot.error = new KafkaError('UNKNOWN_TOPIC_OR_PARTITION')
-        else if (req.transactionalId !== null) slot.error = new KafkaError('INVALID_TXN_STATE', 'Transactions are not supported by kafka-ts.')
         else {
           const batch = singleBatch(p.records, apiVersion)
           const header = batch instanceof KafkaError ? batch : headerOf(batch)
           if (batch instanceof KafkaError) slot.error = batch
           else if (header instanceof KafkaError) slot.error = header
           else if (apiVersion < 7 && header.compression === 'zstd') slot.error = new KafkaError('UNSUPPORTED_COMPRESSION_TYPE')
-          else if (header.isTransactional) slot.error = new KafkaError('INVALID_TXN_STATE', 'Transactions are not supported by kafka-ts.')
+          // Kafka's KafkaApis: transactional records need a transactional id (answered as a failed authorization).
+          else if (header.isTransactional && req.transactionalId === null) slot.error = new KafkaError('TRANSACTIONAL_ID_AUTHORIZATION_FAILED')
           else {
             slot.entry = entries.length
             entries.push({ topic: row, partition: p.index, batch })

@@ -244,6 +244,36 @@ const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    description: 'transactions, the partition side: open transactions and the aborted-transaction index',
+    sql: `
+      -- One row per producer with an open transaction in a partition: first_offset is the offset of its
+      -- first transactional batch there. The partition's last stable offset is the smallest first_offset
+      -- (else the high watermark). A COMMIT or ABORT marker deletes the row.
+      CREATE TABLE IF NOT EXISTS txn_open (
+        topic_id       INTEGER NOT NULL,
+        partition      INTEGER NOT NULL,
+        producer_id    INTEGER NOT NULL,
+        producer_epoch INTEGER NOT NULL,
+        first_offset   INTEGER NOT NULL,
+        PRIMARY KEY (topic_id, partition, producer_id),
+        FOREIGN KEY (topic_id, partition) REFERENCES partitions (topic_id, partition) ON DELETE CASCADE
+      ) WITHOUT ROWID;
+      CREATE INDEX IF NOT EXISTS txn_open_by_first_offset ON txn_open (topic_id, partition, first_offset);
+
+      -- Kafka's .txnindex: one row per aborted transaction, from its first offset to its ABORT marker
+      -- (last_offset, unique in the partition). read_committed fetches list the rows their range overlaps.
+      CREATE TABLE IF NOT EXISTS txn_aborted (
+        topic_id     INTEGER NOT NULL,
+        partition    INTEGER NOT NULL,
+        last_offset  INTEGER NOT NULL,
+        producer_id  INTEGER NOT NULL,
+        first_offset INTEGER NOT NULL,
+        PRIMARY KEY (topic_id, partition, last_offset),
+        FOREIGN KEY (topic_id, partition) REFERENCES partitions (topic_id, partition) ON DELETE CASCADE
+      ) WITHOUT ROWID;
+    `,
+  },
 ]
 
 /** The user_version a fully migrated store has. */

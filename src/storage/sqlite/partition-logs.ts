@@ -3,16 +3,18 @@
 // count, decided from the stored sizes before any bytes are copied out.
 
 import { OffsetGapError } from '../log-store.js'
-import type { PartitionOffsets, ReadLimits, StoredBatch, TopicPartition } from '../log-store.js'
+import type { PartitionOffsets, PartitionRead, ReadLimits, StableOffsets, StoredBatch, TopicPartition } from '../log-store.js'
 import { asDamage, isCorruption } from './damage.js'
 import { FOLD_OFFSETS, type PartitionRows, type PartitionState } from './partition-rows.js'
 import { createPartitionTable, type PartitionStatements } from './partition-tables.js'
 import type { StoreContext } from './store-context.js'
+import type { TxnTables } from './txn-tables.js'
 
 export class PartitionLogs {
   constructor(
     private readonly ctx: StoreContext,
     private readonly partitions: PartitionRows,
+    private readonly txns: TxnTables,
   ) {}
 
   append(tp: TopicPartition, batch: StoredBatch): void {
@@ -43,8 +45,17 @@ export class PartitionLogs {
     return this.readSnapshot(tp, fromOffset, limits, false).batches
   }
 
-  readWithOffsets(tp: TopicPartition, fromOffset: number, limits: ReadLimits): PartitionOffsets & { batches: StoredBatch[] } {
+  readWithOffsets(tp: TopicPartition, fromOffset: number, limits: ReadLimits): PartitionRead {
     return this.readSnapshot(tp, fromOffset, limits, true)
+  }
+
+  stableOffsets(tp: TopicPartition): StableOffsets {
+    return this.ctx.tx.inReadTransaction(() => this.stable(tp, this.partitions.reading(tp, undefined)))
+  }
+
+  private stable(tp: TopicPartition, state: PartitionState): StableOffsets {
+    const { logStartOffset, highWatermark } = state
+    return { logStartOffset, highWatermark, lastStableOffset: this.txns.firstOpenOffset(tp, logStartOffset) ?? highWatermark }
   }
 
   offsets(tp: TopicPartition): PartitionOffsets {
@@ -67,6 +78,7 @@ export class PartitionLogs {
       let freed = 0
       for (const size of logs.get(tp.topicId, tp.partition).deleteBelow.iterate({ offset })) freed += size
       sql.setLogStartOffset.run(offset, tp.topicId, tp.partition)
+      this.txns.logStartMoved(tp, offset)
       if (freed > 0) sql.addStoredBytes.run(-freed, tp.topicId, tp.partition)
     })
   }
@@ -102,23 +114,30 @@ export class PartitionLogs {
     })
   }
 
-  /** Offsets and batches in one read transaction; `inRangeOnly` reads nothing below the log start offset. */
-  private readSnapshot(tp: TopicPartition, fromOffset: number, limits: ReadLimits, inRangeOnly: boolean): PartitionOffsets & { batches: StoredBatch[] } {
+  /**
+   * Offsets and batches in one read transaction; `inRangeOnly` reads nothing below the log start offset.
+   * `committedOnly` stops at the last stable offset (a batch boundary: an open transaction's first batch,
+   * or the end) and lists the aborted transactions the batches overlap.
+   */
+  private readSnapshot(tp: TopicPartition, fromOffset: number, limits: ReadLimits, inRangeOnly: boolean): PartitionRead {
     const maxBatches = limits.maxBatches ?? -1 // LIMIT -1: no limit
-    let offsets: PartitionOffsets | undefined
+    let offsets: StableOffsets | undefined
     let upToDamage: StoredBatch[] | undefined
     try {
       return this.ctx.tx.inReadTransaction(() => {
         const state = this.partitions.reading(tp, fromOffset)
-        offsets = { logStartOffset: state.logStartOffset, highWatermark: state.highWatermark }
-        if (maxBatches === 0 || (inRangeOnly && fromOffset < state.logStartOffset)) return { ...offsets, batches: [] }
-        const read = this.readBatches(tp, state, fromOffset, limits.maxBytes, maxBatches)
+        offsets = this.stable(tp, state)
+        if (maxBatches === 0 || (inRangeOnly && fromOffset < state.logStartOffset)) return { ...offsets, batches: [], abortedTxns: [] }
+        const end = limits.committedOnly === true ? offsets.lastStableOffset : state.highWatermark
+        const read = this.readBatches(tp, state, fromOffset, end, limits.maxBytes, maxBatches)
         if (read.damaged) upToDamage = read.batches
-        return { ...offsets, batches: read.batches }
+        const last = read.batches[read.batches.length - 1]
+        const abortedTxns = limits.committedOnly === true && last !== undefined ? this.txns.aborted(tp, fromOffset, last.lastOffset + 1) : []
+        return { ...offsets, batches: read.batches, abortedTxns }
       })
     } catch (err) {
       // SQLite ends a transaction that met damage, so its COMMIT fails as well: what was read before stands.
-      if (offsets !== undefined && upToDamage !== undefined && isCorruption(err)) return { ...offsets, batches: upToDamage }
+      if (offsets !== undefined && upToDamage !== undefined && isCorruption(err)) return { ...offsets, batches: upToDamage, abortedTxns: [] }
       throw err
     }
   }
@@ -131,10 +150,11 @@ export class PartitionLogs {
     tp: TopicPartition,
     state: PartitionState,
     fromOffset: number,
+    endOffset: number,
     maxBytes: number,
     maxBatches: number,
   ): { batches: StoredBatch[]; damaged: boolean } {
-    if (fromOffset >= state.highWatermark) return { batches: [], damaged: false }
+    if (fromOffset >= endOffset) return { batches: [], damaged: false }
     // Decide what fits from the sizes alone, then copy out exactly those batches.
     const statements = this.ctx.logs.get(tp.topicId, tp.partition)
     let first: number | undefined
@@ -145,6 +165,7 @@ export class PartitionLogs {
     try {
       // maxBatches -1: no limit (the count never reaches it).
       for (const row of statements.planFrom.iterate({ from: fromOffset })) {
+        if (row.baseOffset >= endOffset) break
         if (first !== undefined && (bytes + row.size > maxBytes || count === maxBatches)) break
         first ??= row.baseOffset
         last = row.baseOffset

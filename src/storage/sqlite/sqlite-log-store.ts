@@ -21,9 +21,12 @@ import type {
   LogDirUsage,
   LogStore,
   NewTopicRow,
+  OpenTxn,
   PartitionOffsets,
+  PartitionRead,
   ReadLimits,
   ScramCredentialRow,
+  StableOffsets,
   StoreMeta,
   StoredBatch,
   TopicId,
@@ -44,6 +47,7 @@ import { prepareScramStatements, type ScramStatements } from './scram-statements
 import { prepareStoreStatements, type StoreStatements } from './statements.js'
 import { StoreTransactions } from './store-context.js'
 import { TopicTables } from './topic-tables.js'
+import { TxnTables } from './txn-tables.js'
 import { WalCheckpointer, type WalCheckpointOptions } from './wal-checkpointer.js'
 
 /**
@@ -76,6 +80,7 @@ export class SqliteLogStore implements LogStore {
   private readonly topics: TopicTables
   private readonly partitionLogs: PartitionLogs
   private readonly maintenance: LogMaintenance
+  private readonly txns: TxnTables
   private closed = false
 
   constructor(
@@ -90,7 +95,8 @@ export class SqliteLogStore implements LogStore {
     const ctx = { db, sql: this.sql, logs: this.logs, tx: this.tx }
     const partitions = new PartitionRows(ctx)
     this.topics = new TopicTables(ctx)
-    this.partitionLogs = new PartitionLogs(ctx, partitions)
+    this.txns = new TxnTables(db)
+    this.partitionLogs = new PartitionLogs(ctx, partitions, this.txns)
     this.maintenance = new LogMaintenance(ctx, partitions)
     this.groups = new SqliteGroupStore(db)
     this.scram = prepareScramStatements(db)
@@ -139,17 +145,32 @@ export class SqliteLogStore implements LogStore {
   read(tp: TopicPartition, fromOffset: number, limits: ReadLimits): StoredBatch[] {
     return this.partitionLogs.read(tp, fromOffset, limits)
   }
-  readWithOffsets(tp: TopicPartition, fromOffset: number, limits: ReadLimits): PartitionOffsets & { batches: StoredBatch[] } {
+  readWithOffsets(tp: TopicPartition, fromOffset: number, limits: ReadLimits): PartitionRead {
     return this.partitionLogs.readWithOffsets(tp, fromOffset, limits)
   }
   offsets(tp: TopicPartition): PartitionOffsets {
     return this.partitionLogs.offsets(tp)
+  }
+  stableOffsets(tp: TopicPartition): StableOffsets {
+    return this.partitionLogs.stableOffsets(tp)
   }
   setLogStartOffset(tp: TopicPartition, offset: number): void {
     this.partitionLogs.setLogStartOffset(tp, offset)
   }
   firstBatchAtOrAfter(tp: TopicPartition, timestampMs: number): StoredBatch | undefined {
     return this.partitionLogs.firstBatchAtOrAfter(tp, timestampMs)
+  }
+
+  // ---- transactions, the partition side (txn-tables.ts) ---------------------------------------
+
+  beginTxn(tp: TopicPartition, producerId: number, producerEpoch: number, firstOffset: number): void {
+    this.tx.atomically(() => this.txns.begin(tp, producerId, producerEpoch, firstOffset))
+  }
+  endTxn(tp: TopicPartition, producerId: number, markerOffset: number, commit: boolean): number | undefined {
+    return this.tx.atomically(() => this.txns.end(tp, producerId, markerOffset, commit))
+  }
+  openTxns(tp: TopicPartition): OpenTxn[] {
+    return this.tx.inReadTransaction(() => this.txns.open(tp))
   }
 
   // ---- retention and compaction (log-maintenance.ts) -----------------------------------------
