@@ -64,6 +64,13 @@ export interface BrokerConfig {
   readonly transactionStateLogReplicationFactor: number
   readonly transactionStateLogMinIsr: number
   readonly transactionalIdExpirationMs: number
+  /** C.1.5: the transaction coordinator's limits and timers. */
+  readonly transactionMaxTimeoutMs: number
+  readonly transactionAbortTimedOutTransactionCleanupIntervalMs: number
+  readonly transactionRemoveExpiredTransactionCleanupIntervalMs: number
+  readonly transactionStateLogNumPartitions: number
+  readonly transactionPartitionVerificationEnable: boolean
+  readonly transactionTwoPhaseCommitEnable: boolean
   readonly producerIdExpirationMs: number
   readonly fetchMaxBytes: number
   readonly numNetworkThreads: number
@@ -121,6 +128,15 @@ export const BROKER_KEYS: readonly ConfigKeyDef[] = [
   key('transaction.state.log.replication.factor', 'short', '3', atLeast(1)),
   key('transaction.state.log.min.isr', 'int', '2', atLeast(1)),
   key('transactional.id.expiration.ms', 'int', '604800000', atLeast(1)),
+  key('transaction.max.timeout.ms', 'int', '900000', atLeast(1)),
+  key('transaction.abort.timed.out.transaction.cleanup.interval.ms', 'int', '10000', atLeast(1)),
+  key('transaction.remove.expired.transaction.cleanup.interval.ms', 'int', '3600000', atLeast(1)),
+  key('transaction.state.log.num.partitions', 'int', '50', atLeast(1)),
+  key('transaction.state.log.segment.bytes', 'int', '104857600', atLeast(1)),
+  key('transaction.partition.verification.enable', 'boolean', 'true'),
+  key('transaction.two.phase.commit.enable', 'boolean', 'false'),
+  key('add.partitions.to.txn.retry.backoff.ms', 'int', '20', atLeast(1)),
+  key('add.partitions.to.txn.retry.backoff.max.ms', 'int', '100', atLeast(0)),
   key('producer.id.expiration.ms', 'int', '86400000', atLeast(1)),
   key('fetch.max.bytes', 'int', '57671680', atLeast(1024)),
   key('num.network.threads', 'int', '3', atLeast(1)),
@@ -227,6 +243,12 @@ export function brokerConfigFrom(props: ReadonlyMap<string, string>): BrokerConf
     transactionStateLogReplicationFactor: int('transaction.state.log.replication.factor'),
     transactionStateLogMinIsr: int('transaction.state.log.min.isr'),
     transactionalIdExpirationMs: int('transactional.id.expiration.ms'),
+    transactionMaxTimeoutMs: int('transaction.max.timeout.ms'),
+    transactionAbortTimedOutTransactionCleanupIntervalMs: int('transaction.abort.timed.out.transaction.cleanup.interval.ms'),
+    transactionRemoveExpiredTransactionCleanupIntervalMs: int('transaction.remove.expired.transaction.cleanup.interval.ms'),
+    transactionStateLogNumPartitions: int('transaction.state.log.num.partitions'),
+    transactionPartitionVerificationEnable: bool('transaction.partition.verification.enable'),
+    transactionTwoPhaseCommitEnable: bool('transaction.two.phase.commit.enable'),
     producerIdExpirationMs: int('producer.id.expiration.ms'),
     fetchMaxBytes: int('fetch.max.bytes'),
     numNetworkThreads: int('num.network.threads'),

@@ -1,4 +1,6 @@
 import type { Durability, LogStore, OpenTxn, StableOffsets, TopicRow } from '../storage/log-store.js'
+import type { BatchHeader } from '../protocol/record-batch.js'
+import type { ErrorName } from '../protocol/error-codes.js'
 import type { BrokerConfig } from './broker-config.js'
 import { fetchPartitions, type FetchPartitionResult, type FetchSpec } from './fetch.js'
 import { ChangeStamp } from './change-stamp.js'
@@ -6,6 +8,7 @@ import { FetchWaiters, type WaitResult } from './fetch-waiters.js'
 import { FeatureAdmin } from './feature-admin.js'
 import { GroupCommitter, type GroupCommitPolicy } from './group-commit.js'
 import { GroupCoordinator } from './groups/coordinator.js'
+import { TransactionCoordinator } from './transactions/coordinator.js'
 import { GroupConfigAdmin } from './groups/group-configs.js'
 import { KafkaError, asKafkaError, fail, ok, type Outcome } from './kafka-error.js'
 import { endOffsetForEpoch, type EpochEndOffset } from './leader-epoch.js'
@@ -43,6 +46,13 @@ export type { Durability } from '../storage/log-store.js'
 export type { EpochEndOffset } from './leader-epoch.js'
 export type { LogDirDescription, LogDirSelection, LogDirTopic, LogDirPartition } from './log-dirs.js'
 export type { ActiveProducer } from './producer-state.js'
+
+/** A transactional batch of a Produce request, for the produce-side check (verifyTransactionalProduce). */
+export interface TransactionalProduce {
+  readonly topic: TopicRow
+  readonly partition: number
+  readonly header: Pick<BatchHeader, 'producerId' | 'producerEpoch'>
+}
 
 /** Produce requests wait for the rest of the event-loop turn, with no size bound: the server's batching is the clients'. */
 const SERVER_GROUP_COMMIT: GroupCommitPolicy = { maxBytes: Infinity, maxWaitMs: 0 }
@@ -222,6 +232,39 @@ export class Broker {
   /** A new idempotent producer id (never reused) with epoch 0. */
   initProducerId(): { producerId: number; producerEpoch: number } {
     return { producerId: this.store.nextProducerId(), producerEpoch: 0 }
+  }
+
+  /**
+   * The produce-side check of transactional batches (KIP-890 part 1), before they reach the log: each
+   * partition must be in the producer's open transaction — Produce v12+ under transaction.version 2 adds
+   * it instead. One verdict per batch, undefined = append it. Errors as Kafka's ReplicaManager answers
+   * them: not in the transaction → INVALID_TXN_STATE (Produce ≤ v10) / TRANSACTION_ABORTABLE (v11+); a
+   * transition in progress → NOT_ENOUGH_REPLICAS (which every client retries).
+   */
+  verifyTransactionalProduce(transactionalId: string, batches: readonly TransactionalProduce[], produceVersion: number): (KafkaError | undefined)[] {
+    const addImplicitly = produceVersion >= 12 && this.transactions.implicitAdd
+    if (!addImplicitly && !this.config.transactionPartitionVerificationEnable) return batches.map(() => undefined)
+    const [first] = batches
+    if (first === undefined) return []
+    const { producerId, producerEpoch } = first.header
+    const sameProducer = batches.map((b) => b.header.producerId === producerId && b.header.producerEpoch === producerEpoch)
+    const verdict = this.transactions.verifyPartitions(
+      { transactionalId, producerId, producerEpoch },
+      batches.filter((_, i) => sameProducer[i]),
+      addImplicitly,
+    )
+    const notAdded = () =>
+      new KafkaError(produceVersion >= 11 ? 'TRANSACTION_ABORTABLE' : 'INVALID_TXN_STATE', 'Partition was not added to the transaction')
+    const whole = (name: ErrorName) =>
+      name === 'CONCURRENT_TRANSACTIONS'
+        ? new KafkaError('NOT_ENOUGH_REPLICAS', `Unable to verify the partition has been added to the transaction. Underlying error: ${name}`)
+        : new KafkaError(name)
+    let next = 0
+    return batches.map((_, i) => {
+      if (!sameProducer[i]) return new KafkaError('INVALID_PRODUCER_ID_MAPPING', 'Transactional records contained more than one producer ID')
+      if ('error' in verdict) return whole(verdict.error)
+      return verdict.partitions[next++] === undefined ? undefined : notAdded()
+    })
   }
 
   /** Validates and appends batches in one transaction; wakes waiting consumers after the commit. */
@@ -410,6 +453,31 @@ export class Broker {
     }
   }
 
+  /**
+   * Server mode: the transaction coordinator's timers (transaction.abort.timed.out.transaction.cleanup.interval.ms
+   * aborts timed-out transactions; transaction.remove.expired.transaction.cleanup.interval.ms expires idle
+   * transactional ids). A transaction a crash left half-ended is completed at once. Operations settle the id
+   * they touch anyway; these move idle ones on.
+   */
+  startTransactionTimers(log: (line: string) => void): { stop(): void } {
+    const guarded = (what: string, job: () => string[]) => () => {
+      try {
+        for (const id of job()) log(`[TransactionCoordinator id=${this.nodeId}] ${what} ${id}`)
+      } catch (err) {
+        log(`[TransactionCoordinator id=${this.nodeId}] ${what} failed: ${err instanceof Error ? err.message : String(err)}`)
+      }
+    }
+    const abort = guarded('Completed rollback of ongoing transaction for transactionalId', () => this.transactions.abortTimedOut())
+    const expire = guarded('Expired transactionalId', () => this.transactions.expireTransactionalIds())
+    abort()
+    const timers = [
+      setInterval(abort, this.config.transactionAbortTimedOutTransactionCleanupIntervalMs),
+      setInterval(expire, this.config.transactionRemoveExpiredTransactionCleanupIntervalMs),
+    ]
+    for (const t of timers) t.unref()
+    return { stop: () => timers.forEach((t) => clearInterval(t)) }
+  }
+
   /** The stored SCRAM credential of a user, read fresh on every authentication (another process may add one). */
   scramCredential(mechanism: ScramMechanismName, name: string): ScramCredential | undefined {
     const row = this.store.scramCredential(mechanism, name)
@@ -429,6 +497,18 @@ export class Broker {
   // ---- consumer groups
 
   private groupCoordinator: GroupCoordinator | undefined
+  private transactionCoordinator: TransactionCoordinator | undefined
+
+  /** The transaction coordinator; its state lives in the store, shared with other processes. */
+  get transactions(): TransactionCoordinator {
+    this.transactionCoordinator ??= new TransactionCoordinator(this.store, this.config, {
+      writeMarkers: (partitions, marker, durability) => this.writeTxnMarkers(partitions, marker, durability),
+      forgetPartitions: (partitions) => this.forgetPartitionState(partitions),
+      groups: () => this.groups,
+      transactionVersion: () => this.features.levels().finalized.get('transaction.version') ?? 0,
+    })
+    return this.transactionCoordinator
+  }
 
   /** The consumer-group coordinator; its state lives in the store, shared with other processes. */
   get groups(): GroupCoordinator {

@@ -1,4 +1,6 @@
 import type { AnyHandler } from './handler.js'
+import { addOffsetsToTxnHandler } from './handlers/add-offsets-to-txn.js'
+import { addPartitionsToTxnHandler } from './handlers/add-partitions-to-txn.js'
 import { alterConfigsHandler } from './handlers/alter-configs.js'
 import { apiVersionsHandler } from './handlers/api-versions.js'
 import { createPartitionsHandler } from './handlers/create-partitions.js'
@@ -12,6 +14,8 @@ import { describeGroupsHandler } from './handlers/describe-groups.js'
 import { describeLogDirsHandler } from './handlers/describe-log-dirs.js'
 import { describeProducersHandler } from './handlers/describe-producers.js'
 import { describeTopicPartitionsHandler } from './handlers/describe-topic-partitions.js'
+import { describeTransactionsHandler } from './handlers/describe-transactions.js'
+import { endTxnHandler } from './handlers/end-txn.js'
 import { fetchHandler } from './handlers/fetch.js'
 import { findCoordinatorHandler } from './handlers/find-coordinator.js'
 import { getTelemetrySubscriptionsHandler } from './handlers/get-telemetry-subscriptions.js'
@@ -23,6 +27,7 @@ import { leaveGroupHandler } from './handlers/leave-group.js'
 import { listConfigResourcesHandler } from './handlers/list-config-resources.js'
 import { listGroupsHandler } from './handlers/list-groups.js'
 import { listOffsetsHandler } from './handlers/list-offsets.js'
+import { listTransactionsHandler } from './handlers/list-transactions.js'
 import { metadataHandler } from './handlers/metadata.js'
 import { offsetCommitHandler } from './handlers/offset-commit.js'
 import { offsetDeleteHandler } from './handlers/offset-delete.js'
@@ -33,6 +38,7 @@ import { pushTelemetryHandler } from './handlers/push-telemetry.js'
 import { saslAuthenticateHandler } from './handlers/sasl-authenticate.js'
 import { saslHandshakeHandler } from './handlers/sasl-handshake.js'
 import { syncGroupHandler } from './handlers/sync-group.js'
+import { txnOffsetCommitHandler } from './handlers/txn-offset-commit.js'
 import { updateFeaturesHandler } from './handlers/update-features.js'
 
 // The one list of APIs this broker serves. Dispatch and the ApiVersions response are both derived
@@ -74,6 +80,12 @@ export const HANDLERS: readonly AnyHandler[] = [
   describeLogDirsHandler,
   describeProducersHandler,
   describeTopicPartitionsHandler,
+  addPartitionsToTxnHandler,
+  addOffsetsToTxnHandler,
+  endTxnHandler,
+  txnOffsetCommitHandler,
+  describeTransactionsHandler,
+  listTransactionsHandler,
 ].sort((a, b) => a.apiKey - b.apiKey)
 
 export interface Registry {

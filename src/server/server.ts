@@ -99,6 +99,7 @@ export async function startKafkaServer(opts: StartOptions): Promise<KafkaServer>
   }, GROUP_TICK_INTERVAL_MS)
   groupTicker.unref()
   const logCleaner = broker.startLogCleaner(log)
+  const transactionTimers = broker.startTransactionTimers(log)
   log(
     `[KafkaServer id=${broker.nodeId}] started (kafka-ts) listening on ${bound.map((l) => `${l.name}://${l.host}:${l.port}`).join(', ')}, cluster id ${broker.clusterId}`,
   )
@@ -110,6 +111,7 @@ export async function startKafkaServer(opts: StartOptions): Promise<KafkaServer>
       closing ??= (async () => {
         clearInterval(groupTicker)
         logCleaner.stop()
+        transactionTimers.stop()
         // Parked JoinGroup/SyncGroup calls would hold the drain below for up to a rebalance timeout:
         // closing the coordinator answers them (COORDINATOR_NOT_AVAILABLE, so clients look for it again).
         broker.groups.close()

@@ -273,6 +273,9 @@ export interface LogStore {
   /** Consumer-group rows (coordinator state and committed offsets); call inside `atomically` to change them. */
   readonly groups: GroupStore
 
+  /** Transaction coordinator rows; call inside `atomically` to change them. */
+  readonly transactions: TransactionStore
+
   /** The SCRAM credential of `name` for `mechanism` (SCRAM-SHA-256 / SCRAM-SHA-512), if one was stored. */
   scramCredential(mechanism: string, name: string): ScramCredentialRow | undefined
 
@@ -407,4 +410,60 @@ export interface GroupStore {
   setConfigs(groupId: string, changes: ReadonlyMap<string, string | null>): void
   /** Ids of the groups that have dynamic configs, sorted. */
   groupsWithConfigs(): string[]
+}
+
+// ---- transactions -------------------------------------------------------------------------------
+// The transaction coordinator's rows (Kafka's TransactionMetadata), read and written back inside one
+// `atomically` call. States and versions are the coordinator's vocabulary, opaque here.
+
+export interface TransactionRow {
+  readonly transactionalId: string
+  readonly producerId: number
+  /** The id before the last rotation (epoch overflow), -1 when none. */
+  readonly previousProducerId: number
+  readonly producerEpoch: number
+  readonly lastProducerEpoch: number
+  readonly state: string
+  readonly timeoutMs: number
+  /** When the open transaction started; -1 when none is open. */
+  readonly startTimestampMs: number
+  readonly lastUpdateTimestampMs: number
+  /** The client's transaction protocol version (0/1 = classic, 2 = KIP-890 epoch bump per transaction). */
+  readonly transactionVersion: number
+}
+
+/** An offset committed in a transaction (TxnOffsetCommit), waiting for its outcome. */
+export interface PendingTxnOffsetRow {
+  readonly transactionalId: string
+  readonly groupId: string
+  readonly topicId: TopicId
+  readonly partition: number
+  readonly offset: number
+  readonly leaderEpoch: number
+  readonly metadata: string
+  readonly commitTimestampMs: number
+}
+
+export interface TransactionStore {
+  get(transactionalId: string): TransactionRow | undefined
+  /** Every transactional id, sorted. */
+  all(): TransactionRow[]
+  /** Inserts or replaces the row (its partitions, groups and pending offsets stay). */
+  put(row: TransactionRow): void
+  /** Deletes the id with its partitions, groups and pending offsets. */
+  delete(transactionalId: string): void
+
+  /** The partitions of the id's open transaction, by topic id then partition. */
+  partitions(transactionalId: string): TopicPartition[]
+  addPartition(transactionalId: string, tp: TopicPartition): void
+  /** The consumer groups of the id's open transaction, sorted. */
+  groups(transactionalId: string): string[]
+  addGroup(transactionalId: string, groupId: string): void
+  /** Forgets the partitions and groups of the id's transaction (it ended). */
+  clearMembers(transactionalId: string): void
+
+  pendingOffsets(transactionalId: string): PendingTxnOffsetRow[]
+  /** Inserts or replaces; throws PartitionNotFoundError when the partition does not exist. */
+  putPendingOffset(row: PendingTxnOffsetRow): void
+  clearPendingOffsets(transactionalId: string): void
 }

@@ -613,7 +613,7 @@ describe('FindCoordinator, DescribeCluster, InitProducerId and DeleteRecords ove
     expect(await describe(1, 3)).toMatchObject({ errorCode: 115, errorMessage: 'Unsupported endpoint type 3', brokers: [] })
   })
 
-  it('InitProducerId hands out a new producer id with epoch 0 at every version, and refuses transactional ids', async () => {
+  it('InitProducerId hands out a new producer id with epoch 0 at every version; a transactional id keeps its id and bumps its epoch', async () => {
     const s = await start()
     const conn = await RawConnection.open(s.port)
     try {
@@ -627,8 +627,10 @@ describe('FindCoordinator, DescribeCluster, InitProducerId and DeleteRecords ove
       }
       expect(new Set(ids).size).toBe(5)
       expect(ids).toEqual([...ids].sort((a, b) => a - b))
-      expect(await init(1, { transactionalId: 'tx-1', transactionTimeoutMs: 60000 })).toMatchObject({ errorCode: 53, producerId: -1, producerEpoch: -1 })
-      expect(s.logs.some((l) => l.includes("transactional id 'tx-1'") && l.includes('does not support transactions'))).toBe(true)
+      const first = await init(1, { transactionalId: 'tx-1', transactionTimeoutMs: 60000 })
+      expect(first).toMatchObject({ errorCode: 0, producerEpoch: 0 })
+      expect(first.producerId).toBeGreaterThan(ids.at(-1)!)
+      expect(await init(4, { transactionalId: 'tx-1', transactionTimeoutMs: 60000 })).toEqual({ ...first, producerEpoch: 1 })
     } finally {
       conn.close()
     }

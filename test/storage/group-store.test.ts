@@ -216,7 +216,7 @@ describe('schema', () => {
   })
 
   it('is at the latest format version and migrates a version-1 store (written before groups existed) on open', () => {
-    expect(STORE_FORMAT_VERSION).toBe(10)
+    expect(STORE_FORMAT_VERSION).toBe(12)
     // Turn the fresh store back into what kafka-ts wrote before migration 2.
     const raw = new Database(join(dataDir(), DB_FILE_NAME))
     raw.exec(

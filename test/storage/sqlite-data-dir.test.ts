@@ -33,7 +33,7 @@ function formatted(name = 'data'): string {
 describe('constants', () => {
   it('names the database file and the first format version', () => {
     expect(DB_FILE_NAME).toBe('kafka-ts.db')
-    expect(STORE_FORMAT_VERSION).toBe(10)
+    expect(STORE_FORMAT_VERSION).toBe(12)
   })
 })
 

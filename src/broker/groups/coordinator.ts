@@ -6,7 +6,7 @@
 // wait in GroupWaiters and read their answer from their member row.
 
 import type { ErrorName } from '../../protocol/error-codes.js'
-import type { GroupStore, LogStore } from '../../storage/log-store.js'
+import type { GroupStore, LogStore, PendingTxnOffsetRow } from '../../storage/log-store.js'
 import type { BrokerConfig } from '../broker-config.js'
 import { KafkaError } from '../kafka-error.js'
 import { ClassicGroup, type GroupTimingConfig } from './classic-group.js'
@@ -14,7 +14,7 @@ import { CONSUMER_PROTOCOL_TYPE, decodedPartitions } from '../../protocol/consum
 import { describe } from './group-description.js'
 import { GroupWaiters } from './group-waiters.js'
 import { ParkedCallChecks, processIsAlive } from './parked-calls.js'
-import { heartbeat, join, joinError, leave, sync, syncError } from './membership.js'
+import { heartbeat, join, joinError, leave, sync, syncError, validateMember } from './membership.js'
 import {
   TopicLookup,
   commitOffsets,
@@ -58,6 +58,14 @@ export interface GroupCoordinatorOptions {
   readonly pollIntervalMs?: number
   /** Whether a local process id is still running (embedded members); injectable for tests. */
   readonly isProcessAlive?: (pid: number) => boolean
+}
+
+/** The group fields of a TxnOffsetCommit. */
+export interface TransactionalCommitCheck {
+  readonly groupId: string
+  readonly generationId: number
+  readonly memberId: string
+  readonly groupInstanceId: string | null
 }
 
 export interface WaitOptions {
@@ -320,6 +328,50 @@ export class GroupCoordinator {
         if (group !== undefined) this.save(group)
       })
     }
+  }
+
+  /**
+   * TxnOffsetCommit's group checks (Kafka's validateOffsetCommit for a transactional commit), run inside the
+   * caller's write transaction: a missing group is created for generation -1 (a simple group) and refused
+   * with ILLEGAL_GENERATION otherwise; members are checked when a generation, member or instance id is given.
+   */
+  checkTransactionalCommit(req: TransactionalCommitCheck, nowMs: number = this.clock()): ErrorName | undefined {
+    return this.store.atomically(() => {
+      let group = this.load(req.groupId, nowMs)
+      if (group === undefined) {
+        if (req.generationId >= 0) return 'ILLEGAL_GENERATION'
+        group = ClassicGroup.create(req.groupId, nowMs, this.timing)
+        this.save(group)
+        return undefined
+      }
+      this.save(group) // timers fired by load
+      if (req.generationId < 0 && group.state === 'Empty') return undefined
+      if (req.generationId < 0 && req.memberId === '' && req.groupInstanceId === null) return undefined
+      const invalid = validateMember(group, req.memberId, req.groupInstanceId)
+      if (invalid !== undefined) return invalid
+      return req.generationId !== group.generationId ? 'ILLEGAL_GENERATION' : undefined
+    })
+  }
+
+  /**
+   * A committed transaction's offsets become the groups' committed offsets, inside the caller's write
+   * transaction (the one that writes the commit markers). A group gone since is created again, as Kafka's
+   * replay of the offsets does.
+   */
+  applyTransactionalOffsets(rows: readonly PendingTxnOffsetRow[], nowMs: number = this.clock()): void {
+    if (rows.length === 0) return
+    this.store.atomically(() => {
+      for (const groupId of new Set(rows.map((r) => r.groupId))) {
+        const group = this.load(groupId, nowMs) ?? ClassicGroup.create(groupId, nowMs, this.timing)
+        this.save(group) // a new simple group must exist before its offsets
+        for (const r of rows) {
+          if (r.groupId !== groupId) continue
+          const { topicId, partition, offset, leaderEpoch, metadata, commitTimestampMs } = r
+          this.groups.putOffset({ groupId, topicId, partition, offset, leaderEpoch, metadata, commitTimestampMs })
+        }
+        this.save(group) // retention due time now counts the new offsets
+      }
+    })
   }
 
   /** Parked calls currently waiting in this process. */

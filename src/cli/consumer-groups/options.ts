@@ -5,7 +5,7 @@
 import { UsageError } from '../errors.js'
 import { parseJavaInt } from '../../util/java/numbers.js'
 import { parseLongOption } from '../flags.js'
-import { javaSplit } from '../../util/java/strings.js'
+import { javaSplit, javaStringHashCode } from '../../util/java/strings.js'
 
 export const ACTIONS = ['list', 'describe', 'delete', 'reset-offsets', 'delete-offsets', 'validate-regex'] as const
 export type GroupsAction = (typeof ACTIONS)[number]
@@ -249,13 +249,8 @@ export function parseTopicArg(arg: string): TopicArg {
  * hashCode, 16 buckets): Kafka prints its option sets in this order, so its messages do too.
  */
 export function javaHashSetOrder<T extends string>(names: readonly T[]): T[] {
-  const stringHash = (s: string) => {
-    let h = 0
-    for (let i = 0; i < s.length; i++) h = (Math.imul(31, h) + s.charCodeAt(i)) | 0
-    return h
-  }
   const bucket = (name: string) => {
-    const h = (31 + stringHash(name)) | 0 // List.of(name).hashCode()
+    const h = (31 + javaStringHashCode(name)) | 0 // List.of(name).hashCode()
     return (h ^ (h >>> 16)) & 15
   }
   return names

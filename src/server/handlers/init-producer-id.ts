@@ -1,12 +1,15 @@
 /**
  * InitProducerId (22), v0–v5 (v6, two-phase commit, is unstable in Kafka 4.3 and not advertised).
- * v5 only allows TRANSACTION_ABORTABLE, which needs transactions.
  * Behaviour: with a null transactional id (an idempotent producer) every request gets a new producer id,
  * never reused (the counter is persisted), with epoch 0 — also on v3+ when the client passes its old id and
- * epoch, as Kafka does for non-transactional producers.
- * Differs from Apache Kafka: transactions are not implemented. A non-null transactional id is refused with
- * TRANSACTIONAL_ID_AUTHORIZATION_FAILED (53), which kafkajs and librdkafka treat as fatal and report at once;
- * the retriable COORDINATOR_NOT_AVAILABLE would leave them retrying until their timeout. The refusal is logged.
+ * epoch, as Kafka does for non-transactional producers. With a transactional id the transaction coordinator
+ * answers (cli-4.md C.1.2): an empty id → INVALID_REQUEST; a timeout ≤ 0 or above transaction.max.timeout.ms
+ * → INVALID_TRANSACTION_TIMEOUT; a new id gets a new producer id at epoch 0, a known one its epoch + 1 (a new
+ * producer id when the epoch is used up); an open transaction is aborted (the older producer is fenced) and
+ * the caller gets CONCURRENT_TRANSACTIONS, which clients retry; a stale producer id/epoch (v3+) →
+ * PRODUCER_FENCED.
+ * Version notes: v3 adds the producer id/epoch of a restarting producer; PRODUCER_FENCED is answered as
+ * INVALID_PRODUCER_EPOCH below v4, as Kafka does for clients that predate it.
  */
 import { ApiKey } from '../../protocol/api-keys.js'
 import {
@@ -15,11 +18,8 @@ import {
   type InitProducerIdRequest,
   type InitProducerIdResponseInput,
 } from '../../protocol/messages/init-producer-id.js'
-import { KafkaError } from '../../broker/kafka-error.js'
+import { fencedForOldClients } from '../txn-errors.js'
 import { defineHandler } from '../handler.js'
-
-const NO_PRODUCER_ID = -1
-const NO_PRODUCER_EPOCH = -1
 
 export const initProducerIdHandler = defineHandler<InitProducerIdRequest, InitProducerIdResponseInput>({
   apiKey: ApiKey.InitProducerId,
@@ -29,12 +29,12 @@ export const initProducerIdHandler = defineHandler<InitProducerIdRequest, InitPr
   decode: decodeInitProducerIdRequest,
   encode: encodeInitProducerIdResponse,
   handle(req, ctx) {
-    if (req.transactionalId !== null) {
-      ctx.log(`InitProducerId for transactional id '${req.transactionalId}' from client ${ctx.clientId} refused: kafka-ts does not support transactions`)
-      const error = new KafkaError('TRANSACTIONAL_ID_AUTHORIZATION_FAILED')
-      return { throttleTimeMs: 0, errorCode: error.code, producerId: NO_PRODUCER_ID, producerEpoch: NO_PRODUCER_EPOCH }
+    if (req.transactionalId === null) {
+      const { producerId, producerEpoch } = ctx.broker.initProducerId()
+      return { throttleTimeMs: 0, errorCode: 0, producerId, producerEpoch }
     }
-    const { producerId, producerEpoch } = ctx.broker.initProducerId()
-    return { throttleTimeMs: 0, errorCode: 0, producerId, producerEpoch }
+    const result = ctx.broker.transactions.initProducerId(req.transactionalId, req.transactionTimeoutMs, req.producerId, req.producerEpoch)
+    return { throttleTimeMs: 0, errorCode: fencedForOldClients(result.error, ctx.apiVersion < 4)?.code ?? 0, producerId: result.producerId, producerEpoch: result.producerEpoch }
   },
 })
+

@@ -12,10 +12,14 @@
  * batches solely to brokers whose range includes Produce v0; like Kafka 4.x the connection refuses them.
  * v10/v11 add the current leader and node endpoints, sent only with NOT_LEADER_OR_FOLLOWER, which a single
  * node never answers. v12 is the same request for non-transactional data (for transactional batches it
- * means transaction protocol v2, KIP-890). v13 names topics by id (KIP-516): an unknown id → UNKNOWN_TOPIC_ID.
+ * means transaction protocol v2, KIP-890: under transaction.version 2 the batch adds its partition to the
+ * transaction). v13 names topics by id (KIP-516): an unknown id → UNKNOWN_TOPIC_ID.
  * Transactional batches (attribute bit 4) need a transactional_id (else TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
- * as Kafka answers); the first of a producer's transaction in a partition opens it there, holding the last
- * stable offset until the coordinator's COMMIT or ABORT marker.
+ * as Kafka answers). KIP-890 part 1 (transaction.partition.verification.enable): the partition must be in the
+ * producer's open transaction at the coordinator, else INVALID_TXN_STATE (≤ v10) / TRANSACTION_ABORTABLE
+ * (v11+); a stale producer → PRODUCER_FENCED / INVALID_PRODUCER_ID_MAPPING. The first batch of a producer's
+ * transaction in a partition opens it there, holding the last stable offset until the coordinator's COMMIT
+ * or ABORT marker.
  * Differs from Apache Kafka: no up-conversion of magic 0/1 message sets.
  */
 import { KafkaError, RecordValidationError } from '../../broker/kafka-error.js'
@@ -29,8 +33,13 @@ import {
 } from '../../protocol/messages/produce.js'
 import { RecordBatchError } from '../../protocol/protocol-error.js'
 import { readBatchHeader, splitBatches, type BatchHeader } from '../../protocol/record-batch.js'
-import type { Durability, ProduceEntry } from '../../broker/broker.js'
+import type { Durability, ProduceEntry, TransactionalProduce } from '../../broker/broker.js'
 import { NO_RESPONSE, defineHandler } from '../handler.js'
+
+type Slot = { topic: TopicProduceData; partition: number; error?: KafkaError; entry?: number }
+interface TransactionalBatch extends TransactionalProduce {
+  readonly slot: Slot
+}
 
 export const produceHandler = defineHandler<ProduceRequest, ProduceResponseInput>({
   apiKey: ApiKey.Produce,
@@ -45,13 +54,14 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponseInput
     const acks = req.acks
     const validAcks = acks === -1 || acks === 0 || acks === 1
     // One slot per partition of the request, in request order; filled by a check or the append.
-    const slots: { topic: TopicProduceData; partition: number; error?: KafkaError; entry?: number }[] = []
-    const entries: ProduceEntry[] = []
+    const slots: Slot[] = []
+    const candidates: { slot: Slot; entry: ProduceEntry }[] = []
+    const transactional: TransactionalBatch[] = []
     const byId = apiVersion >= 13
     for (const t of req.topicData) {
       const row = byId ? broker.findTopicByUuid(t.topicId) : broker.findTopic(t.name)
       for (const p of t.partitionData) {
-        const slot: (typeof slots)[number] = { topic: t, partition: p.index }
+        const slot: Slot = { topic: t, partition: p.index }
         slots.push(slot)
         if (!validAcks) slot.error = new KafkaError('INVALID_REQUIRED_ACKS')
         else if (!row && byId) slot.error = new KafkaError('UNKNOWN_TOPIC_ID')
@@ -65,11 +75,22 @@ export const produceHandler = defineHandler<ProduceRequest, ProduceResponseInput
           // Kafka's KafkaApis: transactional records need a transactional id (answered as a failed authorization).
           else if (header.isTransactional && req.transactionalId === null) slot.error = new KafkaError('TRANSACTIONAL_ID_AUTHORIZATION_FAILED')
           else {
-            slot.entry = entries.length
-            entries.push({ topic: row, partition: p.index, batch })
+            if (header.isTransactional) transactional.push({ slot, topic: row, partition: p.index, header })
+            candidates.push({ slot, entry: { topic: row, partition: p.index, batch } })
           }
         }
       }
+    }
+    if (transactional.length > 0 && req.transactionalId !== null) {
+      // KIP-890: each transactional batch's partition must be in the producer's open transaction.
+      const verdicts = broker.verifyTransactionalProduce(req.transactionalId, transactional, apiVersion)
+      transactional.forEach((t, i) => (t.slot.error = verdicts[i]))
+    }
+    const entries: ProduceEntry[] = []
+    for (const c of candidates) {
+      if (c.slot.error !== undefined) continue
+      c.slot.entry = entries.length
+      entries.push(c.entry)
     }
     const durability: Durability = acks === -1 ? 'fsync' : 'commit'
     const results = entries.length > 0 ? await broker.produceGrouped(entries, durability) : []

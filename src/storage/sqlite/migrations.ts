@@ -274,6 +274,56 @@ const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    description: 'transaction coordinator: transactional ids, their partitions and groups, pending transactional offsets',
+    sql: `
+      -- Kafka's TransactionMetadata per transactional id (what __transaction_state holds). State names are
+      -- Kafka's (Empty, Ongoing, PrepareCommit, …); epochs -1 = none; timestamps ms since the epoch, -1 = none.
+      CREATE TABLE IF NOT EXISTS txn_ids (
+        transactional_id     TEXT PRIMARY KEY,
+        producer_id          INTEGER NOT NULL,
+        previous_producer_id INTEGER NOT NULL,
+        producer_epoch       INTEGER NOT NULL,
+        last_producer_epoch  INTEGER NOT NULL,
+        state                TEXT NOT NULL,
+        timeout_ms           INTEGER NOT NULL,
+        start_ms             INTEGER NOT NULL,
+        last_update_ms       INTEGER NOT NULL,
+        txn_version          INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX IF NOT EXISTS txn_ids_by_producer ON txn_ids (producer_id);
+
+      -- The partitions of each id's open transaction (AddPartitionsToTxn, or Produce v12+ under TV2).
+      CREATE TABLE IF NOT EXISTS txn_partitions (
+        transactional_id TEXT NOT NULL REFERENCES txn_ids (transactional_id) ON DELETE CASCADE,
+        topic_id         INTEGER NOT NULL REFERENCES topics (id) ON DELETE CASCADE,
+        partition        INTEGER NOT NULL,
+        PRIMARY KEY (transactional_id, topic_id, partition)
+      ) WITHOUT ROWID;
+
+      -- The consumer groups of each id's open transaction (AddOffsetsToTxn; Kafka adds the group's
+      -- __consumer_offsets partition).
+      CREATE TABLE IF NOT EXISTS txn_groups (
+        transactional_id TEXT NOT NULL REFERENCES txn_ids (transactional_id) ON DELETE CASCADE,
+        group_id         TEXT NOT NULL,
+        PRIMARY KEY (transactional_id, group_id)
+      ) WITHOUT ROWID;
+
+      -- TxnOffsetCommit: offsets that become the group's committed offsets when the transaction commits and
+      -- vanish when it aborts.
+      CREATE TABLE IF NOT EXISTS txn_pending_offsets (
+        transactional_id TEXT NOT NULL REFERENCES txn_ids (transactional_id) ON DELETE CASCADE,
+        group_id         TEXT NOT NULL,
+        topic_id         INTEGER NOT NULL REFERENCES topics (id) ON DELETE CASCADE,
+        partition        INTEGER NOT NULL,
+        committed_offset INTEGER NOT NULL,
+        leader_epoch     INTEGER NOT NULL,
+        metadata         TEXT NOT NULL,
+        commit_timestamp INTEGER NOT NULL,
+        PRIMARY KEY (transactional_id, group_id, topic_id, partition)
+      ) WITHOUT ROWID;
+    `,
+  },
 ]
 
 /** The user_version a fully migrated store has. */

@@ -18,6 +18,7 @@ import type {
   Durability,
   FinalizedFeatures,
   GroupStore,
+  TransactionStore,
   LogDirUsage,
   LogStore,
   NewTopicRow,
@@ -34,6 +35,7 @@ import type {
   TopicRow,
 } from '../log-store.js'
 import { SqliteGroupStore } from './group-store.js'
+import { SqliteTransactionStore } from './txn-store.js'
 import { LogMaintenance } from './log-maintenance.js'
 import { openCheckedDatabase } from './open-store.js'
 import { PartitionLogs } from './partition-logs.js'
@@ -62,7 +64,7 @@ export function openSqliteLogStore(dir: string, options: WalCheckpointOptions = 
     return translateStoreErrors(
       openCheckedDatabase(dir, (db, meta) => new SqliteLogStore(db, meta, options)),
       paths,
-      ['groups'],
+      ['groups', 'transactions'],
     )
   } catch (err) {
     throw storageErrorFrom(err, paths)
@@ -71,6 +73,7 @@ export function openSqliteLogStore(dir: string, options: WalCheckpointOptions = 
 
 export class SqliteLogStore implements LogStore {
   readonly groups: GroupStore
+  readonly transactions: TransactionStore
   private readonly sql: StoreStatements
   private readonly logs: PartitionStatementCache
   private readonly scram: ScramStatements
@@ -99,6 +102,7 @@ export class SqliteLogStore implements LogStore {
     this.partitionLogs = new PartitionLogs(ctx, partitions, this.txns)
     this.maintenance = new LogMaintenance(ctx, partitions)
     this.groups = new SqliteGroupStore(db)
+    this.transactions = new SqliteTransactionStore(db)
     this.scram = prepareScramStatements(db)
     this.features = prepareFeatureStatements(db)
   }

@@ -52,3 +52,10 @@ export function javaSplit(text: string, separator: RegExp | string): string[] {
   for (let i = 0; i < bounds.length; i += 2) parts.push(text.slice(bounds[i], bounds[i + 1]))
   return parts
 }
+
+/** String.hashCode(): s[0]*31^(n-1) + … + s[n-1] over UTF-16 code units, in 32-bit arithmetic. */
+export function javaStringHashCode(s: string): number {
+  let h = 0
+  for (let i = 0; i < s.length; i++) h = (Math.imul(31, h) + s.charCodeAt(i)) | 0
+  return h
+}
