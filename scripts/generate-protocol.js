@@ -68,6 +68,7 @@ export const GENERATED_SPECS = new Set([
   'SyncGroup',
   'TxnOffsetCommit',
   'UpdateFeatures',
+  'WriteTxnMarkers',
 ])
 
 const baseName = (spec) => (spec.type === 'request' || spec.type === 'response' ? spec.name.replace(/(Request|Response)$/, '') : spec.name)

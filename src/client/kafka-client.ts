@@ -5,6 +5,7 @@ import type { ConfigEntry, ResolvedConfig } from '../broker/topic-configs.js'
 import type { CreatedTopic, IsolationLevel, NamedOutcome, OffsetAndTimestamp, OffsetSpec, PartitionNewCount, TopicDescription } from '../broker/types.js'
 import type { FormattableRecord } from './formattable-record.js'
 import type { FeaturesClient } from './features-client.js'
+import type { TransactionsClient } from './transactions-client.js'
 import type { GroupsClient } from './groups-client.js'
 
 // The one seam between the commands and where the data lives. Without --bootstrap-server a command
@@ -288,6 +289,8 @@ export interface KafkaClient {
   readonly groups: GroupsClient
   /** Supported and finalized feature levels (the features tool). */
   readonly features: FeaturesClient
+  /** Transactions, their producers, and aborting a hanging one (the transactions tool). */
+  readonly transactions: TransactionsClient
 
   close(): Promise<void>
 }

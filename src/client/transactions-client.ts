@@ -60,4 +60,15 @@ export interface TransactionsClient {
   /** The producers of each partition, from its leader or from `brokerId`. */
   describeProducers(partitions: readonly PartitionRef[], brokerId?: number): Promise<(PartitionRef & Outcome<ProducerState[]>)[]>
   abortTransaction(spec: AbortTransactionSpec): Promise<KafkaError | undefined>
+  /**
+   * Fences the id's current producer (Admin.fenceProducers / forceTerminateTransaction): InitProducerId for
+   * the id without a producer id, which bumps its epoch and aborts an open transaction.
+   */
+  fenceProducer(transactionalId: string): Promise<KafkaError | undefined>
 }
+
+/** The transaction timeout a fencing InitProducerId asks for: Kafka's admin uses its request.timeout.ms default. */
+export const FENCE_TRANSACTION_TIMEOUT_MS = 30_000
+
+/** Attempts of a fencing InitProducerId while the coordinator answers CONCURRENT_TRANSACTIONS (it is aborting the open transaction). */
+export const FENCE_ATTEMPTS = 50

@@ -13,6 +13,7 @@ import { describeConfigsHandler } from './handlers/describe-configs.js'
 import { describeGroupsHandler } from './handlers/describe-groups.js'
 import { describeLogDirsHandler } from './handlers/describe-log-dirs.js'
 import { describeProducersHandler } from './handlers/describe-producers.js'
+import { writeTxnMarkersHandler } from './handlers/write-txn-markers.js'
 import { describeTopicPartitionsHandler } from './handlers/describe-topic-partitions.js'
 import { describeTransactionsHandler } from './handlers/describe-transactions.js'
 import { endTxnHandler } from './handlers/end-txn.js'
@@ -86,6 +87,7 @@ export const HANDLERS: readonly AnyHandler[] = [
   txnOffsetCommitHandler,
   describeTransactionsHandler,
   listTransactionsHandler,
+  writeTxnMarkersHandler,
 ].sort((a, b) => a.apiKey - b.apiKey)
 
 export interface Registry {

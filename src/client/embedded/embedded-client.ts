@@ -29,9 +29,11 @@ import {
 import { javaErrorString } from '../java-exception.js'
 import type { FeaturesClient } from '../features-client.js'
 import type { GroupsClient } from '../groups-client.js'
+import type { TransactionsClient } from '../transactions-client.js'
 import { alterConfigs, describeConfigs, incrementalAlterConfigs } from './embedded-configs.js'
 import { EmbeddedConsumer } from './embedded-consumer.js'
 import { EmbeddedFeatures } from './embedded-features.js'
+import { EmbeddedTransactions } from './embedded-transactions.js'
 import { EmbeddedGroups } from './embedded-groups.js'
 import { EmbeddedProducer } from './embedded-producer.js'
 import { GroupMember, GroupMemberError } from './group-member.js'
@@ -41,6 +43,7 @@ export class EmbeddedClient implements KafkaClient {
   readonly mode = 'embedded'
   readonly groups: GroupsClient
   readonly features: FeaturesClient
+  readonly transactions: TransactionsClient
 
   constructor(
     private readonly broker: Broker,
@@ -48,6 +51,7 @@ export class EmbeddedClient implements KafkaClient {
   ) {
     this.groups = new EmbeddedGroups(broker, () => this.self())
     this.features = new EmbeddedFeatures(broker)
+    this.transactions = new EmbeddedTransactions(broker)
   }
 
   async describeCluster(): Promise<ClusterDescription> {

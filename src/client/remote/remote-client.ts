@@ -8,6 +8,7 @@ import type { ConfigEntry, ResolvedConfig } from '../../broker/topic-configs.js'
 import type { CreatedTopic, IsolationLevel, NamedOutcome, OffsetSpec, PartitionNewCount, TopicDescription } from '../../broker/types.js'
 import type { FeaturesClient } from '../features-client.js'
 import type { GroupsClient } from '../groups-client.js'
+import type { TransactionsClient } from '../transactions-client.js'
 import type {
   BrokerApiVersions,
   BrokerLogDirs,
@@ -30,6 +31,7 @@ import type { ConnectionSettings } from './client-properties.js'
 import { alterConfigs, describeConfigs, incrementalAlterConfigs, listConfigResources } from './remote-configs.js'
 import { RemoteConsumer } from './remote-consumer.js'
 import { RemoteFeatures } from './remote-features.js'
+import { RemoteTransactions } from './remote-transactions.js'
 import { brokerApiVersions, describeLogDirs } from './remote-log-dirs.js'
 import { RemoteGroups } from './remote-groups.js'
 import { remoteFailure } from './remote-errors.js'
@@ -49,6 +51,7 @@ export class RemoteClient implements KafkaClient {
   readonly target: string
   readonly groups: GroupsClient = new RemoteGroups(this)
   readonly features: FeaturesClient = new RemoteFeatures(this)
+  readonly transactions: TransactionsClient = new RemoteTransactions(this)
   private clusterView: Cluster | undefined
   private readonly closers: (() => Promise<void>)[] = []
 
@@ -252,7 +255,7 @@ export class RemoteClient implements KafkaClient {
    * metadata refresh, `retries` times at most; a topic or partition that does not exist fails at once.
    * `send` gets the routes it was grouped by, for the leader epochs a request carries.
    */
-  private async onLeaders<T>(
+  async onLeaders<T>(
     refs: readonly PartitionRef[],
     send: (
       conn: BrokerConnection,
