@@ -1,4 +1,5 @@
-import type { BatchRewrite, LogStore, StoredBatch, TopicPartition } from '../storage/log-store.js'
+import type { AbortedTxn, BatchRewrite, LogStore, StoredBatch, TopicPartition } from '../storage/log-store.js'
+import { AbortedTxnWalk } from '../protocol/aborted-transactions.js'
 import { filterRecords, forEachRecord, type RecordCursor } from '../protocol/batch-records.js'
 import { readBatchHeader } from '../protocol/record-batch.js'
 
@@ -8,6 +9,11 @@ import { readBatchHeader } from '../protocol/record-batch.js'
 //   clean — walk [log start, dirty end) in offset order and rewrite each batch that loses records, one
 //           short write transaction per few batches; then move the checkpoint to the dirty end.
 // Rewritten batches keep their offsets (gaps stay, as in Kafka); the high watermark never moves.
+// Transactions, as Kafka's cleaner (CleanedTransactionMetadata): the scheduler never lets a round reach
+// the last stable offset (open transactions stay whole); records of aborted transactions give no key to
+// the map and are removed; a COMMIT or ABORT marker stays while any batch of its transaction is still in
+// the log, and after that until delete.retention.ms past its timestamp; an ABORT marker leaves the
+// aborted-transaction index with it, so the index never names a transaction whose marker is gone.
 
 export interface CompactionSettings {
   /** delete.retention.ms: how long a tombstone outlives its batch's max timestamp. */
@@ -59,6 +65,12 @@ export class CompactionJob {
   private readonly keptEmpty = new Map<number, number>()
   private readonly dropLater: number[] = []
   private oldestTombstoneMs: number | null = null
+  /** The aborted transactions of the rounds' range, for both walks. */
+  private readonly aborted: readonly AbortedTxn[]
+  private readonly mapWalk: AbortedTxnWalk
+  private cleanWalk: AbortedTxnWalk
+  /** Producers with a batch of their current transaction seen by the clean walk since their last marker. */
+  private readonly txnBatchSeen = new Set<number>()
   readonly counts: CompactionCounts = { recordsRemoved: 0, batchesRewritten: 0, batchesDropped: 0, bytesSaved: 0 }
 
   constructor(
@@ -70,6 +82,9 @@ export class CompactionJob {
   ) {
     this.mapCursor = range.firstDirty
     this.dirtyEnd = range.firstDirty
+    this.aborted = store.abortedTxns(tp, 0, range.dirtyLimit)
+    this.mapWalk = new AbortedTxnWalk(this.aborted)
+    this.cleanWalk = new AbortedTxnWalk(this.aborted)
   }
 
   get done(): boolean {
@@ -92,7 +107,8 @@ export class CompactionJob {
       if (batch.baseOffset >= limit) return this.startClean(limit)
       // Kafka cuts the dirty section where the offset map fills up; the rest waits for the next round.
       if (this.mapBytes >= this.settings.mapBudgetBytes && this.map.size > 0) return this.startClean(batch.baseOffset)
-      if (batch.recordCount > 0) {
+      // Markers and aborted transactions' records are no key's latest value.
+      if (batch.recordCount > 0 && this.mapWalk.classify(readBatchHeader(batch.bytes)) === 'data') {
         forEachRecord(batch.bytes, (r) => {
           if (r.keyLength < 0) return
           const key = keyOf(r)
@@ -109,6 +125,8 @@ export class CompactionJob {
     this.dirtyEnd = dirtyEnd
     this.phase = 'clean'
     this.cleanCursor = 0
+    this.cleanWalk = new AbortedTxnWalk(this.aborted)
+    this.txnBatchSeen.clear()
   }
 
   private cleanStep(): void {
@@ -144,16 +162,33 @@ export class CompactionJob {
     if (finished) this.phase = 'done'
   }
 
+  /** A transaction marker goes once no batch of its transaction is left and delete.retention.ms has passed. */
+  private cleanMarker(batch: StoredBatch, producerId: number): BatchRewrite | undefined {
+    const dataLeft = this.txnBatchSeen.delete(producerId)
+    if (dataLeft || batch.maxTimestamp + this.settings.deleteRetentionMs > this.nowMs) return undefined
+    // Inside the step's write transaction: the index entry goes with its marker (a no-op for a COMMIT).
+    this.store.removeAbortedTxn(this.tp, batch.baseOffset)
+    this.counts.batchesDropped++
+    this.counts.bytesSaved += batch.bytes.length
+    return { baseOffset: batch.baseOffset, replacement: null }
+  }
+
   /** The change to one batch of the clean range, if any. */
   private clean(batch: StoredBatch): BatchRewrite | undefined {
     const header = readBatchHeader(batch.bytes)
-    if (header.isControl) return undefined
+    const kind = this.cleanWalk.classify(header)
+    if (kind === 'control') return this.cleanMarker(batch, header.producerId)
     const producerId = header.producerId
+    if (header.isTransactional) this.txnBatchSeen.add(producerId)
     // Tombstones outlive their batch's max timestamp by delete.retention.ms (see log-cleaner.ts).
     const tombstonesExpired = batch.maxTimestamp + this.settings.deleteRetentionMs <= this.nowMs
     let tombstoneKept = false
     let removed = 0
     const result = filterRecords(batch.bytes, (r) => {
+      if (kind === 'aborted') {
+        removed++
+        return false
+      }
       // Keyless records cannot be compacted; Kafka's cleaner discards them (they predate the policy).
       if (r.keyLength < 0) {
         removed++

@@ -257,7 +257,7 @@ export class LogCleaner {
    * Whether the partition needs a compaction round, and over which offsets (Kafka's
    * LogCleanerManager.grabFilthiestCompactedLog for one log). The last batch plays the active segment
    * and is never compacted, so a consumer at the log end always finds a batch there; batches younger than
-   * min.compaction.lag.ms wait too. A round runs when the cleanable share of the bytes exceeds
+   * min.compaction.lag.ms and batches from the last stable offset on wait too (Kafka's firstUncleanableDirtyOffset). A round runs when the cleanable share of the bytes exceeds
    * min.cleanable.dirty.ratio, when the oldest dirty batch is past max.compaction.lag.ms, or when
    * tombstones kept by an earlier round have expired.
    */
@@ -267,7 +267,8 @@ export class LogCleaner {
     const last = this.store.batchInfos(tp, state.highWatermark - 1, 1)[0]
     if (!last) return undefined
     const firstDirty = Math.max(state.cleanedOffset, state.logStartOffset)
-    let dirtyLimit = last.baseOffset
+    // Open transactions are never compacted: their fate (and whether their keys count) is not decided yet.
+    let dirtyLimit = Math.min(last.baseOffset, this.store.stableOffsets(tp).lastStableOffset)
     if (s.minCompactionLagMs > 0) {
       const young = this.store.firstBatchAtOrAfter(tp, nowMs - s.minCompactionLagMs + 1)
       if (young) dirtyLimit = Math.min(dirtyLimit, young.baseOffset)

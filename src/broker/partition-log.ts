@@ -110,6 +110,8 @@ export class PartitionLog {
    * All markers are written in one write transaction; called inside an outer `store.atomically` they
    * join it, so the coordinator's state change and every marker commit (or roll back) together. A
    * caller whose outer transaction then rolls back must call `forgetProducerStates` for the partitions.
+   * A store failure (disk full, I/O) answers KAFKA_STORAGE_ERROR for every partition with nothing
+   * written, or, inside an outer transaction, is thrown so that the caller rolls it back whole.
    * Results are in `partitions` order.
    */
   writeTxnMarkers(
@@ -118,6 +120,7 @@ export class PartitionLog {
     durability: Durability,
   ): Outcome<void>[] {
     const results = new Array<Outcome<void>>(partitions.length)
+    const nested = this.store.inTransaction()
     try {
       this.store.atomically(() => {
         partitions.forEach(({ topic, partition }, index) => {
@@ -132,9 +135,9 @@ export class PartitionLog {
       }, durability)
     } catch (err) {
       this.forgetProducerStates(partitions)
-      if (!(err instanceof StoreIoError)) throw err
-      const failure = asKafkaError(err)
-      results.fill(fail(failure))
+      // Inside the caller's transaction the markers before the failure are in it: the caller must roll back.
+      if (nested || !(err instanceof StoreIoError)) throw err
+      results.fill(fail(asKafkaError(err)))
     }
     return results
   }
@@ -270,37 +273,31 @@ export class PartitionLog {
   }
 
   offsets(topic: TopicRow, partition: number): Outcome<{ logStartOffset: number; highWatermark: number }> {
-    try {
-      return ok(this.store.offsets(this.partitionOf(topic, partition)))
-    } catch (err) {
-      return fail(damagedLogError(err, topic.name, partition) ?? asKafkaError(err))
-    }
+    return this.onPartition(topic, partition, (tp) => this.store.offsets(tp))
   }
 
   /** The idempotent producers with batches in the partition's recent log (DescribeProducers). */
   activeProducers(topic: TopicRow, partition: number): Outcome<ActiveProducer[]> {
-    try {
-      const tp = this.partitionOf(topic, partition)
+    return this.onPartition(topic, partition, (tp) => {
       const { logStartOffset, highWatermark } = this.store.offsets(tp)
-      return ok(this.producerState(tp, logStartOffset, highWatermark).activeProducers())
-    } catch (err) {
-      return fail(damagedLogError(err, topic.name, partition) ?? asKafkaError(err))
-    }
+      return this.producerState(tp, logStartOffset, highWatermark).activeProducers()
+    })
   }
 
   /** The partition's offsets with its last stable offset (first offset of the oldest open transaction, else the high watermark). */
   stableOffsets(topic: TopicRow, partition: number): Outcome<StableOffsets> {
-    try {
-      return ok(this.store.stableOffsets(this.partitionOf(topic, partition)))
-    } catch (err) {
-      return fail(damagedLogError(err, topic.name, partition) ?? asKafkaError(err))
-    }
+    return this.onPartition(topic, partition, (tp) => this.store.stableOffsets(tp))
   }
 
   /** The partition's open transactions, oldest first (DescribeProducers, find-hanging). */
   openTxns(topic: TopicRow, partition: number): Outcome<OpenTxn[]> {
+    return this.onPartition(topic, partition, (tp) => this.store.openTxns(tp))
+  }
+
+  /** `work` on an existing partition, with Kafka's error for an unknown one and the damaged-log error for a bad page. */
+  private onPartition<T>(topic: TopicRow, partition: number, work: (tp: TopicPartition) => T): Outcome<T> {
     try {
-      return ok(this.store.openTxns(this.partitionOf(topic, partition)))
+      return ok(work(this.partitionOf(topic, partition)))
     } catch (err) {
       return fail(damagedLogError(err, topic.name, partition) ?? asKafkaError(err))
     }
@@ -311,20 +308,17 @@ export class PartitionLog {
    * start, a timestamp = first record at or after it.
    */
   listOffset(topic: TopicRow, partition: number, spec: OffsetSpec, isolation: IsolationLevel = 'read_uncommitted'): Outcome<OffsetAndTimestamp> {
-    try {
-      const tp = this.partitionOf(topic, partition)
-      if (spec === 'latest' && isolation === 'read_committed') return ok({ offset: this.store.stableOffsets(tp).lastStableOffset, timestamp: -1 })
+    return this.onPartition(topic, partition, (tp) => {
+      if (spec === 'latest' && isolation === 'read_committed') return { offset: this.store.stableOffsets(tp).lastStableOffset, timestamp: -1 }
       const { logStartOffset, highWatermark } = this.store.offsets(tp)
-      if (spec === 'latest') return ok({ offset: highWatermark, timestamp: -1 })
-      if (spec === 'earliest') return ok({ offset: logStartOffset, timestamp: -1 })
-      if (spec === 'max-timestamp') return ok(this.maxTimestampOffset(tp, logStartOffset))
+      if (spec === 'latest') return { offset: highWatermark, timestamp: -1 }
+      if (spec === 'earliest') return { offset: logStartOffset, timestamp: -1 }
+      if (spec === 'max-timestamp') return this.maxTimestampOffset(tp, logStartOffset)
       const found = this.offsetForTimestamp(tp, spec, logStartOffset)
       // Kafka's Partition.fetchOffsetForTimestamp: read_committed finds only offsets below the last stable offset.
-      if (isolation === 'read_committed' && found.offset >= 0 && found.offset >= this.store.stableOffsets(tp).lastStableOffset) return ok({ offset: -1, timestamp: -1 })
-      return ok(found)
-    } catch (err) {
-      return fail(damagedLogError(err, topic.name, partition) ?? asKafkaError(err))
-    }
+      if (isolation === 'read_committed' && found.offset >= 0 && found.offset >= this.store.stableOffsets(tp).lastStableOffset) return { offset: -1, timestamp: -1 }
+      return found
+    })
   }
 
   /**

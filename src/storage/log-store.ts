@@ -246,6 +246,10 @@ export interface LogStore {
   endTxn(tp: TopicPartition, producerId: number, markerOffset: number, commit: boolean): number | undefined
   /** The partition's open transactions, oldest first. */
   openTxns(tp: TopicPartition): OpenTxn[]
+  /** Aborted-transaction index entries with lastOffset >= fromOffset and firstOffset < upperBoundOffset, by marker offset. */
+  abortedTxns(tp: TopicPartition, fromOffset: number, upperBoundOffset: number): AbortedTxn[]
+  /** Removes the index entry of the ABORT marker at `lastOffset` (the cleaner removed the marker and its data). */
+  removeAbortedTxn(tp: TopicPartition, lastOffset: number): void
 
   /** Allocates a never-reused producer id (InitProducerId). */
   nextProducerId(): number
@@ -257,6 +261,8 @@ export interface LogStore {
    * OS cache (survives a process crash, not a power cut).
    */
   atomically<T>(work: () => T, durability?: Durability): T
+  /** True while an `atomically` call runs (a nested call would join it). */
+  inTransaction(): boolean
 
   /**
    * A number that changes whenever another connection (another process) has committed a write.

@@ -73,7 +73,9 @@ export class ClientLogOffsets implements LogOffsets {
       if (timestampMs !== undefined && !this.byTimestamp.has(`${k}\u0000${timestampMs}`)) requests.push({ topic, partition, spec: timestampMs })
     }
     if (requests.length === 0) return
-    const results = await this.client.listOffsets(requests)
+    // Kafka's ConsumerGroupCommand asks with a default ListOffsetsOptions (READ_UNCOMMITTED): lag and the log
+    // end count up to the high watermark, open transactions included.
+    const results = await this.client.listOffsets(requests, { isolation: 'read_uncommitted' })
     const found = new Map<string, number | null>()
     results.forEach((r, i) => {
       const spec = requests[i]!.spec

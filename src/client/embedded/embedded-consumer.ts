@@ -1,6 +1,6 @@
 import type { Broker, IsolationLevel } from '../../broker/broker.js'
 import { forEachRecord, readBatchHeader, type RecordCursor, type TopicRow } from '../../broker/records.js'
-import { FetchedBatchFilter } from '../aborted-transactions.js'
+import { AbortedTxnWalk } from '../../protocol/aborted-transactions.js'
 import { checkBatchCrc, damagedPartitionError, isLogDamage, type LocalStore } from '../damaged-batches.js'
 import type { CommitOffset, ConsumeOptions, PartitionRef, RecordConsumer, StartPosition, StopReason } from '../kafka-client.js'
 import { partitionKey, type GroupMember, type PartitionOffset, type TopicPartitions } from './group-member.js'
@@ -93,11 +93,11 @@ export class EmbeddedConsumer implements RecordConsumer {
           else if (isLogDamage(res.error)) throw damagedPartitionError(res.error, this.opts.store)
           continue
         }
-        const filter = new FetchedBatchFilter(res.value.abortedTransactions)
+        const walk = new AbortedTxnWalk(res.value.abortedTransactions)
         for (const batch of res.value.batches) {
           const header = readBatchHeader(batch)
           checkBatchCrc(batch, a.topic.name, a.partition, header.baseOffset, this.opts.store)
-          if (!filter.skip(header)) forEachRecord(batch, (r) => {
+          if (walk.classify(header) === 'data') forEachRecord(batch, (r) => {
             if (r.offset < a.position) return true
             a.position = r.offset + 1
             this.consumed++

@@ -5,7 +5,7 @@ import { decodeFetchResponse, encodeFetchRequest, type FetchTopicInput } from '.
 import { KafkaError, kafkaErrorForCode } from '../../broker/kafka-error.js'
 import { forEachRecord, readBatchHeader, splitBatches, type RecordCursor } from '../../broker/records.js'
 import { javaErrorString } from '../java-exception.js'
-import { FetchedBatchFilter, type AbortedTransactionRef } from '../aborted-transactions.js'
+import { AbortedTxnWalk, type AbortedTxnRef } from '../../protocol/aborted-transactions.js'
 import { checkBatchCrc, damagedPartitionError, isLogDamage } from '../damaged-batches.js'
 import { GroupMemberError } from '../group-protocol.js'
 import {
@@ -48,7 +48,7 @@ interface Fetched {
   /** The partition's records section (whole batches), null when empty. */
   readonly bytes: Buffer | null
   /** read_committed: the aborted transactions the records overlap (null for read_uncommitted). */
-  readonly aborted?: readonly AbortedTransactionRef[] | null
+  readonly aborted?: readonly AbortedTxnRef[] | null
 }
 
 type OnRecord = (record: FormattableRecord, topic: string, partition: number) => boolean
@@ -371,18 +371,18 @@ export class RemoteConsumer implements RecordConsumer {
    */
   private deliverBytes(
     records: Buffer,
-    aborted: readonly AbortedTransactionRef[] | null | undefined,
+    aborted: readonly AbortedTxnRef[] | null | undefined,
     pos: Position,
     onRecord: OnRecord,
     maxMessages: number | undefined,
   ): StopReason | undefined {
     let stop: StopReason | undefined
-    const filter = new FetchedBatchFilter(aborted)
+    const walk = new AbortedTxnWalk(aborted)
     for (const batch of splitBatches(records).batches) {
       const header = readBatchHeader(batch)
       checkBatchCrc(batch, pos.topic, pos.partition, header.baseOffset)
       const end = header.baseOffset + header.lastOffsetDelta + 1
-      if (!filter.skip(header) && end > pos.offset) {
+      if (walk.classify(header) === 'data' && end > pos.offset) {
         forEachRecord(batch, (r: RecordCursor) => {
           if (r.offset < pos.offset) return true
           pos.offset = r.offset + 1

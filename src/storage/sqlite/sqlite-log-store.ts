@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import type { Database } from 'better-sqlite3'
 import { DB_FILE_NAME } from './data-dir.js'
 import type {
+  AbortedTxn,
   BatchInfo,
   BatchRewrite,
   BrokerConfigRow,
@@ -176,6 +177,12 @@ export class SqliteLogStore implements LogStore {
   openTxns(tp: TopicPartition): OpenTxn[] {
     return this.tx.inReadTransaction(() => this.txns.open(tp))
   }
+  abortedTxns(tp: TopicPartition, fromOffset: number, upperBoundOffset: number): AbortedTxn[] {
+    return this.txns.aborted(tp, fromOffset, upperBoundOffset)
+  }
+  removeAbortedTxn(tp: TopicPartition, lastOffset: number): void {
+    this.tx.atomically(() => this.txns.removeAborted(tp, lastOffset))
+  }
 
   // ---- retention and compaction (log-maintenance.ts) -----------------------------------------
 
@@ -246,6 +253,10 @@ export class SqliteLogStore implements LogStore {
 
   atomically<T>(work: () => T, durability: Durability = 'fsync'): T {
     return this.tx.atomically(work, durability)
+  }
+
+  inTransaction(): boolean {
+    return this.db.inTransaction
   }
 
   startCheckpoints(): void {

@@ -34,6 +34,7 @@ function prepareTxnStatements(db: Database) {
        FROM txn_aborted WHERE topic_id = $topicId AND partition = $partition AND last_offset >= $from AND first_offset < $to
        ORDER BY last_offset`,
     ),
+    removeAborted: db.prepare<[number, number, number]>('DELETE FROM txn_aborted WHERE topic_id = ? AND partition = ? AND last_offset = ?'),
     dropAbortedBelow: db.prepare<[number, number, number]>('DELETE FROM txn_aborted WHERE topic_id = ? AND partition = ? AND last_offset < ?'),
   }
 }
@@ -72,6 +73,10 @@ export class TxnTables {
 
   aborted(tp: TopicPartition, fromOffset: number, upperBoundOffset: number): AbortedTxn[] {
     return this.sql.abortedIn.all({ topicId: tp.topicId, partition: tp.partition, from: fromOffset, to: upperBoundOffset })
+  }
+
+  removeAborted(tp: TopicPartition, lastOffset: number): void {
+    this.sql.removeAborted.run(tp.topicId, tp.partition, lastOffset)
   }
 
   /** The log start moved to `offset`: no row may point below it (inside that write transaction). */

@@ -243,3 +243,78 @@ describe('records of a read_committed read', () => {
     expect(values).toEqual(['plain'])
   })
 })
+
+describe('compaction of transactional data', () => {
+  const DAY = 86_400_000
+
+  function keyed(key: string, value: string, txn?: { producerId: number; baseSequence: number }): Buffer {
+    const b = new RecordBatchBuilder()
+    b.append(Date.now(), Buffer.from(key), Buffer.from(value))
+    return txn === undefined ? b.build() : b.build({ producerId: txn.producerId, producerEpoch: 0, baseSequence: txn.baseSequence, isTransactional: true })
+  }
+
+  /** [offset, 'marker' | value] of every stored batch's records, from offset 0. */
+  function stored(t: TopicRow): [number, string][] {
+    const r = broker.read(t, 0, 0, 64 << 20)
+    if (!r.ok) throw r.error
+    const out: [number, string][] = []
+    for (const b of r.value.batches) {
+      const h = readBatchHeader(b)
+      if (h.isControl) out.push([h.baseOffset, 'marker'])
+      else forEachRecord(b, (rec) => void out.push([rec.offset, rec.value()?.toString() ?? '']))
+    }
+    return out
+  }
+
+  it('removes aborted records, never lets them or open transactions shadow a key, and drops markers only once their transaction is gone and delete.retention.ms has passed', () => {
+    const t = create('compact-txn', 1, { 'cleanup.policy': 'compact', 'min.cleanable.dirty.ratio': '0.01', 'delete.retention.ms': String(DAY) })
+    const [p1, p2, p3] = [broker.initProducerId().producerId, broker.initProducerId().producerId, broker.initProducerId().producerId] as [number, number, number]
+    const mark = (producerId: number, commit: boolean) => broker.writeTxnMarkers([{ topic: t, partition: 0 }], marker(producerId, commit), 'commit')
+    produce(t, keyed('a', 'a1')) // 0
+    produce(t, keyed('a', 'a-aborted', { producerId: p1, baseSequence: 0 })) // 1
+    mark(p1, false) // 2
+    produce(t, keyed('c', 'c0', { producerId: p2, baseSequence: 0 })) // 3
+    mark(p2, true) // 4
+    produce(t, keyed('d', 'd1', { producerId: p1, baseSequence: 1 })) // 5
+    mark(p1, true) // 6
+    produce(t, keyed('c', 'c2', { producerId: p2, baseSequence: 1 })) // 7
+    mark(p2, true) // 8
+    produce(t, keyed('a', 'a-open', { producerId: p3, baseSequence: 0 })) // 9, left open
+    produce(t, keyed('z', 'z1')) // 10
+
+    broker.runLogCleaner()
+    // a1 stays: neither the aborted a nor the open one (beyond the LSO, never compacted) supersedes it.
+    // c0 is superseded by c2; the aborted record is removed; every marker stays (its transaction's
+    // batches were still there during the round).
+    expect(stored(t)).toEqual([
+      [0, 'a1'],
+      [2, 'marker'],
+      [4, 'marker'],
+      [5, 'd1'],
+      [6, 'marker'],
+      [7, 'c2'],
+      [8, 'marker'],
+      [9, 'a-open'],
+      [10, 'z1'],
+    ])
+    expect(committedRead(broker, t)).toEqual({ offsets: [0, 2, 4, 5, 6, 7, 8], lastStableOffset: 9, highWatermark: 11, aborted: [{ producerId: p1, firstOffset: 1 }] })
+
+    mark(p3, true) // 11
+    produce(t, keyed('y', 'y1')) // 12
+    produce(t, keyed('w', 'w1')) // 13
+    broker.runLogCleaner({ nowMs: Date.now() + 2 * DAY })
+    // The markers whose transactions left no batch go, the ABORT with its index entry; a1 is superseded now.
+    expect(stored(t)).toEqual([
+      [5, 'd1'],
+      [6, 'marker'],
+      [7, 'c2'],
+      [8, 'marker'],
+      [9, 'a-open'],
+      [10, 'z1'],
+      [11, 'marker'],
+      [12, 'y1'],
+      [13, 'w1'],
+    ])
+    expect(committedRead(broker, t).aborted).toEqual([])
+  })
+})
