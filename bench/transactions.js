@@ -159,7 +159,7 @@ export async function transactionsReport({ tmp, env, progress }) {
   const verdict = (ratio, target) => (ratio >= target ? 'PASS' : 'MISS')
   return [
     `Transactions through server-start (librdkafka via confluent-kafka, ${fmtInt(RECORDS)} × 100 B, ${fmtInt(PER_TXN)} records per transaction, median of ${RUNS})`,
-    ...table(
+    table(
       ['case', 'records/s', 'limit (same run)', 'limit records/s', 'ratio', 'target', ''],
       [
         ['transactional produce', fmtInt(m('txn')), 'acks=-1, no transaction', fmtInt(m('plain')), fmtFixed(produceRatio, 2), `≥ ${TXN_TARGETS.produceRatio}`, verdict(produceRatio, TXN_TARGETS.produceRatio)],
