@@ -11,7 +11,8 @@
 // BENCH_PERF=0 skips the perf-tool rounds (bench/perf-tools.js); BENCH_ONLY=perf runs only those and the
 // raw SQLite limits they are compared with. BENCH_LATENCY=0 skips the produce→consume latency cases
 // (bench/latency.js, its own BENCH_LATENCY_* knobs); BENCH_ONLY=latency runs only them; BENCH_ONLY=cold runs only
-// the cold-start rows (bench/cold-start.js).
+// the cold-start rows (bench/cold-start.js). BENCH_TXN=0 skips the transactions rows (bench/transactions.js, its
+// own BENCH_TXN_* knobs); BENCH_ONLY=txn runs only them.
 
 import { existsSync, openSync, closeSync, rmSync, mkdirSync, readFileSync, statfsSync } from 'node:fs'
 import { cpus } from 'node:os'
@@ -25,6 +26,7 @@ import { coldStartReport, coldStarts } from './cold-start.js'
 import { perfToolsReport, perfToolsRound } from './perf-tools.js'
 import { serverBenchUnavailable, serverReport, serverRound } from './server.js'
 import { latencyReport } from './latency.js'
+import { transactionsBenchUnavailable, transactionsReport } from './transactions.js'
 import { benchTempDir } from './temp-dir.js'
 
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)))
@@ -123,11 +125,24 @@ function machineLine() {
   return `node ${process.version} · ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}${kernel}${fs}`
 }
 
+/** The transactions rows (bench/transactions.js), or why they cannot run here. */
+async function transactionsLines() {
+  const why = transactionsBenchUnavailable()
+  if (why) return [`transactions: skipped (${why})`]
+  return transactionsReport({ tmp, env: cliEnv(undefined), progress })
+}
+
 async function main() {
   if (!existsSync(join(ROOT, 'dist', 'commands'))) throw new Error('dist/ is missing: run `npm run bench` (it builds first)')
   const started = process.hrtime.bigint()
   if (process.env.BENCH_ONLY === 'latency') {
     const lines = [machineLine(), '', ...(await latencyReport({ env: cliEnv(undefined), progress })), '']
+    lines.push(`bench took ${fmtFixed(Number(process.hrtime.bigint() - started) / 1e9, 1)} s`)
+    process.stdout.write(lines.join('\n') + '\n')
+    return
+  }
+  if (process.env.BENCH_ONLY === 'txn') {
+    const lines = [machineLine(), '', ...(await transactionsLines()), '']
     lines.push(`bench took ${fmtFixed(Number(process.hrtime.bigint() - started) / 1e9, 1)} s`)
     process.stdout.write(lines.join('\n') + '\n')
     return
@@ -330,6 +345,9 @@ async function main() {
   say()
   if (process.env.BENCH_LATENCY === '0') say('latency: skipped (BENCH_LATENCY=0)')
   else for (const l of await latencyReport({ env: cliEnv(undefined), progress })) say(l)
+  say()
+  if (process.env.BENCH_TXN === '0') say('transactions: skipped (BENCH_TXN=0)')
+  else for (const l of await transactionsLines()) say(l)
   say()
   if (process.env.BENCH_RETENTION === '0') say('retention and compaction: skipped (BENCH_RETENTION=0)')
   else {

@@ -158,6 +158,7 @@ export class PartitionLog {
     this.store.append(tp, { baseOffset: highWatermark, lastOffset: highWatermark, maxTimestamp: now, recordCount: 1, bytes: batch })
     this.store.endTxn(tp, marker.producerId, highWatermark, marker.commit)
     producers.recordMarker(marker.producerId, marker.producerEpoch, marker.coordinatorEpoch, now)
+    producers.seenUpTo = highWatermark + 1
   }
 
   private check(entry: ProduceEntry, validation: BatchValidation): CheckedBatch {
@@ -234,7 +235,10 @@ export class PartitionLog {
     })
     // One statement per transactional batch (none for the others): the first opens the transaction here.
     if (header.isTransactional && header.producerId >= 0) this.store.beginTxn(tp, header.producerId, header.producerEpoch, highWatermark)
-    producers?.record(header, highWatermark, maxTimestamp)
+    if (producers) {
+      producers.record(header, highWatermark, maxTimestamp)
+      producers.seenUpTo = highWatermark + header.lastOffsetDelta + 1
+    }
     return { baseOffset: highWatermark, logAppendTimeMs, logStartOffset }
   }
 
@@ -374,30 +378,39 @@ export class PartitionLog {
     }
   }
 
-  /** The partition's idempotent-producer state, rebuilt from the recent log on first use. */
+  /**
+   * The partition's producer state, rebuilt from the recent log on first use and brought up to the high
+   * watermark on every use: other processes (embedded producers, a server, the transactions tool's markers)
+   * append to the same log, and their batches must count for sequence, epoch and transaction checks here.
+   * This process's own appends keep `seenUpTo` current, so the catch-up reads only what others wrote.
+   */
   private producerState(tp: TopicPartition, logStartOffset: number, highWatermark: number): PartitionProducerState {
     const key = `${tp.topicId}:${tp.partition}`
     let state = this.producerStates.get(key)
-    if (!state) {
+    if (state === undefined || state.seenUpTo > highWatermark) {
       state = new PartitionProducerState()
-      let from = Math.max(logStartOffset, highWatermark - PRODUCER_STATE_REBUILD_OFFSETS)
-      while (from < highWatermark) {
-        const batches = this.store.read(tp, from, { maxBytes: 16 << 20, maxBatches: 5000 })
-        const last = batches[batches.length - 1]
-        if (!last) break
-        for (const b of batches) {
-          const h = readBatchHeader(b.bytes)
-          if (h.producerId < 0) continue
-          if (!h.isControl) state.record(h, b.baseOffset, h.maxTimestamp)
-          else {
-            const marker = readTxnMarker(b.bytes)
-            if (marker !== undefined) state.recordMarker(h.producerId, h.producerEpoch, marker.coordinatorEpoch, h.maxTimestamp)
-          }
-        }
-        from = last.lastOffset + 1
-      }
+      state.seenUpTo = Math.max(logStartOffset, highWatermark - PRODUCER_STATE_REBUILD_OFFSETS)
       this.producerStates.set(key, state)
     }
+    let from = Math.max(state.seenUpTo, logStartOffset)
+    while (from < highWatermark) {
+      const batches = this.store.read(tp, from, { maxBytes: 16 << 20, maxBatches: 5000 })
+      const last = batches[batches.length - 1]
+      if (!last) break
+      for (const b of batches) {
+        // A read starts at the batch holding `from`: one this state has seen already is not counted twice.
+        if (b.baseOffset < from) continue
+        const h = readBatchHeader(b.bytes)
+        if (h.producerId < 0) continue
+        if (!h.isControl) state.record(h, b.baseOffset, h.maxTimestamp)
+        else {
+          const marker = readTxnMarker(b.bytes)
+          if (marker !== undefined) state.recordMarker(h.producerId, h.producerEpoch, marker.coordinatorEpoch, h.maxTimestamp)
+        }
+      }
+      from = last.lastOffset + 1
+    }
+    state.seenUpTo = highWatermark
     return state
   }
 

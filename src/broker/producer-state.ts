@@ -56,6 +56,8 @@ function nextSequence(seq: number): number {
 }
 
 export class PartitionProducerState {
+  /** The log offset up to which this state has counted the partition's batches. */
+  seenUpTo = 0
   private readonly producers = new Map<number, ProducerEntry>()
 
   /** Decides what to do with an idempotent batch; throws the Kafka error for a fenced or out-of-order one. */

@@ -151,6 +151,24 @@ export interface RecordProducer {
   close(): Promise<void>
 }
 
+/**
+ * A producer whose records are written in transactions (transactional.id): Kafka's initTransactions is done
+ * when it opens; every record sent between begin and commit (or abort) becomes visible to read_committed
+ * consumers together, or never.
+ */
+export interface TransactionalProducer extends RecordProducer {
+  beginTransaction(): Promise<void>
+  /** Sends what is queued, then commits; a send that failed in the transaction aborts it and throws. */
+  commitTransaction(): Promise<void>
+  abortTransaction(): Promise<void>
+}
+
+export interface TransactionalSettings {
+  readonly transactionalId: string
+  /** transaction.timeout.ms */
+  readonly transactionTimeoutMs: number
+}
+
 export type StartPosition = 'earliest' | 'latest' | number
 
 /** Consumer-group settings of a consuming member (the Java consumer's properties). */
@@ -313,13 +331,15 @@ export interface KafkaClient {
 
   /** A producer for one topic (created first when missing and allowed). */
   producer(topic: string, settings: ProducerSettings, onFailure: (failure: SendFailure) => void): Promise<RecordProducer>
+  /** A transactional producer of one topic (its producer id from the transaction coordinator). */
+  transactionalProducer(topic: string, settings: ProducerSettings, txn: TransactionalSettings, onFailure: (failure: SendFailure) => void): Promise<TransactionalProducer>
   consumer(opts: ConsumeOptions): Promise<RecordConsumer>
 
   /** Consumer groups and their committed offsets (the group coordinator). */
   readonly groups: GroupsClient
   /** Supported and finalized feature levels (the features tool). */
   readonly features: FeaturesClient
-  /** Transactions and the partitions' producer state (the transactions tool). */
+  /** Transactions, their producers, and aborting a hanging one (the transactions tool). */
   readonly transactions: TransactionsClient
 
   close(): Promise<void>

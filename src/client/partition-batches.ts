@@ -28,11 +28,20 @@ export interface ClosedBatch {
   readonly baseSequence: number
 }
 
-/** Producer-side fields of a batch (idempotence), decided when it closes. */
+/** Producer-side fields of a batch (idempotence, transactions), decided when it closes. */
 export interface BatchIdentity {
   readonly producerId: number
   readonly producerEpoch: number
   readonly baseSequence: number
+  readonly isTransactional?: boolean
+}
+
+const MAX_SEQUENCE = 0x7fffffff
+
+/** The sequence after a batch of `records` starting at `seq`: sequences wrap from Int32.MAX to 0. */
+export function nextSequence(seq: number, records: number): number {
+  const next = seq + records
+  return next > MAX_SEQUENCE ? next - MAX_SEQUENCE - 1 : next
 }
 
 /** Per-record framing beyond key, value and header bytes (length, attributes, deltas, counts), rounded up. */

@@ -1,48 +1,74 @@
-import type { ActiveProducer } from '../broker/producer-state.js'
-import type { DescribedTransaction, ListedTransaction } from '../broker/transactions/types.js'
+import type { KafkaError, Outcome } from '../broker/kafka-error.js'
+import type { PartitionRef } from './kafka-client.js'
 
-// What the transactions tool asks of a cluster (Kafka's Admin.listTransactions, describeTransactions,
-// describeProducers). Embedded: the broker core's transaction coordinator and partition state; remote:
-// ListTransactions, FindCoordinator(TRANSACTION) + DescribeTransactions, DescribeProducers at the leader.
+// The transaction calls of the client seam (the transactions tool, kafka-transactions.sh): what Kafka's
+// Admin listTransactions, describeTransactions, describeProducers and abortTransaction give, embedded
+// (the coordinator and the partition logs of this process's broker core) or over the wire.
 
-export interface ListedTransactions {
-  /** The node that answered (Kafka's Coordinator column). */
+export interface TransactionListing {
+  readonly transactionalId: string
+  readonly producerId: number
+  /** Kafka's TransactionState name: Empty, Ongoing, PrepareCommit, … */
+  readonly state: string
+  /** The broker that answered (the coordinator of the id). */
   readonly coordinatorId: number
-  readonly transactions: readonly ListedTransaction[]
 }
 
-export interface TransactionDescription extends DescribedTransaction {
+export interface ListTransactionsFilter {
+  /** Only transactions running longer than this (ms); undefined or < 0: all. */
+  readonly durationMs?: number
+  /** A Java regular expression the whole id must match. */
+  readonly transactionalIdPattern?: string
+  readonly producerIds?: readonly number[]
+}
+
+export interface TransactionDescription {
   readonly coordinatorId: number
+  readonly transactionalId: string
+  readonly producerId: number
+  readonly producerEpoch: number
+  readonly state: string
+  readonly timeoutMs: number
+  /** -1 when no transaction is open. */
+  readonly startTimeMs: number
+  readonly partitions: readonly PartitionRef[]
 }
 
-export interface PartitionProducers {
-  /** The node that answered (the partition's leader). */
-  readonly nodeId: number
-  /** `coordinatorEpoch` -1 when unknown. */
-  readonly producers: readonly (ActiveProducer & { readonly coordinatorEpoch: number })[]
+/** One producer in a partition's producer state (DescribeProducers). */
+export interface ProducerState {
+  readonly producerId: number
+  readonly producerEpoch: number
+  readonly lastSequence: number
+  readonly lastTimestamp: number
+  /** -1 when unknown. */
+  readonly coordinatorEpoch: number
+  /** First offset of its open transaction in the partition; -1 when none. */
+  readonly currentTxnStartOffset: number
 }
 
-/** Kafka's AbortTransactionSpec: the open transaction of a producer in one partition. */
-export interface AbortTransactionSpec {
-  readonly topic: string
-  readonly partition: number
+/** What abortTransaction writes: an ABORT marker for this producer into this partition. */
+export interface AbortTransactionSpec extends PartitionRef {
   readonly producerId: number
   readonly producerEpoch: number
   readonly coordinatorEpoch: number
 }
 
 export interface TransactionsClient {
-  /** `durationMs` < 0 = every transaction; `pattern` null = every id. */
-  list(filter: { readonly durationMs: number; readonly pattern: string | null }): Promise<ListedTransactions[]>
-  /** Throws the KafkaError (TRANSACTIONAL_ID_NOT_FOUND, …). */
-  describe(transactionalId: string): Promise<TransactionDescription>
-  /** Throws the KafkaError (UNKNOWN_TOPIC_OR_PARTITION, …). */
-  describeProducers(topic: string, partition: number): Promise<PartitionProducers>
-  /** Writes an ABORT marker for the producer into the partition (WriteTxnMarkers at its leader); throws the KafkaError. */
-  abortTransaction(spec: AbortTransactionSpec): Promise<void>
+  /** Every transaction the coordinators know, filtered. */
+  listTransactions(filter: ListTransactionsFilter): Promise<TransactionListing[]>
+  describeTransaction(transactionalId: string): Promise<Outcome<TransactionDescription>>
+  /** The producers of each partition, from its leader or from `brokerId`. */
+  describeProducers(partitions: readonly PartitionRef[], brokerId?: number): Promise<(PartitionRef & Outcome<ProducerState[]>)[]>
+  abortTransaction(spec: AbortTransactionSpec): Promise<KafkaError | undefined>
   /**
-   * Kafka's Admin.forceTerminateTransaction (as fenceProducers): InitProducerId for the id with no producer id
-   * or epoch, which bumps the epoch and aborts an open transaction; throws the KafkaError.
+   * Fences the id's current producer (Admin.fenceProducers / forceTerminateTransaction): InitProducerId for
+   * the id without a producer id, which bumps its epoch and aborts an open transaction.
    */
-  forceTerminate(transactionalId: string): Promise<void>
+  fenceProducer(transactionalId: string): Promise<KafkaError | undefined>
 }
+
+/** The transaction timeout a fencing InitProducerId asks for: Kafka's admin uses its request.timeout.ms default. */
+export const FENCE_TRANSACTION_TIMEOUT_MS = 30_000
+
+/** Attempts of a fencing InitProducerId while the coordinator answers CONCURRENT_TRANSACTIONS (it is aborting the open transaction). */
+export const FENCE_ATTEMPTS = 50

@@ -1,10 +1,11 @@
+import { randomUUID } from 'node:crypto'
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
 
 import { Flags } from '@oclif/core'
 
 import { KafkaError } from '../broker/kafka-error.js'
 import { javaErrorString } from '../client/java-exception.js'
-import type { AcknowledgedRecords, SendFailure } from '../client/kafka-client.js'
+import type { AcknowledgedRecords, SendFailure, TransactionalSettings } from '../client/kafka-client.js'
 import { UserError } from '../cli/errors.js'
 import { KafkaCommand } from '../cli/kafka-command.js'
 import { PayloadFileError, listPayloads, monotonicPayloads, randomLetterPayloads, readPayloadFile, type PayloadSource } from '../cli/perf/payloads.js'
@@ -30,10 +31,14 @@ import { storeFailureOf } from '../broker/store-failure.js'
 // send time is kept, so the figures mean what Kafka's mean.
 //
 // Deliberate differences: no connection source is required (the embedded target needs no
-// bootstrap.servers); transactions are refused (neither producer has a transactional mode);
+// bootstrap.servers);
 // --print-metrics prints a note, not Java's metrics registry; `--help` is oclif's help (exit 0),
 // `-h` Kafka's (exit 1).
 
+/** ProducerPerformance's transaction length when transactions are on without --transaction-duration-ms. */
+const TRANSACTION_DURATION_MS_DEFAULT = 3000
+/** The Java producer's transaction.timeout.ms default. */
+const TRANSACTION_TIMEOUT_MS_DEFAULT = 60_000
 /** Records sent between producer.afterChunk() calls (its back-pressure point). */
 const CHUNK_RECORDS = 1024
 /** The Java producer's linger.ms default since Kafka 4.0 (3.9: 0). */
@@ -73,8 +78,8 @@ export default class ProducerPerfTest extends KafkaCommand<ProducerPerfReport> {
     'warmup-records': Flags.string({ summary: 'records left out of the steady-state summary printed after the full one (default 0)' }),
     'reporting-interval': Flags.string({ summary: 'milliseconds between interim statistics lines (default 5000)' }),
     'print-metrics': Flags.boolean({ summary: 'prints a note: kafka-ts producers keep no metrics registry' }),
-    'transactional-id': Flags.string({ summary: 'refused: transactions are not supported' }),
-    'transaction-duration-ms': Flags.string({ summary: 'refused: transactions are not supported' }),
+    'transactional-id': Flags.string({ summary: 'Send in transactions under this transactional.id (default: performance-producer-<uuid>).' }),
+    'transaction-duration-ms': Flags.string({ summary: 'Commit a transaction after this many ms (default 3000 when transactions are on).' }),
     'bootstrap-server': KafkaCommand.connectionFlags['bootstrap-server'],
     'data-dir': KafkaCommand.connectionFlags['data-dir'],
   }
@@ -107,12 +112,7 @@ export default class ProducerPerfTest extends KafkaCommand<ProducerPerfReport> {
     else payloads = monotonicPayloads()
 
     const props = readProps(args)
-    if (args.transactionalId !== undefined || args.transactionDurationMs !== undefined || props.has('transactional.id')) {
-      throw new UserError(
-        'Transactions are not supported by kafka-ts producer-perf-test (--transactional-id, --transaction-duration-ms, transactional.id): its producers have no transactional mode.',
-        'leave those options out to measure non-transactional sends',
-      )
-    }
+    const transactions = transactionSettings(args, props)
     const clientId = props.get('client.id') ?? 'perf-producer-client'
     const settings = producerSettings(props, { clientId, lingerMs: LINGER_MS_DEFAULT })
     logUnusedConfigs('producer', props)
@@ -140,7 +140,13 @@ export default class ProducerPerfTest extends KafkaCommand<ProducerPerfReport> {
       storeFailure ??= storeFailureOf(f.error)
       if (storeFailure === undefined) reportFailure(f)
     }
-    const producer = await client.producer(args.topic, { ...settings, onAcknowledged }, onFailure)
+    const sending = { ...settings, onAcknowledged }
+    const txn = transactions === undefined ? undefined : await client.transactionalProducer(args.topic, sending, transactions, onFailure)
+    const producer = txn ?? (await client.producer(args.topic, sending, onFailure))
+    // ProducerPerformance: a transaction begins with the first record after a commit and is committed once
+    // it has been open --transaction-duration-ms; the last one at the end.
+    let transactionSize = 0
+    let transactionStartMs = 0
 
     if (args.warmupRecords > 0) print(`Warmup first ${args.warmupRecords} records. Steady state results will print after the complete test summary.`)
     const startMs = Date.now()
@@ -153,7 +159,16 @@ export default class ProducerPerfTest extends KafkaCommand<ProducerPerfReport> {
         steady = new ProducerStats(args.numRecords - args.warmupRecords, print, Date.now, args.reportingIntervalMs, true)
         stats.suppressPrinting()
       }
+      if (txn !== undefined && transactionSize === 0) {
+        await txn.beginTransaction()
+        transactionStartMs = Date.now()
+      }
       producer.send(null, payload, undefined, sendStartMs)
+      transactionSize++
+      if (txn !== undefined && transactions !== undefined && Date.now() - transactionStartMs >= transactions.durationMs) {
+        await txn.commitTransaction()
+        transactionSize = 0
+      }
       if (throttler.shouldThrottle(i, sendStartMs)) await throttler.throttle()
       if (i % CHUNK_RECORDS === CHUNK_RECORDS - 1) {
         await producer.afterChunk()
@@ -163,6 +178,7 @@ export default class ProducerPerfTest extends KafkaCommand<ProducerPerfReport> {
         }
       }
     }
+    if (txn !== undefined && transactionSize > 0 && storeFailure === undefined) await txn.commitTransaction()
     await producer.close()
     if (storeFailure !== undefined) throw stoppedProducing(storeFailure, producer.acknowledged)
     print(stats.totalLine())
@@ -182,6 +198,22 @@ export default class ProducerPerfTest extends KafkaCommand<ProducerPerfReport> {
 
   private argumentError(message: string): never {
     argparseFail(PRODUCER_PERF_PROGRAM, message)
+  }
+}
+
+/**
+ * Kafka 4's rule: transactions are on when --transactional-id, --transaction-duration-ms or a
+ * transactional.id property is given; the id is the option, else the property, else
+ * performance-producer-<random uuid>; a transaction lasts 3000 ms unless told otherwise.
+ */
+function transactionSettings(args: ProducerPerfArgs, props: ReadonlyMap<string, string>): (TransactionalSettings & { durationMs: number }) | undefined {
+  const fromProps = props.get('transactional.id')
+  if (args.transactionalId === undefined && args.transactionDurationMs === undefined && fromProps === undefined) return undefined
+  const timeout = Number(props.get('transaction.timeout.ms') ?? TRANSACTION_TIMEOUT_MS_DEFAULT)
+  return {
+    transactionalId: args.transactionalId ?? fromProps ?? `performance-producer-${randomUUID()}`,
+    transactionTimeoutMs: Number.isInteger(timeout) ? timeout : TRANSACTION_TIMEOUT_MS_DEFAULT,
+    durationMs: args.transactionDurationMs ?? TRANSACTION_DURATION_MS_DEFAULT,
   }
 }
 

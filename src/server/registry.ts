@@ -13,6 +13,7 @@ import { describeConfigsHandler } from './handlers/describe-configs.js'
 import { describeGroupsHandler } from './handlers/describe-groups.js'
 import { describeLogDirsHandler } from './handlers/describe-log-dirs.js'
 import { describeProducersHandler } from './handlers/describe-producers.js'
+import { writeTxnMarkersHandler } from './handlers/write-txn-markers.js'
 import { describeTopicPartitionsHandler } from './handlers/describe-topic-partitions.js'
 import { describeTransactionsHandler } from './handlers/describe-transactions.js'
 import { endTxnHandler } from './handlers/end-txn.js'
@@ -40,7 +41,6 @@ import { saslHandshakeHandler } from './handlers/sasl-handshake.js'
 import { syncGroupHandler } from './handlers/sync-group.js'
 import { txnOffsetCommitHandler } from './handlers/txn-offset-commit.js'
 import { updateFeaturesHandler } from './handlers/update-features.js'
-import { writeTxnMarkersHandler } from './handlers/write-txn-markers.js'
 
 // The one list of APIs this broker serves. Dispatch and the ApiVersions response are both derived
 // from it, so they cannot disagree (style.md pitfall 7).

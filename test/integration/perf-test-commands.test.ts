@@ -187,7 +187,7 @@ describe('producer-perf-test, refused arguments (argparse4j texts, exit 1)', () 
   it('--transaction-duration-ms 0', () =>
     usageError([...base, '--num-records', '5', '--record-size', '10', '--transaction-duration-ms', '0'], '--transaction-duration-ms should be greater than zero'))
 
-  it('a --command-property item that is not k=v, a missing payload file, transactions', async () => {
+  it('a --command-property item that is not k=v, a missing payload file', async () => {
     let r = await cli(['producer-perf-test', ...base, '--num-records', '5', '--record-size', '10', '--command-property', 'acks'])
     expect(r.code).toBe(1)
     expect(r.stderr).toBe('Invalid property: acks\n')
@@ -195,10 +195,6 @@ describe('producer-perf-test, refused arguments (argparse4j texts, exit 1)', () 
     expect(r.code).toBe(1)
     expect(r.out).toBe(`Reading payloads from: ${path.join(dir, 'missing.txt')}\n`)
     expect(r.stderr).toBe('File does not exist or empty file provided.\n')
-    r = await cli(['producer-perf-test', ...base, '--num-records', '5', '--record-size', '10', '--transactional-id', 'tx'])
-    expect(r.code).toBe(1)
-    expect(r.stderr).toMatch(/^Transactions are not supported by kafka-ts producer-perf-test/)
-    expect(fs.existsSync(path.join(data, 'meta.properties'))).toBe(false)
   })
 
   it('no arguments at all: the help, exit 0', async () => {
@@ -310,6 +306,39 @@ describe('against a broker on 127.0.0.1, sharing the data directory', () => {
     const row = summaryRow(r)
     expect(row.messages).toBe(4500)
     expect(row.mb).toBeCloseTo((4500 * 100) / 1048576, 4)
+  })
+})
+
+describe('producer-perf-test in transactions (--transactional-id, --transaction-duration-ms, transactional.id)', () => {
+  /** Records a read_committed consumer of the topic sees, and the transactional id's state as the transactions tool describes it. */
+  async function committedView(topic: string, transactionalId: string, extra: readonly string[] = []) {
+    const read = await cli(['console-consumer', ...extra, '--topic', topic, '--from-beginning', '--isolation-level', 'read_committed', '--timeout-ms', '3000'])
+    const described = await cli(['transactions', ...extra, 'describe', '--transactional-id', transactionalId])
+    const row = described.out.split('\n')[1]?.split('\t').map((c) => c.trimEnd()) ?? []
+    return { records: read.out.split('\n').filter((l) => l !== '').length, state: row[4], partitions: row[8] }
+  }
+
+  it('embedded: every record committed, in transactions of --transaction-duration-ms', async () => {
+    let r = await cli(['topics', '--create', '--topic', 'txn-perf', '--partitions', '2'])
+    expect(r.code, r.stderr).toBe(0)
+    r = await cli(['producer-perf-test', '--topic', 'txn-perf', '--num-records', '3000', '--record-size', '20', '--throughput', '20000', '--transactional-id', 'perf-1', '--transaction-duration-ms', '20'])
+    expectProducerOutput(r, 3000)
+    expect(await committedView('txn-perf', 'perf-1')).toEqual({ records: 3000, state: 'CompleteCommit', partitions: '' })
+    // Several transactions: every one wrote a COMMIT marker into both partitions.
+    const log = await cli(['dump-log', '--files', 'txn-perf-0'])
+    expect(log.out.split('\n').filter((l) => l.includes('isControl: true')).length).toBeGreaterThan(1)
+  })
+
+  it('remote: transactional.id in --command-property, the default duration', async () => {
+    const server = await startTestServer({ dataDir: data })
+    try {
+      const extra = ['--bootstrap-server', server.bootstrap]
+      const r = await cli(['producer-perf-test', ...extra, '--topic', 'txn-remote', '--num-records', '2000', '--record-size', '20', '--throughput', '-1', '--command-property', 'transactional.id=perf-2'])
+      expectProducerOutput(r, 2000)
+      expect(await committedView('txn-remote', 'perf-2', extra)).toEqual({ records: 2000, state: 'CompleteCommit', partitions: '' })
+    } finally {
+      await server.stop()
+    }
   })
 })
 

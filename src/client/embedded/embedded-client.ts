@@ -25,6 +25,8 @@ import {
   type SendFailure,
   type StopReason,
   type TopicListing,
+  type TransactionalProducer,
+  type TransactionalSettings,
 } from '../kafka-client.js'
 import { javaErrorString } from '../java-exception.js'
 import type { FeaturesClient } from '../features-client.js'
@@ -36,6 +38,7 @@ import { EmbeddedFeatures } from './embedded-features.js'
 import { EmbeddedTransactions } from './embedded-transactions.js'
 import { EmbeddedGroups } from './embedded-groups.js'
 import { EmbeddedProducer } from './embedded-producer.js'
+import { openEmbeddedTransactionalProducer } from './embedded-transactional-producer.js'
 import { GroupMember, GroupMemberError } from './group-member.js'
 
 /** The client over the broker core in this process: the local data directory, no server. */
@@ -145,6 +148,10 @@ export class EmbeddedClient implements KafkaClient {
 
   async producer(topic: string, settings: ProducerSettings, onFailure: (failure: SendFailure) => void): Promise<RecordProducer> {
     return new EmbeddedProducer(this.broker, this.resolveTopic(topic, settings.allowAutoCreate), settings, onFailure)
+  }
+
+  transactionalProducer(topic: string, settings: ProducerSettings, txn: TransactionalSettings, onFailure: (failure: SendFailure) => void): Promise<TransactionalProducer> {
+    return openEmbeddedTransactionalProducer(this.broker, this.resolveTopic(topic, settings.allowAutoCreate), settings, txn, onFailure)
   }
 
   async consumer(opts: ConsumeOptions): Promise<RecordConsumer> {

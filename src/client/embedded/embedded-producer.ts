@@ -5,7 +5,7 @@ import type { AppendResult } from '../../broker/types.js'
 import type { RecordHeader, TopicRow } from '../../broker/records.js'
 import { effectiveTopicConfig } from '../../broker/topic-configs.js'
 import type { ProducerSettings, RecordProducer, SendFailure } from '../kafka-client.js'
-import { PartitionBatches, batchLimitFor, recordTooLarge, type ClosedBatch } from '../partition-batches.js'
+import { PartitionBatches, batchLimitFor, recordTooLarge, type BatchIdentity, type ClosedBatch } from '../partition-batches.js'
 
 // The embedded producer: what Kafka's Java producer does between send() and the broker, done
 // in-process. Records are encoded straight into per-partition batch builders; each batch that closes
@@ -31,11 +31,13 @@ export class EmbeddedProducer implements RecordProducer {
     private readonly topic: TopicRow,
     private readonly settings: ProducerSettings,
     private readonly onFailure: (failure: SendFailure) => void,
+    /** The producer id, epoch and sequence of each closing batch (a transactional producer's); none: plain batches. */
+    identity?: (partition: number, records: number) => BatchIdentity,
   ) {
     const maxMessageBytes = Number(effectiveTopicConfig('max.message.bytes', topic.configs, broker.config, broker.dynamicBrokerConfigs()))
     this.committer = broker.groupCommit(GROUP_COMMIT)
     this.durability = settings.acks === -1 ? 'fsync' : 'commit'
-    this.batches = new PartitionBatches(topic.partitionCount, settings, batchLimitFor(maxMessageBytes, settings.compression), (b) => this.submit(b))
+    this.batches = new PartitionBatches(topic.partitionCount, settings, batchLimitFor(maxMessageBytes, settings.compression), (b) => this.submit(b), identity)
   }
 
   get partitionCount(): number {

@@ -1,49 +1,77 @@
+import { setTimeout as delay } from 'node:timers/promises'
+
 import type { Broker } from '../../broker/broker.js'
-import { KafkaError } from '../../broker/kafka-error.js'
-import type { AbortTransactionSpec, ListedTransactions, PartitionProducers, TransactionDescription, TransactionsClient } from '../transactions-client.js'
+import { KafkaError, fail, ok, type Outcome } from '../../broker/kafka-error.js'
+import type { PartitionRef } from '../kafka-client.js'
+import {
+  FENCE_ATTEMPTS,
+  FENCE_TRANSACTION_TIMEOUT_MS,
+  type AbortTransactionSpec,
+  type ListTransactionsFilter,
+  type ProducerState,
+  type TransactionDescription,
+  type TransactionListing,
+  type TransactionsClient,
+} from '../transactions-client.js'
 
-// The transactions tool over the data directory: the coordinator's state and the partitions' producer state.
-
+/** Transactions of the data directory, through the coordinator and partition logs of the broker core in this process. */
 export class EmbeddedTransactions implements TransactionsClient {
   constructor(private readonly broker: Broker) {}
 
-  async list(filter: { readonly durationMs: number; readonly pattern: string | null }): Promise<ListedTransactions[]> {
-    const listed = this.broker.transactions.list({ states: [], producerIds: [], durationMs: filter.durationMs, transactionalIdPattern: filter.pattern })
+  async listTransactions(filter: ListTransactionsFilter): Promise<TransactionListing[]> {
+    const listed = this.broker.transactions.list({
+      states: [],
+      producerIds: filter.producerIds ?? [],
+      durationMs: filter.durationMs ?? -1,
+      transactionalIdPattern: filter.transactionalIdPattern ?? null,
+    })
     if (listed instanceof KafkaError) throw listed
-    return [{ coordinatorId: this.broker.nodeId, transactions: listed.transactions }]
+    return listed.transactions.map((t) => ({ ...t, coordinatorId: this.broker.nodeId }))
   }
 
-  async describe(transactionalId: string): Promise<TransactionDescription> {
+  async describeTransaction(transactionalId: string): Promise<Outcome<TransactionDescription>> {
     const d = this.broker.transactions.describe(transactionalId)
-    if (d instanceof KafkaError) throw d
-    return { ...d, coordinatorId: this.broker.nodeId }
+    if (d instanceof KafkaError) return fail(d)
+    return ok({
+      coordinatorId: this.broker.nodeId,
+      transactionalId,
+      producerId: d.producerId,
+      producerEpoch: d.producerEpoch,
+      state: d.state,
+      timeoutMs: d.timeoutMs,
+      startTimeMs: d.startTimestampMs,
+      partitions: d.topics.flatMap((t) => t.partitions.map((partition) => ({ topic: t.name, partition }))),
+    })
   }
 
-  async describeProducers(topic: string, partition: number): Promise<PartitionProducers> {
-    const row = this.broker.requireTopic(topic)
-    if (partition < 0 || partition >= row.partitionCount) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION')
-    const producers = this.broker.activeProducers(row, partition)
-    if (!producers.ok) throw producers.error
-    return { nodeId: this.broker.nodeId, producers: producers.value.map((p) => ({ ...p, coordinatorEpoch: -1 })) }
+  async describeProducers(partitions: readonly PartitionRef[], brokerId?: number): Promise<(PartitionRef & Outcome<ProducerState[]>)[]> {
+    return partitions.map((p) => {
+      // This node leads every partition; another broker id has none of them.
+      if (brokerId !== undefined && brokerId !== this.broker.nodeId) return { ...p, ...fail(new KafkaError('NOT_LEADER_OR_FOLLOWER')) }
+      const row = this.broker.findTopic(p.topic)
+      if (row === undefined) return { ...p, ...fail(new KafkaError('UNKNOWN_TOPIC_OR_PARTITION')) }
+      return { ...p, ...this.broker.activeProducers(row, p.partition) }
+    })
   }
 
-  async abortTransaction(spec: AbortTransactionSpec): Promise<void> {
-    const topic = this.broker.requireTopic(spec.topic)
-    if (spec.partition < 0 || spec.partition >= topic.partitionCount) throw new KafkaError('UNKNOWN_TOPIC_OR_PARTITION')
-    const marker = { producerId: spec.producerId, producerEpoch: spec.producerEpoch, commit: false, coordinatorEpoch: spec.coordinatorEpoch }
-    const [result] = this.broker.writeTxnMarkers([{ topic, partition: spec.partition }], marker, 'fsync')
-    if (result !== undefined && !result.ok) throw result.error
-  }
-
-  async forceTerminate(transactionalId: string): Promise<void> {
-    // The first call aborts an open transaction and answers CONCURRENT_TRANSACTIONS; the retry bumps the epoch.
-    for (let attempt = 0; ; attempt++) {
-      const { error } = this.broker.transactions.initProducerId(transactionalId, FENCING_TIMEOUT_MS, -1, -1)
-      if (error === undefined) return
-      if (error.errorName !== 'CONCURRENT_TRANSACTIONS' || attempt > 0) throw error
+  async fenceProducer(transactionalId: string): Promise<KafkaError | undefined> {
+    let error: KafkaError | undefined
+    for (let attempt = 0; attempt < FENCE_ATTEMPTS; attempt++) {
+      error = this.broker.transactions.initProducerId(transactionalId, FENCE_TRANSACTION_TIMEOUT_MS, -1, -1).error
+      if (error?.errorName !== 'CONCURRENT_TRANSACTIONS') return error
+      await delay(20)
     }
+    return error
+  }
+
+  async abortTransaction(spec: AbortTransactionSpec): Promise<KafkaError | undefined> {
+    const row = this.broker.findTopic(spec.topic)
+    if (row === undefined || spec.partition < 0 || spec.partition >= row.partitionCount) return new KafkaError('UNKNOWN_TOPIC_OR_PARTITION')
+    const [written] = this.broker.writeTxnMarkers(
+      [{ topic: row, partition: spec.partition }],
+      { producerId: spec.producerId, producerEpoch: spec.producerEpoch, commit: false, coordinatorEpoch: spec.coordinatorEpoch },
+      'fsync',
+    )
+    return written === undefined || written.ok ? undefined : written.error
   }
 }
-
-/** What Kafka's FenceProducersHandler asks for: the id is only initialized to fence, never used to write. */
-const FENCING_TIMEOUT_MS = 1

@@ -3,7 +3,7 @@ import { decodeProduceResponse, encodeProduceRequest, type PartitionProduceRespo
 import { KafkaError, kafkaErrorForCode } from '../../broker/kafka-error.js'
 import { patchBaseSequence, type RecordHeader } from '../../broker/records.js'
 import type { ProducerSettings, RecordProducer, SendFailure } from '../kafka-client.js'
-import { PartitionBatches, batchLimitFor, recordTooLarge, type AckLists, type BatchIdentity, type ClosedBatch } from '../partition-batches.js'
+import { PartitionBatches, batchLimitFor, nextSequence, recordTooLarge, type AckLists, type BatchIdentity, type ClosedBatch } from '../partition-batches.js'
 import { remoteFailure } from './remote-errors.js'
 import { STALE_METADATA, type Cluster, type TopicRoute } from './wire/cluster.js'
 import { BrokerIoError } from './wire/wire-errors.js'
@@ -43,7 +43,6 @@ interface ReadyBatch {
 const MAX_IN_FLIGHT = 5
 /** max.request.size's default. */
 const MAX_REQUEST_BYTES = 1 << 20
-const MAX_SEQUENCE = 0x7fffffff
 
 export class RemoteBatchProducer implements RecordProducer {
   private readonly batches: PartitionBatches
@@ -77,6 +76,8 @@ export class RemoteBatchProducer implements RecordProducer {
     private readonly producerId: number,
     private readonly producerEpoch: number,
     maxMessageBytes: number,
+    /** A transactional producer's id (its batches are transactional, its Produce requests name it); else null. */
+    private readonly transactionalId: string | null = null,
   ) {
     const batchLimit = batchLimitFor(maxMessageBytes, settings.compression)
     this.growLimit = Math.max(settings.batchSize, Math.min(batchLimit, MAX_REQUEST_BYTES - 1024))
@@ -135,14 +136,14 @@ export class RemoteBatchProducer implements RecordProducer {
     this.closed = true
   }
 
-  /** Idempotence: a partition's batches are numbered as they close. */
+  /** Idempotence: a partition's batches are numbered as they close (and marked transactional for a transactional producer). */
   private identity(partition: number, records: number): BatchIdentity {
     let baseSequence = -1
     if (this.idempotent) {
       baseSequence = this.nextSequence[partition] ?? 0
-      this.nextSequence[partition] = addSequence(baseSequence, records)
+      this.nextSequence[partition] = nextSequence(baseSequence, records)
     }
-    return { producerId: this.producerId, producerEpoch: this.producerEpoch, baseSequence }
+    return { producerId: this.producerId, producerEpoch: this.producerEpoch, baseSequence, isTransactional: this.transactionalId !== null }
   }
 
   private queueClosed(b: ClosedBatch): void {
@@ -252,7 +253,7 @@ export class RemoteBatchProducer implements RecordProducer {
     const conn = await this.cluster.broker(leader)
     const encode = (w: Parameters<typeof encodeProduceRequest>[0], v: number) =>
       encodeProduceRequest(w, v, {
-        transactionalId: null,
+        transactionalId: this.transactionalId,
         acks: this.settings.acks,
         timeoutMs: this.cluster.settings.requestTimeoutMs,
         // The closed batches go by reference: the request's records sections are these very buffers.
@@ -360,7 +361,7 @@ export class RemoteBatchProducer implements RecordProducer {
         patchBaseSequence(b.bytes, seq)
         b.baseSequence = seq
       }
-      seq = addSequence(seq, b.records)
+      seq = nextSequence(seq, b.records)
     }
     this.nextSequence[p] = seq
   }
@@ -391,7 +392,3 @@ function failureKind(err: unknown): string | null | undefined {
   return undefined
 }
 
-function addSequence(seq: number, records: number): number {
-  const next = seq + records
-  return next > MAX_SEQUENCE ? next - MAX_SEQUENCE - 1 : next
-}

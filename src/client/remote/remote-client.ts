@@ -26,6 +26,8 @@ import type {
   RecordsToDelete,
   SendFailure,
   TopicListing,
+  TransactionalProducer,
+  TransactionalSettings,
 } from '../kafka-client.js'
 import type { ConnectionSettings } from './client-properties.js'
 import { alterConfigs, describeConfigs, incrementalAlterConfigs, listConfigResources } from './remote-configs.js'
@@ -36,6 +38,7 @@ import { brokerApiVersions, describeLogDirs } from './remote-log-dirs.js'
 import { RemoteGroups } from './remote-groups.js'
 import { remoteFailure } from './remote-errors.js'
 import { openRemoteProducer } from './remote-producer.js'
+import { openRemoteTransactionalProducer } from './remote-transactional-producer.js'
 import { createPartitions, createTopic, deleteTopics, describeTopics } from './remote-topics.js'
 import { Cluster, STALE_METADATA, type TopicRoute } from './wire/cluster.js'
 import type { BrokerConnection } from './wire/connection.js'
@@ -187,12 +190,20 @@ export class RemoteClient implements KafkaClient {
     return entries.map((e) => outcomes.find((o) => o.topic === e.topic && o.partition === e.partition) ?? { topic: e.topic, partition: e.partition, ...fail(new KafkaError('UNKNOWN_TOPIC_OR_PARTITION')) })
   }
 
-  async producer(topic: string, settings: ProducerSettings, onFailure: (failure: SendFailure) => void): Promise<RecordProducer> {
-    // The producer's own connections, under its client.id, as Java's producer has.
+  producer(topic: string, settings: ProducerSettings, onFailure: (failure: SendFailure) => void): Promise<RecordProducer> {
+    return this.ownProducer(settings, (cluster) => openRemoteProducer(cluster, topic, settings, onFailure))
+  }
+
+  transactionalProducer(topic: string, settings: ProducerSettings, txn: TransactionalSettings, onFailure: (failure: SendFailure) => void): Promise<TransactionalProducer> {
+    return this.ownProducer(settings, (cluster) => openRemoteTransactionalProducer(cluster, topic, settings, txn, onFailure))
+  }
+
+  /** A producer on its own connections, under its client.id, as Java's producer has; closed with the client. */
+  private async ownProducer<P extends RecordProducer>(settings: ProducerSettings, open: (cluster: Cluster) => Promise<P>): Promise<P> {
     const cluster = new Cluster({ ...this.settings, clientId: settings.clientId })
-    let producer: RecordProducer
+    let producer: P
     try {
-      producer = await openRemoteProducer(cluster, topic, settings, onFailure)
+      producer = await open(cluster)
     } catch (err) {
       cluster.close()
       throw err
@@ -255,7 +266,7 @@ export class RemoteClient implements KafkaClient {
    * metadata refresh, `retries` times at most; a topic or partition that does not exist fails at once.
    * `send` gets the routes it was grouped by, for the leader epochs a request carries.
    */
-  private async onLeaders<T>(
+  async onLeaders<T>(
     refs: readonly PartitionRef[],
     send: (
       conn: BrokerConnection,

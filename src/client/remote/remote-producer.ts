@@ -2,7 +2,7 @@ import { ApiKey } from '../../protocol/api-keys.js'
 import { decodeDescribeConfigsResponse, encodeDescribeConfigsRequest } from '../../protocol/messages/describe-configs.js'
 import { decodeInitProducerIdResponse, encodeInitProducerIdRequest } from '../../protocol/messages/init-producer-id.js'
 import { KafkaError, kafkaErrorForCode } from '../../broker/kafka-error.js'
-import type { ProducerSettings, RecordProducer, SendFailure } from '../kafka-client.js'
+import type { ProducerSettings, SendFailure } from '../kafka-client.js'
 import { RemoteBatchProducer } from './remote-batch-producer.js'
 import { remoteFailure } from './remote-errors.js'
 import type { Cluster } from './wire/cluster.js'
@@ -16,14 +16,22 @@ import type { Cluster } from './wire/cluster.js'
 const DEFAULT_MAX_MESSAGE_BYTES = 1048588
 const TOPIC_RESOURCE = 2
 
-export async function openRemoteProducer(cluster: Cluster, topic: string, settings: ProducerSettings, onFailure: (failure: SendFailure) => void): Promise<RecordProducer> {
+export async function openRemoteProducer(
+  cluster: Cluster,
+  topic: string,
+  settings: ProducerSettings,
+  onFailure: (failure: SendFailure) => void,
+  /** A transactional producer's id, producer id and epoch (from its coordinator); without it the producer asks for its own id when idempotent. */
+  transactional?: { readonly transactionalId: string; readonly producerId: number; readonly producerEpoch: number },
+): Promise<RemoteBatchProducer> {
   try {
     const partitionCount = await topicPartitionCount(cluster, topic, settings.allowAutoCreate)
     let producerId = -1
     let producerEpoch = -1
-    if (isIdempotent(settings)) ({ producerId, producerEpoch } = await initProducerId(cluster))
+    if (transactional !== undefined) ({ producerId, producerEpoch } = transactional)
+    else if (isIdempotent(settings)) ({ producerId, producerEpoch } = await initProducerId(cluster))
     const maxMessageBytes = await topicMaxMessageBytes(cluster, topic)
-    return new RemoteBatchProducer(cluster, topic, partitionCount, settings, onFailure, producerId, producerEpoch, maxMessageBytes)
+    return new RemoteBatchProducer(cluster, topic, partitionCount, settings, onFailure, producerId, producerEpoch, maxMessageBytes, transactional?.transactionalId ?? null)
   } catch (err) {
     if (err instanceof KafkaError) throw err
     throw remoteFailure(err, cluster.settings.bootstrap)

@@ -132,6 +132,31 @@ describe('transactions in a partition', () => {
     expect(older?.ok === false && older.error.errorName).toBe('INVALID_PRODUCER_EPOCH')
   })
 
+  it('sees what another process wrote to the partition since it last looked: batches, markers, sequences', () => {
+    const t = create('shared')
+    const p = broker.initProducerId().producerId
+    const other = openBroker({ dataDir: dir, initialize: 'never' })
+    try {
+      const there = other.requireTopic('shared')
+      // The other process looks first (its producer state is built, empty), then this one writes.
+      expect(other.activeProducers(there, 0)).toEqual({ ok: true, value: [] })
+      produce(t, txnBatch(['a', 'b'], p, 0, { producerEpoch: 3 }))
+      const seen = other.activeProducers(there, 0)
+      expect(seen.ok && seen.value.map((x) => [x.producerEpoch, x.lastSequence, x.currentTxnStartOffset])).toEqual([[3, 1, 0]])
+      // A retry of the same batch through the other process is the duplicate it is, not a second append.
+      const [retry] = other.produce([{ topic: there, partition: 0, batch: txnBatch(['a', 'b'], p, 0, { producerEpoch: 3 }) }], 'commit')
+      expect(retry?.ok && retry.value.baseOffset).toBe(0)
+      // This process ends the transaction with a fencing epoch; the other one refuses the zombie's next batch.
+      broker.writeTxnMarkers([{ topic: t, partition: 0 }], marker(p, false, 4), 'fsync')
+      const after = other.activeProducers(there, 0)
+      expect(after.ok && after.value.map((x) => [x.producerEpoch, x.currentTxnStartOffset])).toEqual([[4, -1]])
+      const [zombie] = other.produce([{ topic: there, partition: 0, batch: txnBatch(['c'], p, 2, { producerEpoch: 3 }) }], 'commit')
+      expect(zombie?.ok === false && zombie.error.errorName).toBe('INVALID_PRODUCER_EPOCH')
+    } finally {
+      other.close()
+    }
+  })
+
   it('refuses a marker from an older epoch, writes one for a producer without a transaction, and changes no state for it', () => {
     const t = create('epochs', 2)
     const p = broker.initProducerId().producerId

@@ -15,6 +15,10 @@ import { BrokerIoError } from './wire-errors.js'
 // Metadata again. `retrying` is the one retry loop: retries and
 // retry.backoff.ms from the settings, backoff doubling up to Java's retry.backoff.max.ms default (1 s).
 
+/** FindCoordinator's key types: a consumer group, a transactional id. */
+export type CoordinatorKind = 'group' | 'transaction'
+const COORDINATOR_KEY_TYPES: Readonly<Record<CoordinatorKind, number>> = { group: 0, transaction: 1 }
+
 /** Kafka's errors that mean "your idea of the leaders is out of date" (Java's InvalidMetadataException family). */
 export const STALE_METADATA = new Set<string>([
   'NOT_LEADER_OR_FOLLOWER',
@@ -179,28 +183,29 @@ export class Cluster {
   }
 
   /**
-   * The connection to the group's coordinator (FindCoordinator, remembered until forgetCoordinator).
-   * A coordinator-level error (COORDINATOR_NOT_AVAILABLE while the group is loading…) throws its KafkaError.
+   * The connection to the coordinator of a group (or, with kind 'transaction', of a transactional id):
+   * FindCoordinator, remembered until forgetCoordinator. A coordinator-level error (COORDINATOR_NOT_AVAILABLE
+   * while the group is loading…) throws its KafkaError.
    */
-  async coordinator(groupId: string): Promise<BrokerConnection> {
-    return this.connectionTo(await this.coordinatorNode(groupId))
+  async coordinator(key: string, kind: CoordinatorKind = 'group'): Promise<BrokerConnection> {
+    return this.connectionTo(await this.coordinatorNode(key, kind))
   }
 
-  /** The group's (or with key type 1 the transactional id's) coordinator as FindCoordinator names it (remembered until forgetCoordinator). */
-  async coordinatorNode(groupId: string, keyType: 0 | 1 = 0): Promise<CoordinatorNode> {
-    // Key type 1 (TRANSACTION): a transactional id, remembered apart from a group of the same name.
-    const cacheKey = keyType === 0 ? groupId : `\u0000txn:${groupId}`
+  /** The coordinator as FindCoordinator names it (remembered until forgetCoordinator). */
+  async coordinatorNode(key: string, kind: CoordinatorKind = 'group'): Promise<CoordinatorNode> {
+    const cacheKey = `${kind}:${key}`
     let address = this.coordinators.get(cacheKey)
     if (address === undefined) {
       const conn = await this.anyBroker()
       const batched = conn.versionOf(ApiKey.FindCoordinator) >= 4
+      const keyType = COORDINATOR_KEY_TYPES[kind]
       const answer = await conn.request(
         ApiKey.FindCoordinator,
-        (w, v) => encodeFindCoordinatorRequest(w, v, batched ? { keyType, coordinatorKeys: [groupId] } : { keyType, key: groupId }),
+        (w, v) => encodeFindCoordinatorRequest(w, v, batched ? { keyType, coordinatorKeys: [key] } : { keyType, key }),
         decodeFindCoordinatorResponse,
       )
       // v4+ answers per key; older versions at the top level.
-      const found = batched ? answer.coordinators.find((c) => c.key === groupId) : answer
+      const found = batched ? answer.coordinators.find((c) => c.key === key) : answer
       if (found === undefined) throw new KafkaError('COORDINATOR_NOT_AVAILABLE')
       if (found.errorCode !== 0) throw kafkaErrorForCode(found.errorCode, found.errorMessage)
       address = { nodeId: found.nodeId, host: found.host, port: found.port }
@@ -210,8 +215,8 @@ export class Cluster {
   }
 
   /** After NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE or a lost connection: ask FindCoordinator again next time. */
-  forgetCoordinator(groupId: string): void {
-    this.coordinators.delete(groupId)
+  forgetCoordinator(key: string, kind: CoordinatorKind = 'group'): void {
+    this.coordinators.delete(`${kind}:${key}`)
   }
 
   /** Forgets the topic's leaders (after a stale-metadata error or a lost connection): the next route() asks again. */

@@ -1,0 +1,118 @@
+import { setTimeout as delay } from 'node:timers/promises'
+
+import type { Broker } from '../../broker/broker.js'
+import type { KafkaError } from '../../broker/kafka-error.js'
+import type { TopicRow } from '../../broker/records.js'
+import type { RecordHeader } from '../../broker/records.js'
+import type { ProducerSettings, SendFailure, TransactionalProducer, TransactionalSettings } from '../kafka-client.js'
+import { nextSequence } from '../partition-batches.js'
+import { EmbeddedProducer } from './embedded-producer.js'
+
+// The embedded transactional producer: what Kafka's Java producer does with a transactional.id, against
+// the transaction coordinator of the broker core in this process (its state is in the store, shared with a
+// running server and other embedded processes). initTransactions when it opens; each transaction adds
+// every partition of the topic at its start (AddPartitionsToTxn, as a client of transaction version 0/1),
+// its batches carry the producer id, epoch, per-partition sequences and the transactional flag, and the
+// commit writes the markers once every batch of the transaction is stored.
+
+/** How often a coordinator answering CONCURRENT_TRANSACTIONS (it is completing an earlier transaction) is asked again. */
+const CONCURRENT_ATTEMPTS = 100
+const CONCURRENT_BACKOFF_MS = 20
+
+export async function openEmbeddedTransactionalProducer(
+  broker: Broker,
+  topic: TopicRow,
+  settings: ProducerSettings,
+  txn: TransactionalSettings,
+  onFailure: (failure: SendFailure) => void,
+): Promise<TransactionalProducer> {
+  const { producerId, producerEpoch } = await untilSettled(() => broker.transactions.initProducerId(txn.transactionalId, txn.transactionTimeoutMs, -1, -1))
+  return new EmbeddedTransactionalProducer(broker, topic, settings, { ...txn, producerId, producerEpoch }, onFailure)
+}
+
+class EmbeddedTransactionalProducer implements TransactionalProducer {
+  private readonly producer: EmbeddedProducer
+  private readonly sequences: number[]
+  private failed: SendFailure | undefined
+
+  constructor(
+    private readonly broker: Broker,
+    private readonly topic: TopicRow,
+    settings: ProducerSettings,
+    private readonly txn: TransactionalSettings & { readonly producerId: number; readonly producerEpoch: number },
+    onFailure: (failure: SendFailure) => void,
+  ) {
+    this.sequences = new Array<number>(topic.partitionCount).fill(0)
+    const report = (f: SendFailure) => {
+      this.failed ??= f
+      onFailure(f)
+    }
+    this.producer = new EmbeddedProducer(broker, topic, settings, report, (partition, records) => {
+      const baseSequence = this.sequences[partition] ?? 0
+      this.sequences[partition] = nextSequence(baseSequence, records)
+      return { producerId: txn.producerId, producerEpoch: txn.producerEpoch, baseSequence, isTransactional: true }
+    })
+  }
+
+  get partitionCount(): number {
+    return this.producer.partitionCount
+  }
+
+  get acknowledged(): number {
+    return this.producer.acknowledged
+  }
+
+  async beginTransaction(): Promise<void> {
+    this.failed = undefined
+    const partitions = Array.from({ length: this.topic.partitionCount }, (_, partition) => ({ topic: this.topic, partition }))
+    const error = await untilSettled(() => ({ error: this.broker.transactions.addPartitions(this.identity(), partitions, 0) }))
+    if (error.error !== undefined) throw error.error
+  }
+
+  send(key: Buffer | null, value: Buffer | null, headers: readonly RecordHeader[] | undefined, timestamp: number, partition?: number): number {
+    return this.producer.send(key, value, headers, timestamp, partition)
+  }
+
+  afterChunk(): Promise<void> {
+    return this.producer.afterChunk()
+  }
+
+  flush(): Promise<void> {
+    return this.producer.flush()
+  }
+
+  async commitTransaction(): Promise<void> {
+    await this.producer.flush()
+    const failed = this.failed
+    await this.end(failed === undefined)
+    if (failed !== undefined) throw failed.error
+  }
+
+  async abortTransaction(): Promise<void> {
+    await this.producer.flush()
+    await this.end(false)
+  }
+
+  async close(): Promise<void> {
+    await this.producer.close()
+  }
+
+  private async end(commit: boolean): Promise<void> {
+    const result = await untilSettled(() => this.broker.transactions.endTxn({ ...this.identity(), commit, transactionVersion: 0 }))
+    if (result.error !== undefined) throw result.error
+  }
+
+  private identity() {
+    return { transactionalId: this.txn.transactionalId, producerId: this.txn.producerId, producerEpoch: this.txn.producerEpoch }
+  }
+}
+
+/** Calls the coordinator until it stops answering CONCURRENT_TRANSACTIONS (an earlier transaction completing). */
+async function untilSettled<T extends { readonly error?: KafkaError | undefined }>(call: () => T): Promise<T> {
+  let result = call()
+  for (let attempt = 1; attempt < CONCURRENT_ATTEMPTS && result.error?.errorName === 'CONCURRENT_TRANSACTIONS'; attempt++) {
+    await delay(CONCURRENT_BACKOFF_MS)
+    result = call()
+  }
+  return result
+}
