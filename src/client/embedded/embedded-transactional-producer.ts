@@ -3,8 +3,8 @@ import { setTimeout as delay } from 'node:timers/promises'
 import type { Broker } from '../../broker/broker.js'
 import type { KafkaError } from '../../broker/kafka-error.js'
 import type { TopicRow } from '../../broker/records.js'
-import type { RecordHeader } from '../../broker/records.js'
 import type { ProducerSettings, SendFailure, TransactionalProducer, TransactionalSettings } from '../kafka-client.js'
+import { TransactionalProducerBase } from '../transactional-producer-base.js'
 import { nextSequence } from '../partition-batches.js'
 import { EmbeddedProducer } from './embedded-producer.js'
 
@@ -30,10 +30,9 @@ export async function openEmbeddedTransactionalProducer(
   return new EmbeddedTransactionalProducer(broker, topic, settings, { ...txn, producerId, producerEpoch }, onFailure)
 }
 
-class EmbeddedTransactionalProducer implements TransactionalProducer {
-  private readonly producer: EmbeddedProducer
+class EmbeddedTransactionalProducer extends TransactionalProducerBase {
+  protected readonly producer: EmbeddedProducer
   private readonly sequences: number[]
-  private failed: SendFailure | undefined
 
   constructor(
     private readonly broker: Broker,
@@ -42,62 +41,22 @@ class EmbeddedTransactionalProducer implements TransactionalProducer {
     private readonly txn: TransactionalSettings & { readonly producerId: number; readonly producerEpoch: number },
     onFailure: (failure: SendFailure) => void,
   ) {
+    super()
     this.sequences = new Array<number>(topic.partitionCount).fill(0)
-    const report = (f: SendFailure) => {
-      this.failed ??= f
-      onFailure(f)
-    }
-    this.producer = new EmbeddedProducer(broker, topic, settings, report, (partition, records) => {
+    this.producer = new EmbeddedProducer(broker, topic, settings, this.reporting(onFailure), (partition, records) => {
       const baseSequence = this.sequences[partition] ?? 0
       this.sequences[partition] = nextSequence(baseSequence, records)
       return { producerId: txn.producerId, producerEpoch: txn.producerEpoch, baseSequence, isTransactional: true }
     })
   }
 
-  get partitionCount(): number {
-    return this.producer.partitionCount
-  }
-
-  get acknowledged(): number {
-    return this.producer.acknowledged
-  }
-
-  async beginTransaction(): Promise<void> {
-    this.failed = undefined
+  protected async addPartitions(): Promise<void> {
     const partitions = Array.from({ length: this.topic.partitionCount }, (_, partition) => ({ topic: this.topic, partition }))
-    const error = await untilSettled(() => ({ error: this.broker.transactions.addPartitions(this.identity(), partitions, 0) }))
-    if (error.error !== undefined) throw error.error
+    const added = await untilSettled(() => ({ error: this.broker.transactions.addPartitions(this.identity(), partitions, 0) }))
+    if (added.error !== undefined) throw added.error
   }
 
-  send(key: Buffer | null, value: Buffer | null, headers: readonly RecordHeader[] | undefined, timestamp: number, partition?: number): number {
-    return this.producer.send(key, value, headers, timestamp, partition)
-  }
-
-  afterChunk(): Promise<void> {
-    return this.producer.afterChunk()
-  }
-
-  flush(): Promise<void> {
-    return this.producer.flush()
-  }
-
-  async commitTransaction(): Promise<void> {
-    await this.producer.flush()
-    const failed = this.failed
-    await this.end(failed === undefined)
-    if (failed !== undefined) throw failed.error
-  }
-
-  async abortTransaction(): Promise<void> {
-    await this.producer.flush()
-    await this.end(false)
-  }
-
-  async close(): Promise<void> {
-    await this.producer.close()
-  }
-
-  private async end(commit: boolean): Promise<void> {
+  protected async end(commit: boolean): Promise<void> {
     const result = await untilSettled(() => this.broker.transactions.endTxn({ ...this.identity(), commit, transactionVersion: 0 }))
     if (result.error !== undefined) throw result.error
   }

@@ -5,10 +5,10 @@ import { decodeAddPartitionsToTxnResponse, encodeAddPartitionsToTxnRequest } fro
 import { decodeEndTxnResponse, encodeEndTxnRequest } from '../../protocol/messages/end-txn.js'
 import { decodeInitProducerIdResponse, encodeInitProducerIdRequest } from '../../protocol/messages/init-producer-id.js'
 import { KafkaError, kafkaErrorForCode } from '../../broker/kafka-error.js'
-import type { RecordHeader } from '../../broker/records.js'
 import type { ProducerSettings, RecordProducer, SendFailure, TransactionalProducer, TransactionalSettings } from '../kafka-client.js'
 import { remoteFailure } from './remote-errors.js'
 import { openRemoteProducer } from './remote-producer.js'
+import { TransactionalProducerBase } from '../transactional-producer-base.js'
 import type { Cluster } from './wire/cluster.js'
 import type { BrokerConnection } from './wire/connection.js'
 
@@ -58,35 +58,28 @@ export async function openRemoteTransactionalProducer(
     if (err instanceof KafkaError) throw err
     throw remoteFailure(err, cluster.settings.bootstrap)
   }
-  const failures: { first?: SendFailure } = {}
-  const report = (f: SendFailure) => {
-    failures.first ??= f
-    onFailure(f)
-  }
-  const producer = await openRemoteProducer(cluster, topic, { ...settings, acks: -1, idempotent: true }, report, identity)
-  return new RemoteTransactionalProducer(cluster, topic, identity, producer, failures)
+  const producer = new RemoteTransactionalProducer(cluster, topic, identity)
+  await producer.open(settings, onFailure)
+  return producer
 }
 
-class RemoteTransactionalProducer implements TransactionalProducer {
+class RemoteTransactionalProducer extends TransactionalProducerBase {
+  protected producer!: RecordProducer
+
   constructor(
     private readonly cluster: Cluster,
     private readonly topic: string,
     private readonly identity: TransactionIdentity,
-    private readonly producer: RecordProducer,
-    /** The first send failure since the transaction began (the batch producer reports it here). */
-    private readonly failures: { first?: SendFailure },
-  ) {}
-
-  get partitionCount(): number {
-    return this.producer.partitionCount
+  ) {
+    super()
   }
 
-  get acknowledged(): number {
-    return this.producer.acknowledged
+  /** The idempotent batch producer (acks=all) sending as this transactional id. */
+  async open(settings: ProducerSettings, onFailure: (failure: SendFailure) => void): Promise<void> {
+    this.producer = await openRemoteProducer(this.cluster, this.topic, { ...settings, acks: -1, idempotent: true }, this.reporting(onFailure), this.identity)
   }
 
-  async beginTransaction(): Promise<void> {
-    delete this.failures.first
+  protected async addPartitions(): Promise<void> {
     const partitions = Array.from({ length: this.producer.partitionCount }, (_, i) => i)
     const { transactionalId, producerId, producerEpoch } = this.identity
     await coordinatorCall(this.cluster, transactionalId, async (conn) => {
@@ -107,35 +100,7 @@ class RemoteTransactionalProducer implements TransactionalProducer {
     })
   }
 
-  send(key: Buffer | null, value: Buffer | null, headers: readonly RecordHeader[] | undefined, timestamp: number, partition?: number): number {
-    return this.producer.send(key, value, headers, timestamp, partition)
-  }
-
-  afterChunk(): Promise<void> {
-    return this.producer.afterChunk()
-  }
-
-  flush(): Promise<void> {
-    return this.producer.flush()
-  }
-
-  async commitTransaction(): Promise<void> {
-    await this.producer.flush()
-    const failed = this.failures.first
-    await this.end(failed === undefined)
-    if (failed !== undefined) throw failed.error
-  }
-
-  async abortTransaction(): Promise<void> {
-    await this.producer.flush()
-    await this.end(false)
-  }
-
-  close(): Promise<void> {
-    return this.producer.close()
-  }
-
-  private async end(commit: boolean): Promise<void> {
+  protected async end(commit: boolean): Promise<void> {
     const { transactionalId, producerId, producerEpoch } = this.identity
     await coordinatorCall(this.cluster, transactionalId, (conn) =>
       conn.request(ApiKey.EndTxn, (w, v) => encodeEndTxnRequest(w, v, { transactionalId, producerId, producerEpoch, committed: commit }), decodeEndTxnResponse, {
