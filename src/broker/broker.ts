@@ -1,14 +1,14 @@
 import type { Durability, LogStore, OpenTxn, StableOffsets, TopicRow } from '../storage/log-store.js'
-import type { BatchHeader } from '../protocol/record-batch.js'
-import type { ErrorName } from '../protocol/error-codes.js'
 import type { BrokerConfig } from './broker-config.js'
 import { fetchPartitions, type FetchPartitionResult, type FetchSpec } from './fetch.js'
 import { ChangeStamp } from './change-stamp.js'
+import { ReadEnds } from './read-ends.js'
 import { FetchWaiters, type WaitResult } from './fetch-waiters.js'
 import { FeatureAdmin } from './feature-admin.js'
 import { GroupCommitter, type GroupCommitPolicy } from './group-commit.js'
 import { GroupCoordinator } from './groups/coordinator.js'
 import { TransactionCoordinator } from './transactions/coordinator.js'
+import { verifyTransactionalProduce, type TransactionalProduce } from './transactions/produce-verification.js'
 import { GroupConfigAdmin } from './groups/group-configs.js'
 import { KafkaError, asKafkaError, fail, ok, type Outcome } from './kafka-error.js'
 import { endOffsetForEpoch, type EpochEndOffset } from './leader-epoch.js'
@@ -46,13 +46,7 @@ export type { Durability } from '../storage/log-store.js'
 export type { EpochEndOffset } from './leader-epoch.js'
 export type { LogDirDescription, LogDirSelection, LogDirTopic, LogDirPartition } from './log-dirs.js'
 export type { ActiveProducer } from './producer-state.js'
-
-/** A transactional batch of a Produce request, for the produce-side check (verifyTransactionalProduce). */
-export interface TransactionalProduce {
-  readonly topic: TopicRow
-  readonly partition: number
-  readonly header: Pick<BatchHeader, 'producerId' | 'producerEpoch'>
-}
+export type { TransactionalProduce } from './transactions/produce-verification.js'
 
 /** Produce requests wait for the rest of the event-loop turn, with no size bound: the server's batching is the clients'. */
 const SERVER_GROUP_COMMIT: GroupCommitPolicy = { maxBytes: Infinity, maxWaitMs: 0 }
@@ -69,12 +63,8 @@ export class Broker {
   private readonly log: PartitionLog
   private readonly waiters: FetchWaiters
   private readonly changeStamp: ChangeStamp
-  /**
-   * The high watermark each partition had at this process's last read of it, with the store's external
-   * change counter taken just before: a consumer that asks again from exactly there, with nothing
-   * committed since, is waited for without another read of the store (see `caughtUp`).
-   */
-  private readonly readEnds = new Map<string, { highWatermark: number; lastStableOffset: number; logStartOffset: number; stamp: number }>()
+  /** Where this process last read each partition to its end (see `caughtUp`). */
+  private readonly readEnds: ReadEnds
   /** The server's group commit (produceGrouped); every group commit opened here is flushed by close(). */
   private readonly committer: GroupCommitter
   private readonly committers: GroupCommitter[] = []
@@ -108,6 +98,7 @@ export class Broker {
     this.topicConfigs = new TopicConfigAdmin(store, config, dynamic)
     this.log = new PartitionLog(store, config, dynamic)
     this.waiters = new FetchWaiters(this.changeStamp)
+    this.readEnds = new ReadEnds(this.changeStamp)
     this.committer = this.groupCommit(SERVER_GROUP_COMMIT)
     this.cleaner = new LogCleaner(store, config, () => this.readEnds.clear())
     this.groupConfigs = new GroupConfigAdmin(store, config)
@@ -242,29 +233,7 @@ export class Broker {
    * transition in progress → NOT_ENOUGH_REPLICAS (which every client retries).
    */
   verifyTransactionalProduce(transactionalId: string, batches: readonly TransactionalProduce[], produceVersion: number): (KafkaError | undefined)[] {
-    const addImplicitly = produceVersion >= 12 && this.transactions.implicitAdd
-    if (!addImplicitly && !this.partitionVerificationEnabled()) return batches.map(() => undefined)
-    const [first] = batches
-    if (first === undefined) return []
-    const { producerId, producerEpoch } = first.header
-    const sameProducer = batches.map((b) => b.header.producerId === producerId && b.header.producerEpoch === producerEpoch)
-    const verdict = this.transactions.verifyPartitions(
-      { transactionalId, producerId, producerEpoch },
-      batches.filter((_, i) => sameProducer[i]),
-      addImplicitly,
-    )
-    const notAdded = () =>
-      new KafkaError(produceVersion >= 11 ? 'TRANSACTION_ABORTABLE' : 'INVALID_TXN_STATE', 'Partition was not added to the transaction')
-    const whole = (name: ErrorName) =>
-      name === 'CONCURRENT_TRANSACTIONS'
-        ? new KafkaError('NOT_ENOUGH_REPLICAS', `Unable to verify the partition has been added to the transaction. Underlying error: ${name}`)
-        : new KafkaError(name)
-    let next = 0
-    return batches.map((_, i) => {
-      if (!sameProducer[i]) return new KafkaError('INVALID_PRODUCER_ID_MAPPING', 'Transactional records contained more than one producer ID')
-      if ('error' in verdict) return whole(verdict.error)
-      return verdict.partitions[next++] === undefined ? undefined : notAdded()
-    })
+    return verifyTransactionalProduce(this.transactions, this.partitionVerificationEnabled(), transactionalId, batches, produceVersion)
   }
 
   /** transaction.partition.verification.enable: dynamic in Kafka (kafka-configs), so the per-broker, then cluster-wide dynamic value first. */
@@ -278,7 +247,7 @@ export class Broker {
   /** Validates and appends batches in one transaction; wakes waiting consumers after the commit. */
   produce(entries: readonly ProduceEntry[], durability: Durability, validation: BatchValidation = 'full'): Outcome<AppendResult>[] {
     const results = this.log.produce(entries, durability, validation)
-    for (const e of entries) this.readEnds.delete(`${e.topic.id}:${e.partition}`)
+    for (const e of entries) this.readEnds.forget(e.topic.id, e.partition)
     this.waiters.notify(entries.filter((_, i) => results[i]?.ok).map((e) => ({ topicId: e.topic.id, partition: e.partition })))
     this.cleanAfterWrite()
     return results
@@ -305,10 +274,7 @@ export class Broker {
     // entry stale, never wrong.
     const stamp = this.changeStamp.get()
     const result = this.log.read(topic, partition, fromOffset, maxBytes, opts)
-    if (result.ok) {
-      const { highWatermark, lastStableOffset, logStartOffset } = result.value
-      this.readEnds.set(`${topic.id}:${partition}`, { highWatermark, lastStableOffset, logStartOffset, stamp })
-    }
+    if (result.ok) this.readEnds.remember(topic.id, partition, result.value, stamp)
     return result
   }
 
@@ -319,13 +285,7 @@ export class Broker {
    * in few reads only those: reading every partition cost a read transaction each, per Fetch.
    */
   caughtUpAnswer(topicId: number, partition: number, offset: number, isolation: IsolationLevel = 'read_uncommitted'): FetchedPartition | undefined {
-    const known = this.readEnds.get(`${topicId}:${partition}`)
-    if (known === undefined || known.stamp !== this.changeStamp.get()) return undefined
-    const committed = isolation === 'read_committed'
-    // read_committed is caught up at the last stable offset: what lies beyond waits for a marker.
-    if ((committed ? known.lastStableOffset : known.highWatermark) !== offset) return undefined
-    const { highWatermark, lastStableOffset, logStartOffset } = known
-    return { batches: [], highWatermark, lastStableOffset, logStartOffset, ...(committed ? { abortedTransactions: [] } : {}) }
+    return this.readEnds.answer(topicId, partition, offset, isolation)
   }
 
   /**
@@ -369,7 +329,7 @@ export class Broker {
     durability: Durability,
   ): Outcome<void>[] {
     const results = this.log.writeTxnMarkers(partitions, marker, durability)
-    for (const p of partitions) this.readEnds.delete(`${p.topic.id}:${p.partition}`)
+    for (const p of partitions) this.readEnds.forget(p.topic.id, p.partition)
     this.waiters.notify(partitions.filter((_, i) => results[i]?.ok).map((p) => ({ topicId: p.topic.id, partition: p.partition })))
     return results
   }
@@ -377,7 +337,7 @@ export class Broker {
   /** After a caller's outer transaction that wrote markers rolled back: forget what this process cached of those partitions. */
   forgetPartitionState(partitions: readonly { topic: TopicRow; partition: number }[]): void {
     this.log.forgetProducerStates(partitions)
-    for (const p of partitions) this.readEnds.delete(`${p.topic.id}:${p.partition}`)
+    for (const p of partitions) this.readEnds.forget(p.topic.id, p.partition)
   }
 
   /** The end offset of a leader epoch (OffsetForLeaderEpoch); `currentLeaderEpoch` -1 = not given. */

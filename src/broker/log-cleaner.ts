@@ -1,7 +1,7 @@
 import { PartitionNotFoundError, TopicNotFoundError, type LogStore, type TopicPartition, type TopicRow } from '../storage/log-store.js'
 import type { BrokerConfig } from './broker-config.js'
 import { CompactionJob, type CompactionRange } from './compaction.js'
-import { isCompacted } from './partition-log.js'
+import { isCompacted } from './batch-validation.js'
 import { applyRetention } from './retention.js'
 import { effectiveTopicConfig } from './topic-configs.js'
 

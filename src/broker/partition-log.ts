@@ -1,11 +1,13 @@
 import type { Durability, LogStore, OpenTxn, StableOffsets, TopicPartition, TopicRow } from '../storage/log-store.js'
 import { StoreIoError } from '../storage/log-store.js'
-import { forEachRecord, recordTimestamps, validateBatch, type RecordCursor, type RecordTimestamps } from '../protocol/batch-records.js'
-import { RecordBatchError, patchBaseOffset, patchMaxTimestamp, patchPartitionLeaderEpoch, readBatchHeader, stampLogAppendTime, type BatchHeader } from '../protocol/record-batch.js'
+import { recordTimestamps, validateBatch, type RecordTimestamps } from '../protocol/batch-records.js'
+import { patchBaseOffset, patchMaxTimestamp, patchPartitionLeaderEpoch, readBatchHeader, stampLogAppendTime, type BatchHeader } from '../protocol/record-batch.js'
 import { NO_TIMESTAMP } from '../protocol/record-batch-layout.js'
 import { buildTxnMarkerBatch, readTxnMarker, type TxnMarker } from '../protocol/txn-marker.js'
 import type { BrokerConfig } from './broker-config.js'
-import { KafkaError, RecordValidationError, asKafkaError, fail, ok, type Outcome, type RecordError } from './kafka-error.js'
+import { KafkaError, RecordValidationError, asKafkaError, fail, ok, type Outcome } from './kafka-error.js'
+import { asBatchError, checkTimestamps, isCompacted, requireKeys } from './batch-validation.js'
+import { maxTimestampOffset, offsetForTimestamp } from './offset-lookups.js'
 import { LEADER_EPOCH } from './leader-epoch.js'
 import { damagedLogError, servableBatches } from './log-damage.js'
 import { PartitionProducerState, type ActiveProducer } from './producer-state.js'
@@ -317,65 +319,12 @@ export class PartitionLog {
       const { logStartOffset, highWatermark } = this.store.offsets(tp)
       if (spec === 'latest') return { offset: highWatermark, timestamp: -1 }
       if (spec === 'earliest') return { offset: logStartOffset, timestamp: -1 }
-      if (spec === 'max-timestamp') return this.maxTimestampOffset(tp, logStartOffset)
-      const found = this.offsetForTimestamp(tp, spec, logStartOffset)
+      if (spec === 'max-timestamp') return maxTimestampOffset(this.store, tp, logStartOffset)
+      const found = offsetForTimestamp(this.store, tp, spec, logStartOffset)
       // Kafka's Partition.fetchOffsetForTimestamp: read_committed finds only offsets below the last stable offset.
       if (isolation === 'read_committed' && found.offset >= 0 && found.offset >= this.store.stableOffsets(tp).lastStableOffset) return { offset: -1, timestamp: -1 }
       return found
     })
-  }
-
-  /**
-   * The earliest offset whose record timestamp is at or after `timestampMs` (Kafka's time index lookup).
-   * The store finds the first batch whose max timestamp reaches it; that batch can still hold no such record
-   * at or above the log start (or only records without timestamps, stored with their append time), so the
-   * walk goes on to later batches until one does.
-   */
-  private offsetForTimestamp(tp: TopicPartition, timestampMs: number, logStartOffset: number): OffsetAndTimestamp {
-    let found: OffsetAndTimestamp = { offset: -1, timestamp: -1 }
-    const first = this.store.firstBatchAtOrAfter(tp, timestampMs)
-    if (!first) return found
-    const visit = (r: RecordCursor) => {
-      if (r.offset >= logStartOffset && r.timestamp >= timestampMs) {
-        found = { offset: r.offset, timestamp: r.timestamp }
-        return false
-      }
-      return true
-    }
-    forEachRecord(first.bytes, visit)
-    let from = first.lastOffset + 1
-    while (found.offset < 0) {
-      const batches = this.store.read(tp, from, { maxBytes: 8 << 20, maxBatches: 1000 })
-      const last = batches[batches.length - 1]
-      if (!last) break
-      for (const b of batches) {
-        if (b.maxTimestamp < timestampMs) continue
-        forEachRecord(b.bytes, visit)
-        if (found.offset >= 0) break
-      }
-      from = last.lastOffset + 1
-    }
-    return found
-  }
-
-  /** Offset of the record with the largest timestamp (the first such record on ties), as ListOffsets -3. */
-  private maxTimestampOffset(tp: TopicPartition, logStartOffset: number): OffsetAndTimestamp {
-    let best: OffsetAndTimestamp = { offset: -1, timestamp: -1 }
-    let from = logStartOffset
-    for (;;) {
-      const batches = this.store.read(tp, from, { maxBytes: 8 << 20, maxBatches: 1000 })
-      if (batches.length === 0) return best
-      for (const b of batches) {
-        if (b.maxTimestamp > best.timestamp) {
-          forEachRecord(b.bytes, (r) => {
-            if (r.offset >= logStartOffset && r.timestamp > best.timestamp) best = { offset: r.offset, timestamp: r.timestamp }
-          })
-        }
-      }
-      const last = batches[batches.length - 1]
-      if (!last) return best
-      from = last.lastOffset + 1
-    }
   }
 
   /**
@@ -452,63 +401,4 @@ export interface ReadOptions {
 /** A batch that passed the checks, with the timestamps its records carry. */
 interface CheckedBatch extends BatchHeader {
   readonly recordTimestamps: RecordTimestamps
-}
-
-function asBatchError(err: unknown): unknown {
-  if (err instanceof RecordBatchError) {
-    return new KafkaError(err.kind === 'CORRUPT_MESSAGE' ? 'CORRUPT_MESSAGE' : 'INVALID_RECORD', err.message, { cause: err })
-  }
-  return err
-}
-
-/**
- * CreateTime records must lie within message.timestamp.before.max.ms before and after.max.ms after now
- * (Kafka's LogValidator, INVALID_TIMESTAMP with one record error per offending record). Records without a
- * timestamp are not checked. The common case costs two comparisons; the records are walked only to name
- * the offending ones.
- */
-function checkTimestamps(batch: Buffer, timestamps: RecordTimestamps, settings: WriteSettings, nowMs: number): void {
-  const earliest = nowMs - settings.timestampBeforeMaxMs
-  const latest = nowMs + settings.timestampAfterMaxMs
-  if (timestamps.min >= earliest && timestamps.max <= latest) return
-  const errors: RecordError[] = []
-  let index = 0
-  try {
-    forEachRecord(batch, (r) => {
-      if (r.timestamp !== NO_TIMESTAMP && (r.timestamp < earliest || r.timestamp > latest)) {
-        errors.push({
-          batchIndex: index,
-          message: `Timestamp ${r.timestamp} of message with offset ${r.offset} is out of range. The timestamp should be within [${earliest}, ${latest}]`,
-        })
-      }
-      index++
-    })
-  } catch (err) {
-    throw asBatchError(err)
-  }
-  if (errors.length > 0) throw new RecordValidationError(errors, 'INVALID_TIMESTAMP')
-}
-
-/** True when a cleanup.policy value (a comma list) includes compact. */
-export function isCompacted(policy: string): boolean {
-  return policy.split(',').some((p) => p.trim() === 'compact')
-}
-
-/**
- * The log cleaner keeps the latest record per key, so a keyless record could never be cleaned: Kafka's
- * LogValidator refuses it on a compacted topic, listing every keyless record of the batch. This walks the
- * records (inflating a compressed batch), a cost only compacted topics pay.
- */
-function requireKeys(batch: Buffer, topicPartition: string): void {
-  const errors: RecordError[] = []
-  let index = 0
-  try {
-    forEachRecord(batch, (r) => {
-      if (r.keyLength < 0) errors.push({ batchIndex: index, message: `Compacted topic cannot accept message without key in topic partition ${topicPartition}.` })
-      index++
-    })
-  } catch (err) {
-    throw asBatchError(err)
-  }
-  if (errors.length > 0) throw new RecordValidationError(errors)
 }
