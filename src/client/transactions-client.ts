@@ -69,6 +69,3 @@ export interface TransactionsClient {
 
 /** The transaction timeout a fencing InitProducerId asks for: Kafka's admin uses its request.timeout.ms default. */
 export const FENCE_TRANSACTION_TIMEOUT_MS = 30_000
-
-/** Attempts of a fencing InitProducerId while the coordinator answers CONCURRENT_TRANSACTIONS (it is aborting the open transaction). */
-export const FENCE_ATTEMPTS = 50

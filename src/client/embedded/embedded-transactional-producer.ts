@@ -1,12 +1,10 @@
-import { setTimeout as delay } from 'node:timers/promises'
-
 import type { Broker } from '../../broker/broker.js'
-import type { KafkaError } from '../../broker/kafka-error.js'
 import type { TopicRow } from '../../broker/records.js'
 import type { ProducerSettings, SendFailure, TransactionalProducer, TransactionalSettings } from '../kafka-client.js'
 import { TransactionalProducerBase } from '../transactional-producer-base.js'
 import { nextSequence } from '../partition-batches.js'
 import { EmbeddedProducer } from './embedded-producer.js'
+import { untilSettled } from './until-settled.js'
 
 // The embedded transactional producer: what Kafka's Java producer does with a transactional.id, against
 // the transaction coordinator of the broker core in this process (its state is in the store, shared with a
@@ -14,10 +12,6 @@ import { EmbeddedProducer } from './embedded-producer.js'
 // every partition of the topic at its start (AddPartitionsToTxn, as a client of transaction version 0/1),
 // its batches carry the producer id, epoch, per-partition sequences and the transactional flag, and the
 // commit writes the markers once every batch of the transaction is stored.
-
-/** How often a coordinator answering CONCURRENT_TRANSACTIONS (it is completing an earlier transaction) is asked again. */
-const CONCURRENT_ATTEMPTS = 100
-const CONCURRENT_BACKOFF_MS = 20
 
 export async function openEmbeddedTransactionalProducer(
   broker: Broker,
@@ -64,14 +58,4 @@ class EmbeddedTransactionalProducer extends TransactionalProducerBase {
   private identity() {
     return { transactionalId: this.txn.transactionalId, producerId: this.txn.producerId, producerEpoch: this.txn.producerEpoch }
   }
-}
-
-/** Calls the coordinator until it stops answering CONCURRENT_TRANSACTIONS (an earlier transaction completing). */
-async function untilSettled<T extends { readonly error?: KafkaError | undefined }>(call: () => T): Promise<T> {
-  let result = call()
-  for (let attempt = 1; attempt < CONCURRENT_ATTEMPTS && result.error?.errorName === 'CONCURRENT_TRANSACTIONS'; attempt++) {
-    await delay(CONCURRENT_BACKOFF_MS)
-    result = call()
-  }
-  return result
 }

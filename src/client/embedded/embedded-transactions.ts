@@ -1,10 +1,7 @@
-import { setTimeout as delay } from 'node:timers/promises'
-
 import type { Broker } from '../../broker/broker.js'
 import { KafkaError, fail, ok, type Outcome } from '../../broker/kafka-error.js'
 import type { PartitionRef } from '../kafka-client.js'
 import {
-  FENCE_ATTEMPTS,
   FENCE_TRANSACTION_TIMEOUT_MS,
   type AbortTransactionSpec,
   type ListTransactionsFilter,
@@ -13,6 +10,7 @@ import {
   type TransactionListing,
   type TransactionsClient,
 } from '../transactions-client.js'
+import { untilSettled } from './until-settled.js'
 
 /** Transactions of the data directory, through the coordinator and partition logs of the broker core in this process. */
 export class EmbeddedTransactions implements TransactionsClient {
@@ -55,13 +53,7 @@ export class EmbeddedTransactions implements TransactionsClient {
   }
 
   async fenceProducer(transactionalId: string): Promise<KafkaError | undefined> {
-    let error: KafkaError | undefined
-    for (let attempt = 0; attempt < FENCE_ATTEMPTS; attempt++) {
-      error = this.broker.transactions.initProducerId(transactionalId, FENCE_TRANSACTION_TIMEOUT_MS, -1, -1).error
-      if (error?.errorName !== 'CONCURRENT_TRANSACTIONS') return error
-      await delay(20)
-    }
-    return error
+    return (await untilSettled(() => this.broker.transactions.initProducerId(transactionalId, FENCE_TRANSACTION_TIMEOUT_MS, -1, -1))).error
   }
 
   async abortTransaction(spec: AbortTransactionSpec): Promise<KafkaError | undefined> {

@@ -31,8 +31,8 @@ export interface TransactionIdentity {
   readonly producerEpoch: number
 }
 
-/** initTransactions: the id's producer id and epoch from its coordinator. */
-async function initTransactionalProducerId(cluster: Cluster, txn: TransactionalSettings): Promise<TransactionIdentity> {
+/** initTransactions (and Admin.fenceProducers): the id's producer id and next epoch from its coordinator, which aborts an open transaction first. */
+export async function initTransactionalProducerId(cluster: Cluster, txn: TransactionalSettings): Promise<TransactionIdentity> {
   const answer = await coordinatorCall(cluster, txn.transactionalId, (conn) =>
     conn.request(
       ApiKey.InitProducerId,

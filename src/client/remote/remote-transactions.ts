@@ -1,15 +1,11 @@
-import { setTimeout as delay } from 'node:timers/promises'
-
 import { ApiKey } from '../../protocol/api-keys.js'
 import { decodeDescribeProducersResponse, encodeDescribeProducersRequest, type DescribeProducersResponse } from '../../protocol/messages/describe-producers.js'
 import { decodeDescribeTransactionsResponse, encodeDescribeTransactionsRequest } from '../../protocol/messages/describe-transactions.js'
-import { decodeInitProducerIdResponse, encodeInitProducerIdRequest } from '../../protocol/messages/init-producer-id.js'
 import { decodeListTransactionsResponse, encodeListTransactionsRequest } from '../../protocol/messages/list-transactions.js'
 import { decodeWriteTxnMarkersResponse, encodeWriteTxnMarkersRequest } from '../../protocol/messages/write-txn-markers.js'
 import { KafkaError, fail, kafkaErrorForCode, ok, type Outcome } from '../../broker/kafka-error.js'
 import type { PartitionRef } from '../kafka-client.js'
 import {
-  FENCE_ATTEMPTS,
   FENCE_TRANSACTION_TIMEOUT_MS,
   type AbortTransactionSpec,
   type ListTransactionsFilter,
@@ -19,6 +15,8 @@ import {
   type TransactionsClient,
 } from '../transactions-client.js'
 import type { RemoteClient } from './remote-client.js'
+import { remoteFailure } from './remote-errors.js'
+import { initTransactionalProducerId } from './remote-transactional-producer.js'
 import type { BrokerConnection } from './wire/connection.js'
 
 // The transaction calls of the remote client, as Kafka's Admin makes them: ListTransactions to every broker
@@ -99,24 +97,13 @@ export class RemoteTransactions implements TransactionsClient {
   }
 
   async fenceProducer(transactionalId: string): Promise<KafkaError | undefined> {
-    let error: KafkaError | undefined
-    for (let attempt = 0; attempt < FENCE_ATTEMPTS; attempt++) {
-      const answer = await this.client.wire(
-        async (cluster) => {
-          const conn = await cluster.coordinator(transactionalId, 'transaction')
-          return conn.request(
-            ApiKey.InitProducerId,
-            (w, v) => encodeInitProducerIdRequest(w, v, { transactionalId, transactionTimeoutMs: FENCE_TRANSACTION_TIMEOUT_MS, producerId: -1, producerEpoch: -1 }),
-            decodeInitProducerIdResponse,
-          )
-        },
-        () => this.client.cluster.forgetCoordinator(transactionalId, 'transaction'),
-      )
-      error = answer.errorCode === 0 ? undefined : kafkaErrorForCode(answer.errorCode)
-      if (error?.errorName !== 'CONCURRENT_TRANSACTIONS') return error
-      await delay(this.client.cluster.backoffMs(0))
+    try {
+      await initTransactionalProducerId(this.client.cluster, { transactionalId, transactionTimeoutMs: FENCE_TRANSACTION_TIMEOUT_MS })
+      return undefined
+    } catch (err) {
+      if (err instanceof KafkaError) return err
+      throw remoteFailure(err, this.client.settings.bootstrap)
     }
-    return error
   }
 
   async abortTransaction(spec: AbortTransactionSpec): Promise<KafkaError | undefined> {
